@@ -1,0 +1,63 @@
+// The one seam through which every file operation on the persistence and archive directories
+// goes (LevelDB's Env). Production uses PosixFileSystem; tests use FaultFileSystem
+// (common/io/fault_file_system.h) to inject short writes, ENOSPC, EIO, read-only volumes, and
+// to simulate power loss: dropping every byte and directory entry not covered by a completed
+// fdatasync/fsync. Errors are absl::Status values carrying errno-derived codes and messages
+// that name the path.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace strongbox::io {
+
+class File {
+ public:
+  virtual ~File() = default;
+  virtual const std::string& path() const = 0;
+  // Writes all of `data` at `offset` (loops over short writes) or fails.
+  virtual absl::Status WriteAt(uint64_t offset, std::string_view data) = 0;
+  // Reads up to `n` bytes at `offset`; a short result means end of file.
+  virtual absl::StatusOr<std::string> ReadAt(uint64_t offset, size_t n) = 0;
+  virtual absl::Status Fdatasync() = 0;
+  virtual absl::Status Fsync() = 0;
+  // Reserves [0, bytes) so later writes inside it do not change the file size (fallocate).
+  virtual absl::Status Preallocate(uint64_t bytes) = 0;
+  virtual absl::Status Truncate(uint64_t bytes) = 0;
+  virtual absl::StatusOr<uint64_t> Size() = 0;
+  // Real descriptor for io_uring submission, or -1 for simulated files (tests).
+  virtual int fd() const = 0;
+};
+
+struct VolumeSpace {
+  uint64_t free_bytes = 0;
+  uint64_t total_bytes = 0;
+};
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+  enum class OpenMode { kRead, kReadWrite, kCreateExclusive, kCreateOrTruncate };
+  virtual absl::StatusOr<std::unique_ptr<File>> Open(const std::string& path, OpenMode mode) = 0;
+  virtual absl::Status Rename(const std::string& from, const std::string& to) = 0;  // EXDEV kept
+  virtual absl::Status Unlink(const std::string& path) = 0;
+  virtual absl::Status FsyncDir(const std::string& dir) = 0;
+  virtual absl::Status CreateDir(const std::string& dir) = 0;  // ok if it exists
+  virtual absl::StatusOr<std::vector<std::string>> ListDir(const std::string& dir) = 0;  // names
+  virtual absl::StatusOr<bool> Exists(const std::string& path) = 0;
+  virtual absl::StatusOr<uint64_t> FileSize(const std::string& path) = 0;
+  virtual absl::StatusOr<VolumeSpace> Space(const std::string& dir) = 0;
+  // Is `a` on the same filesystem as `b`? (decides rename vs copy for cross-volume moves)
+  virtual absl::StatusOr<bool> SameVolume(const std::string& a, const std::string& b) = 0;
+};
+
+// The real thing, on POSIX calls. One process-wide instance.
+FileSystem& DefaultFileSystem();
+
+}  // namespace strongbox::io

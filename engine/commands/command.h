@@ -1,0 +1,107 @@
+// The contract between the server (connections, durability, replies held until durable) and
+// the command handlers (Redis semantics). Handlers never touch the log: a command flagged
+// kWrite emits its deterministic effects through ctx.effects, and the server turns the effects
+// of one command (or one MULTI/EXEC) into exactly one record. A kReadonly command never emits.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/protocol/resp_writer.h"
+
+namespace strongbox::state {
+class State;  // common/state/state.h: the 16 databases
+}
+
+namespace strongbox::engine {
+
+enum CommandFlag : uint32_t {
+  kWrite = 1u << 0,     // may change state; effects become one record
+  kReadonly = 1u << 1,  // never changes state
+  kFast = 1u << 2,
+  kAdmin = 1u << 3,
+  kNoAuth = 1u << 4,    // allowed before AUTH (AUTH, HELLO, QUIT)
+  kNoMulti = 1u << 5,   // executed immediately even inside MULTI (EXEC, DISCARD, MULTI, WATCH)
+  kBlocking = 1u << 6,  // may park the client (BLPOP, ...)
+  kDenyOom = 1u << 7,   // refused while the engine is read-only (volume full)
+};
+
+// Receives the deterministic effects of the command being executed. Each Emit is one op of the
+// record: (db, argv). The server encodes them straight into the pending log buffer.
+class EffectSink {
+ public:
+  virtual ~EffectSink() = default;
+  virtual void Emit(uint8_t db, std::span<const std::string_view> argv) = 0;
+  void Emit(uint8_t db, std::initializer_list<std::string_view> argv) {
+    Emit(db, std::span<const std::string_view>(argv.begin(), argv.size()));
+  }
+};
+
+// Per-connection state that commands read and change.
+struct ClientSession {
+  uint64_t id = 0;
+  uint8_t db = 0;
+  int protocol_version = 2;
+  bool authenticated = false;
+  bool close_after_reply = false;  // QUIT, fatal protocol error
+  std::string name;
+  std::string address;  // "ip:port" for CLIENT LIST/INFO
+  // MULTI/EXEC: queued argvs (owned copies) and whether a queued command failed to parse.
+  bool in_multi = false;
+  bool multi_error = false;
+  std::vector<std::vector<std::string>> multi_queue;
+  // WATCH: set when any watched key is modified (by anyone) before EXEC.
+  bool watch_dirty = false;
+  std::vector<std::pair<uint8_t, std::string>> watched_keys;
+};
+
+// What handlers may ask of the server (INFO, CONFIG, CLIENT, read-only mode, shutdown...).
+class ServerHooks {
+ public:
+  virtual ~ServerHooks() = default;
+  virtual std::string InfoSection(std::string_view section) = 0;  // "" = all sections
+  virtual bool read_only() const = 0;
+  virtual std::string read_only_reason() const = 0;
+  virtual bool CheckPassword(std::string_view password) const = 0;  // constant time
+  virtual bool password_required() const = 0;
+  virtual size_t connected_clients() const = 0;
+  // CONFIG GET/SET for server-owned parameters: returns false if unknown.
+  virtual bool ConfigGet(std::string_view name, std::string* value) const = 0;
+  virtual std::string ClientList() const = 0;
+  virtual void RequestShutdown() = 0;
+  // Key-modification hook for WATCH: called by handlers after a write touches (db, key).
+  virtual void TouchKey(uint8_t db, std::string_view key) = 0;
+  virtual void TouchAll(int db /* -1 = every db */) = 0;
+};
+
+struct CommandContext {
+  std::span<const std::string_view> argv;  // argv[0] is the command name as sent
+  ClientSession& client;
+  state::State& state;
+  RespWriter& reply;
+  EffectSink& effects;
+  ServerHooks& server;
+  int64_t now_ms;  // one clock reading per command (per EXEC), so effects are consistent
+};
+
+using CommandHandler = void (*)(CommandContext& ctx);
+
+struct CommandSpec {
+  std::string_view name;  // lower case
+  int arity;              // Redis convention: N exact, -N at least N (name included)
+  uint32_t flags;
+  int first_key;  // COMMAND INFO key positions
+  int last_key;
+  int key_step;
+  CommandHandler handler;
+};
+
+// Lookup by case-insensitive name; nullptr if unknown. Implemented in command_table.cc.
+const CommandSpec* FindCommand(std::string_view name);
+std::span<const CommandSpec> AllCommands();
+
+}  // namespace strongbox::engine

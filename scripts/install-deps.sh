@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs every Debian package the project needs to build, test, run and benchmark.
+# Idempotent: runs apt-get only when something is missing.
+set -euo pipefail
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  libabsl-dev liburing-dev libfmt-dev libcli11-dev catch2 libzstd-dev zstd libxxhash-dev
+  libhiredis-dev libcpp-httplib-dev
+  redis-server redis-tools python3 python3-redis python3-pytest
+  clang-format util-linux procps
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+    >/tmp/strongbox-apt.log 2>&1 || { tail -n 30 /tmp/strongbox-apt.log; exit 1; }
+fi

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is missing, builds the release and the sanitizer
+# (ASan + UBSan) flavours, and runs every test of both through ctest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+status=0
+for flavour in release asan; do
+  echo "=== build: $flavour"
+  bash scripts/build.sh "$flavour"
+  echo "=== test: $flavour"
+  (cd "build/$flavour" && ctest --output-on-failure --timeout 900 -j 2) || status=1
+done
+exit $status
