@@ -54,6 +54,18 @@ struct ClientSession {
   bool in_multi = false;
   bool multi_error = false;
   std::vector<std::vector<std::string>> multi_queue;
+  // Blocking commands (BLPOP, BZPOPMIN, ...): a handler that cannot be served now and may block
+  // (not inside MULTI/EXEC) fills `block` and writes NO reply. The server then parks the client
+  // (stops reading its pipeline), keeps a copy of argv, and re-dispatches the same command when
+  // TouchKey() reports a write to one of `block.keys` (clients in the order they blocked), until
+  // a run does not block again; at `deadline_ms` (0 = never) it replies NullArray and unparks.
+  // The re-dispatched run emits its effects like any command, so an unblocked pop is logged as
+  // the deterministic effect it had.
+  struct BlockRequest {
+    bool active = false;
+    std::vector<std::pair<uint8_t, std::string>> keys;
+    int64_t deadline_ms = 0;
+  } block;
   // WATCH: set when any watched key is modified (by anyone) before EXEC.
   bool watch_dirty = false;
   std::vector<std::pair<uint8_t, std::string>> watched_keys;
