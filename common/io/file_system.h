@@ -60,4 +60,11 @@ class FileSystem {
 // The real thing, on POSIX calls. One process-wide instance.
 FileSystem& DefaultFileSystem();
 
+// errno -> Status with the operation and path in the message. Mapping (tests rely on it):
+// ENOSPC/EDQUOT -> ResourceExhausted ("volume full"), EROFS/EACCES/EPERM -> PermissionDenied,
+// ENOENT -> NotFound, EEXIST -> AlreadyExists, EXDEV -> FailedPrecondition("EXDEV: ..."),
+// anything else -> Internal.
+absl::Status ErrnoStatus(int err, std::string_view what, std::string_view path);
+bool IsCrossDevice(const absl::Status& status);
+
 }  // namespace strongbox::io
