@@ -1,0 +1,55 @@
+// Keyspace bookkeeping (expiry counts, lookups).
+#include "common/state/state.h"
+
+namespace strongbox::state {
+
+std::string_view TypeName(ValueType type) {
+  switch (type) {
+    case ValueType::kString:
+      return "string";
+    case ValueType::kHash:
+      return "hash";
+  }
+  return "none";
+}
+
+Entry* Db::Find(std::string_view key, int64_t now_ms) {
+  auto it = map_.find(key);
+  if (it == map_.end() || it->second.expired(now_ms)) return nullptr;
+  return &it->second;
+}
+
+const Entry* Db::Find(std::string_view key, int64_t now_ms) const {
+  auto it = map_.find(key);
+  if (it == map_.end() || it->second.expired(now_ms)) return nullptr;
+  return &it->second;
+}
+
+Entry* Db::FindRaw(std::string_view key) {
+  auto it = map_.find(key);
+  return it == map_.end() ? nullptr : &it->second;
+}
+
+Entry& Db::Upsert(std::string_view key) { return map_[key]; }
+
+bool Db::Erase(std::string_view key) {
+  auto it = map_.find(key);
+  if (it == map_.end()) return false;
+  if (it->second.expire_at_ms != 0) --expires_;
+  map_.erase(it);
+  return true;
+}
+
+void Db::SetExpiry(Entry& e, int64_t expire_at_ms) {
+  if (e.expire_at_ms == 0 && expire_at_ms != 0) ++expires_;
+  if (e.expire_at_ms != 0 && expire_at_ms == 0) --expires_;
+  e.expire_at_ms = expire_at_ms;
+}
+
+size_t State::TotalKeys() const {
+  size_t n = 0;
+  for (const Db& d : dbs_) n += d.size();
+  return n;
+}
+
+}  // namespace strongbox::state

@@ -1,0 +1,98 @@
+// The keyspace: 16 databases of key -> value with optional absolute expiry. The engine and
+// the snapshotter hold one each and change it only through ApplyOp (apply.h), which is what
+// makes replay produce the same state as the engine had.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
+
+namespace strongbox::state {
+
+inline constexpr int kDatabaseCount = 16;
+
+enum class ValueType : uint8_t { kString = 0, kHash = 1 };
+std::string_view TypeName(ValueType type);
+
+// Transparent hashing on std::string_view (Debian's Abseil has its own string_view type, so
+// its default StringHash does not accept std::string_view lookups).
+struct KeyHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const {
+    return absl::Hash<absl::string_view>{}(absl::string_view(s.data(), s.size()));
+  }
+};
+struct KeyEq {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const { return a == b; }
+};
+
+using HashValue = absl::flat_hash_map<std::string, std::string, KeyHash, KeyEq>;
+
+struct Entry {
+  // Strings inline (short ones fit the small-string buffer); hashes behind a pointer so an
+  // entry stays small.
+  std::variant<std::string, std::unique_ptr<HashValue>> value;
+  int64_t expire_at_ms = 0;  // 0 = no expiry
+
+  ValueType type() const { return static_cast<ValueType>(value.index()); }
+  std::string* str() { return std::get_if<std::string>(&value); }
+  const std::string* str() const { return std::get_if<std::string>(&value); }
+  HashValue* hash() {
+    auto* p = std::get_if<std::unique_ptr<HashValue>>(&value);
+    return p ? p->get() : nullptr;
+  }
+  const HashValue* hash() const {
+    auto* p = std::get_if<std::unique_ptr<HashValue>>(&value);
+    return p ? p->get() : nullptr;
+  }
+  bool expired(int64_t now_ms) const { return expire_at_ms != 0 && expire_at_ms <= now_ms; }
+};
+
+class Db {
+ public:
+  using Map = absl::flat_hash_map<std::string, Entry, KeyHash, KeyEq>;
+
+  // Live entry or nullptr: an entry whose expiry has passed reads as absent (it stays in the
+  // map until a DEL effect removes it, so replay sees the same map).
+  Entry* Find(std::string_view key, int64_t now_ms);
+  const Entry* Find(std::string_view key, int64_t now_ms) const;
+  // Entry regardless of expiry (apply and the expiry cycle use this).
+  Entry* FindRaw(std::string_view key);
+  Entry& Upsert(std::string_view key);
+  bool Erase(std::string_view key);
+  void Clear() {
+    map_.clear();
+    expires_ = 0;
+  }
+
+  size_t size() const { return map_.size(); }
+  size_t expires() const { return expires_; }
+  // Keeps the count of keys with an expiry right; call after changing expire_at_ms.
+  void SetExpiry(Entry& e, int64_t expire_at_ms);
+  const Map& map() const { return map_; }
+  Map& map() { return map_; }
+
+ private:
+  Map map_;
+  size_t expires_ = 0;
+};
+
+class State {
+ public:
+  Db& db(int index) { return dbs_[static_cast<size_t>(index)]; }
+  const Db& db(int index) const { return dbs_[static_cast<size_t>(index)]; }
+  size_t TotalKeys() const;
+
+ private:
+  std::array<Db, kDatabaseCount> dbs_;
+};
+
+}  // namespace strongbox::state
