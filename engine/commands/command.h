@@ -88,6 +88,9 @@ class ServerHooks {
   // Key-modification hook for WATCH: called by handlers after a write touches (db, key).
   virtual void TouchKey(uint8_t db, std::string_view key) = 0;
   virtual void TouchAll(int db /* -1 = every db */) = 0;
+  // WATCH registry: the server marks the session's watch_dirty when a watched key changes.
+  virtual void Watch(ClientSession& client, uint8_t db, std::string_view key) = 0;
+  virtual void UnwatchAll(ClientSession& client) = 0;
 };
 
 struct CommandContext {

@@ -30,9 +30,9 @@ class RespWriter {
   void PushHeader(int64_t count);   // RESP3: >N, RESP2: *N
   // RESP3: ,<double>; RESP2: bulk string. Formatting follows Redis (inf, -inf, %.17g).
   void Double(double value);
-  void Boolean(bool value);                   // RESP3: #t/#f, RESP2: :1/:0
-  void Verbatim(std::string_view text);       // RESP3: =N\r\ntxt:..., RESP2: bulk
-  void BigNumber(std::string_view digits);    // RESP3: (, RESP2: bulk
+  void Boolean(bool value);                 // RESP3: #t/#f, RESP2: :1/:0
+  void Verbatim(std::string_view text);     // RESP3: =N\r\ntxt:..., RESP2: bulk
+  void BigNumber(std::string_view digits);  // RESP3: (, RESP2: bulk
   void Raw(std::string_view bytes) { out_->append(bytes); }
 
   // Redis's canonical double formatting used in replies and logged effects.

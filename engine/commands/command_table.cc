@@ -1,0 +1,120 @@
+// The command table: name, arity, flags, key positions, handler. Flags drive behaviour
+// centrally: kWrite commands are refused while read-only and their effects become a record.
+#include <algorithm>
+#include <string>
+
+#include "engine/commands/command.h"
+#include "engine/commands/command_util.h"
+#include "engine/commands/handlers.h"
+
+namespace strongbox::engine {
+namespace {
+
+namespace h = handlers;
+constexpr uint32_t W = kWrite | kDenyOom;
+constexpr uint32_t WF = kWrite | kDenyOom | kFast;
+constexpr uint32_t WD = kWrite;  // writes that free memory: allowed even when read-only? no:
+                                 // every write needs the log, so they are refused as well.
+constexpr uint32_t R = kReadonly;
+constexpr uint32_t RF = kReadonly | kFast;
+
+void Exec(CommandContext&) {}     // run by the dispatcher
+void Discard(CommandContext&) {}  // run by the dispatcher
+
+const CommandSpec kCommands[] = {
+    // connection
+    {"ping", -1, kFast, 0, 0, 0, h::Ping},
+    {"echo", 2, kFast, 0, 0, 0, h::Echo},
+    {"hello", -1, kFast | kNoAuth, 0, 0, 0, h::Hello},
+    {"auth", -2, kFast | kNoAuth, 0, 0, 0, h::Auth},
+    {"select", 2, kFast, 0, 0, 0, h::Select},
+    {"quit", -1, kFast | kNoAuth, 0, 0, 0, h::Quit},
+    {"client", -2, kAdmin, 0, 0, 0, h::Client},
+    // server
+    {"info", -1, 0, 0, 0, 0, h::Info},
+    {"dbsize", 1, RF, 0, 0, 0, h::Dbsize},
+    {"flushdb", -1, kWrite, 0, 0, 0, h::Flushdb},
+    {"flushall", -1, kWrite, 0, 0, 0, h::Flushall},
+    {"time", 1, kFast, 0, 0, 0, h::Time},
+    {"command", -1, 0, 0, 0, 0, h::Command},
+    {"config", -2, kAdmin, 0, 0, 0, h::Config},
+    // strings
+    {"get", 2, RF, 1, 1, 1, h::Get},
+    {"set", -3, W, 1, 1, 1, h::Set},
+    {"setnx", 3, WF, 1, 1, 1, h::Setnx},
+    {"setex", 4, W, 1, 1, 1, h::Setex},
+    {"psetex", 4, W, 1, 1, 1, h::Psetex},
+    {"getset", 3, WF, 1, 1, 1, h::Getset},
+    {"getdel", 2, WF, 1, 1, 1, h::Getdel},
+    {"getex", -2, WF, 1, 1, 1, h::Getex},
+    {"mget", -2, RF, 1, -1, 1, h::Mget},
+    {"mset", -3, W, 1, -1, 2, h::Mset},
+    {"msetnx", -3, W, 1, -1, 2, h::Msetnx},
+    {"append", 3, WF, 1, 1, 1, h::Append},
+    {"strlen", 2, RF, 1, 1, 1, h::Strlen},
+    {"incr", 2, WF, 1, 1, 1, h::Incr},
+    {"decr", 2, WF, 1, 1, 1, h::Decr},
+    {"incrby", 3, WF, 1, 1, 1, h::Incrby},
+    {"decrby", 3, WF, 1, 1, 1, h::Decrby},
+    {"incrbyfloat", 3, WF, 1, 1, 1, h::Incrbyfloat},
+    {"getrange", 4, R, 1, 1, 1, h::Getrange},
+    {"substr", 4, R, 1, 1, 1, h::Getrange},
+    {"setrange", 4, W, 1, 1, 1, h::Setrange},
+    // keys
+    {"del", -2, WD, 1, -1, 1, h::Del},
+    {"unlink", -2, WD | kFast, 1, -1, 1, h::Del},
+    {"exists", -2, RF, 1, -1, 1, h::Exists},
+    {"type", 2, RF, 1, 1, 1, h::Type},
+    {"rename", 3, WD, 1, 2, 1, h::Rename},
+    {"renamenx", 3, WD | kFast, 1, 2, 1, h::Renamenx},
+    {"keys", 2, R, 0, 0, 0, h::Keys},
+    {"scan", -2, R, 0, 0, 0, h::Scan},
+    {"randomkey", 1, R, 0, 0, 0, h::Randomkey},
+    {"expire", -3, WD | kFast, 1, 1, 1, h::Expire},
+    {"pexpire", -3, WD | kFast, 1, 1, 1, h::Pexpire},
+    {"expireat", -3, WD | kFast, 1, 1, 1, h::Expireat},
+    {"pexpireat", -3, WD | kFast, 1, 1, 1, h::Pexpireat},
+    {"ttl", 2, RF, 1, 1, 1, h::Ttl},
+    {"pttl", 2, RF, 1, 1, 1, h::Pttl},
+    {"expiretime", 2, RF, 1, 1, 1, h::Expiretime},
+    {"pexpiretime", 2, RF, 1, 1, 1, h::Pexpiretime},
+    {"persist", 2, WD | kFast, 1, 1, 1, h::Persist},
+    // hashes
+    {"hset", -4, WF, 1, 1, 1, h::Hset},
+    {"hmset", -4, WF, 1, 1, 1, h::Hset},
+    {"hsetnx", 4, WF, 1, 1, 1, h::Hsetnx},
+    {"hget", 3, RF, 1, 1, 1, h::Hget},
+    {"hmget", -3, RF, 1, 1, 1, h::Hmget},
+    {"hdel", -3, WD | kFast, 1, 1, 1, h::Hdel},
+    {"hexists", 3, RF, 1, 1, 1, h::Hexists},
+    {"hlen", 2, RF, 1, 1, 1, h::Hlen},
+    {"hgetall", 2, R, 1, 1, 1, h::Hgetall},
+    {"hkeys", 2, R, 1, 1, 1, h::Hkeys},
+    {"hvals", 2, R, 1, 1, 1, h::Hvals},
+    {"hincrby", 4, WF, 1, 1, 1, h::Hincrby},
+    {"hincrbyfloat", 4, WF, 1, 1, 1, h::Hincrbyfloat},
+    {"hstrlen", 3, RF, 1, 1, 1, h::Hstrlen},
+    {"hscan", -3, R, 1, 1, 1, h::Hscan},
+    {"hrandfield", -2, R, 1, 1, 1, h::Hrandfield},
+    // transactions
+    {"multi", 1, kFast, 0, 0, 0, h::Multi},
+    {"exec", 1, 0, 0, 0, 0, Exec},
+    {"discard", 1, kFast, 0, 0, 0, Discard},
+    {"watch", -2, kFast, 1, -1, 1, h::Watch},
+    {"unwatch", 1, kFast, 0, 0, 0, h::Unwatch},
+};
+
+}  // namespace
+
+const CommandSpec* FindCommand(std::string_view name) {
+  if (name.size() > 32) return nullptr;
+  std::string lower = ToLower(name);
+  for (const CommandSpec& c : kCommands) {
+    if (c.name == lower) return &c;
+  }
+  return nullptr;
+}
+
+std::span<const CommandSpec> AllCommands() { return kCommands; }
+
+}  // namespace strongbox::engine

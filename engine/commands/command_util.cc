@@ -1,0 +1,175 @@
+// Argument parsing, glob matching and the emit-and-apply path shared by all handlers.
+#include "engine/commands/command_util.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "common/state/apply.h"
+#include "common/util/check.h"
+
+namespace strongbox::engine {
+
+std::optional<int64_t> ParseInt(std::string_view s) {
+  if (s.empty() || s.size() > 20 || (s[0] == '+')) return std::nullopt;
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<double> ParseDouble(std::string_view s) {
+  if (s.empty() || s.size() > 256 || std::isspace(static_cast<unsigned char>(s[0]))) {
+    return std::nullopt;
+  }
+  std::string copy(s);
+  char* end = nullptr;
+  double v = std::strtod(copy.c_str(), &end);
+  if (end != copy.c_str() + copy.size() || std::isnan(v)) return std::nullopt;
+  return v;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string ToLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string IntToString(int64_t v) {
+  char buf[24];
+  auto [p, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+  (void)ec;
+  return std::string(buf, p);
+}
+
+std::string FormatLongDouble(long double v) {
+  char buf[5500];
+  int n = std::snprintf(buf, sizeof(buf), "%.17Lf", v);
+  std::string out(buf, static_cast<size_t>(n));
+  if (out.find('.') != std::string::npos) {
+    while (!out.empty() && out.back() == '0') out.pop_back();
+    if (!out.empty() && out.back() == '.') out.pop_back();
+  }
+  if (out == "-0") out = "0";
+  return out;
+}
+
+void Apply(CommandContext& ctx, std::span<const std::string_view> argv) {
+  ctx.effects.Emit(ctx.client.db, argv);
+  absl::Status s = state::ApplyOp(ctx.state, ctx.client.db, argv);
+  // The handler built this effect from the state it just read: failing to apply it means the
+  // engine and replay disagree, which must never be hidden.
+  SB_CHECK(s.ok(), "effect does not apply: %s", s.ToString().c_str());
+  std::string_view op = argv[0];
+  if (EqualsIgnoreCase(op, "FLUSHDB")) {
+    ctx.server.TouchAll(ctx.client.db);
+  } else if (EqualsIgnoreCase(op, "FLUSHALL")) {
+    ctx.server.TouchAll(-1);
+  } else if (EqualsIgnoreCase(op, "DEL") || EqualsIgnoreCase(op, "RENAME")) {
+    for (size_t i = 1; i < argv.size(); ++i) ctx.server.TouchKey(ctx.client.db, argv[i]);
+  } else if (argv.size() > 1) {
+    ctx.server.TouchKey(ctx.client.db, argv[1]);
+  }
+}
+
+void Apply(CommandContext& ctx, std::initializer_list<std::string_view> argv) {
+  Apply(ctx, std::span<const std::string_view>(argv.begin(), argv.size()));
+}
+
+bool LookupTyped(CommandContext& ctx, std::string_view key, state::ValueType type,
+                 state::Entry** entry) {
+  *entry = CurrentDb(ctx).Find(key, ctx.now_ms);
+  if (*entry != nullptr && (*entry)->type() != type) {
+    ctx.reply.Error(kErrWrongType);
+    return false;
+  }
+  return true;
+}
+
+namespace {
+
+bool GlobMatchImpl(const char* p, const char* pend, const char* s, const char* send, bool nocase,
+                   int depth) {
+  if (depth > 1000) return false;  // pathological patterns: bound the recursion
+  auto eq = [nocase](char a, char b) {
+    return nocase ? std::tolower(static_cast<unsigned char>(a)) ==
+                        std::tolower(static_cast<unsigned char>(b))
+                  : a == b;
+  };
+  while (p < pend) {
+    switch (*p) {
+      case '*':
+        while (p + 1 < pend && p[1] == '*') ++p;
+        if (p + 1 == pend) return true;
+        for (const char* t = s; t <= send; ++t) {
+          if (GlobMatchImpl(p + 1, pend, t, send, nocase, depth + 1)) return true;
+        }
+        return false;
+      case '?':
+        if (s == send) return false;
+        ++s;
+        break;
+      case '[': {
+        if (s == send) return false;
+        ++p;
+        bool negate = p < pend && *p == '^';
+        if (negate) ++p;
+        bool match = false;
+        while (p < pend && *p != ']') {
+          if (*p == '\\' && p + 1 < pend) {
+            ++p;
+            if (eq(*p, *s)) match = true;
+          } else if (p + 2 < pend && p[1] == '-' && p[2] != ']') {
+            char lo = p[0], hi = p[2];
+            if (lo > hi) std::swap(lo, hi);
+            char c = *s;
+            if (nocase) {
+              c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+              lo = static_cast<char>(std::tolower(static_cast<unsigned char>(lo)));
+              hi = static_cast<char>(std::tolower(static_cast<unsigned char>(hi)));
+            }
+            if (c >= lo && c <= hi) match = true;
+            p += 2;
+          } else if (eq(*p, *s)) {
+            match = true;
+          }
+          ++p;
+        }
+        if (negate) match = !match;
+        if (!match) return false;
+        ++s;
+        break;
+      }
+      case '\\':
+        if (p + 1 < pend) ++p;
+        [[fallthrough]];
+      default:
+        if (s == send || !eq(*p, *s)) return false;
+        ++s;
+        break;
+    }
+    if (p < pend) ++p;
+  }
+  return s == send;
+}
+
+}  // namespace
+
+bool GlobMatch(std::string_view pattern, std::string_view text, bool nocase) {
+  return GlobMatchImpl(pattern.data(), pattern.data() + pattern.size(), text.data(),
+                       text.data() + text.size(), nocase, 0);
+}
+
+}  // namespace strongbox::engine

@@ -1,0 +1,128 @@
+// Connection commands: PING ECHO HELLO AUTH SELECT QUIT CLIENT.
+#include "engine/commands/command_util.h"
+#include "engine/commands/handlers.h"
+
+namespace strongbox::engine::handlers {
+
+void Ping(CommandContext& ctx) {
+  if (ctx.argv.size() > 2) {
+    return ctx.reply.Error("ERR wrong number of arguments for 'ping' command");
+  }
+  ctx.argv.size() == 2 ? ctx.reply.Bulk(ctx.argv[1]) : ctx.reply.SimpleString("PONG");
+}
+
+void Echo(CommandContext& ctx) { ctx.reply.Bulk(ctx.argv[1]); }
+
+void Hello(CommandContext& ctx) {
+  int version = ctx.client.protocol_version;
+  size_t i = 1;
+  if (ctx.argv.size() >= 2) {
+    auto v = ParseInt(ctx.argv[1]);
+    if (!v) return ctx.reply.Error("ERR Protocol version is not an integer or out of range");
+    if (*v != 2 && *v != 3) return ctx.reply.Error("NOPROTO unsupported protocol version");
+    version = static_cast<int>(*v);
+    i = 2;
+  }
+  for (; i < ctx.argv.size(); ++i) {
+    std::string opt = ToLower(ctx.argv[i]);
+    if (opt == "auth" && i + 2 < ctx.argv.size()) {
+      if (!ctx.server.CheckPassword(ctx.argv[i + 2])) {
+        return ctx.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
+      }
+      ctx.client.authenticated = true;
+      i += 2;
+    } else if (opt == "setname" && i + 1 < ctx.argv.size()) {
+      ctx.client.name = std::string(ctx.argv[++i]);
+    } else {
+      return ctx.reply.Error("ERR Syntax error in HELLO option '" + std::string(ctx.argv[i]) + "'");
+    }
+  }
+  if (ctx.server.password_required() && !ctx.client.authenticated) {
+    return ctx.reply.Error(
+        "NOAUTH HELLO must be called with the client already authenticated, "
+        "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to "
+        "authenticate the client and select the RESP protocol version at the "
+        "same time");
+  }
+  ctx.client.protocol_version = version;
+  ctx.reply.set_protocol_version(version);
+  ctx.reply.MapHeader(7);
+  ctx.reply.Bulk("server");
+  ctx.reply.Bulk("redis");
+  ctx.reply.Bulk("version");
+  ctx.reply.Bulk("7.0.0");
+  ctx.reply.Bulk("proto");
+  ctx.reply.Integer(version);
+  ctx.reply.Bulk("id");
+  ctx.reply.Integer(static_cast<int64_t>(ctx.client.id));
+  ctx.reply.Bulk("mode");
+  ctx.reply.Bulk("standalone");
+  ctx.reply.Bulk("role");
+  ctx.reply.Bulk("master");
+  ctx.reply.Bulk("modules");
+  ctx.reply.ArrayHeader(0);
+}
+
+void Auth(CommandContext& ctx) {
+  if (ctx.argv.size() > 3) return ctx.reply.Error(kErrSyntax);
+  if (!ctx.server.password_required()) {
+    return ctx.reply.Error(
+        "ERR AUTH <password> called without any password configured for the default user. Are "
+        "you sure your configuration is correct?");
+  }
+  std::string_view password = ctx.argv.back();
+  if (ctx.argv.size() == 3 && ctx.argv[1] != "default") {
+    return ctx.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
+  }
+  if (!ctx.server.CheckPassword(password)) {
+    return ctx.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
+  }
+  ctx.client.authenticated = true;
+  ctx.reply.SimpleString("OK");
+}
+
+void Select(CommandContext& ctx) {
+  auto db = ParseInt(ctx.argv[1]);
+  if (!db) return ctx.reply.Error(kErrNotInteger);
+  if (*db < 0 || *db >= state::kDatabaseCount) {
+    return ctx.reply.Error("ERR DB index is out of range");
+  }
+  ctx.client.db = static_cast<uint8_t>(*db);
+  ctx.reply.SimpleString("OK");
+}
+
+void Quit(CommandContext& ctx) {
+  ctx.client.close_after_reply = true;
+  ctx.reply.SimpleString("OK");
+}
+
+void Client(CommandContext& ctx) {
+  std::string sub = ToLower(ctx.argv[1]);
+  if (sub == "setname" && ctx.argv.size() == 3) {
+    for (char c : ctx.argv[2]) {
+      if (c < '!' || c > '~') {
+        return ctx.reply.Error(
+            "ERR Client names cannot contain spaces, newlines or special characters.");
+      }
+    }
+    ctx.client.name = std::string(ctx.argv[2]);
+    return ctx.reply.SimpleString("OK");
+  }
+  if (sub == "getname" && ctx.argv.size() == 2) {
+    return ctx.client.name.empty() ? ctx.reply.Null() : ctx.reply.Bulk(ctx.client.name);
+  }
+  if (sub == "id" && ctx.argv.size() == 2) {
+    return ctx.reply.Integer(static_cast<int64_t>(ctx.client.id));
+  }
+  if (sub == "list") return ctx.reply.Verbatim(ctx.server.ClientList());
+  if (sub == "info" && ctx.argv.size() == 2) {
+    return ctx.reply.Verbatim("id=" + std::to_string(ctx.client.id) +
+                              " addr=" + ctx.client.address + " name=" + ctx.client.name +
+                              " db=" + std::to_string(ctx.client.db) + "\n");
+  }
+  if (sub == "setinfo" && ctx.argv.size() == 4) return ctx.reply.SimpleString("OK");
+  if (sub == "no-evict" || sub == "no-touch") return ctx.reply.SimpleString("OK");
+  ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) + "'. Try CLIENT HELP.");
+}
+
+}  // namespace strongbox::engine::handlers

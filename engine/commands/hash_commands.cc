@@ -1,0 +1,274 @@
+// Hash commands: HSET HGET HDEL HGETALL HINCRBY HSCAN HRANDFIELD ...
+#include <climits>
+#include <cmath>
+#include <random>
+
+#include "engine/commands/command_util.h"
+#include "engine/commands/handlers.h"
+#include "engine/commands/scan_cursor.h"
+
+namespace strongbox::engine::handlers {
+namespace {
+
+using state::ValueType;
+
+bool LookupHash(CommandContext& ctx, state::Entry** e) {
+  return LookupTyped(ctx, ctx.argv[1], ValueType::kHash, e);
+}
+
+// An expired hash still in the map must not receive new fields: drop it first (logged).
+void DropIfExpired(CommandContext& ctx, std::string_view key) {
+  state::Db& db = CurrentDb(ctx);
+  if (db.Find(key, ctx.now_ms) == nullptr && db.FindRaw(key) != nullptr) {
+    Apply(ctx, {"DEL", key});
+  }
+}
+
+void SetField(CommandContext& ctx, std::string_view field, std::string_view value) {
+  DropIfExpired(ctx, ctx.argv[1]);
+  Apply(ctx, {"HSET", ctx.argv[1], field, value});
+}
+
+}  // namespace
+
+void Hset(CommandContext& ctx) {
+  if (ctx.argv.size() % 2 != 0) {
+    return ctx.reply.Error("ERR wrong number of arguments for '" + ToLower(ctx.argv[0]) +
+                           "' command");
+  }
+  state::Entry* e;
+  if (!LookupHash(ctx, &e)) return;
+  int64_t added = 0;
+  for (size_t i = 2; i < ctx.argv.size(); i += 2) {
+    if (e == nullptr || !e->hash()->contains(ctx.argv[i])) ++added;
+  }
+  DropIfExpired(ctx, ctx.argv[1]);
+  std::vector<std::string_view> effect(ctx.argv.begin(), ctx.argv.end());
+  effect[0] = "HSET";
+  Apply(ctx, effect);
+  if (EqualsIgnoreCase(ctx.argv[0], "hmset")) return ctx.reply.SimpleString("OK");
+  ctx.reply.Integer(added);
+}
+
+void Hsetnx(CommandContext& ctx) {
+  state::Entry* e;
+  if (!LookupHash(ctx, &e)) return;
+  if (e != nullptr && e->hash()->contains(ctx.argv[2])) return ctx.reply.Integer(0);
+  SetField(ctx, ctx.argv[2], ctx.argv[3]);
+  ctx.reply.Integer(1);
+}
+
+void Hget(CommandContext& ctx) {
+  state::Entry* e;
+  if (!LookupHash(ctx, &e)) return;
+  if (e == nullptr) return ctx.reply.Null();
+  auto it = e->hash()->find(ctx.argv[2]);
+  it == e->hash()->end() ? ctx.reply.Null() : ctx.reply.Bulk(it->second);
+}
+
+void Hmget(CommandContext& ctx) {
+  state::Entry* e;
+  if (!LookupHash(ctx, &e)) return;
+  ctx.reply.ArrayHeader(static_cast<int64_t>(ctx.argv.size() - 2));
+  for (size_t i = 2; i < ctx.argv.size(); ++i) {
+    if (e == nullptr) {
+      ctx.reply.Null();
+      continue;
+    }
+    auto it = e->hash()->find(ctx.argv[i]);
+    it == e->hash()->end() ? ctx.reply.Null() : ctx.reply.Bulk(it->second);
+  }
+}
+
+void Hdel(CommandContext& ctx) {
+  state::Entry* e;
+  if (!LookupHash(ctx, &e)) return;
+  if (e == nullptr) return ctx.reply.Integer(0);
+  std::vector<std::string_view> effect{"HDEL", ctx.argv[1]};
+  for (size_t i = 2; i < ctx.argv.size(); ++i) {
+    if (e->hash()->contains(ctx.argv[i]) &&
+        std::find(effect.begin() + 2, effect.end(), ctx.argv[i]) == effect.end()) {
+      effect.push_back(ctx.argv[i]);
+    }
+  }
+  int64_t removed = static_cast<int64_t>(effect.size() - 2);
+  if (removed > 0) Apply(ctx, effect);
+  ctx.reply.Integer(removed);
+}
+
+void Hexists(CommandContext& ctx) {
+  state::Entry* e;
+  if (!LookupHash(ctx, &e)) return;
+  ctx.reply.Integer(e != nullptr && e->hash()->contains(ctx.argv[2]) ? 1 : 0);
+}
+
+void Hlen(CommandContext& ctx) {
+  state::Entry* e;
+  if (!LookupHash(ctx, &e)) return;
+  ctx.reply.Integer(e ? static_cast<int64_t>(e->hash()->size()) : 0);
+}
+
+void Hgetall(CommandContext& ctx) {
+  state::Entry* e;
+  if (!LookupHash(ctx, &e)) return;
+  if (e == nullptr) return ctx.reply.MapHeader(0);
+  ctx.reply.MapHeader(static_cast<int64_t>(e->hash()->size()));
+  for (const auto& [f, v] : *e->hash()) {
+    ctx.reply.Bulk(f);
+    ctx.reply.Bulk(v);
+  }
+}
+
+void Hkeys(CommandContext& ctx) {
+  state::Entry* e;
+  if (!LookupHash(ctx, &e)) return;
+  if (e == nullptr) return ctx.reply.ArrayHeader(0);
+  ctx.reply.ArrayHeader(static_cast<int64_t>(e->hash()->size()));
+  for (const auto& kv : *e->hash()) ctx.reply.Bulk(kv.first);
+}
+
+void Hvals(CommandContext& ctx) {
+  state::Entry* e;
+  if (!LookupHash(ctx, &e)) return;
+  if (e == nullptr) return ctx.reply.ArrayHeader(0);
+  ctx.reply.ArrayHeader(static_cast<int64_t>(e->hash()->size()));
+  for (const auto& kv : *e->hash()) ctx.reply.Bulk(kv.second);
+}
+
+void Hincrby(CommandContext& ctx) {
+  auto delta = ParseInt(ctx.argv[3]);
+  if (!delta) return ctx.reply.Error(kErrNotInteger);
+  state::Entry* e;
+  if (!LookupHash(ctx, &e)) return;
+  int64_t current = 0;
+  if (e != nullptr) {
+    auto it = e->hash()->find(ctx.argv[2]);
+    if (it != e->hash()->end()) {
+      auto v = ParseInt(it->second);
+      if (!v) return ctx.reply.Error("ERR hash value is not an integer");
+      current = *v;
+    }
+  }
+  if ((*delta > 0 && current > LLONG_MAX - *delta) ||
+      (*delta < 0 && current < LLONG_MIN - *delta)) {
+    return ctx.reply.Error(kErrOverflow);
+  }
+  std::string text = IntToString(current + *delta);
+  SetField(ctx, ctx.argv[2], text);
+  ctx.reply.Integer(current + *delta);
+}
+
+void Hincrbyfloat(CommandContext& ctx) {
+  auto delta = ParseDouble(ctx.argv[3]);
+  if (!delta) return ctx.reply.Error(kErrNotFloat);
+  state::Entry* e;
+  if (!LookupHash(ctx, &e)) return;
+  long double current = 0;
+  if (e != nullptr) {
+    auto it = e->hash()->find(ctx.argv[2]);
+    if (it != e->hash()->end()) {
+      auto v = ParseDouble(it->second);
+      if (!v) return ctx.reply.Error("ERR hash value is not a float");
+      current = *v;
+    }
+  }
+  long double result = current + static_cast<long double>(*delta);
+  if (std::isnan(result) || std::isinf(result)) {
+    return ctx.reply.Error("ERR increment would produce NaN or Infinity");
+  }
+  std::string text = FormatLongDouble(result);
+  SetField(ctx, ctx.argv[2], text);
+  ctx.reply.Bulk(text);
+}
+
+void Hstrlen(CommandContext& ctx) {
+  state::Entry* e;
+  if (!LookupHash(ctx, &e)) return;
+  if (e == nullptr) return ctx.reply.Integer(0);
+  auto it = e->hash()->find(ctx.argv[2]);
+  ctx.reply.Integer(it == e->hash()->end() ? 0 : static_cast<int64_t>(it->second.size()));
+}
+
+void Hscan(CommandContext& ctx) {
+  auto cursor = ParseScanCursor(ctx.argv[2]);
+  if (!cursor) return ctx.reply.Error("ERR invalid cursor");
+  std::string_view pattern;
+  int64_t count = 10;
+  for (size_t i = 3; i < ctx.argv.size(); i += 2) {
+    if (i + 1 >= ctx.argv.size()) return ctx.reply.Error(kErrSyntax);
+    std::string opt = ToLower(ctx.argv[i]);
+    if (opt == "match") {
+      pattern = ctx.argv[i + 1];
+    } else if (opt == "count") {
+      auto c = ParseInt(ctx.argv[i + 1]);
+      if (!c) return ctx.reply.Error(kErrNotInteger);
+      if (*c < 1) return ctx.reply.Error(kErrSyntax);
+      count = *c;
+    } else {
+      return ctx.reply.Error(kErrSyntax);
+    }
+  }
+  state::Entry* e;
+  if (!LookupHash(ctx, &e)) return;
+  std::vector<std::pair<std::string_view, std::string_view>> out;
+  uint64_t next = 0;
+  if (e != nullptr) {
+    next = ScanStep(
+        *e->hash(), *cursor, static_cast<size_t>(count),
+        [](const auto& kv) -> std::string_view { return kv.first; },
+        [&](const auto& kv) {
+          if (pattern.empty() || GlobMatch(pattern, kv.first))
+            out.emplace_back(kv.first, kv.second);
+        });
+  }
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(std::to_string(next));
+  ctx.reply.ArrayHeader(static_cast<int64_t>(out.size() * 2));
+  for (const auto& [f, v] : out) {
+    ctx.reply.Bulk(f);
+    ctx.reply.Bulk(v);
+  }
+}
+
+void Hrandfield(CommandContext& ctx) {
+  std::optional<int64_t> count;
+  bool withvalues = false;
+  if (ctx.argv.size() >= 3) {
+    count = ParseInt(ctx.argv[2]);
+    if (!count) return ctx.reply.Error(kErrNotInteger);
+  }
+  if (ctx.argv.size() == 4) {
+    if (!EqualsIgnoreCase(ctx.argv[3], "withvalues")) return ctx.reply.Error(kErrSyntax);
+    withvalues = true;
+  } else if (ctx.argv.size() > 4) {
+    return ctx.reply.Error(kErrSyntax);
+  }
+  state::Entry* e;
+  if (!LookupHash(ctx, &e)) return;
+  static std::mt19937_64 rng{std::random_device{}()};
+  if (!count) {
+    if (e == nullptr) return ctx.reply.Null();
+    auto it = e->hash()->begin();
+    std::advance(it, static_cast<long>(rng() % e->hash()->size()));
+    return ctx.reply.Bulk(it->first);
+  }
+  if (e == nullptr || *count == 0) return ctx.reply.ArrayHeader(0);
+  std::vector<const std::pair<const std::string, std::string>*> all;
+  for (const auto& kv : *e->hash()) all.push_back(&kv);
+  std::vector<const std::pair<const std::string, std::string>*> picked;
+  if (*count > 0) {
+    std::shuffle(all.begin(), all.end(), rng);
+    picked.assign(all.begin(), all.begin() + std::min<int64_t>(*count, all.size()));
+  } else {
+    for (int64_t i = 0; i < -*count; ++i) picked.push_back(all[rng() % all.size()]);
+  }
+  bool resp3_pairs = withvalues && ctx.reply.protocol_version() >= 3;
+  ctx.reply.ArrayHeader(static_cast<int64_t>(picked.size() * (withvalues && !resp3_pairs ? 2 : 1)));
+  for (const auto* kv : picked) {
+    if (resp3_pairs) ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk(kv->first);
+    if (withvalues) ctx.reply.Bulk(kv->second);
+  }
+}
+
+}  // namespace strongbox::engine::handlers

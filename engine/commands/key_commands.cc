@@ -1,0 +1,195 @@
+// Generic key commands: DEL EXISTS TYPE RENAME KEYS SCAN RANDOMKEY and the expiry family.
+#include <algorithm>
+#include <climits>
+#include <random>
+
+#include "engine/commands/command_util.h"
+#include "engine/commands/handlers.h"
+#include "engine/commands/scan_cursor.h"
+
+namespace strongbox::engine::handlers {
+
+void Del(CommandContext& ctx) {
+  int64_t removed = 0;
+  for (size_t i = 1; i < ctx.argv.size(); ++i) {
+    state::Db& db = CurrentDb(ctx);
+    bool live = db.Find(ctx.argv[i], ctx.now_ms) != nullptr;
+    if (db.FindRaw(ctx.argv[i]) != nullptr) Apply(ctx, {"DEL", ctx.argv[i]});
+    removed += live ? 1 : 0;
+  }
+  ctx.reply.Integer(removed);
+}
+
+void Exists(CommandContext& ctx) {
+  int64_t n = 0;
+  for (size_t i = 1; i < ctx.argv.size(); ++i) {
+    if (CurrentDb(ctx).Find(ctx.argv[i], ctx.now_ms) != nullptr) ++n;
+  }
+  ctx.reply.Integer(n);
+}
+
+void Type(CommandContext& ctx) {
+  const state::Entry* e = CurrentDb(ctx).Find(ctx.argv[1], ctx.now_ms);
+  ctx.reply.SimpleString(e ? state::TypeName(e->type()) : "none");
+}
+
+static void RenameImpl(CommandContext& ctx, bool nx) {
+  state::Db& db = CurrentDb(ctx);
+  if (db.Find(ctx.argv[1], ctx.now_ms) == nullptr) return ctx.reply.Error("ERR no such key");
+  if (nx && db.Find(ctx.argv[2], ctx.now_ms) != nullptr) return ctx.reply.Integer(0);
+  Apply(ctx, {"RENAME", ctx.argv[1], ctx.argv[2]});
+  nx ? ctx.reply.Integer(1) : ctx.reply.SimpleString("OK");
+}
+void Rename(CommandContext& ctx) { RenameImpl(ctx, false); }
+void Renamenx(CommandContext& ctx) { RenameImpl(ctx, true); }
+
+void Keys(CommandContext& ctx) {
+  std::vector<std::string_view> out;
+  bool all = ctx.argv[1] == "*";
+  for (const auto& [key, entry] : CurrentDb(ctx).map()) {
+    if (entry.expired(ctx.now_ms)) continue;
+    if (all || GlobMatch(ctx.argv[1], key)) out.push_back(key);
+  }
+  ctx.reply.ArrayHeader(static_cast<int64_t>(out.size()));
+  for (std::string_view k : out) ctx.reply.Bulk(k);
+}
+
+void Scan(CommandContext& ctx) {
+  auto cursor = ParseScanCursor(ctx.argv[1]);
+  if (!cursor) return ctx.reply.Error("ERR invalid cursor");
+  std::string_view pattern;
+  int64_t count = 10;
+  std::optional<std::string> type;
+  for (size_t i = 2; i < ctx.argv.size(); i += 2) {
+    if (i + 1 >= ctx.argv.size()) return ctx.reply.Error(kErrSyntax);
+    std::string opt = ToLower(ctx.argv[i]);
+    if (opt == "match") {
+      pattern = ctx.argv[i + 1];
+    } else if (opt == "count") {
+      auto c = ParseInt(ctx.argv[i + 1]);
+      if (!c) return ctx.reply.Error(kErrNotInteger);
+      if (*c < 1) return ctx.reply.Error(kErrSyntax);
+      count = *c;
+    } else if (opt == "type") {
+      type = ToLower(ctx.argv[i + 1]);
+    } else {
+      return ctx.reply.Error(kErrSyntax);
+    }
+  }
+  const auto& map = CurrentDb(ctx).map();
+  std::vector<std::string_view> keys;
+  uint64_t next = ScanStep(
+      map, *cursor, static_cast<size_t>(count),
+      [](const auto& kv) -> std::string_view { return kv.first; },
+      [&](const auto& kv) {
+        const state::Entry& e = kv.second;
+        if (e.expired(ctx.now_ms)) return;
+        if (!pattern.empty() && !GlobMatch(pattern, kv.first)) return;
+        if (type && state::TypeName(e.type()) != *type) return;
+        keys.push_back(kv.first);
+      });
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(std::to_string(next));
+  ctx.reply.ArrayHeader(static_cast<int64_t>(keys.size()));
+  for (std::string_view k : keys) ctx.reply.Bulk(k);
+}
+
+void Randomkey(CommandContext& ctx) {
+  const auto& map = CurrentDb(ctx).map();
+  if (map.empty()) return ctx.reply.Null();
+  // Random probes first (cheap), then a linear pass so a db of mostly expired keys still
+  // answers correctly.
+  static std::mt19937_64 rng{std::random_device{}()};
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    auto it = map.begin();
+    std::advance(it, static_cast<long>(rng() % std::min<size_t>(map.size(), 64)));
+    if (!it->second.expired(ctx.now_ms)) return ctx.reply.Bulk(it->first);
+  }
+  for (const auto& [key, e] : map) {
+    if (!e.expired(ctx.now_ms)) return ctx.reply.Bulk(key);
+  }
+  ctx.reply.Null();
+}
+
+namespace {
+
+// EXPIRE family: NX XX GT LT; a time in the past deletes the key (logged as DEL).
+void ExpireImpl(CommandContext& ctx, int64_t unit_ms, bool absolute) {
+  auto v = ParseInt(ctx.argv[2]);
+  if (!v) return ctx.reply.Error(kErrNotInteger);
+  bool nx = false, xx = false, gt = false, lt = false;
+  for (size_t i = 3; i < ctx.argv.size(); ++i) {
+    std::string opt = ToLower(ctx.argv[i]);
+    if (opt == "nx") {
+      nx = true;
+    } else if (opt == "xx") {
+      xx = true;
+    } else if (opt == "gt") {
+      gt = true;
+    } else if (opt == "lt") {
+      lt = true;
+    } else {
+      return ctx.reply.Error("ERR Unsupported option " + std::string(ctx.argv[i]));
+    }
+  }
+  if (nx && (xx || gt || lt)) {
+    return ctx.reply.Error("ERR NX and XX, GT or LT options at the same time are not compatible");
+  }
+  if (gt && lt) {
+    return ctx.reply.Error("ERR GT and LT options at the same time are not compatible");
+  }
+  int64_t when = *v;
+  if (when > LLONG_MAX / unit_ms || when < LLONG_MIN / unit_ms) {
+    return ctx.reply.Error("ERR invalid expire time in '" + ToLower(ctx.argv[0]) + "' command");
+  }
+  when *= unit_ms;
+  if (!absolute) {
+    if ((when > 0 && ctx.now_ms > LLONG_MAX - when)) {
+      return ctx.reply.Error("ERR invalid expire time in '" + ToLower(ctx.argv[0]) + "' command");
+    }
+    when += ctx.now_ms;
+  }
+  state::Entry* e = CurrentDb(ctx).Find(ctx.argv[1], ctx.now_ms);
+  if (e == nullptr) return ctx.reply.Integer(0);
+  int64_t current = e->expire_at_ms;  // 0 = persistent = infinite for GT/LT
+  if (nx && current != 0) return ctx.reply.Integer(0);
+  if (xx && current == 0) return ctx.reply.Integer(0);
+  if (gt && (current == 0 || when <= current)) return ctx.reply.Integer(0);
+  if (lt && current != 0 && when >= current) return ctx.reply.Integer(0);
+  if (when <= ctx.now_ms) {
+    Apply(ctx, {"DEL", ctx.argv[1]});
+  } else {
+    std::string at = IntToString(when);
+    Apply(ctx, {"PEXPIREAT", ctx.argv[1], at});
+  }
+  ctx.reply.Integer(1);
+}
+
+void TtlImpl(CommandContext& ctx, int64_t unit_ms, bool absolute) {
+  const state::Entry* e = CurrentDb(ctx).Find(ctx.argv[1], ctx.now_ms);
+  if (e == nullptr) return ctx.reply.Integer(-2);
+  if (e->expire_at_ms == 0) return ctx.reply.Integer(-1);
+  if (absolute) return ctx.reply.Integer(e->expire_at_ms / unit_ms);
+  int64_t left = e->expire_at_ms - ctx.now_ms;
+  ctx.reply.Integer(unit_ms == 1 ? left : (left + 500) / 1000);
+}
+
+}  // namespace
+
+void Expire(CommandContext& ctx) { ExpireImpl(ctx, 1000, false); }
+void Pexpire(CommandContext& ctx) { ExpireImpl(ctx, 1, false); }
+void Expireat(CommandContext& ctx) { ExpireImpl(ctx, 1000, true); }
+void Pexpireat(CommandContext& ctx) { ExpireImpl(ctx, 1, true); }
+void Ttl(CommandContext& ctx) { TtlImpl(ctx, 1000, false); }
+void Pttl(CommandContext& ctx) { TtlImpl(ctx, 1, false); }
+void Expiretime(CommandContext& ctx) { TtlImpl(ctx, 1000, true); }
+void Pexpiretime(CommandContext& ctx) { TtlImpl(ctx, 1, true); }
+
+void Persist(CommandContext& ctx) {
+  state::Entry* e = CurrentDb(ctx).Find(ctx.argv[1], ctx.now_ms);
+  if (e == nullptr || e->expire_at_ms == 0) return ctx.reply.Integer(0);
+  Apply(ctx, {"PERSIST", ctx.argv[1]});
+  ctx.reply.Integer(1);
+}
+
+}  // namespace strongbox::engine::handlers

@@ -1,0 +1,64 @@
+// Cursor iteration for SCAN/HSCAN over hash maps that may change between calls.
+// The cursor is a position in the space of 64-bit key hashes: each call returns the keys whose
+// hash lies in [cursor, next), in hash order, so every key present for the whole scan is
+// returned exactly once whatever rehashing happens in between. Each call looks at the whole
+// map, so it returns at least max(COUNT, size/32) keys to bound a full scan to ~32 passes.
+#pragma once
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "engine/commands/command_util.h"
+
+namespace strongbox::engine {
+
+inline std::optional<uint64_t> ParseScanCursor(std::string_view s) {
+  if (s.empty() || s.size() > 20) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    uint64_t d = static_cast<uint64_t>(c - '0');
+    if (v > (UINT64_MAX - d) / 10) return std::nullopt;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+inline uint64_t ScanHash(std::string_view key) {
+  // Never 0, so that cursor 0 can mean both "start" and "done".
+  uint64_t h = XXH3_64bits(key.data(), key.size());
+  return h == 0 ? 1 : h;
+}
+
+// Calls `emit` for the chosen items in hash order; returns the next cursor (0 = done).
+template <typename Map, typename KeyOf, typename Emit>
+uint64_t ScanStep(const Map& map, uint64_t cursor, size_t count, KeyOf key_of, Emit emit) {
+  size_t batch = std::max(count, map.size() / 32);
+  std::vector<std::pair<uint64_t, const typename Map::value_type*>> picked;
+  for (const auto& kv : map) {
+    uint64_t h = ScanHash(key_of(kv));
+    if (h >= cursor) picked.emplace_back(h, &kv);
+  }
+  uint64_t next = 0;
+  if (picked.size() > batch) {
+    std::nth_element(picked.begin(), picked.begin() + static_cast<long>(batch), picked.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    next = picked[batch].first;
+    // Keys sharing the boundary hash must all go in the same call.
+    picked.erase(std::remove_if(picked.begin(), picked.end(),
+                                [next](const auto& p) { return p.first >= next; }),
+                 picked.end());
+  }
+  std::sort(picked.begin(), picked.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& p : picked) emit(*p.second);
+  return next;
+}
+
+}  // namespace strongbox::engine

@@ -1,0 +1,151 @@
+// Server commands: INFO DBSIZE FLUSHDB FLUSHALL TIME COMMAND CONFIG.
+#include <sys/time.h>
+
+#include "absl/strings/str_cat.h"
+#include "engine/commands/command_util.h"
+#include "engine/commands/handlers.h"
+
+namespace strongbox::engine::handlers {
+
+void Info(CommandContext& ctx) {
+  std::string section = ctx.argv.size() > 1 ? ToLower(ctx.argv[1]) : "";
+  std::string text = ctx.server.InfoSection(section);
+  if (section.empty() || section == "all" || section == "everything" || section == "keyspace") {
+    text += "# Keyspace\r\n";
+    for (int i = 0; i < state::kDatabaseCount; ++i) {
+      const state::Db& db = ctx.state.db(i);
+      if (db.size() == 0) continue;
+      absl::StrAppend(&text, "db", i, ":keys=", db.size(), ",expires=", db.expires(),
+                      ",avg_ttl=0\r\n");
+    }
+    text += "\r\n";
+  }
+  ctx.reply.Verbatim(text);
+}
+
+void Dbsize(CommandContext& ctx) { ctx.reply.Integer(static_cast<int64_t>(CurrentDb(ctx).size())); }
+
+void Flushdb(CommandContext& ctx) {
+  if (ctx.argv.size() > 2 || (ctx.argv.size() == 2 && !EqualsIgnoreCase(ctx.argv[1], "sync") &&
+                              !EqualsIgnoreCase(ctx.argv[1], "async"))) {
+    return ctx.reply.Error(kErrSyntax);
+  }
+  Apply(ctx, {"FLUSHDB"});
+  ctx.reply.SimpleString("OK");
+}
+
+void Flushall(CommandContext& ctx) {
+  if (ctx.argv.size() > 2 || (ctx.argv.size() == 2 && !EqualsIgnoreCase(ctx.argv[1], "sync") &&
+                              !EqualsIgnoreCase(ctx.argv[1], "async"))) {
+    return ctx.reply.Error(kErrSyntax);
+  }
+  Apply(ctx, {"FLUSHALL"});
+  ctx.reply.SimpleString("OK");
+}
+
+void Time(CommandContext& ctx) {
+  struct timeval tv;
+  gettimeofday(&tv, nullptr);
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(std::to_string(tv.tv_sec));
+  ctx.reply.Bulk(std::to_string(tv.tv_usec));
+}
+
+namespace {
+
+void CommandInfo(CommandContext& ctx, const CommandSpec& c) {
+  ctx.reply.ArrayHeader(10);
+  ctx.reply.Bulk(c.name);
+  ctx.reply.Integer(c.arity);
+  std::vector<std::string_view> flags;
+  if (c.flags & kWrite) flags.push_back("write");
+  if (c.flags & kReadonly) flags.push_back("readonly");
+  if (c.flags & kDenyOom) flags.push_back("denyoom");
+  if (c.flags & kAdmin) flags.push_back("admin");
+  if (c.flags & kFast) flags.push_back("fast");
+  if (c.flags & kNoAuth) flags.push_back("no_auth");
+  if (c.flags & kBlocking) flags.push_back("blocking");
+  ctx.reply.SetHeader(static_cast<int64_t>(flags.size()));
+  for (auto f : flags) ctx.reply.SimpleString(f);
+  ctx.reply.Integer(c.first_key);
+  ctx.reply.Integer(c.last_key);
+  ctx.reply.Integer(c.key_step);
+  ctx.reply.SetHeader(0);    // ACL categories
+  ctx.reply.SetHeader(0);    // tips
+  ctx.reply.ArrayHeader(0);  // key specs
+  ctx.reply.ArrayHeader(0);  // subcommands
+}
+
+}  // namespace
+
+void Command(CommandContext& ctx) {
+  auto all = AllCommands();
+  std::string sub = ctx.argv.size() > 1 ? ToLower(ctx.argv[1]) : "";
+  if (sub.empty() || sub == "info") {
+    if (sub.empty() || ctx.argv.size() == 2) {
+      ctx.reply.ArrayHeader(static_cast<int64_t>(all.size()));
+      for (const auto& c : all) CommandInfo(ctx, c);
+      return;
+    }
+    ctx.reply.ArrayHeader(static_cast<int64_t>(ctx.argv.size() - 2));
+    for (size_t i = 2; i < ctx.argv.size(); ++i) {
+      const CommandSpec* c = FindCommand(ctx.argv[i]);
+      c ? CommandInfo(ctx, *c) : ctx.reply.NullArray();
+    }
+    return;
+  }
+  if (sub == "count") return ctx.reply.Integer(static_cast<int64_t>(all.size()));
+  if (sub == "list") {
+    ctx.reply.ArrayHeader(static_cast<int64_t>(all.size()));
+    for (const auto& c : all) ctx.reply.Bulk(c.name);
+    return;
+  }
+  if (sub == "docs") {
+    // redis-cli asks for docs to drive hints; an empty map is a valid "no docs" answer.
+    return ctx.reply.MapHeader(0);
+  }
+  ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) + "'. Try COMMAND HELP.");
+}
+
+void Config(CommandContext& ctx) {
+  std::string sub = ToLower(ctx.argv[1]);
+  if (sub == "get") {
+    if (ctx.argv.size() < 3) {
+      return ctx.reply.Error("ERR wrong number of arguments for 'config|get' command");
+    }
+    // Fixed answers for what Redis tools ask; the server adds its own parameters.
+    static const std::pair<std::string_view, std::string_view> kFixed[] = {
+        {"save", ""},       {"appendonly", "yes"},    {"appendfsync", "always"},
+        {"maxmemory", "0"}, {"databases", "16"},      {"maxmemory-policy", "noeviction"},
+        {"timeout", "0"},   {"cluster-enabled", "no"}};
+    std::vector<std::pair<std::string, std::string>> out;
+    for (size_t i = 2; i < ctx.argv.size(); ++i) {
+      std::string pattern = ToLower(ctx.argv[i]);
+      for (const auto& [name, value] : kFixed) {
+        std::string v(value);
+        ctx.server.ConfigGet(name, &v);
+        if (GlobMatch(pattern, name, true)) out.emplace_back(name, v);
+      }
+      for (std::string_view name : {"port", "bind", "requirepass", "maxclients",
+                                    "proto-max-bulk-len", "client-query-buffer-limit", "dir"}) {
+        std::string v;
+        if (GlobMatch(pattern, name, true) && ctx.server.ConfigGet(name, &v)) {
+          out.emplace_back(name, v);
+        }
+      }
+    }
+    ctx.reply.MapHeader(static_cast<int64_t>(out.size()));
+    for (const auto& [k, v] : out) {
+      ctx.reply.Bulk(k);
+      ctx.reply.Bulk(v);
+    }
+    return;
+  }
+  if (sub == "resetstat") return ctx.reply.SimpleString("OK");
+  if (sub == "set") {
+    return ctx.reply.Error("ERR CONFIG SET is not supported: restart with the flag instead");
+  }
+  ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) + "'. Try CONFIG HELP.");
+}
+
+}  // namespace strongbox::engine::handlers

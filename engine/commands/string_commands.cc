@@ -1,0 +1,322 @@
+// String commands: GET SET (EX PX EXAT PXAT NX XX KEEPTTL GET) and friends.
+#include <algorithm>
+#include <climits>
+#include <cmath>
+
+#include "engine/commands/command_util.h"
+#include "engine/commands/handlers.h"
+
+namespace strongbox::engine::handlers {
+namespace {
+
+using state::ValueType;
+
+// Writes the string value of `key` as a reply (nil if absent); false after WRONGTYPE.
+bool ReplyString(CommandContext& ctx, std::string_view key) {
+  state::Entry* e;
+  if (!LookupTyped(ctx, key, ValueType::kString, &e)) return false;
+  e ? ctx.reply.Bulk(*e->str()) : ctx.reply.Null();
+  return true;
+}
+
+// Emits SET with the absolute expiry (or KEEPTTL) so replay never depends on the clock.
+void SetValue(CommandContext& ctx, std::string_view key, std::string_view value,
+              int64_t expire_at_ms, bool keep_ttl) {
+  state::Entry* existing = CurrentDb(ctx).Find(key, ctx.now_ms);
+  if (keep_ttl && existing != nullptr && existing->expire_at_ms != 0) {
+    Apply(ctx, {"SET", key, value, "KEEPTTL"});
+  } else if (expire_at_ms > 0) {
+    std::string at = IntToString(expire_at_ms);
+    Apply(ctx, {"SET", key, value, "PXAT", at});
+  } else {
+    Apply(ctx, {"SET", key, value});
+  }
+}
+
+// Turns a relative/absolute expiry argument into absolute ms; false (and an error reply) if
+// it is not a positive integer or overflows.
+bool ExpiryArg(CommandContext& ctx, std::string_view arg, int64_t unit_ms, bool absolute,
+               int64_t* at_ms) {
+  auto v = ParseInt(arg);
+  if (!v) {
+    ctx.reply.Error(kErrNotInteger);
+    return false;
+  }
+  if (*v <= 0 || *v > LLONG_MAX / unit_ms || (!absolute && *v * unit_ms > LLONG_MAX - ctx.now_ms)) {
+    ctx.reply.Error("ERR invalid expire time in '" + ToLower(ctx.argv[0]) + "' command");
+    return false;
+  }
+  *at_ms = absolute ? *v * unit_ms : ctx.now_ms + *v * unit_ms;
+  return true;
+}
+
+void IncrByImpl(CommandContext& ctx, int64_t delta) {
+  std::string_view key = ctx.argv[1];
+  state::Entry* e;
+  if (!LookupTyped(ctx, key, ValueType::kString, &e)) return;
+  int64_t current = 0;
+  if (e != nullptr) {
+    auto v = ParseInt(*e->str());
+    if (!v) return ctx.reply.Error(kErrNotInteger);
+    current = *v;
+  }
+  if ((delta > 0 && current > LLONG_MAX - delta) || (delta < 0 && current < LLONG_MIN - delta)) {
+    return ctx.reply.Error(kErrOverflow);
+  }
+  int64_t result = current + delta;
+  std::string text = IntToString(result);
+  if (e != nullptr && e->expire_at_ms != 0) {
+    Apply(ctx, {"SET", key, text, "KEEPTTL"});
+  } else {
+    Apply(ctx, {"SET", key, text});
+  }
+  ctx.reply.Integer(result);
+}
+
+}  // namespace
+
+void Get(CommandContext& ctx) { ReplyString(ctx, ctx.argv[1]); }
+
+void Set(CommandContext& ctx) {
+  std::string_view key = ctx.argv[1], value = ctx.argv[2];
+  bool nx = false, xx = false, keep_ttl = false, get = false;
+  int64_t expire_at_ms = 0;
+  bool has_expiry = false;
+  for (size_t i = 3; i < ctx.argv.size(); ++i) {
+    std::string opt = ToLower(ctx.argv[i]);
+    bool has_next = i + 1 < ctx.argv.size();
+    if (opt == "nx" && !xx) {
+      nx = true;
+    } else if (opt == "xx" && !nx) {
+      xx = true;
+    } else if (opt == "get") {
+      get = true;
+    } else if (opt == "keepttl" && !has_expiry) {
+      keep_ttl = true;
+    } else if ((opt == "ex" || opt == "px" || opt == "exat" || opt == "pxat") && has_next &&
+               !keep_ttl && !has_expiry) {
+      int64_t unit = (opt == "ex" || opt == "exat") ? 1000 : 1;
+      bool absolute = opt == "exat" || opt == "pxat";
+      if (!ExpiryArg(ctx, ctx.argv[++i], unit, absolute, &expire_at_ms)) return;
+      has_expiry = true;
+    } else {
+      return ctx.reply.Error(kErrSyntax);
+    }
+  }
+  state::Entry* e;
+  if (get) {
+    if (!LookupTyped(ctx, key, ValueType::kString, &e)) return;
+  } else {
+    e = CurrentDb(ctx).Find(key, ctx.now_ms);
+  }
+  std::string old;
+  bool had_old = e != nullptr;
+  if (get && had_old) old = *e->str();
+  if ((nx && had_old) || (xx && !had_old)) {
+    if (get) {
+      had_old ? ctx.reply.Bulk(old) : ctx.reply.Null();
+    } else {
+      ctx.reply.Null();
+    }
+    return;
+  }
+  SetValue(ctx, key, value, expire_at_ms, keep_ttl);
+  if (get) {
+    had_old ? ctx.reply.Bulk(old) : ctx.reply.Null();
+  } else {
+    ctx.reply.SimpleString("OK");
+  }
+}
+
+void Setnx(CommandContext& ctx) {
+  if (CurrentDb(ctx).Find(ctx.argv[1], ctx.now_ms) != nullptr) return ctx.reply.Integer(0);
+  SetValue(ctx, ctx.argv[1], ctx.argv[2], 0, false);
+  ctx.reply.Integer(1);
+}
+
+static void SetexImpl(CommandContext& ctx, int64_t unit_ms) {
+  int64_t at = 0;
+  if (!ExpiryArg(ctx, ctx.argv[2], unit_ms, false, &at)) return;
+  SetValue(ctx, ctx.argv[1], ctx.argv[3], at, false);
+  ctx.reply.SimpleString("OK");
+}
+void Setex(CommandContext& ctx) { SetexImpl(ctx, 1000); }
+void Psetex(CommandContext& ctx) { SetexImpl(ctx, 1); }
+
+void Getset(CommandContext& ctx) {
+  state::Entry* e;
+  if (!LookupTyped(ctx, ctx.argv[1], ValueType::kString, &e)) return;
+  std::optional<std::string> old;
+  if (e) old = *e->str();
+  SetValue(ctx, ctx.argv[1], ctx.argv[2], 0, false);
+  old ? ctx.reply.Bulk(*old) : ctx.reply.Null();
+}
+
+void Getdel(CommandContext& ctx) {
+  state::Entry* e;
+  if (!LookupTyped(ctx, ctx.argv[1], ValueType::kString, &e)) return;
+  if (e == nullptr) return ctx.reply.Null();
+  std::string old = *e->str();
+  Apply(ctx, {"DEL", ctx.argv[1]});
+  ctx.reply.Bulk(old);
+}
+
+void Getex(CommandContext& ctx) {
+  std::string_view key = ctx.argv[1];
+  int64_t at = 0;
+  bool persist = false, set_expiry = false;
+  for (size_t i = 2; i < ctx.argv.size(); ++i) {
+    std::string opt = ToLower(ctx.argv[i]);
+    bool has_next = i + 1 < ctx.argv.size();
+    if (opt == "persist" && !set_expiry && !persist) {
+      persist = true;
+    } else if ((opt == "ex" || opt == "px" || opt == "exat" || opt == "pxat") && has_next &&
+               !persist && !set_expiry) {
+      int64_t unit = (opt == "ex" || opt == "exat") ? 1000 : 1;
+      if (!ExpiryArg(ctx, ctx.argv[++i], unit, opt == "exat" || opt == "pxat", &at)) return;
+      set_expiry = true;
+    } else {
+      return ctx.reply.Error(kErrSyntax);
+    }
+  }
+  state::Entry* e;
+  if (!LookupTyped(ctx, key, ValueType::kString, &e)) return;
+  if (e == nullptr) return ctx.reply.Null();
+  std::string value = *e->str();
+  if (set_expiry) {
+    if (at <= ctx.now_ms) {
+      Apply(ctx, {"DEL", key});
+    } else {
+      std::string at_text = IntToString(at);
+      Apply(ctx, {"PEXPIREAT", key, at_text});
+    }
+  } else if (persist && e->expire_at_ms != 0) {
+    Apply(ctx, {"PERSIST", key});
+  }
+  ctx.reply.Bulk(value);
+}
+
+void Mget(CommandContext& ctx) {
+  ctx.reply.ArrayHeader(static_cast<int64_t>(ctx.argv.size() - 1));
+  for (size_t i = 1; i < ctx.argv.size(); ++i) {
+    const state::Entry* e = CurrentDb(ctx).Find(ctx.argv[i], ctx.now_ms);
+    (e && e->str()) ? ctx.reply.Bulk(*e->str()) : ctx.reply.Null();
+  }
+}
+
+void Mset(CommandContext& ctx) {
+  if (ctx.argv.size() % 2 != 1) {
+    return ctx.reply.Error("ERR wrong number of arguments for '" + ToLower(ctx.argv[0]) +
+                           "' command");
+  }
+  for (size_t i = 1; i + 1 < ctx.argv.size(); i += 2) {
+    SetValue(ctx, ctx.argv[i], ctx.argv[i + 1], 0, false);
+  }
+  ctx.reply.SimpleString("OK");
+}
+
+void Msetnx(CommandContext& ctx) {
+  if (ctx.argv.size() % 2 != 1) {
+    return ctx.reply.Error("ERR wrong number of arguments for 'msetnx' command");
+  }
+  for (size_t i = 1; i < ctx.argv.size(); i += 2) {
+    if (CurrentDb(ctx).Find(ctx.argv[i], ctx.now_ms) != nullptr) return ctx.reply.Integer(0);
+  }
+  for (size_t i = 1; i + 1 < ctx.argv.size(); i += 2) {
+    SetValue(ctx, ctx.argv[i], ctx.argv[i + 1], 0, false);
+  }
+  ctx.reply.Integer(1);
+}
+
+void Append(CommandContext& ctx) {
+  state::Entry* e;
+  if (!LookupTyped(ctx, ctx.argv[1], ValueType::kString, &e)) return;
+  if (e == nullptr && CurrentDb(ctx).FindRaw(ctx.argv[1]) != nullptr) {
+    Apply(ctx, {"DEL", ctx.argv[1]});  // an expired value must not be appended to
+  }
+  Apply(ctx, {"APPEND", ctx.argv[1], ctx.argv[2]});
+  ctx.reply.Integer(static_cast<int64_t>(CurrentDb(ctx).FindRaw(ctx.argv[1])->str()->size()));
+}
+
+void Strlen(CommandContext& ctx) {
+  state::Entry* e;
+  if (!LookupTyped(ctx, ctx.argv[1], ValueType::kString, &e)) return;
+  ctx.reply.Integer(e ? static_cast<int64_t>(e->str()->size()) : 0);
+}
+
+void Incr(CommandContext& ctx) { IncrByImpl(ctx, 1); }
+void Decr(CommandContext& ctx) { IncrByImpl(ctx, -1); }
+void Incrby(CommandContext& ctx) {
+  auto d = ParseInt(ctx.argv[2]);
+  if (!d) return ctx.reply.Error(kErrNotInteger);
+  IncrByImpl(ctx, *d);
+}
+void Decrby(CommandContext& ctx) {
+  auto d = ParseInt(ctx.argv[2]);
+  if (!d || *d == LLONG_MIN) return ctx.reply.Error(kErrNotInteger);
+  IncrByImpl(ctx, -*d);
+}
+
+void Incrbyfloat(CommandContext& ctx) {
+  std::string_view key = ctx.argv[1];
+  auto delta = ParseDouble(ctx.argv[2]);
+  if (!delta) return ctx.reply.Error(kErrNotFloat);
+  state::Entry* e;
+  if (!LookupTyped(ctx, key, ValueType::kString, &e)) return;
+  long double current = 0;
+  if (e != nullptr) {
+    auto v = ParseDouble(*e->str());
+    if (!v) return ctx.reply.Error(kErrNotFloat);
+    current = *v;
+  }
+  long double result = current + static_cast<long double>(*delta);
+  if (std::isnan(result) || std::isinf(result)) {
+    return ctx.reply.Error("ERR increment would produce NaN or Infinity");
+  }
+  // Logged as a SET of the formatted result: replay never redoes float arithmetic.
+  std::string text = FormatLongDouble(result);
+  if (e != nullptr && e->expire_at_ms != 0) {
+    Apply(ctx, {"SET", key, text, "KEEPTTL"});
+  } else {
+    Apply(ctx, {"SET", key, text});
+  }
+  ctx.reply.Bulk(text);
+}
+
+void Getrange(CommandContext& ctx) {
+  auto start = ParseInt(ctx.argv[2]), end = ParseInt(ctx.argv[3]);
+  if (!start || !end) return ctx.reply.Error(kErrNotInteger);
+  state::Entry* e;
+  if (!LookupTyped(ctx, ctx.argv[1], ValueType::kString, &e)) return;
+  if (e == nullptr) return ctx.reply.Bulk("");
+  const std::string& s = *e->str();
+  int64_t len = static_cast<int64_t>(s.size());
+  int64_t a = *start, b = *end;
+  if (a < 0 && b < 0 && a > b) return ctx.reply.Bulk("");
+  if (a < 0) a = std::max<int64_t>(0, len + a);
+  if (b < 0) b = std::max<int64_t>(0, len + b);
+  b = std::min(b, len - 1);
+  if (a > b || len == 0) return ctx.reply.Bulk("");
+  ctx.reply.Bulk(
+      std::string_view(s).substr(static_cast<size_t>(a), static_cast<size_t>(b - a + 1)));
+}
+
+void Setrange(CommandContext& ctx) {
+  auto offset = ParseInt(ctx.argv[2]);
+  if (!offset) return ctx.reply.Error(kErrNotInteger);
+  if (*offset < 0) return ctx.reply.Error("ERR offset is out of range");
+  std::string_view value = ctx.argv[3];
+  state::Entry* e;
+  if (!LookupTyped(ctx, ctx.argv[1], ValueType::kString, &e)) return;
+  if (*offset + static_cast<int64_t>(value.size()) > 512LL * 1024 * 1024) {
+    return ctx.reply.Error("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+  }
+  if (value.empty()) return ctx.reply.Integer(e ? static_cast<int64_t>(e->str()->size()) : 0);
+  if (e == nullptr && CurrentDb(ctx).FindRaw(ctx.argv[1]) != nullptr) {
+    Apply(ctx, {"DEL", ctx.argv[1]});
+  }
+  Apply(ctx, {"SETRANGE", ctx.argv[1], ctx.argv[2], value});
+  ctx.reply.Integer(static_cast<int64_t>(CurrentDb(ctx).FindRaw(ctx.argv[1])->str()->size()));
+}
+
+}  // namespace strongbox::engine::handlers
