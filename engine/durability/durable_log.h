@@ -1,0 +1,110 @@
+// The engine's command log: the active segment, the pending batch that gathers records while
+// the previous write+fdatasync is in flight (group commit), rotation and sealing.
+// I/O of batches is done by the caller (io_uring in the engine, the file seam in tests), so the
+// same state machine runs in production and in the power-loss simulation:
+//   AppendRecord* → TakeBatch() → caller writes batch.data at batch.offset to batch.file and
+//   fdatasyncs it → BatchDurable() → MaybeRotate().
+// Segment creation and sealing go through io::FileSystem (synchronous, rare: once per segment).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "common/format/record_codec.h"
+#include "common/format/segment_format.h"
+#include "common/io/file_system.h"
+
+namespace strongbox::engine {
+
+struct DurableLogOptions {
+  std::string dir;
+  uint64_t segment_bytes = 64ull << 20;
+  int64_t rotate_interval_ms = 60'000;
+};
+
+class DurableLog {
+ public:
+  DurableLog(io::FileSystem& fs, DurableLogOptions options, format::DatasetId dataset,
+             uint64_t lsn_last_durable);
+
+  // Creates the active segment for the next LSN. ResourceExhausted / PermissionDenied mean
+  // "volume full / read-only": the caller turns read-only and retries later.
+  absl::Status OpenSegment(int64_t now_ms);
+  bool has_segment() const { return file_ != nullptr; }
+
+  // Starts a record for the next LSN in the pending buffer; ops are added with builder().
+  void BeginRecord(int64_t now_ms);
+  format::RecordBuilder& builder() { return builder_; }
+  // Finishes it if it holds ops (returns its LSN) or drops it (returns 0).
+  uint64_t EndRecord();
+
+  struct Batch {
+    io::File* file = nullptr;
+    uint64_t offset = 0;
+    std::string_view data;
+    uint64_t lsn_last = 0;
+    uint64_t records = 0;
+  };
+  // The pending records as one write, if none is in flight and something is pending.
+  std::optional<Batch> TakeBatch();
+  bool batch_in_flight() const { return in_flight_; }
+  // The in-flight batch is written and fdatasynced.
+  void BatchDurable();
+
+  // Seals and opens the next segment when the active one is full or old enough (only between
+  // batches). Returns an error only for failures that must stop the engine (fsync, rename);
+  // a failure to create the next segment leaves has_segment() false (read-only).
+  absl::Status MaybeRotate(int64_t now_ms, bool force = false);
+  // Seals the active segment (graceful shutdown). Nothing may be pending or in flight.
+  absl::Status SealActive(int64_t now_ms);
+
+  uint64_t lsn_assigned() const { return lsn_assigned_; }
+  uint64_t lsn_durable() const { return lsn_durable_; }
+  uint64_t lsn_sealed() const { return lsn_sealed_; }
+  size_t pending_records() const { return pending_records_; }
+  uint64_t pending_bytes() const { return pending_.size(); }
+  uint64_t bytes_written() const { return bytes_written_; }
+  uint64_t records_written() const { return records_written_; }
+  uint64_t segments_sealed() const { return segments_sealed_; }
+  const std::string& active_path() const { return path_; }
+
+ private:
+  io::FileSystem& fs_;
+  DurableLogOptions options_;
+  format::DatasetId dataset_;
+  std::unique_ptr<io::File> file_;
+  std::string path_;
+  uint64_t segment_first_lsn_ = 0;
+  uint64_t segment_records_ = 0;
+  int64_t segment_opened_ms_ = 0;
+  uint64_t write_offset_ = 0;  // where the next batch goes
+
+  std::string pending_;   // records gathering for the next batch
+  std::string flushing_;  // the batch in flight (stable memory for io_uring)
+  size_t pending_records_ = 0;
+  uint64_t pending_lsn_last_ = 0;
+  uint64_t flushing_lsn_last_ = 0;
+  uint64_t flushing_records_ = 0;
+  bool in_flight_ = false;
+  format::RecordBuilder builder_;
+
+  uint64_t lsn_assigned_;
+  uint64_t lsn_durable_;
+  uint64_t lsn_sealed_;
+  uint64_t bytes_written_ = 0;
+  uint64_t records_written_ = 0;
+  uint64_t segments_sealed_ = 0;
+};
+
+// Seals a segment whose records are all durable: seal record → truncate → fsync → rename to
+// the sealed name → fsync the directory. `end_offset` is where the seal record goes.
+absl::Status SealSegmentFile(io::FileSystem& fs, const std::string& dir, io::File& file,
+                             uint64_t first_lsn, uint64_t last_lsn, uint64_t records,
+                             uint64_t end_offset, int64_t now_ms);
+
+}  // namespace strongbox::engine

@@ -1,0 +1,33 @@
+// Engine start-up recovery: newest valid snapshot, then every later segment in LSN order.
+// A torn tail of the active segment is cut (the bytes kept in a .torn file) and the segment
+// sealed; any other damage stops the start with the file and offset named.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/format/segment_format.h"
+#include "common/io/file_system.h"
+#include "common/state/state.h"
+
+namespace strongbox::engine {
+
+struct RecoveryResult {
+  uint64_t lsn_last = 0;      // last LSN in the recovered state
+  uint64_t snapshot_lsn = 0;  // 0 = started from empty
+  std::string snapshot_path;
+  uint64_t records_replayed = 0;
+  uint64_t segments_replayed = 0;
+  uint64_t torn_bytes = 0;  // bytes cut from the active segment's tail
+  std::string torn_path;
+};
+
+using LogFn = std::function<void(const std::string&)>;
+
+absl::StatusOr<RecoveryResult> Recover(io::FileSystem& fs, const std::string& dir,
+                                       const format::DatasetId& dataset, state::State* state,
+                                       int64_t now_ms, const LogFn& log);
+
+}  // namespace strongbox::engine
