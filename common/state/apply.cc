@@ -45,7 +45,7 @@ absl::Status ApplySet(Db& d, std::span<const std::string_view> argv) {
     return Bad(argv, "syntax");
   }
   // Upsert keeps the old expiry on the entry; SetExpiry adjusts the counter from it.
-  d.SetExpiry(e, expiry);
+  d.SetExpiry(argv[1], e, expiry);
   return absl::OkStatus();
 }
 
@@ -103,7 +103,7 @@ absl::Status ApplyRename(Db& d, std::span<const std::string_view> argv) {
   d.Erase(argv[2]);
   Entry& dst = d.Upsert(argv[2]);
   dst.value = std::move(moved.value);
-  d.SetExpiry(dst, expiry);
+  d.SetExpiry(argv[2], dst, expiry);
   return absl::OkStatus();
 }
 
@@ -125,12 +125,12 @@ absl::Status ApplyOp(State& state, uint8_t db, std::span<const std::string_view>
     if (argv.size() != 3 || !ParseI64(argv[2], &at) || at <= 0) return Bad(argv, "syntax");
     Entry* e = d.FindRaw(argv[1]);
     if (e == nullptr) return Bad(argv, "no such key");
-    d.SetExpiry(*e, at);
+    d.SetExpiry(argv[1], *e, at);
     return absl::OkStatus();
   }
   if (op == "PERSIST") {
     if (argv.size() != 2) return Bad(argv, "arity");
-    if (Entry* e = d.FindRaw(argv[1])) d.SetExpiry(*e, 0);
+    if (Entry* e = d.FindRaw(argv[1])) d.SetExpiry(argv[1], *e, 0);
     return absl::OkStatus();
   }
   if (op == "APPEND") {

@@ -140,7 +140,7 @@ absl::Status DecodeEntryInto(State& state, std::string_view e) {
   } else {
     return bad();
   }
-  d.SetExpiry(entry, expire);
+  d.SetExpiry(key, entry, expire);
   if (pos != e.size()) return bad();
   return absl::OkStatus();
 }

@@ -35,14 +35,17 @@ Entry& Db::Upsert(std::string_view key) { return map_[key]; }
 bool Db::Erase(std::string_view key) {
   auto it = map_.find(key);
   if (it == map_.end()) return false;
-  if (it->second.expire_at_ms != 0) --expires_;
+  if (it->second.expire_at_ms != 0) {
+    expiry_index_.erase({it->second.expire_at_ms, std::string(key)});
+  }
   map_.erase(it);
   return true;
 }
 
-void Db::SetExpiry(Entry& e, int64_t expire_at_ms) {
-  if (e.expire_at_ms == 0 && expire_at_ms != 0) ++expires_;
-  if (e.expire_at_ms != 0 && expire_at_ms == 0) --expires_;
+void Db::SetExpiry(std::string_view key, Entry& e, int64_t expire_at_ms) {
+  if (e.expire_at_ms == expire_at_ms) return;
+  if (e.expire_at_ms != 0) expiry_index_.erase({e.expire_at_ms, std::string(key)});
+  if (expire_at_ms != 0) expiry_index_.insert({expire_at_ms, std::string(key)});
   e.expire_at_ms = expire_at_ms;
 }
 

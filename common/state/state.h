@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/hash/hash.h"
 
@@ -70,19 +71,24 @@ class Db {
   bool Erase(std::string_view key);
   void Clear() {
     map_.clear();
-    expires_ = 0;
+    expiry_index_.clear();
   }
 
   size_t size() const { return map_.size(); }
-  size_t expires() const { return expires_; }
-  // Keeps the count of keys with an expiry right; call after changing expire_at_ms.
-  void SetExpiry(Entry& e, int64_t expire_at_ms);
+  size_t expires() const { return expiry_index_.size(); }
+  // The only way to change an entry's expiry: keeps the expiry index right.
+  void SetExpiry(std::string_view key, Entry& e, int64_t expire_at_ms);
+  // Keys with an expiry, soonest first: active expiry takes exactly the keys that are due
+  // instead of sampling.
+  const absl::btree_set<std::pair<int64_t, std::string>>& expiry_index() const {
+    return expiry_index_;
+  }
   const Map& map() const { return map_; }
   Map& map() { return map_; }
 
  private:
   Map map_;
-  size_t expires_ = 0;
+  absl::btree_set<std::pair<int64_t, std::string>> expiry_index_;
 };
 
 class State {

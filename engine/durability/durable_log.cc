@@ -18,7 +18,9 @@ DurableLog::DurableLog(io::FileSystem& fs, DurableLogOptions options, format::Da
 
 absl::Status DurableLog::OpenSegment(int64_t now_ms) {
   SB_CHECK(file_ == nullptr, "a segment is already open");
-  SB_CHECK(!in_flight_ && pending_.empty(), "records pending while opening a segment");
+  // Records may be pending (gathered while the previous segment was sealed, or while the
+  // volume was full): they start at lsn_durable_ + 1, which is this segment's first LSN.
+  SB_CHECK(!in_flight_, "a batch is in flight while opening a segment");
   uint64_t first = lsn_durable_ + 1;
   std::string path = absl::StrCat(options_.dir, "/", format::ActiveSegmentName(first));
   auto file = fs_.Open(path, io::FileSystem::OpenMode::kCreateOrTruncate);

@@ -1,0 +1,41 @@
+// Engine configuration: every flag has an environment variable; Validate() names the flag and
+// the fix for a bad value.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace CLI {
+class App;
+}
+
+namespace strongbox::engine {
+
+struct EngineConfig {
+  std::string dir = "/app/persistence";
+  std::string bind = "127.0.0.1";
+  int port = 6379;
+  int metrics_port = 9121;
+  std::string fsync = "always";  // always | interval
+  int64_t flush_interval_ms = 1000;
+  int64_t batch_capacity = 1024;
+  uint64_t segment_bytes = 64ull << 20;
+  int64_t rotate_interval_s = 60;
+  std::string requirepass;
+  std::string requirepass_file;
+  int maxclients = 10000;
+  int64_t proto_max_bulk_len = 512ll << 20;
+  int64_t client_query_buffer_limit = 1ll << 30;
+  int64_t client_output_buffer_limit = 256ll << 20;  // stop reading a client beyond this
+  int64_t readonly_retry_ms = 1000;
+
+  bool fsync_always() const { return fsync == "always"; }
+};
+
+void AddEngineFlags(CLI::App& app, EngineConfig* config);
+// Also loads --requirepass-file into requirepass.
+absl::Status ValidateConfig(EngineConfig* config);
+
+}  // namespace strongbox::engine
