@@ -30,6 +30,17 @@ std::optional<double> ParseDouble(std::string_view s) {
   return v;
 }
 
+std::optional<long double> ParseLongDouble(std::string_view s) {
+  if (s.empty() || s.size() > 256 || std::isspace(static_cast<unsigned char>(s[0]))) {
+    return std::nullopt;
+  }
+  std::string copy(s);
+  char* end = nullptr;
+  long double v = std::strtold(copy.c_str(), &end);
+  if (end != copy.c_str() + copy.size() || std::isnan(v)) return std::nullopt;
+  return v;
+}
+
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {

@@ -23,6 +23,8 @@ inline constexpr std::string_view kErrOverflow = "ERR increment or decrement wou
 
 std::optional<int64_t> ParseInt(std::string_view s);
 std::optional<double> ParseDouble(std::string_view s);  // accepts inf/-inf, rejects nan
+// INCRBYFLOAT arithmetic is done in long double, like Redis, so results print the same.
+std::optional<long double> ParseLongDouble(std::string_view s);
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 std::string ToLower(std::string_view s);
 std::string IntToString(int64_t v);

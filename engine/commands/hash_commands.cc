@@ -159,7 +159,7 @@ void Hincrby(CommandContext& ctx) {
 }
 
 void Hincrbyfloat(CommandContext& ctx) {
-  auto delta = ParseDouble(ctx.argv[3]);
+  auto delta = ParseLongDouble(ctx.argv[3]);
   if (!delta) return ctx.reply.Error(kErrNotFloat);
   state::Entry* e;
   if (!LookupHash(ctx, &e)) return;
@@ -167,12 +167,12 @@ void Hincrbyfloat(CommandContext& ctx) {
   if (e != nullptr) {
     auto it = e->hash()->find(ctx.argv[2]);
     if (it != e->hash()->end()) {
-      auto v = ParseDouble(it->second);
+      auto v = ParseLongDouble(it->second);
       if (!v) return ctx.reply.Error("ERR hash value is not a float");
       current = *v;
     }
   }
-  long double result = current + static_cast<long double>(*delta);
+  long double result = current + *delta;
   if (std::isnan(result) || std::isinf(result)) {
     return ctx.reply.Error("ERR increment would produce NaN or Infinity");
   }

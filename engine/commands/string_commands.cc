@@ -259,17 +259,17 @@ void Decrby(CommandContext& ctx) {
 
 void Incrbyfloat(CommandContext& ctx) {
   std::string_view key = ctx.argv[1];
-  auto delta = ParseDouble(ctx.argv[2]);
+  auto delta = ParseLongDouble(ctx.argv[2]);
   if (!delta) return ctx.reply.Error(kErrNotFloat);
   state::Entry* e;
   if (!LookupTyped(ctx, key, ValueType::kString, &e)) return;
   long double current = 0;
   if (e != nullptr) {
-    auto v = ParseDouble(*e->str());
+    auto v = ParseLongDouble(*e->str());
     if (!v) return ctx.reply.Error(kErrNotFloat);
     current = *v;
   }
-  long double result = current + static_cast<long double>(*delta);
+  long double result = current + *delta;
   if (std::isnan(result) || std::isinf(result)) {
     return ctx.reply.Error("ERR increment would produce NaN or Infinity");
   }
