@@ -120,9 +120,19 @@ absl::StatusOr<RecoveryResult> RecoverOnce(io::FileSystem& fs, const std::string
         log(absl::StrCat("recovery: ", scan->problem, "; dropped ", result.torn_bytes,
                          " bytes after the last complete record (kept in ", result.torn_path, ")"));
       }
+      uint64_t first = scan->header.first_lsn;
+      if (scan->end == format::SegmentEnd::kSealed) {
+        // Crash after the seal record was synced but before the rename was durable: finish
+        // the seal protocol.
+        std::string sealed =
+            absl::StrCat(dir, "/", format::SealedSegmentName(first, scan->last_lsn));
+        if (auto s = fs.Rename(path, sealed); !s.ok()) return s;
+        if (auto s = fs.FsyncDir(dir); !s.ok()) return s;
+        log(absl::StrCat("recovery: finished sealing ", path));
+        continue;
+      }
       auto file = fs.Open(path, io::FileSystem::OpenMode::kReadWrite);
       if (!file.ok()) return file.status();
-      uint64_t first = scan->header.first_lsn;
       if (auto s = SealSegmentFile(fs, dir, **file, first, scan->last_lsn, scan->record_count,
                                    scan->valid_bytes, now_ms);
           !s.ok()) {

@@ -1,0 +1,193 @@
+// Record codec, segment names and the segment scanner's torn-tail vs damage decisions.
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "common/format/record_codec.h"
+#include "common/format/segment_format.h"
+#include "common/io/fault_file_system.h"
+
+namespace fmt_ = strongbox::format;
+using strongbox::io::FaultFileSystem;
+using strongbox::io::FileSystem;
+
+namespace {
+
+std::string Segment(uint64_t first, int records, std::vector<size_t>* offsets,
+                    const fmt_::DatasetId& id) {
+  std::string out = fmt_::EncodeSegmentHeader({fmt_::kLogFormatVersion, id, first, 7});
+  fmt_::RecordBuilder b(&out);
+  for (int i = 0; i < records; ++i) {
+    offsets->push_back(out.size());
+    b.Begin(first + static_cast<uint64_t>(i), 1000 + i);
+    std::string value(static_cast<size_t>(i) * 3, 'v');
+    value += std::string("\0\r\n", 3);  // binary-safe arguments
+    std::string_view argv[] = {"SET", "key", value};
+    b.AddOp(static_cast<uint8_t>(i % 16), argv);
+    b.Finish();
+  }
+  return out;
+}
+
+void Put(FaultFileSystem& fs, const std::string& path, const std::string& bytes) {
+  auto f = fs.Open(path, FileSystem::OpenMode::kCreateOrTruncate);
+  REQUIRE(f.ok());
+  REQUIRE((*f)->WriteAt(0, bytes).ok());
+}
+
+}  // namespace
+
+TEST_CASE("records round-trip with binary arguments and several ops") {
+  std::string buf;
+  fmt_::RecordBuilder b(&buf);
+  b.Begin(42, 123456);
+  std::string_view a1[] = {"SET", std::string_view("k\0y", 3), ""};
+  std::string_view a2[] = {"DEL", "x", "y"};
+  b.AddOp(3, a1);
+  b.AddOp(15, a2);
+  b.Finish();
+  fmt_::RecordView r;
+  REQUIRE(fmt_::DecodeRecord(buf, &r) == fmt_::DecodeResult::kOk);
+  CHECK(r.lsn == 42);
+  CHECK(r.timestamp_ms == 123456);
+  std::vector<std::pair<int, std::vector<std::string>>> ops;
+  REQUIRE(fmt_::ForEachOp(r.payload, [&](uint8_t db, std::span<const std::string_view> argv) {
+            ops.emplace_back(db, std::vector<std::string>(argv.begin(), argv.end()));
+            return absl::OkStatus();
+          }).ok());
+  REQUIRE(ops.size() == 2);
+  CHECK(ops[0].first == 3);
+  CHECK(ops[0].second[1] == std::string("k\0y", 3));
+  CHECK(ops[0].second[2].empty());
+  CHECK(ops[1].second == std::vector<std::string>{"DEL", "x", "y"});
+  for (size_t cut = 0; cut < buf.size(); ++cut) {
+    CHECK(fmt_::DecodeRecord(std::string_view(buf).substr(0, cut), &r) ==
+          fmt_::DecodeResult::kIncomplete);
+  }
+  for (size_t i = 0; i < buf.size(); ++i) {
+    std::string flipped = buf;
+    flipped[i] ^= 0x20;
+    CHECK(fmt_::DecodeRecord(flipped, &r) != fmt_::DecodeResult::kOk);
+  }
+}
+
+TEST_CASE("names sort like LSNs and parse back") {
+  CHECK(fmt_::SealedSegmentName(1, 20) == "cmdlog-00000000000000000001-00000000000000000020.log");
+  auto p = fmt_::ParseFileName(fmt_::SealedSegmentName(5, 9));
+  CHECK(p.kind == fmt_::FileKind::kSealed);
+  CHECK(p.first_lsn == 5);
+  CHECK(p.last_lsn == 9);
+  CHECK(fmt_::ParseFileName(fmt_::ActiveSegmentName(7)).kind == fmt_::FileKind::kActive);
+  CHECK(fmt_::ParseFileName(fmt_::SnapshotName(7)).last_lsn == 7);
+  CHECK(fmt_::ParseFileName(fmt_::ArchivedSegmentName(1, 2)).kind ==
+        fmt_::FileKind::kArchivedSegment);
+  CHECK(fmt_::ParseFileName("cmdlog-12.log").kind == fmt_::FileKind::kOther);
+  CHECK(fmt_::ParseFileName("snapshot-x.snap.zst").kind == fmt_::FileKind::kOther);
+}
+
+TEST_CASE("a torn tail at every byte offset of the last record keeps the complete records") {
+  FaultFileSystem fs;
+  REQUIRE(fs.CreateDir("/d").ok());
+  fmt_::DatasetId id{1, 2, 3};
+  std::vector<size_t> offsets;
+  std::string seg = Segment(1, 6, &offsets, id);
+  size_t last = offsets.back();
+  for (size_t cut = last; cut < seg.size(); ++cut) {
+    for (bool zero_fill : {false, true}) {
+      std::string bytes = seg.substr(0, cut);
+      if (zero_fill) bytes += std::string(100, '\0');
+      Put(fs, "/d/cmdlog-00000000000000000001.active", bytes);
+      int seen = 0;
+      auto scan = fmt_::ScanSegment(fs, "/d/cmdlog-00000000000000000001.active", id,
+                                    [&](const fmt_::RecordView&) {
+                                      ++seen;
+                                      return absl::OkStatus();
+                                    });
+      REQUIRE(scan.ok());
+      INFO("cut " << cut << " zero_fill " << zero_fill);
+      CHECK(seen == 5);
+      CHECK(scan->last_lsn == 5);
+      CHECK(scan->valid_bytes == last);
+      CHECK(scan->end == (cut == last ? fmt_::SegmentEnd::kClean : fmt_::SegmentEnd::kTornTail));
+    }
+  }
+}
+
+TEST_CASE("rot in the middle, a foreign data set and a bad sealed segment are damage") {
+  FaultFileSystem fs;
+  REQUIRE(fs.CreateDir("/d").ok());
+  fmt_::DatasetId id{9};
+  std::vector<size_t> offsets;
+  std::string seg = Segment(1, 6, &offsets, id);
+  std::string rotten = seg;
+  rotten[offsets[2] + 40] ^= 1;
+  Put(fs, "/d/cmdlog-00000000000000000001.active", rotten);
+  auto scan = fmt_::ScanSegment(fs, "/d/cmdlog-00000000000000000001.active", id, nullptr);
+  REQUIRE(scan.ok());
+  CHECK(scan->end == fmt_::SegmentEnd::kDamage);
+  CHECK(scan->problem_offset == offsets[2]);
+  CHECK(scan->problem.find("offset " + std::to_string(offsets[2])) != std::string::npos);
+
+  fmt_::DatasetId other{8};
+  Put(fs, "/d/cmdlog-00000000000000000001.active", seg);
+  scan = fmt_::ScanSegment(fs, "/d/cmdlog-00000000000000000001.active", other, nullptr);
+  REQUIRE(scan.ok());
+  CHECK(scan->end == fmt_::SegmentEnd::kDamage);
+
+  std::string sealed = seg;
+  fmt_::AppendSealRecord(&sealed, 6, 6, 1);
+  std::string path = "/d/" + fmt_::SealedSegmentName(1, 6);
+  Put(fs, path, sealed);
+  scan = fmt_::ScanSegment(fs, path, id, nullptr);
+  REQUIRE(scan.ok());
+  CHECK(scan->end == fmt_::SegmentEnd::kSealed);
+  // A torn-looking tail in a sealed segment is damage too: sealed means complete.
+  Put(fs, path, sealed.substr(0, sealed.size() - 3));
+  scan = fmt_::ScanSegment(fs, path, id, nullptr);
+  REQUIRE(scan.ok());
+  CHECK(scan->end == fmt_::SegmentEnd::kDamage);
+  // A seal record whose count does not match the records is damage.
+  std::string lying = seg;
+  fmt_::AppendSealRecord(&lying, 6, 7, 1);
+  Put(fs, path, lying);
+  scan = fmt_::ScanSegment(fs, path, id, nullptr);
+  REQUIRE(scan.ok());
+  CHECK(scan->end == fmt_::SegmentEnd::kDamage);
+}
+
+TEST_CASE("dataset.id is created once and refused when data exists without it") {
+  FaultFileSystem fs;
+  REQUIRE(fs.CreateDir("/d").ok());
+  auto a = fmt_::LoadOrCreateDatasetId(fs, "/d");
+  REQUIRE(a.ok());
+  auto b = fmt_::LoadOrCreateDatasetId(fs, "/d");
+  REQUIRE(b.ok());
+  CHECK(*a == *b);
+  REQUIRE(fs.CreateDir("/e").ok());
+  Put(fs, "/e/" + fmt_::SealedSegmentName(1, 2), "x");
+  CHECK_FALSE(fmt_::LoadOrCreateDatasetId(fs, "/e").ok());
+}
+
+TEST_CASE("fault file system: full volume, read-only, power loss drops unsynced bytes") {
+  FaultFileSystem fs;
+  REQUIRE(fs.CreateDir("/d").ok());
+  auto f = fs.Open("/d/f", FileSystem::OpenMode::kCreateOrTruncate);
+  REQUIRE(f.ok());
+  REQUIRE((*f)->WriteAt(0, "abc").ok());
+  REQUIRE((*f)->Fdatasync().ok());
+  REQUIRE(fs.FsyncDir("/d").ok());
+  REQUIRE((*f)->WriteAt(3, "def").ok());
+  auto g = fs.Open("/d/g", FileSystem::OpenMode::kCreateOrTruncate);
+  REQUIRE(g.ok());
+  REQUIRE((*g)->Fsync().ok());  // synced, but its directory entry is not
+  fs.SimulatePowerLoss();
+  CHECK(*fs.Contents("/d/f") == "abc");
+  CHECK_FALSE(fs.Contents("/d/g").has_value());
+  fs.SetFull(true);
+  auto h = fs.Open("/d/h", FileSystem::OpenMode::kCreateOrTruncate);
+  CHECK(absl::IsResourceExhausted(h.status()));
+  fs.SetFull(false);
+  fs.SetReadOnly(true);
+  CHECK(
+      absl::IsPermissionDenied(fs.Open("/d/h", FileSystem::OpenMode::kCreateOrTruncate).status()));
+}
