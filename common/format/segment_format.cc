@@ -2,11 +2,13 @@
 #include "common/format/segment_format.h"
 
 #include <sys/random.h>
+#include <zstd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -243,19 +245,74 @@ bool ValidRecordFollows(std::string_view data, size_t from, uint64_t next_lsn) {
 
 }  // namespace
 
-absl::StatusOr<SegmentScan> ScanSegment(io::FileSystem& fs, const std::string& path,
-                                        const std::optional<DatasetId>& expected_dataset,
-                                        const RecordFn& on_record) {
+absl::StatusOr<std::string> ZstdCompress(std::string_view data, int level) {
+  ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+  std::string out(ZSTD_compressBound(data.size()), '\0');
+  size_t n = ZSTD_compress2(cctx, out.data(), out.size(), data.data(), data.size());
+  ZSTD_freeCCtx(cctx);
+  if (ZSTD_isError(n)) return absl::InternalError(absl::StrCat("zstd: ", ZSTD_getErrorName(n)));
+  out.resize(n);
+  return out;
+}
+
+absl::StatusOr<std::string> ZstdDecompress(std::string_view frame) {
+  ZSTD_DCtx* dctx = ZSTD_createDCtx();
+  std::string out;
+  std::string chunk(ZSTD_DStreamOutSize(), '\0');
+  ZSTD_inBuffer in{frame.data(), frame.size(), 0};
+  size_t last = 1;
+  while (in.pos < in.size) {
+    ZSTD_outBuffer o{chunk.data(), chunk.size(), 0};
+    last = ZSTD_decompressStream(dctx, &o, &in);
+    if (ZSTD_isError(last)) {
+      ZSTD_freeDCtx(dctx);
+      return absl::DataLossError(absl::StrCat("zstd: ", ZSTD_getErrorName(last)));
+    }
+    out.append(chunk.data(), o.pos);
+    if (last == 0 && in.pos != in.size) {
+      ZSTD_freeDCtx(dctx);
+      return absl::DataLossError("bytes after the zstd frame");
+    }
+  }
+  ZSTD_freeDCtx(dctx);
+  if (last != 0) return absl::DataLossError("truncated zstd frame");
+  return out;
+}
+
+absl::StatusOr<std::string> ReadSegmentBytes(io::FileSystem& fs, const std::string& path) {
   auto file = fs.Open(path, io::FileSystem::OpenMode::kRead);
   if (!file.ok()) return file.status();
   auto size = (*file)->Size();
   if (!size.ok()) return size.status();
   auto bytes = (*file)->ReadAt(0, *size);
   if (!bytes.ok()) return bytes.status();
-  std::string_view data = *bytes;
-  const bool sealed_name =
-      ParseFileName(path.substr(path.rfind('/') + 1)).kind == FileKind::kSealed;
+  if (absl::EndsWith(path, ".zst")) {
+    auto raw = ZstdDecompress(*bytes);
+    if (!raw.ok()) {
+      return absl::DataLossError(absl::StrCat(path, ": ", std::string(raw.status().message())));
+    }
+    return raw;
+  }
+  return bytes;
+}
 
+absl::StatusOr<SegmentScan> ScanSegment(io::FileSystem& fs, const std::string& path,
+                                        const std::optional<DatasetId>& expected_dataset,
+                                        const RecordFn& on_record) {
+  auto bytes = ReadSegmentBytes(fs, path);
+  if (!bytes.ok()) return bytes.status();
+  FileKind kind = ParseFileName(path.substr(path.rfind('/') + 1)).kind;
+  return ScanSegmentBytes(path, *bytes,
+                          kind == FileKind::kSealed || kind == FileKind::kArchivedSegment,
+                          expected_dataset, on_record);
+}
+
+absl::StatusOr<SegmentScan> ScanSegmentBytes(const std::string& path, std::string_view data,
+                                             bool sealed_name,
+                                             const std::optional<DatasetId>& expected_dataset,
+                                             const RecordFn& on_record) {
   SegmentScan scan;
   scan.file_bytes = data.size();
   auto damage = [&](uint64_t offset, std::string why) {

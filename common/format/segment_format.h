@@ -101,5 +101,17 @@ using RecordFn = std::function<absl::Status(const RecordView&)>;
 absl::StatusOr<SegmentScan> ScanSegment(io::FileSystem& fs, const std::string& path,
                                         const std::optional<DatasetId>& expected_dataset,
                                         const RecordFn& on_record);
+// The same over bytes already in memory (archived .log.zst segments, once decompressed).
+// `sealed` says whether the bytes must end with a seal record.
+absl::StatusOr<SegmentScan> ScanSegmentBytes(const std::string& path, std::string_view data,
+                                             bool sealed,
+                                             const std::optional<DatasetId>& expected_dataset,
+                                             const RecordFn& on_record);
+
+// Reads a segment's bytes whatever its form: .active/.log as is, .log.zst decompressed.
+absl::StatusOr<std::string> ReadSegmentBytes(io::FileSystem& fs, const std::string& path);
+// One zstd frame with content checksum, for archived segments.
+absl::StatusOr<std::string> ZstdCompress(std::string_view data, int level);
+absl::StatusOr<std::string> ZstdDecompress(std::string_view frame);
 
 }  // namespace strongbox::format

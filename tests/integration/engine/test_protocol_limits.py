@@ -16,7 +16,8 @@ def rss_kib(pid):
 
 def raw(engine, payload, read_timeout=5):
     s = socket.create_connection(("127.0.0.1", engine.port), timeout=read_timeout)
-    s.sendall(payload)
+    if payload:
+        s.sendall(payload)
     chunks = []
     try:
         while True:
@@ -27,6 +28,8 @@ def raw(engine, payload, read_timeout=5):
     except socket.timeout:
         s.close()
         return b"".join(chunks), False
+    except ConnectionResetError:
+        pass  # closed with our bytes unread: a reset, after the error reply was sent
     s.close()
     return b"".join(chunks), True  # True: the server closed the connection
 
@@ -86,7 +89,7 @@ def test_maxclients_refuses_with_an_error(tmp_path):
     a, b = engine.client(), engine.client()
     a.ping()
     b.ping()
-    data, closed = raw(engine, b"PING\r\n")
+    data, closed = raw(engine, b"")
     assert b"max number of clients reached" in data and closed
     a.close()
     b.close()
