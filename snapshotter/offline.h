@@ -1,0 +1,17 @@
+// Offline subcommands: verify (every file, the LSN chain, state digests by replay), inspect
+// (a file's header and records) and restore (the state at an LSN or a time, written as a
+// snapshot an engine can start from).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace strongbox::snapshotter {
+
+int RunVerify(const std::string& dir, const std::string& archive_dir, bool replay);
+int RunInspect(const std::string& path, bool json, int64_t limit);
+// Exactly one of to_lsn (> 0) / to_time_ms (> 0) is set.
+int RunRestore(const std::string& dir, const std::string& archive_dir, uint64_t to_lsn,
+               int64_t to_time_ms, const std::string& target);
+
+}  // namespace strongbox::snapshotter
