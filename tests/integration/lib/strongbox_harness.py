@@ -114,3 +114,70 @@ def segment_files(data_dir):
     names = sorted(os.listdir(data_dir))
     return [n for n in names if n.startswith("cmdlog-") and
             (n.endswith(".log") or n.endswith(".active"))]
+
+
+class Snapshotter:
+    def __init__(self, data_dir, *args, metrics_port=0):
+        self.dir = str(data_dir)
+        self.args = list(args)
+        self.metrics_port = metrics_port
+        self.proc = None
+        self.log_path = os.path.join(os.path.dirname(self.dir.rstrip("/")),
+                                     f"snapshotter-{id(self)}.log")
+
+    def start(self):
+        self.log = open(self.log_path, "ab")
+        cmd = [SNAPSHOTTER_BIN, "run", "--dir", self.dir, "--metrics-port",
+               str(self.metrics_port)] + self.args
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
+        return self
+
+    def output(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode(errors="replace")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(30)
+        rc = self.proc.returncode if self.proc else None
+        self.proc = None
+        return rc
+
+    def kill9(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(30)
+        self.proc = None
+
+
+def snapshotter_tool(*args, timeout=120):
+    p = subprocess.run([SNAPSHOTTER_BIN] + list(args), capture_output=True, timeout=timeout)
+    return p.returncode, (p.stdout + p.stderr).decode(errors="replace")
+
+
+def dump(client):
+    """Full content of all 16 databases: {(db, key): (type, value, has_ttl)}."""
+    out = {}
+    for db in range(16):
+        client.execute_command("SELECT", db)
+        for key in client.scan_iter(count=1000):
+            t = client.type(key)
+            if t == b"string":
+                v = client.get(key)
+            elif t == b"hash":
+                v = tuple(sorted(client.hgetall(key).items()))
+            else:
+                v = None
+            out[(db, key)] = (t, v, client.pttl(key) > 0)
+    client.execute_command("SELECT", 0)
+    return out
+
+
+def wait_for(predicate, timeout=30, what="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise TimeoutError("timed out waiting for " + what)
