@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "engine/commands/command.h"
 #include "engine/commands/command_util.h"
 #include "engine/commands/handlers.h"
@@ -107,12 +108,19 @@ const CommandSpec kCommands[] = {
 }  // namespace
 
 const CommandSpec* FindCommand(std::string_view name) {
-  if (name.size() > 32) return nullptr;
-  std::string lower = ToLower(name);
-  for (const CommandSpec& c : kCommands) {
-    if (c.name == lower) return &c;
+  // Hot path: one lookup per command, no allocation (lower-cased into a stack buffer).
+  static const auto* index = [] {
+    auto* m = new absl::flat_hash_map<std::string, const CommandSpec*>();
+    for (const CommandSpec& c : kCommands) (*m)[std::string(c.name)] = &c;
+    return m;
+  }();
+  char lower[32];
+  if (name.size() > sizeof(lower)) return nullptr;
+  for (size_t i = 0; i < name.size(); ++i) {
+    lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
   }
-  return nullptr;
+  auto it = index->find(absl::string_view(lower, name.size()));
+  return it == index->end() ? nullptr : it->second;
 }
 
 std::span<const CommandSpec> AllCommands() { return kCommands; }

@@ -70,7 +70,7 @@ void Exec(CommandContext& ctx) {
 void Dispatch(CommandContext& ctx) {
   if (ctx.argv.empty()) return;
   const CommandSpec* spec = FindCommand(ctx.argv[0]);
-  std::string name = spec ? std::string(spec->name) : "";
+  std::string_view name = spec ? spec->name : std::string_view();
   bool control = name == "exec" || name == "discard" || name == "multi" || name == "watch" ||
                  name == "quit" || name == "unwatch";
   if (ctx.client.in_multi && !control) {
@@ -81,7 +81,7 @@ void Dispatch(CommandContext& ctx) {
     if (!ArityOk(*spec, ctx.argv.size())) {
       ctx.client.multi_error = true;
       return ctx.reply.Error(
-          absl::StrCat("ERR wrong number of arguments for '", name, "' command"));
+          absl::StrCat("ERR wrong number of arguments for '", std::string(name), "' command"));
     }
     if (ctx.server.password_required() && !ctx.client.authenticated) {
       ctx.client.multi_error = true;
@@ -92,7 +92,8 @@ void Dispatch(CommandContext& ctx) {
   }
   if (spec == nullptr) return ctx.reply.Error(UnknownCommand(ctx.argv));
   if (!ArityOk(*spec, ctx.argv.size())) {
-    return ctx.reply.Error(absl::StrCat("ERR wrong number of arguments for '", name, "' command"));
+    return ctx.reply.Error(
+        absl::StrCat("ERR wrong number of arguments for '", std::string(name), "' command"));
   }
   if (!Admit(ctx, *spec)) return;
   if (name == "exec") return Exec(ctx);
