@@ -15,9 +15,18 @@ SANITIZED = os.environ.get("STRONGBOX_SANITIZED", "0") == "1"
 
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port below the kernel's ephemeral range (32768+), so that a restarted server
+    never finds its port taken by some client's outgoing connection."""
+    import random
+    for _ in range(1000):
+        port = random.randint(12000, 32000)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    raise RuntimeError("no free port")
 
 
 class Engine:
