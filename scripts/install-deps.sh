@@ -7,7 +7,7 @@ PACKAGES=(
   libabsl-dev liburing-dev libfmt-dev libcli11-dev catch2 libzstd-dev zstd libxxhash-dev
   libhiredis-dev libcpp-httplib-dev
   redis-server redis-tools python3 python3-redis python3-pytest
-  clang-format util-linux procps
+  clang-format util-linux procps docker-compose yamllint python3-yaml
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
