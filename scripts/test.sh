@@ -13,4 +13,10 @@ for flavour in release asan; do
   echo "=== test: $flavour"
   (cd "build/$flavour" && ctest --output-on-failure --timeout 900 -j 2) || status=1
 done
+# The compose stack for real, with Podman, where this machine can run containers (the script
+# prints SKIP and exits 0 where it cannot). STRONGBOX_SKIP_CONTAINER_TEST=1 skips it.
+if [ "${STRONGBOX_SKIP_CONTAINER_TEST:-0}" != 1 ]; then
+  echo "=== test: containers"
+  bash scripts/compose-test.sh || status=1
+fi
 exit $status
