@@ -218,6 +218,21 @@ class Daemon {
   }
 
   void ApplyNewSegments(const Catalog& catalog) {
+    auto start = std::chrono::steady_clock::now();
+    uint64_t records_before = replayer_->records_applied();
+    // Reported once per pass so the replay rate is visible in the log.
+    struct Report {
+      Daemon* d;
+      std::chrono::steady_clock::time_point start;
+      uint64_t before;
+      ~Report() {
+        uint64_t n = d->replayer_->records_applied() - before;
+        if (n < 10000) return;
+        double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        Log(absl::StrCat("replayed ", n, " records in ", s, " s (",
+                         static_cast<uint64_t>(static_cast<double>(n) / s), " records/s)"));
+      }
+    } report{this, start, records_before};
     for (const auto& seg : catalog.segments) {
       if (seg.name.last_lsn <= replayer_->applied_lsn()) continue;
       absl::Status s = replayer_->ApplySegment(seg.path);
