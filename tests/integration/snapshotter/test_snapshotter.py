@@ -176,3 +176,36 @@ def test_kill9_of_the_snapshotter_loses_and_duplicates_nothing(tmp_path):
     engine.start()
     assert dump(engine.client()) == before
     engine.stop()
+
+
+def test_full_archive_volume_keeps_hot_files_and_resumes(tmp_path):
+    archive = tmp_path / "small-archive"
+    archive.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=40k", "tmpfs", str(archive)],
+                       capture_output=True)
+    if r.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root): " + r.stderr.decode())
+    try:
+        data = tmp_path / "data"
+        engine = Engine(data, *ENGINE_ARGS).start()
+        snap = Snapshotter(data, *SNAP_ARGS, "--archive-dir", str(archive),
+                           "--archive-compress", "false").start()
+        c = engine.client()
+        for i in range(3000):
+            c.set(f"big:{i % 500}", "v" * 200)
+        wait_for(lambda: "kept on the hot volume" in snap.output(), 60, "an archive failure")
+        assert not [n for n in os.listdir(archive) if n.endswith(".tmp")]
+        before = dump(c)
+        subprocess.run(["mount", "-o", "remount,size=64m", str(archive)], check=True)
+        hot_logs = lambda: len(files(data, ".log"))
+        wait_for(lambda: files(archive, ".log") and hot_logs() <= 6, 90, "archiving to resume")
+        engine.stop()
+        time.sleep(1)
+        snap.stop()
+        rc, out = snapshotter_tool("verify", "--dir", str(data), "--archive-dir", str(archive))
+        assert rc == 0, out
+        engine.start()
+        assert dump(engine.client()) == before
+        engine.stop()
+    finally:
+        subprocess.run(["umount", "-l", str(archive)])
