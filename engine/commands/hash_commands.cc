@@ -190,32 +190,16 @@ void Hstrlen(CommandContext& ctx) {
 }
 
 void Hscan(CommandContext& ctx) {
-  auto cursor = ParseScanCursor(ctx.argv[2]);
-  if (!cursor) return ctx.reply.Error("ERR invalid cursor");
-  std::string_view pattern;
-  int64_t count = 10;
-  for (size_t i = 3; i < ctx.argv.size(); i += 2) {
-    if (i + 1 >= ctx.argv.size()) return ctx.reply.Error(kErrSyntax);
-    std::string opt = ToLower(ctx.argv[i]);
-    if (opt == "match") {
-      pattern = ctx.argv[i + 1];
-    } else if (opt == "count") {
-      auto c = ParseInt(ctx.argv[i + 1]);
-      if (!c) return ctx.reply.Error(kErrNotInteger);
-      if (*c < 1) return ctx.reply.Error(kErrSyntax);
-      count = *c;
-    } else {
-      return ctx.reply.Error(kErrSyntax);
-    }
-  }
+  auto args = ParseScanArgs(ctx, 2, /*allow_type=*/false);
+  if (!args) return;
+  const auto& [cursor, pattern, count, type] = *args;
   state::Entry* e;
   if (!LookupHash(ctx, &e)) return;
   std::vector<std::pair<std::string_view, std::string_view>> out;
   uint64_t next = 0;
   if (e != nullptr) {
     next = ScanStep(
-        *e->hash(), *cursor, static_cast<size_t>(count),
-        [](const auto& kv) -> std::string_view { return kv.first; },
+        *e->hash(), cursor, count, [](const auto& kv) -> std::string_view { return kv.first; },
         [&](const auto& kv) {
           if (pattern.empty() || GlobMatch(pattern, kv.first))
             out.emplace_back(kv.first, kv.second);

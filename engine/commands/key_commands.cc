@@ -55,32 +55,13 @@ void Keys(CommandContext& ctx) {
 }
 
 void Scan(CommandContext& ctx) {
-  auto cursor = ParseScanCursor(ctx.argv[1]);
-  if (!cursor) return ctx.reply.Error("ERR invalid cursor");
-  std::string_view pattern;
-  int64_t count = 10;
-  std::optional<std::string> type;
-  for (size_t i = 2; i < ctx.argv.size(); i += 2) {
-    if (i + 1 >= ctx.argv.size()) return ctx.reply.Error(kErrSyntax);
-    std::string opt = ToLower(ctx.argv[i]);
-    if (opt == "match") {
-      pattern = ctx.argv[i + 1];
-    } else if (opt == "count") {
-      auto c = ParseInt(ctx.argv[i + 1]);
-      if (!c) return ctx.reply.Error(kErrNotInteger);
-      if (*c < 1) return ctx.reply.Error(kErrSyntax);
-      count = *c;
-    } else if (opt == "type") {
-      type = ToLower(ctx.argv[i + 1]);
-    } else {
-      return ctx.reply.Error(kErrSyntax);
-    }
-  }
+  auto args = ParseScanArgs(ctx, 1, /*allow_type=*/true);
+  if (!args) return;
+  const auto& [cursor, pattern, count, type] = *args;
   const auto& map = CurrentDb(ctx).map();
   std::vector<std::string_view> keys;
   uint64_t next = ScanStep(
-      map, *cursor, static_cast<size_t>(count),
-      [](const auto& kv) -> std::string_view { return kv.first; },
+      map, cursor, count, [](const auto& kv) -> std::string_view { return kv.first; },
       [&](const auto& kv) {
         const state::Entry& e = kv.second;
         if (e.expired(ctx.now_ms)) return;

@@ -30,6 +30,49 @@ inline std::optional<uint64_t> ParseScanCursor(std::string_view s) {
   return v;
 }
 
+struct ScanArgs {
+  uint64_t cursor = 0;
+  std::string_view pattern;  // empty = everything
+  size_t count = 10;
+  std::optional<std::string> type;  // SCAN only
+};
+
+// Parses "<cursor> [MATCH pattern] [COUNT n] [TYPE t]" starting at argv[cursor_index], with
+// Redis's errors; on bad input writes the error and returns nullopt.
+inline std::optional<ScanArgs> ParseScanArgs(CommandContext& ctx, size_t cursor_index,
+                                             bool allow_type) {
+  ScanArgs a;
+  auto cursor = ParseScanCursor(ctx.argv[cursor_index]);
+  if (!cursor) {
+    ctx.reply.Error("ERR invalid cursor");
+    return std::nullopt;
+  }
+  a.cursor = *cursor;
+  for (size_t i = cursor_index + 1; i < ctx.argv.size(); i += 2) {
+    std::string opt = i + 1 < ctx.argv.size() ? ToLower(ctx.argv[i]) : "";
+    if (opt == "match") {
+      a.pattern = ctx.argv[i + 1];
+    } else if (opt == "count") {
+      auto c = ParseInt(ctx.argv[i + 1]);
+      if (!c) {
+        ctx.reply.Error(kErrNotInteger);
+        return std::nullopt;
+      }
+      if (*c < 1) {
+        ctx.reply.Error(kErrSyntax);
+        return std::nullopt;
+      }
+      a.count = static_cast<size_t>(*c);
+    } else if (opt == "type" && allow_type) {
+      a.type = ToLower(ctx.argv[i + 1]);
+    } else {
+      ctx.reply.Error(kErrSyntax);
+      return std::nullopt;
+    }
+  }
+  return a;
+}
+
 inline uint64_t ScanHash(std::string_view key) {
   // Never 0, so that cursor 0 can mean both "start" and "done".
   uint64_t h = XXH3_64bits(key.data(), key.size());

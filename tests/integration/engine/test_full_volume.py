@@ -1,29 +1,23 @@
 """A full persistence volume: the engine turns read-only with a clear error (reads go on),
 loses nothing acknowledged, and resumes by itself once space is back. Runs on a small tmpfs
 mounted by the test (needs root; skipped with the reason otherwise)."""
-import subprocess
+import os
 import time
 
 import pytest
 import redis
 
-from strongbox_harness import Engine, wait_for
+from strongbox_harness import Engine, Tmpfs, wait_for
 
 
 @pytest.fixture
 def small_volume(tmp_path):
-    mnt = tmp_path / "vol"
-    mnt.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mnt)],
-                       capture_output=True)
-    if r.returncode != 0:
-        pytest.skip("cannot mount a tmpfs here (needs root): " + r.stderr.decode())
-    yield mnt
-    subprocess.run(["umount", "-l", str(mnt)])
+    with Tmpfs(tmp_path / "vol", "3m") as volume:
+        yield volume
 
 
 def test_full_volume_turns_read_only_and_recovers(small_volume):
-    data = small_volume / "data"
+    data = os.path.join(small_volume.path, "data")
     engine = Engine(data, "--segment-bytes", "1048576", "--rotate-interval", "3600").start()
     c = engine.client()
     acked = 0
@@ -44,7 +38,7 @@ def test_full_volume_turns_read_only_and_recovers(small_volume):
     with pytest.raises(redis.exceptions.ResponseError):
         c.set("another", "1")
     # Space comes back: the engine resumes by itself.
-    subprocess.run(["mount", "-o", "remount,size=64m", str(small_volume)], check=True)
+    small_volume.grow("64m")
     wait_for(lambda: _writable(c), 30, "writes to resume")
     assert "space is back" in engine.output()
     assert engine.stop() == 0

@@ -190,3 +190,26 @@ def wait_for(predicate, timeout=30, what="condition"):
             return
         time.sleep(0.1)
     raise TimeoutError("timed out waiting for " + what)
+
+
+class Tmpfs:
+    """A tmpfs mounted at `path` (another filesystem, a volume that can fill up). Skips the
+    test with the reason when mounting is impossible (needs root)."""
+
+    def __init__(self, path, size):
+        self.path, self.size = str(path), size
+
+    def __enter__(self):
+        import pytest
+        os.makedirs(self.path, exist_ok=True)
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={self.size}", "tmpfs",
+                            self.path], capture_output=True)
+        if r.returncode != 0:
+            pytest.skip("cannot mount a tmpfs here (needs root): " + r.stderr.decode())
+        return self
+
+    def grow(self, size):
+        subprocess.run(["mount", "-o", f"remount,size={size}", self.path], check=True)
+
+    def __exit__(self, *exc):
+        subprocess.run(["umount", "-l", self.path])

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from strongbox_harness import (Engine, Snapshotter, dump, snapshotter_tool, wait_for,
+from strongbox_harness import (Engine, Snapshotter, Tmpfs, dump, snapshotter_tool, wait_for,
                                SANITIZED)
 
 ENGINE_ARGS = ("--segment-bytes", "16384", "--rotate-interval", "1")
@@ -65,12 +65,7 @@ def test_end_to_end_snapshots_archive_and_restart_from_hot_dir_alone(tmp_path):
 
 def test_archive_on_another_filesystem_uses_copy_verify_unlink(tmp_path):
     archive = tmp_path / "tmpfs-archive"
-    archive.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(archive)],
-                             capture_output=True)
-    if mounted.returncode != 0:
-        pytest.skip("cannot mount a tmpfs here (needs root): " + mounted.stderr.decode())
-    try:
+    with Tmpfs(archive, "64m"):
         data = tmp_path / "data"
         engine = Engine(data, *ENGINE_ARGS).start()
         snap = Snapshotter(data, *SNAP_ARGS, "--archive-dir", str(archive)).start()
@@ -90,8 +85,6 @@ def test_archive_on_another_filesystem_uses_copy_verify_unlink(tmp_path):
         engine.start()
         assert dump(engine.client()) == before
         engine.stop()
-    finally:
-        subprocess.run(["umount", "-l", str(archive)])
 
 
 def test_restore_to_lsn_and_time_reproduces_the_state_at_that_point(tmp_path):
@@ -180,12 +173,7 @@ def test_kill9_of_the_snapshotter_loses_and_duplicates_nothing(tmp_path):
 
 def test_full_archive_volume_keeps_hot_files_and_resumes(tmp_path):
     archive = tmp_path / "small-archive"
-    archive.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=40k", "tmpfs", str(archive)],
-                       capture_output=True)
-    if r.returncode != 0:
-        pytest.skip("cannot mount a tmpfs here (needs root): " + r.stderr.decode())
-    try:
+    with Tmpfs(archive, "40k") as volume:
         data = tmp_path / "data"
         engine = Engine(data, *ENGINE_ARGS).start()
         snap = Snapshotter(data, *SNAP_ARGS, "--archive-dir", str(archive),
@@ -196,7 +184,7 @@ def test_full_archive_volume_keeps_hot_files_and_resumes(tmp_path):
         wait_for(lambda: "kept on the hot volume" in snap.output(), 60, "an archive failure")
         assert not [n for n in os.listdir(archive) if n.endswith(".tmp")]
         before = dump(c)
-        subprocess.run(["mount", "-o", "remount,size=64m", str(archive)], check=True)
+        volume.grow("64m")
         hot_logs = lambda: len(files(data, ".log"))
         wait_for(lambda: files(archive, ".log") and hot_logs() <= 6, 90, "archiving to resume")
         engine.stop()
@@ -207,5 +195,3 @@ def test_full_archive_volume_keeps_hot_files_and_resumes(tmp_path):
         engine.start()
         assert dump(engine.client()) == before
         engine.stop()
-    finally:
-        subprocess.run(["umount", "-l", str(archive)])
