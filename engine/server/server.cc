@@ -97,6 +97,10 @@ Server::Server(EngineConfig config, io::FileSystem& fs) : config_(std::move(conf
   m_.fsync_seconds = &metrics_.AddHistogram("strongbox_engine_fsync_seconds",
                                             "Latency of one batch write + fdatasync.",
                                             metrics::LatencyBucketsSeconds());
+  m_.rotation_seconds = &metrics_.AddHistogram(
+      "strongbox_engine_rotation_seconds",
+      "Time the event loop spends sealing a segment and opening the next one.",
+      metrics::LatencyBucketsSeconds());
   m_.batch_records = &metrics_.AddHistogram("strongbox_engine_group_commit_records",
                                             "Records per write+fdatasync (group commit).",
                                             {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096});
@@ -635,16 +639,29 @@ void Server::OnLogSync(int res) {
   fsync_seconds_total_ += seconds;
   log_->BatchDurable();
   ReleaseDurable();
-  if (auto s = log_->MaybeRotate(NowMs()); !s.ok()) Fatal("rotation: " + s.ToString());
+  Rotate(NowMs());
   if (!log_->has_segment()) TryLeaveReadOnly();
   if (config_.fsync_always()) FlushIfDue(true);
+}
+
+void Server::Rotate(int64_t now_ms) {
+  uint64_t sealed_before = log_->segments_sealed();
+  auto start = std::chrono::steady_clock::now();
+  if (auto s = log_->MaybeRotate(now_ms); !s.ok()) Fatal("rotation: " + s.ToString());
+  if (log_->segments_sealed() != sealed_before) {
+    // Sealing and opening the next segment run on the loop: their time is a latency spike
+    // every client sees, so it is measured.
+    m_.rotation_seconds->Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    if (!log_->has_segment()) TryLeaveReadOnly();
+  }
 }
 
 void Server::OnTimer() {
   ArmTimer();
   int64_t now = NowMs();
   if (!log_->batch_in_flight()) {
-    if (auto s = log_->MaybeRotate(now); !s.ok()) Fatal("rotation: " + s.ToString());
+    Rotate(now);
   }
   if (!log_->has_segment() && now >= readonly_next_try_ms_) TryLeaveReadOnly();
   if (!shutting_down_ && log_->has_segment()) ActiveExpire();

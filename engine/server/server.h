@@ -66,6 +66,7 @@ class Server final : public ServerHooks {
   void OnLogWrite(int res, uint64_t expected_bytes);
   void OnLogSync(int res);
   void OnTimer();
+  void Rotate(int64_t now_ms);
   void ProcessInput(Conn& c);
   void Execute(Conn& c, std::span<const std::string_view> argv);
   void Hold(Conn& c, uint64_t lsn_tag);
@@ -133,6 +134,7 @@ class Server final : public ServerHooks {
     metrics::Counter* expired;
     metrics::Histogram* fsync_seconds;
     metrics::Histogram* batch_records;
+    metrics::Histogram* rotation_seconds;
   } m_{};
   uint64_t reported_bytes_ = 0, reported_records_ = 0, reported_sealed_ = 0;
 };
