@@ -107,6 +107,93 @@ absl::Status ApplyRename(Db& d, std::span<const std::string_view> argv) {
   return absl::OkStatus();
 }
 
+ListValue* ListFor(Db& d, std::string_view key, bool create) {
+  Entry* e = d.FindRaw(key);
+  if (e == nullptr) {
+    if (!create) return nullptr;
+    e = &d.Upsert(key);
+    e->value = std::make_unique<ListValue>();
+  }
+  return e->list();
+}
+
+// Lists: the key disappears with its last element, as in Redis.
+absl::Status ApplyList(Db& d, const std::string& op, std::span<const std::string_view> argv) {
+  if (argv.size() < 2) return Bad(argv, "arity");
+  std::string_view key = argv[1];
+  Entry* existing = d.FindRaw(key);
+  if (existing != nullptr && existing->list() == nullptr) return Bad(argv, "wrong type");
+  if (op == "LPUSH" || op == "RPUSH") {
+    if (argv.size() < 3) return Bad(argv, "arity");
+    ListValue* l = ListFor(d, key, true);
+    for (size_t i = 2; i < argv.size(); ++i) {
+      op == "LPUSH" ? l->emplace_front(argv[i]) : l->emplace_back(argv[i]);
+    }
+    return absl::OkStatus();
+  }
+  ListValue* l = existing ? existing->list() : nullptr;
+  if (l == nullptr) return Bad(argv, "no such key");
+  int64_t a = 0, b = 0;
+  if (op == "LPOP" || op == "RPOP") {
+    if (argv.size() != 3 || !ParseI64(argv[2], &a) || a < 0) return Bad(argv, "syntax");
+    for (int64_t i = 0; i < a && !l->empty(); ++i) op == "LPOP" ? l->pop_front() : l->pop_back();
+  } else if (op == "LSET") {
+    if (argv.size() != 4 || !ParseI64(argv[2], &a) || a < 0 ||
+        static_cast<size_t>(a) >= l->size()) {
+      return Bad(argv, "index");
+    }
+    (*l)[static_cast<size_t>(a)] = std::string(argv[3]);
+  } else if (op == "LTRIM") {
+    // Absolute, already-normalised bounds [a, b]; b < a empties the list.
+    if (argv.size() != 4 || !ParseI64(argv[2], &a) || !ParseI64(argv[3], &b) || a < 0) {
+      return Bad(argv, "syntax");
+    }
+    int64_t n = static_cast<int64_t>(l->size());
+    if (b < a || a >= n) {
+      l->clear();
+    } else {
+      b = std::min(b, n - 1);
+      l->erase(l->begin() + (b + 1), l->end());
+      l->erase(l->begin(), l->begin() + a);
+    }
+  } else if (op == "LREM") {
+    if (argv.size() != 4 || !ParseI64(argv[2], &a)) return Bad(argv, "syntax");
+    std::string_view v = argv[3];
+    int64_t removed = 0;
+    if (a >= 0) {
+      for (auto it = l->begin(); it != l->end() && (a == 0 || removed < a);) {
+        if (*it == v) {
+          it = l->erase(it);
+          ++removed;
+        } else {
+          ++it;
+        }
+      }
+    } else {
+      for (auto it = l->end(); it != l->begin() && removed < -a;) {
+        --it;
+        if (*it == v) {
+          it = l->erase(it);
+          ++removed;
+        }
+      }
+    }
+  } else if (op == "LINSERT") {
+    if (argv.size() != 5) return Bad(argv, "arity");
+    bool before = absl::AsciiStrToUpper(std::string(argv[2])) == "BEFORE";
+    for (auto it = l->begin(); it != l->end(); ++it) {
+      if (*it == argv[3]) {
+        l->insert(before ? it : it + 1, std::string(argv[4]));
+        break;
+      }
+    }
+  } else {
+    return Bad(argv, "unknown effect");
+  }
+  if (l->empty()) d.Erase(key);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ApplyOp(State& state, uint8_t db, std::span<const std::string_view> argv) {
@@ -148,6 +235,10 @@ absl::Status ApplyOp(State& state, uint8_t db, std::span<const std::string_view>
   if (op == "HSET") return ApplyHset(d, argv);
   if (op == "HDEL") return ApplyHdel(d, argv);
   if (op == "RENAME") return ApplyRename(d, argv);
+  if (op == "LPUSH" || op == "RPUSH" || op == "LPOP" || op == "RPOP" || op == "LSET" ||
+      op == "LTRIM" || op == "LREM" || op == "LINSERT") {
+    return ApplyList(d, op, argv);
+  }
   if (op == "FLUSHDB") {
     d.Clear();
     return absl::OkStatus();

@@ -12,6 +12,13 @@
 //   HSET key field value [field value ...]
 //   HDEL key field [field ...]          the key disappears with its last field
 //   RENAME src dst                      moves value and expiry, replacing dst
+//   LPUSH|RPUSH key v [v ...]           push at the head/tail (creates the list)
+//   LPOP|RPOP key n                     remove n elements from the head/tail
+//   LSET key index v                    index is absolute (>= 0)
+//   LTRIM key start stop                absolute, normalised bounds; stop < start empties
+//   LREM key count v                    Redis LREM semantics
+//   LINSERT key BEFORE|AFTER pivot v
+//   (a list disappears with its last element; LMOVE/blocking pops log the pop and the push)
 //   FLUSHDB                             empties the op's database
 //   FLUSHALL                            empties every database
 // Anything else, a wrong arity or a wrong type is an error naming the op: replay treats it as

@@ -84,6 +84,9 @@ void EncodeEntry(int db, std::string_view key, const Entry& entry, std::string* 
   PutBytes(out, key);
   if (const std::string* s = entry.str()) {
     PutBytes(out, *s);
+  } else if (const ListValue* l = entry.list()) {
+    PutU32(out, static_cast<uint32_t>(l->size()));
+    for (const auto& item : *l) PutBytes(out, item);
   } else if (const HashValue* h = entry.hash()) {
     std::vector<const std::pair<const std::string, std::string>*> fields;
     fields.reserve(h->size());
@@ -137,6 +140,17 @@ absl::Status DecodeEntryInto(State& state, std::string_view e) {
       (*h)[f] = std::string(v);
     }
     entry.value = std::move(h);
+  } else if (type == static_cast<uint8_t>(ValueType::kList)) {
+    std::string_view n;
+    if (!take(4, &n)) return bad();
+    auto l = std::make_unique<ListValue>();
+    uint32_t count = GetU32(n.data());
+    for (uint32_t i = 0; i < count; ++i) {
+      std::string_view item;
+      if (!take_bytes(&item)) return bad();
+      l->emplace_back(item);
+    }
+    entry.value = std::move(l);
   } else {
     return bad();
   }

@@ -9,6 +9,8 @@ std::string_view TypeName(ValueType type) {
       return "string";
     case ValueType::kHash:
       return "hash";
+    case ValueType::kList:
+      return "list";
   }
   return "none";
 }

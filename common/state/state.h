@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -19,7 +20,7 @@ namespace strongbox::state {
 
 inline constexpr int kDatabaseCount = 16;
 
-enum class ValueType : uint8_t { kString = 0, kHash = 1 };
+enum class ValueType : uint8_t { kString = 0, kHash = 1, kList = 2 };
 std::string_view TypeName(ValueType type);
 
 // Transparent hashing on std::string_view (Debian's Abseil has its own string_view type, so
@@ -36,11 +37,12 @@ struct KeyEq {
 };
 
 using HashValue = absl::flat_hash_map<std::string, std::string, KeyHash, KeyEq>;
+using ListValue = std::deque<std::string>;
 
 struct Entry {
   // Strings inline (short ones fit the small-string buffer); hashes behind a pointer so an
   // entry stays small.
-  std::variant<std::string, std::unique_ptr<HashValue>> value;
+  std::variant<std::string, std::unique_ptr<HashValue>, std::unique_ptr<ListValue>> value;
   int64_t expire_at_ms = 0;  // 0 = no expiry
 
   ValueType type() const { return static_cast<ValueType>(value.index()); }
@@ -52,6 +54,14 @@ struct Entry {
   }
   const HashValue* hash() const {
     auto* p = std::get_if<std::unique_ptr<HashValue>>(&value);
+    return p ? p->get() : nullptr;
+  }
+  ListValue* list() {
+    auto* p = std::get_if<std::unique_ptr<ListValue>>(&value);
+    return p ? p->get() : nullptr;
+  }
+  const ListValue* list() const {
+    auto* p = std::get_if<std::unique_ptr<ListValue>>(&value);
     return p ? p->get() : nullptr;
   }
   bool expired(int64_t now_ms) const { return expire_at_ms != 0 && expire_at_ms <= now_ms; }

@@ -52,6 +52,7 @@ struct ClientSession {
   std::string address;  // "ip:port" for CLIENT LIST/INFO
   // MULTI/EXEC: queued argvs (owned copies) and whether a queued command failed to parse.
   bool in_multi = false;
+  bool in_exec = false;  // running a transaction's queue: blocking commands do not block
   bool multi_error = false;
   std::vector<std::vector<std::string>> multi_queue;
   // Blocking commands (BLPOP, BZPOPMIN, ...): a handler that cannot be served now and may block

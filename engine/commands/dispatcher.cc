@@ -55,6 +55,7 @@ void Exec(CommandContext& ctx) {
   auto queue = std::move(ctx.client.multi_queue);
   ResetMulti(ctx);
   ctx.reply.ArrayHeader(static_cast<int64_t>(queue.size()));
+  ctx.client.in_exec = true;
   std::vector<std::string_view> argv;
   for (const auto& cmd : queue) {
     argv.assign(cmd.begin(), cmd.end());
@@ -63,6 +64,7 @@ void Exec(CommandContext& ctx) {
     if (!Admit(sub, *spec)) continue;
     spec->handler(sub);
   }
+  ctx.client.in_exec = false;
 }
 
 }  // namespace

@@ -76,6 +76,27 @@ void Hincrbyfloat(CommandContext&);
 void Hstrlen(CommandContext&);
 void Hscan(CommandContext&);
 void Hrandfield(CommandContext&);
+// list_commands.cc
+void Lpush(CommandContext&);
+void Rpush(CommandContext&);
+void Lpushx(CommandContext&);
+void Rpushx(CommandContext&);
+void Lpop(CommandContext&);
+void Rpop(CommandContext&);
+void Llen(CommandContext&);
+void Lrange(CommandContext&);
+void Lindex(CommandContext&);
+void Lset(CommandContext&);
+void Lrem(CommandContext&);
+void Ltrim(CommandContext&);
+void Linsert(CommandContext&);
+void Lpos(CommandContext&);
+void Lmove(CommandContext&);
+void Rpoplpush(CommandContext&);
+void Blpop(CommandContext&);
+void Brpop(CommandContext&);
+void Blmove(CommandContext&);
+void Brpoplpush(CommandContext&);
 // transaction_commands.cc (MULTI/EXEC/DISCARD are run by the dispatcher itself)
 void Multi(CommandContext&);
 void Watch(CommandContext&);

@@ -69,6 +69,8 @@ struct Server::Conn {
   bool queued_for_send = false;
   bool in_held_list = false;
   bool parse_paused = false;  // output too large: stop reading until it drains
+  bool blocked = false;       // parked by a blocking command; input waits in `in`
+  std::vector<std::string> blocked_argv;
 };
 
 Server::Server(EngineConfig config, io::FileSystem& fs) : config_(std::move(config)), fs_(fs) {
@@ -332,6 +334,7 @@ void Server::Loop() {
       }
     }
     io_uring_cq_advance(&ring_, seen);
+    ServeReadyKeys();
     FlushIfDue(false);
     SubmitSends();
     UpdateGauges();
@@ -409,7 +412,7 @@ void Server::OnRecv(Conn& c, int res) {
 void Server::ProcessInput(Conn& c) {
   std::vector<std::string_view> argv;
   size_t pos = 0;
-  while (pos < c.in_len && !c.closing && !c.session.close_after_reply) {
+  while (pos < c.in_len && !c.closing && !c.session.close_after_reply && !c.blocked) {
     std::string_view buf(c.in.data() + pos, c.in_len - pos);
     ParseResult r = ParseCommand(buf, limits_, &argv);
     if (r.status == ParseStatus::kIncomplete) {
@@ -472,6 +475,7 @@ void Server::Execute(Conn& c, std::span<const std::string_view> argv) {
   Dispatch(ctx);
   uint64_t lsn = log_->EndRecord();
   (void)lsn;
+  if (c.session.block.active) Park(c, argv);
   // Every reply, reads included, depends on everything assigned so far (reads may have seen
   // effects of records that are not durable yet).
   uint64_t tag = log_->lsn_assigned();
@@ -486,6 +490,93 @@ void Server::Execute(Conn& c, std::span<const std::string_view> argv) {
       log_->pending_records() >= static_cast<size_t>(config_.batch_capacity)) {
     FlushIfDue(true);
   }
+}
+
+void Server::MarkReplied(Conn& c) {
+  uint64_t tag = log_->lsn_assigned();
+  if (config_.fsync_always() && tag > log_->lsn_durable()) {
+    Hold(c, tag);
+  } else if (c.holds.empty()) {
+    c.out_sendable = c.out.size();
+  } else {
+    Hold(c, tag);
+  }
+  if (c.out_sendable > 0 && !c.queued_for_send) {
+    c.queued_for_send = true;
+    send_queue_.push_back(c.id);
+  }
+  if (!c.holds.empty() && !c.in_held_list) {
+    c.in_held_list = true;
+    held_conns_.push_back(c.id);
+  }
+}
+
+void Server::Park(Conn& c, std::span<const std::string_view> argv) {
+  c.blocked = true;
+  ++blocked_clients_;
+  c.blocked_argv.assign(argv.begin(), argv.end());
+  for (const auto& [db, key] : c.session.block.keys) {
+    blocked_keys_[absl::StrCat(db, ":", key)].push_back(c.id);
+  }
+}
+
+void Server::Unpark(Conn& c) {
+  if (!c.blocked) return;
+  c.blocked = false;
+  --blocked_clients_;
+  for (const auto& [db, key] : c.session.block.keys) {
+    auto it = blocked_keys_.find(absl::StrCat(db, ":", key));
+    if (it == blocked_keys_.end()) continue;
+    auto& ids = it->second;
+    ids.erase(std::remove(ids.begin(), ids.end(), c.id), ids.end());
+    if (ids.empty()) blocked_keys_.erase(it);
+  }
+  c.session.block = ClientSession::BlockRequest();
+}
+
+void Server::ServeReadyKeys() {
+  // Clients are served in the order they blocked; a served pop can make other keys ready
+  // (BLMOVE pushes), hence the loop.
+  for (int rounds = 0; !ready_keys_.empty() && rounds < 1000; ++rounds) {
+    std::vector<std::string> keys;
+    keys.swap(ready_keys_);
+    for (const std::string& name : keys) {
+      auto it = blocked_keys_.find(name);
+      if (it == blocked_keys_.end()) continue;
+      std::vector<uint64_t> ids = it->second;
+      for (uint64_t id : ids) {
+        auto conn = conns_.find(id);
+        if (conn == conns_.end() || !conn->second->blocked) continue;
+        Conn& c = *conn->second;
+        std::vector<std::string> owned = std::move(c.blocked_argv);
+        Unpark(c);
+        std::vector<std::string_view> argv(owned.begin(), owned.end());
+        Execute(c, argv);  // re-parks if the key was emptied again meanwhile
+        if (!c.blocked) ResumeInput(c);
+      }
+    }
+  }
+}
+
+void Server::ExpireBlocked(int64_t now_ms) {
+  if (blocked_clients_ == 0) return;
+  for (auto& [id, conn] : conns_) {
+    Conn& c = *conn;
+    if (!c.blocked || c.session.block.deadline_ms == 0 || c.session.block.deadline_ms > now_ms) {
+      continue;
+    }
+    Unpark(c);
+    c.blocked_argv.clear();
+    RespWriter(&c.out, c.session.protocol_version).NullArray();
+    MarkReplied(c);
+    ResumeInput(c);
+  }
+}
+
+void Server::ResumeInput(Conn& c) {
+  if (c.closing) return;
+  ProcessInput(c);
+  ArmRecv(c);
 }
 
 void Server::Hold(Conn& c, uint64_t lsn_tag) {
@@ -578,6 +669,7 @@ void Server::StartClose(Conn& c) {
   if (c.closing) return;
   c.closing = true;
   UnwatchAll(c.session);
+  Unpark(c);
   // shutdown() completes the recv/send in flight; the buffers live until both have returned.
   ::shutdown(c.fd, SHUT_RDWR);
 }
@@ -665,6 +757,7 @@ void Server::OnTimer() {
   }
   if (!log_->has_segment() && now >= readonly_next_try_ms_) TryLeaveReadOnly();
   if (!shutting_down_ && log_->has_segment()) ActiveExpire();
+  ExpireBlocked(now);
   FlushIfDue(false);
 }
 
@@ -763,6 +856,10 @@ std::string Server::ClientList() const {
 }
 
 void Server::TouchKey(uint8_t db, std::string_view key) {
+  if (!blocked_keys_.empty()) {
+    std::string name = absl::StrCat(db, ":", std::string(key));
+    if (blocked_keys_.contains(name)) ready_keys_.push_back(std::move(name));
+  }
   if (watchers_.empty()) return;
   auto it = watchers_.find(absl::StrCat(db, ":", std::string(key)));
   if (it == watchers_.end()) return;
@@ -829,8 +926,8 @@ std::string Server::InfoSection(std::string_view section) {
   }
   if (want("clients")) {
     absl::StrAppend(&out, "# Clients\r\nconnected_clients:", conns_.size(),
-                    "\r\nmaxclients:", config_.maxclients, "\r\nblocked_clients:0\r\n",
-                    "clients_waiting_durability:", held_conns_.size(), "\r\n\r\n");
+                    "\r\nmaxclients:", config_.maxclients, "\r\nblocked_clients:", blocked_clients_,
+                    "\r\n", "clients_waiting_durability:", held_conns_.size(), "\r\n\r\n");
   }
   if (want("memory")) {
     long pages = 0, rss_pages = 0;

@@ -70,6 +70,13 @@ class Server final : public ServerHooks {
   void ProcessInput(Conn& c);
   void Execute(Conn& c, std::span<const std::string_view> argv);
   void Hold(Conn& c, uint64_t lsn_tag);
+  void MarkReplied(Conn& c);
+  // Blocking commands: park, wake on a write to a watched key, time out.
+  void Park(Conn& c, std::span<const std::string_view> argv);
+  void Unpark(Conn& c);
+  void ServeReadyKeys();
+  void ExpireBlocked(int64_t now_ms);
+  void ResumeInput(Conn& c);
   void ReleaseDurable();
   void FlushIfDue(bool force);
   void SubmitSends();
@@ -105,6 +112,9 @@ class Server final : public ServerHooks {
   std::vector<uint64_t> send_queue_;  // conns with replies to send
   std::vector<uint64_t> held_conns_;  // conns with replies waiting for durability
   absl::flat_hash_map<std::string, std::vector<uint64_t>> watchers_;
+  absl::flat_hash_map<std::string, std::vector<uint64_t>> blocked_keys_;  // "db:key" -> conns
+  std::vector<std::string> ready_keys_;
+  size_t blocked_clients_ = 0;
   ParserLimits limits_;
 
   std::chrono::steady_clock::time_point batch_started_;

@@ -176,6 +176,8 @@ def dump(client):
                 v = client.get(key)
             elif t == b"hash":
                 v = tuple(sorted(client.hgetall(key).items()))
+            elif t == b"list":
+                v = tuple(client.lrange(key, 0, -1))
             else:
                 v = None
             out[(db, key)] = (t, v, client.pttl(key) > 0)

@@ -19,7 +19,7 @@ def write_mix(c, n, seed):
     rng = random.Random(seed)
     for i in range(n):
         k = rng.randrange(300)
-        op = rng.randrange(6)
+        op = rng.randrange(8)
         if op == 0:
             c.set(f"s:{k}", f"v{i}")
         elif op == 1:
@@ -30,10 +30,14 @@ def write_mix(c, n, seed):
             c.delete(f"s:{(k + 1) % 300}")
         elif op == 4:
             c.set(f"t:{k}", i, ex=3600)
-        else:
+        elif op == 5:
             c.execute_command("SELECT", 2)
             c.set(f"db2:{k}", i)
             c.execute_command("SELECT", 0)
+        elif op == 6:
+            c.rpush(f"l:{k % 10}", i, f"x{i}")
+        else:
+            c.lpop(f"l:{k % 10}")
 
 
 def files(d, suffix):
