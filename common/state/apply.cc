@@ -194,6 +194,24 @@ absl::Status ApplyList(Db& d, const std::string& op, std::span<const std::string
   return absl::OkStatus();
 }
 
+// Sets: SADD creates; SREM removes and the key disappears with its last member.
+absl::Status ApplySet(Db& d, bool add, std::span<const std::string_view> argv) {
+  if (argv.size() < 3) return Bad(argv, "arity");
+  Entry* e = d.FindRaw(argv[1]);
+  if (e == nullptr) {
+    if (!add) return absl::OkStatus();
+    e = &d.Upsert(argv[1]);
+    e->value = std::make_unique<SetValue>();
+  }
+  SetValue* set = e->set();
+  if (set == nullptr) return Bad(argv, "wrong type");
+  for (size_t i = 2; i < argv.size(); ++i) {
+    add ? (void)set->emplace(argv[i]) : (void)set->erase(argv[i]);
+  }
+  if (set->empty()) d.Erase(argv[1]);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ApplyOp(State& state, uint8_t db, std::span<const std::string_view> argv) {
@@ -235,6 +253,7 @@ absl::Status ApplyOp(State& state, uint8_t db, std::span<const std::string_view>
   if (op == "HSET") return ApplyHset(d, argv);
   if (op == "HDEL") return ApplyHdel(d, argv);
   if (op == "RENAME") return ApplyRename(d, argv);
+  if (op == "SADD" || op == "SREM") return ApplySet(d, op == "SADD", argv);
   if (op == "LPUSH" || op == "RPUSH" || op == "LPOP" || op == "RPOP" || op == "LSET" ||
       op == "LTRIM" || op == "LREM" || op == "LINSERT") {
     return ApplyList(d, op, argv);

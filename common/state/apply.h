@@ -19,6 +19,8 @@
 //   LREM key count v                    Redis LREM semantics
 //   LINSERT key BEFORE|AFTER pivot v
 //   (a list disappears with its last element; LMOVE/blocking pops log the pop and the push)
+//   SADD key m [m ...] / SREM key m [m ...]   (SPOP logs SREM of what it popped, SMOVE an
+//                                        SREM + SADD, *STORE a DEL + SADD of the result)
 //   FLUSHDB                             empties the op's database
 //   FLUSHALL                            empties every database
 // Anything else, a wrong arity or a wrong type is an error naming the op: replay treats it as

@@ -84,6 +84,14 @@ void EncodeEntry(int db, std::string_view key, const Entry& entry, std::string* 
   PutBytes(out, key);
   if (const std::string* s = entry.str()) {
     PutBytes(out, *s);
+  } else if (const SetValue* set = entry.set()) {
+    std::vector<const std::string*> members;
+    members.reserve(set->size());
+    for (const auto& m : *set) members.push_back(&m);
+    std::sort(members.begin(), members.end(),
+              [](const std::string* a, const std::string* b) { return *a < *b; });
+    PutU32(out, static_cast<uint32_t>(members.size()));
+    for (const auto* m : members) PutBytes(out, *m);
   } else if (const ListValue* l = entry.list()) {
     PutU32(out, static_cast<uint32_t>(l->size()));
     for (const auto& item : *l) PutBytes(out, item);
@@ -140,6 +148,17 @@ absl::Status DecodeEntryInto(State& state, std::string_view e) {
       (*h)[f] = std::string(v);
     }
     entry.value = std::move(h);
+  } else if (type == static_cast<uint8_t>(ValueType::kSet)) {
+    std::string_view n;
+    if (!take(4, &n)) return bad();
+    auto set = std::make_unique<SetValue>();
+    uint32_t count = GetU32(n.data());
+    for (uint32_t i = 0; i < count; ++i) {
+      std::string_view m;
+      if (!take_bytes(&m)) return bad();
+      set->emplace(m);
+    }
+    entry.value = std::move(set);
   } else if (type == static_cast<uint8_t>(ValueType::kList)) {
     std::string_view n;
     if (!take(4, &n)) return bad();

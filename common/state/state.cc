@@ -11,6 +11,8 @@ std::string_view TypeName(ValueType type) {
       return "hash";
     case ValueType::kList:
       return "list";
+    case ValueType::kSet:
+      return "set";
   }
   return "none";
 }

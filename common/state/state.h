@@ -14,13 +14,14 @@
 
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
 
 namespace strongbox::state {
 
 inline constexpr int kDatabaseCount = 16;
 
-enum class ValueType : uint8_t { kString = 0, kHash = 1, kList = 2 };
+enum class ValueType : uint8_t { kString = 0, kHash = 1, kList = 2, kSet = 3 };
 std::string_view TypeName(ValueType type);
 
 // Transparent hashing on std::string_view (Debian's Abseil has its own string_view type, so
@@ -38,11 +39,14 @@ struct KeyEq {
 
 using HashValue = absl::flat_hash_map<std::string, std::string, KeyHash, KeyEq>;
 using ListValue = std::deque<std::string>;
+using SetValue = absl::flat_hash_set<std::string, KeyHash, KeyEq>;
 
 struct Entry {
   // Strings inline (short ones fit the small-string buffer); hashes behind a pointer so an
   // entry stays small.
-  std::variant<std::string, std::unique_ptr<HashValue>, std::unique_ptr<ListValue>> value;
+  std::variant<std::string, std::unique_ptr<HashValue>, std::unique_ptr<ListValue>,
+               std::unique_ptr<SetValue>>
+      value;
   int64_t expire_at_ms = 0;  // 0 = no expiry
 
   ValueType type() const { return static_cast<ValueType>(value.index()); }
@@ -62,6 +66,14 @@ struct Entry {
   }
   const ListValue* list() const {
     auto* p = std::get_if<std::unique_ptr<ListValue>>(&value);
+    return p ? p->get() : nullptr;
+  }
+  SetValue* set() {
+    auto* p = std::get_if<std::unique_ptr<SetValue>>(&value);
+    return p ? p->get() : nullptr;
+  }
+  const SetValue* set() const {
+    auto* p = std::get_if<std::unique_ptr<SetValue>>(&value);
     return p ? p->get() : nullptr;
   }
   bool expired(int64_t now_ms) const { return expire_at_ms != 0 && expire_at_ms <= now_ms; }

@@ -97,6 +97,24 @@ void Blpop(CommandContext&);
 void Brpop(CommandContext&);
 void Blmove(CommandContext&);
 void Brpoplpush(CommandContext&);
+// set_commands.cc
+void Sadd(CommandContext&);
+void Srem(CommandContext&);
+void Smembers(CommandContext&);
+void Sismember(CommandContext&);
+void Smismember(CommandContext&);
+void Scard(CommandContext&);
+void Spop(CommandContext&);
+void Srandmember(CommandContext&);
+void Smove(CommandContext&);
+void Sinter(CommandContext&);
+void Sunion(CommandContext&);
+void Sdiff(CommandContext&);
+void Sinterstore(CommandContext&);
+void Sunionstore(CommandContext&);
+void Sdiffstore(CommandContext&);
+void Sintercard(CommandContext&);
+void Sscan(CommandContext&);
 // transaction_commands.cc (MULTI/EXEC/DISCARD are run by the dispatcher itself)
 void Multi(CommandContext&);
 void Watch(CommandContext&);

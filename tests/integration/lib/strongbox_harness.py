@@ -178,6 +178,8 @@ def dump(client):
                 v = tuple(sorted(client.hgetall(key).items()))
             elif t == b"list":
                 v = tuple(client.lrange(key, 0, -1))
+            elif t == b"set":
+                v = tuple(sorted(client.smembers(key)))
             else:
                 v = None
             out[(db, key)] = (t, v, client.pttl(key) > 0)

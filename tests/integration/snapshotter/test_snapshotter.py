@@ -19,7 +19,7 @@ def write_mix(c, n, seed):
     rng = random.Random(seed)
     for i in range(n):
         k = rng.randrange(300)
-        op = rng.randrange(8)
+        op = rng.randrange(10)
         if op == 0:
             c.set(f"s:{k}", f"v{i}")
         elif op == 1:
@@ -36,8 +36,12 @@ def write_mix(c, n, seed):
             c.execute_command("SELECT", 0)
         elif op == 6:
             c.rpush(f"l:{k % 10}", i, f"x{i}")
-        else:
+        elif op == 7:
             c.lpop(f"l:{k % 10}")
+        elif op == 8:
+            c.sadd(f"set:{k % 10}", i, k)
+        else:
+            c.spop(f"set:{k % 10}")
 
 
 def files(d, suffix):

@@ -1,0 +1,285 @@
+// Set commands. Random choices (SPOP, SRANDMEMBER) are made here and SPOP logs the members it
+// removed, so replay never draws random numbers.
+#include <algorithm>
+#include <climits>
+#include <random>
+
+#include "engine/commands/command_util.h"
+#include "engine/commands/handlers.h"
+#include "engine/commands/scan_cursor.h"
+
+namespace strongbox::engine::handlers {
+namespace {
+
+using state::SetValue;
+using state::ValueType;
+
+std::mt19937_64& Rng() {
+  static std::mt19937_64 rng{std::random_device{}()};
+  return rng;
+}
+
+bool LookupSet(CommandContext& ctx, std::string_view key, state::Entry** e) {
+  return LookupTyped(ctx, key, ValueType::kSet, e);
+}
+
+void DropIfExpired(CommandContext& ctx, std::string_view key) {
+  state::Db& db = CurrentDb(ctx);
+  if (db.Find(key, ctx.now_ms) == nullptr && db.FindRaw(key) != nullptr) {
+    Apply(ctx, {"DEL", key});
+  }
+}
+
+void ReplyMembers(CommandContext& ctx, const std::vector<std::string>& members) {
+  ctx.reply.SetHeader(static_cast<int64_t>(members.size()));
+  for (const auto& m : members) ctx.reply.Bulk(m);
+}
+
+// SINTER/SUNION/SDIFF over argv[first..]; false after a WRONGTYPE reply.
+bool Combine(CommandContext& ctx, size_t first, char op, std::vector<std::string>* out) {
+  std::vector<const SetValue*> sets;
+  for (size_t i = first; i < ctx.argv.size(); ++i) {
+    state::Entry* e;
+    if (!LookupSet(ctx, ctx.argv[i], &e)) return false;
+    sets.push_back(e ? e->set() : nullptr);
+  }
+  out->clear();
+  if (op == 'u') {
+    SetValue all;
+    for (const auto* s : sets) {
+      if (s) all.insert(s->begin(), s->end());
+    }
+    out->assign(all.begin(), all.end());
+  } else if (op == 'i') {
+    if (std::any_of(sets.begin(), sets.end(), [](const SetValue* s) { return s == nullptr; })) {
+      return true;
+    }
+    const SetValue* smallest =
+        *std::min_element(sets.begin(), sets.end(),
+                          [](const auto* a, const auto* b) { return a->size() < b->size(); });
+    for (const auto& m : *smallest) {
+      if (std::all_of(sets.begin(), sets.end(),
+                      [&](const SetValue* s) { return s->contains(m); })) {
+        out->push_back(m);
+      }
+    }
+  } else {
+    if (sets[0] == nullptr) return true;
+    for (const auto& m : *sets[0]) {
+      bool elsewhere = false;
+      for (size_t i = 1; i < sets.size() && !elsewhere; ++i) {
+        elsewhere = sets[i] != nullptr && sets[i]->contains(m);
+      }
+      if (!elsewhere) out->push_back(m);
+    }
+  }
+  return true;
+}
+
+void Store(CommandContext& ctx, char op) {
+  std::vector<std::string> result;
+  if (!Combine(ctx, 2, op, &result)) return;
+  std::string_view dst = ctx.argv[1];
+  if (CurrentDb(ctx).FindRaw(dst) != nullptr) Apply(ctx, {"DEL", dst});
+  if (!result.empty()) {
+    std::vector<std::string_view> effect{"SADD", dst};
+    effect.insert(effect.end(), result.begin(), result.end());
+    Apply(ctx, effect);
+  }
+  ctx.reply.Integer(static_cast<int64_t>(result.size()));
+}
+
+}  // namespace
+
+void Sadd(CommandContext& ctx) {
+  state::Entry* e;
+  if (!LookupSet(ctx, ctx.argv[1], &e)) return;
+  int64_t added = 0;
+  SetValue fresh;
+  for (size_t i = 2; i < ctx.argv.size(); ++i) {
+    if ((e == nullptr || !e->set()->contains(ctx.argv[i])) && fresh.emplace(ctx.argv[i]).second) {
+      ++added;
+    }
+  }
+  DropIfExpired(ctx, ctx.argv[1]);
+  std::vector<std::string_view> effect(ctx.argv.begin(), ctx.argv.end());
+  effect[0] = "SADD";
+  Apply(ctx, effect);
+  ctx.reply.Integer(added);
+}
+
+void Srem(CommandContext& ctx) {
+  state::Entry* e;
+  if (!LookupSet(ctx, ctx.argv[1], &e)) return;
+  if (e == nullptr) return ctx.reply.Integer(0);
+  std::vector<std::string_view> effect{"SREM", ctx.argv[1]};
+  for (size_t i = 2; i < ctx.argv.size(); ++i) {
+    if (e->set()->contains(ctx.argv[i]) &&
+        std::find(effect.begin() + 2, effect.end(), ctx.argv[i]) == effect.end()) {
+      effect.push_back(ctx.argv[i]);
+    }
+  }
+  int64_t removed = static_cast<int64_t>(effect.size() - 2);
+  if (removed > 0) Apply(ctx, effect);
+  ctx.reply.Integer(removed);
+}
+
+void Smembers(CommandContext& ctx) {
+  state::Entry* e;
+  if (!LookupSet(ctx, ctx.argv[1], &e)) return;
+  if (e == nullptr) return ctx.reply.SetHeader(0);
+  ctx.reply.SetHeader(static_cast<int64_t>(e->set()->size()));
+  for (const auto& m : *e->set()) ctx.reply.Bulk(m);
+}
+
+void Sismember(CommandContext& ctx) {
+  state::Entry* e;
+  if (!LookupSet(ctx, ctx.argv[1], &e)) return;
+  ctx.reply.Integer(e != nullptr && e->set()->contains(ctx.argv[2]) ? 1 : 0);
+}
+
+void Smismember(CommandContext& ctx) {
+  state::Entry* e;
+  if (!LookupSet(ctx, ctx.argv[1], &e)) return;
+  ctx.reply.ArrayHeader(static_cast<int64_t>(ctx.argv.size() - 2));
+  for (size_t i = 2; i < ctx.argv.size(); ++i) {
+    ctx.reply.Integer(e != nullptr && e->set()->contains(ctx.argv[i]) ? 1 : 0);
+  }
+}
+
+void Scard(CommandContext& ctx) {
+  state::Entry* e;
+  if (!LookupSet(ctx, ctx.argv[1], &e)) return;
+  ctx.reply.Integer(e ? static_cast<int64_t>(e->set()->size()) : 0);
+}
+
+void Spop(CommandContext& ctx) {
+  std::optional<int64_t> count;
+  if (ctx.argv.size() == 3) {
+    count = ParseInt(ctx.argv[2]);
+    if (!count || *count < 0) {
+      return ctx.reply.Error("ERR value is out of range, must be positive");
+    }
+  } else if (ctx.argv.size() > 3) {
+    return ctx.reply.Error(kErrSyntax);
+  }
+  state::Entry* e;
+  if (!LookupSet(ctx, ctx.argv[1], &e)) return;
+  if (e == nullptr) return count ? ctx.reply.SetHeader(0) : ctx.reply.Null();
+  std::vector<std::string> all(e->set()->begin(), e->set()->end());
+  std::shuffle(all.begin(), all.end(), Rng());
+  all.resize(std::min<size_t>(all.size(), static_cast<size_t>(count.value_or(1))));
+  if (!all.empty()) {
+    std::vector<std::string_view> effect{"SREM", ctx.argv[1]};
+    effect.insert(effect.end(), all.begin(), all.end());
+    Apply(ctx, effect);
+  }
+  if (!count) return ctx.reply.Bulk(all[0]);
+  ReplyMembers(ctx, all);
+}
+
+void Srandmember(CommandContext& ctx) {
+  std::optional<int64_t> count;
+  if (ctx.argv.size() == 3) {
+    count = ParseInt(ctx.argv[2]);
+    if (!count || *count < -LLONG_MAX / 2 || *count > LLONG_MAX / 2) {
+      return ctx.reply.Error(kErrNotInteger);
+    }
+  } else if (ctx.argv.size() > 3) {
+    return ctx.reply.Error(kErrSyntax);
+  }
+  state::Entry* e;
+  if (!LookupSet(ctx, ctx.argv[1], &e)) return;
+  if (e == nullptr) return count ? ctx.reply.ArrayHeader(0) : ctx.reply.Null();
+  std::vector<std::string_view> all(e->set()->begin(), e->set()->end());
+  if (!count) return ctx.reply.Bulk(all[Rng()() % all.size()]);
+  std::vector<std::string_view> picked;
+  if (*count >= 0) {
+    std::shuffle(all.begin(), all.end(), Rng());
+    picked.assign(all.begin(), all.begin() + std::min<int64_t>(*count, all.size()));
+  } else {
+    if (-*count > 10'000'000) return ctx.reply.Error("ERR value is out of range");
+    for (int64_t i = 0; i < -*count; ++i) picked.push_back(all[Rng()() % all.size()]);
+  }
+  ctx.reply.ArrayHeader(static_cast<int64_t>(picked.size()));
+  for (auto m : picked) ctx.reply.Bulk(m);
+}
+
+void Smove(CommandContext& ctx) {
+  state::Entry *src, *dst;
+  if (!LookupSet(ctx, ctx.argv[1], &src) || !LookupSet(ctx, ctx.argv[2], &dst)) return;
+  if (src == nullptr || !src->set()->contains(ctx.argv[3])) return ctx.reply.Integer(0);
+  if (ctx.argv[1] != ctx.argv[2]) {
+    Apply(ctx, {"SREM", ctx.argv[1], ctx.argv[3]});
+    DropIfExpired(ctx, ctx.argv[2]);
+    Apply(ctx, {"SADD", ctx.argv[2], ctx.argv[3]});
+  }
+  ctx.reply.Integer(1);
+}
+
+void Sinter(CommandContext& ctx) {
+  std::vector<std::string> r;
+  if (Combine(ctx, 1, 'i', &r)) ReplyMembers(ctx, r);
+}
+void Sunion(CommandContext& ctx) {
+  std::vector<std::string> r;
+  if (Combine(ctx, 1, 'u', &r)) ReplyMembers(ctx, r);
+}
+void Sdiff(CommandContext& ctx) {
+  std::vector<std::string> r;
+  if (Combine(ctx, 1, 'd', &r)) ReplyMembers(ctx, r);
+}
+void Sinterstore(CommandContext& ctx) { Store(ctx, 'i'); }
+void Sunionstore(CommandContext& ctx) { Store(ctx, 'u'); }
+void Sdiffstore(CommandContext& ctx) { Store(ctx, 'd'); }
+
+void Sintercard(CommandContext& ctx) {
+  auto numkeys = ParseInt(ctx.argv[1]);
+  if (!numkeys || *numkeys <= 0) {
+    return ctx.reply.Error("ERR numkeys should be greater than 0");
+  }
+  if (static_cast<size_t>(*numkeys) > ctx.argv.size() - 2) {
+    return ctx.reply.Error("ERR Number of keys can't be greater than number of args");
+  }
+  size_t end = 2 + static_cast<size_t>(*numkeys);
+  int64_t limit = 0;
+  if (end < ctx.argv.size()) {
+    if (end + 2 != ctx.argv.size() || !EqualsIgnoreCase(ctx.argv[end], "limit")) {
+      return ctx.reply.Error(kErrSyntax);
+    }
+    auto l = ParseInt(ctx.argv[end + 1]);
+    if (!l || *l < 0) return ctx.reply.Error("ERR LIMIT can't be negative");
+    limit = *l;
+  }
+  std::vector<std::string_view> keys(ctx.argv.begin() + 2, ctx.argv.begin() + end);
+  std::vector<std::string_view> sub{"sinter"};
+  sub.insert(sub.end(), keys.begin(), keys.end());
+  CommandContext inner{sub, ctx.client, ctx.state, ctx.reply, ctx.effects, ctx.server, ctx.now_ms};
+  std::vector<std::string> r;
+  if (!Combine(inner, 1, 'i', &r)) return;
+  int64_t n = static_cast<int64_t>(r.size());
+  ctx.reply.Integer(limit > 0 ? std::min(n, limit) : n);
+}
+
+void Sscan(CommandContext& ctx) {
+  auto args = ParseScanArgs(ctx, 2, /*allow_type=*/false);
+  if (!args) return;
+  const auto& [cursor, pattern, count, type] = *args;
+  state::Entry* e;
+  if (!LookupSet(ctx, ctx.argv[1], &e)) return;
+  std::vector<std::string_view> out;
+  uint64_t next = 0;
+  if (e != nullptr) {
+    next = ScanStep(
+        *e->set(), cursor, count, [](const auto& m) -> std::string_view { return m; },
+        [&](const auto& m) {
+          if (pattern.empty() || GlobMatch(pattern, m)) out.push_back(m);
+        });
+  }
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(std::to_string(next));
+  ctx.reply.ArrayHeader(static_cast<int64_t>(out.size()));
+  for (auto m : out) ctx.reply.Bulk(m);
+}
+
+}  // namespace strongbox::engine::handlers
