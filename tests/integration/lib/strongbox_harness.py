@@ -40,13 +40,24 @@ class Engine:
                                      f"engine-{self.port}.log")
 
     def start(self, wait=True, timeout=30):
-        self.log = open(self.log_path, "ab")
-        cmd = [ENGINE_BIN, "--dir", self.dir, "--port", str(self.port),
-               "--metrics-port", str(self.metrics_port)] + self.args
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
-        if wait:
-            self.wait_ready(timeout)
-        return self
+        # Tests run in parallel: a port free when picked can be taken by another test's
+        # server before a restart; then move to a fresh port (clients follow self.port).
+        for _ in range(5):
+            before = len(self.output())
+            self.log = open(self.log_path, "ab")
+            cmd = [ENGINE_BIN, "--dir", self.dir, "--port", str(self.port),
+                   "--metrics-port", str(self.metrics_port)] + self.args
+            self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
+            if not wait:
+                return self
+            try:
+                self.wait_ready(timeout)
+                return self
+            except RuntimeError:
+                if "Address already in use" not in self.output()[before:]:
+                    raise
+                self.port = free_port()
+        raise RuntimeError("no free port for the engine")
 
     def wait_ready(self, timeout=30):
         deadline = time.time() + timeout
