@@ -2,6 +2,8 @@
 #include "common/state/apply.h"
 
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -212,6 +214,33 @@ absl::Status ApplySet(Db& d, bool add, std::span<const std::string_view> argv) {
   return absl::OkStatus();
 }
 
+// Sorted sets: ZADD key score member [score member ...] with absolute scores (%.17g, inf/-inf),
+// ZREM key member [...]; the key disappears with its last member.
+absl::Status ApplyZSet(Db& d, bool add, std::span<const std::string_view> argv) {
+  if (argv.size() < 3 || (add && argv.size() % 2 != 0)) return Bad(argv, "arity");
+  Entry* e = d.FindRaw(argv[1]);
+  if (e == nullptr) {
+    if (!add) return absl::OkStatus();
+    e = &d.Upsert(argv[1]);
+    e->value = std::make_unique<ZSetValue>();
+  }
+  ZSetValue* z = e->zset();
+  if (z == nullptr) return Bad(argv, "wrong type");
+  if (add) {
+    for (size_t i = 2; i + 1 < argv.size(); i += 2) {
+      std::string text(argv[i]);
+      char* end = nullptr;
+      double score = std::strtod(text.c_str(), &end);
+      if (end != text.c_str() + text.size() || std::isnan(score)) return Bad(argv, "score");
+      z->Set(argv[i + 1], score);
+    }
+  } else {
+    for (size_t i = 2; i < argv.size(); ++i) z->Remove(argv[i]);
+  }
+  if (z->size() == 0) d.Erase(argv[1]);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ApplyOp(State& state, uint8_t db, std::span<const std::string_view> argv) {
@@ -254,6 +283,7 @@ absl::Status ApplyOp(State& state, uint8_t db, std::span<const std::string_view>
   if (op == "HDEL") return ApplyHdel(d, argv);
   if (op == "RENAME") return ApplyRename(d, argv);
   if (op == "SADD" || op == "SREM") return ApplySet(d, op == "SADD", argv);
+  if (op == "ZADD" || op == "ZREM") return ApplyZSet(d, op == "ZADD", argv);
   if (op == "LPUSH" || op == "RPUSH" || op == "LPOP" || op == "RPOP" || op == "LSET" ||
       op == "LTRIM" || op == "LREM" || op == "LINSERT") {
     return ApplyList(d, op, argv);

@@ -21,6 +21,9 @@
 //   (a list disappears with its last element; LMOVE/blocking pops log the pop and the push)
 //   SADD key m [m ...] / SREM key m [m ...]   (SPOP logs SREM of what it popped, SMOVE an
 //                                        SREM + SADD, *STORE a DEL + SADD of the result)
+//   ZADD key score member [...]         absolute scores, %.17g (inf/-inf); ZINCRBY and
+//   ZREM key member [...]               ZADD INCR log the resulting score, pops and range
+//                                       removals log ZREM of the members they removed
 //   FLUSHDB                             empties the op's database
 //   FLUSHALL                            empties every database
 // Anything else, a wrong arity or a wrong type is an error naming the op: replay treats it as

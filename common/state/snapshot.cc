@@ -5,6 +5,8 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -84,6 +86,15 @@ void EncodeEntry(int db, std::string_view key, const Entry& entry, std::string* 
   PutBytes(out, key);
   if (const std::string* s = entry.str()) {
     PutBytes(out, *s);
+  } else if (const ZSetValue* z = entry.zset()) {
+    // (score, member) order is canonical already.
+    PutU32(out, static_cast<uint32_t>(z->size()));
+    for (const auto& [score, member] : z->by_score) {
+      uint64_t bits;
+      std::memcpy(&bits, &score, sizeof(bits));
+      PutU64(out, bits);
+      PutBytes(out, member);
+    }
   } else if (const SetValue* set = entry.set()) {
     std::vector<const std::string*> members;
     members.reserve(set->size());
@@ -148,6 +159,21 @@ absl::Status DecodeEntryInto(State& state, std::string_view e) {
       (*h)[f] = std::string(v);
     }
     entry.value = std::move(h);
+  } else if (type == static_cast<uint8_t>(ValueType::kZSet)) {
+    std::string_view n;
+    if (!take(4, &n)) return bad();
+    auto z = std::make_unique<ZSetValue>();
+    uint32_t count = GetU32(n.data());
+    for (uint32_t i = 0; i < count; ++i) {
+      std::string_view bits, member;
+      if (!take(8, &bits) || !take_bytes(&member)) return bad();
+      uint64_t raw = GetU64(bits.data());
+      double score;
+      std::memcpy(&score, &raw, sizeof(score));
+      if (std::isnan(score)) return bad();
+      z->Set(member, score);
+    }
+    entry.value = std::move(z);
   } else if (type == static_cast<uint8_t>(ValueType::kSet)) {
     std::string_view n;
     if (!take(4, &n)) return bad();

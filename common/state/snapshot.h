@@ -4,10 +4,11 @@
 //           | u64 entry count
 //   entries u32 length | entry (canonical encoding, below), entry count times
 //   trailer "SBXEND01" | u64 entry count | u64 state digest
-// Entry: u8 db | u8 type (0 string, 1 hash, 2 list, 3 set) | i64 expire_at_ms (0 = none) | u32 key
-// length | key | value where
+// Entry: u8 db | u8 type (0 string, 1 hash, 2 list, 3 set, 4 zset) | i64 expire_at_ms (0 = none) |
+// u32 key length | key | value where
 //   string = u32 length | bytes, list = u32 items | (u32 len | item)* head first,
 //   set = u32 members | (u32 len | member)* in byte order,
+//   zset = u32 members | (u64 IEEE-754 score bits | u32 len | member)* by (score, member),
 //   hash = u32 fields | (u32 len | field | u32 len | value)*
 //   with fields in byte order (canonical: the same state always encodes the same way).
 // State digest: wrapping sum of XXH3_64 of every encoded entry — independent of iteration

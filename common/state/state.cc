@@ -13,8 +13,32 @@ std::string_view TypeName(ValueType type) {
       return "list";
     case ValueType::kSet:
       return "set";
+    case ValueType::kZSet:
+      return "zset";
   }
   return "none";
+}
+
+bool ZSetValue::Set(std::string_view member, double score) {
+  auto it = scores.find(member);
+  if (it != scores.end()) {
+    if (it->second == score) return false;
+    by_score.erase({it->second, it->first});
+    it->second = score;
+    by_score.insert({score, it->first});
+    return false;
+  }
+  scores.emplace(member, score);
+  by_score.insert({score, std::string(member)});
+  return true;
+}
+
+bool ZSetValue::Remove(std::string_view member) {
+  auto it = scores.find(member);
+  if (it == scores.end()) return false;
+  by_score.erase({it->second, it->first});
+  scores.erase(it);
+  return true;
 }
 
 Entry* Db::Find(std::string_view key, int64_t now_ms) {

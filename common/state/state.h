@@ -21,7 +21,7 @@ namespace strongbox::state {
 
 inline constexpr int kDatabaseCount = 16;
 
-enum class ValueType : uint8_t { kString = 0, kHash = 1, kList = 2, kSet = 3 };
+enum class ValueType : uint8_t { kString = 0, kHash = 1, kList = 2, kSet = 3, kZSet = 4 };
 std::string_view TypeName(ValueType type);
 
 // Transparent hashing on std::string_view (Debian's Abseil has its own string_view type, so
@@ -41,11 +41,22 @@ using HashValue = absl::flat_hash_map<std::string, std::string, KeyHash, KeyEq>;
 using ListValue = std::deque<std::string>;
 using SetValue = absl::flat_hash_set<std::string, KeyHash, KeyEq>;
 
+// Sorted set: members ordered by (score, member) for ranges, plus member -> score. Rank
+// queries walk the ordered set (no order statistics yet).
+struct ZSetValue {
+  absl::btree_set<std::pair<double, std::string>> by_score;
+  absl::flat_hash_map<std::string, double, KeyHash, KeyEq> scores;
+  size_t size() const { return scores.size(); }
+  // Inserts or updates; returns true if the member is new.
+  bool Set(std::string_view member, double score);
+  bool Remove(std::string_view member);
+};
+
 struct Entry {
   // Strings inline (short ones fit the small-string buffer); hashes behind a pointer so an
   // entry stays small.
   std::variant<std::string, std::unique_ptr<HashValue>, std::unique_ptr<ListValue>,
-               std::unique_ptr<SetValue>>
+               std::unique_ptr<SetValue>, std::unique_ptr<ZSetValue>>
       value;
   int64_t expire_at_ms = 0;  // 0 = no expiry
 
@@ -74,6 +85,14 @@ struct Entry {
   }
   const SetValue* set() const {
     auto* p = std::get_if<std::unique_ptr<SetValue>>(&value);
+    return p ? p->get() : nullptr;
+  }
+  ZSetValue* zset() {
+    auto* p = std::get_if<std::unique_ptr<ZSetValue>>(&value);
+    return p ? p->get() : nullptr;
+  }
+  const ZSetValue* zset() const {
+    auto* p = std::get_if<std::unique_ptr<ZSetValue>>(&value);
     return p ? p->get() : nullptr;
   }
   bool expired(int64_t now_ms) const { return expire_at_ms != 0 && expire_at_ms <= now_ms; }

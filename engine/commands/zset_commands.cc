@@ -1,0 +1,569 @@
+// Sorted-set commands. Scores are logged as absolute values in %.17g (so replay is exact);
+// pops and range removals are logged as ZREM of the members they removed.
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <random>
+
+#include "engine/commands/command_util.h"
+#include "engine/commands/handlers.h"
+#include "engine/commands/scan_cursor.h"
+
+namespace strongbox::engine::handlers {
+namespace {
+
+using state::ValueType;
+using state::ZSetValue;
+using Item = std::pair<double, std::string>;
+
+bool LookupZ(CommandContext& ctx, std::string_view key, state::Entry** e) {
+  return LookupTyped(ctx, key, ValueType::kZSet, e);
+}
+
+void DropIfExpired(CommandContext& ctx, std::string_view key) {
+  state::Db& db = CurrentDb(ctx);
+  if (db.Find(key, ctx.now_ms) == nullptr && db.FindRaw(key) != nullptr) {
+    Apply(ctx, {"DEL", key});
+  }
+}
+
+std::optional<double> ParseScore(std::string_view s) {
+  if (EqualsIgnoreCase(s, "+inf") || EqualsIgnoreCase(s, "inf")) return HUGE_VAL;
+  if (EqualsIgnoreCase(s, "-inf")) return -HUGE_VAL;
+  return ParseDouble(s);
+}
+
+struct ScoreBound {
+  double value = 0;
+  bool exclusive = false;
+};
+std::optional<ScoreBound> ParseBound(std::string_view s) {
+  ScoreBound b;
+  if (!s.empty() && s[0] == '(') {
+    b.exclusive = true;
+    s.remove_prefix(1);
+  }
+  auto v = ParseScore(s);
+  if (!v) return std::nullopt;
+  b.value = *v;
+  return b;
+}
+bool AboveMin(double v, const ScoreBound& min) {
+  return min.exclusive ? v > min.value : v >= min.value;
+}
+bool BelowMax(double v, const ScoreBound& max) {
+  return max.exclusive ? v < max.value : v <= max.value;
+}
+
+struct LexBound {
+  std::string value;
+  int kind = 0;  // -1 = "-", +1 = "+", 0 = bounded
+  bool exclusive = false;
+};
+std::optional<LexBound> ParseLex(std::string_view s) {
+  LexBound b;
+  if (s == "-") {
+    b.kind = -1;
+  } else if (s == "+") {
+    b.kind = 1;
+  } else if (!s.empty() && (s[0] == '(' || s[0] == '[')) {
+    b.exclusive = s[0] == '(';
+    b.value = std::string(s.substr(1));
+  } else {
+    return std::nullopt;
+  }
+  return b;
+}
+bool LexAboveMin(std::string_view m, const LexBound& min) {
+  if (min.kind != 0) return min.kind < 0;
+  return min.exclusive ? m > min.value : m >= min.value;
+}
+bool LexBelowMax(std::string_view m, const LexBound& max) {
+  if (max.kind != 0) return max.kind > 0;
+  return max.exclusive ? m < max.value : m <= max.value;
+}
+
+void ReplyScored(CommandContext& ctx, const std::vector<Item>& items, bool withscores) {
+  bool pairs = withscores && ctx.reply.protocol_version() >= 3;
+  ctx.reply.ArrayHeader(static_cast<int64_t>(items.size() * (withscores && !pairs ? 2 : 1)));
+  for (const auto& [score, member] : items) {
+    if (pairs) ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk(member);
+    if (withscores) ctx.reply.Double(score);
+  }
+}
+
+void RemoveMembers(CommandContext& ctx, std::string_view key, const std::vector<Item>& items) {
+  if (items.empty()) return;
+  std::vector<std::string_view> effect{"ZREM", key};
+  for (const auto& it : items) effect.push_back(it.second);
+  Apply(ctx, effect);
+}
+
+// Ranks [start, stop] (Redis semantics, negative from the end) of the ordered items.
+std::vector<Item> ByRank(const ZSetValue& z, int64_t start, int64_t stop, bool rev) {
+  int64_t n = static_cast<int64_t>(z.size());
+  if (start < 0) start = std::max<int64_t>(0, n + start);
+  if (stop < 0) stop = n + stop;
+  stop = std::min(stop, n - 1);
+  std::vector<Item> out;
+  if (start > stop || start >= n) return out;
+  int64_t i = 0;
+  auto visit = [&](const Item& it) {
+    if (i >= start && i <= stop) out.push_back(it);
+    ++i;
+  };
+  if (rev) {
+    for (auto it = z.by_score.rbegin(); it != z.by_score.rend() && i <= stop; ++it) visit(*it);
+  } else {
+    for (auto it = z.by_score.begin(); it != z.by_score.end() && i <= stop; ++it) visit(*it);
+  }
+  return out;
+}
+
+std::vector<Item> ByScore(const ZSetValue& z, const ScoreBound& min, const ScoreBound& max,
+                          bool rev, int64_t offset, int64_t count) {
+  std::vector<Item> out;
+  int64_t skipped = 0;
+  auto take = [&](const Item& it) {
+    if (!AboveMin(it.first, min) || !BelowMax(it.first, max)) return true;
+    if (skipped < offset) {
+      ++skipped;
+      return true;
+    }
+    if (count >= 0 && static_cast<int64_t>(out.size()) >= count) return false;
+    out.push_back(it);
+    return true;
+  };
+  if (rev) {
+    for (auto it = z.by_score.rbegin(); it != z.by_score.rend(); ++it) {
+      if (!take(*it)) break;
+    }
+  } else {
+    for (auto it = z.by_score.lower_bound({min.value, std::string()});
+         it != z.by_score.end() && BelowMax(it->first, max); ++it) {
+      if (!take(*it)) break;
+    }
+  }
+  return out;
+}
+
+std::vector<Item> ByLex(const ZSetValue& z, const LexBound& min, const LexBound& max, bool rev,
+                        int64_t offset, int64_t count) {
+  std::vector<Item> all;
+  for (const auto& it : z.by_score) {
+    if (LexAboveMin(it.second, min) && LexBelowMax(it.second, max)) all.push_back(it);
+  }
+  if (rev) std::reverse(all.begin(), all.end());
+  std::vector<Item> out;
+  for (int64_t i = offset; i < static_cast<int64_t>(all.size()); ++i) {
+    if (count >= 0 && static_cast<int64_t>(out.size()) >= count) break;
+    out.push_back(all[static_cast<size_t>(i)]);
+  }
+  return out;
+}
+
+// ZRANGE and its older forms. `mode`: 0 rank, 1 score, 2 lex.
+void RangeGeneric(CommandContext& ctx, size_t opts_from, int mode, bool rev, std::string_view a,
+                  std::string_view b) {
+  bool withscores = false;
+  int64_t offset = 0, count = -1;
+  bool limit = false;
+  for (size_t i = opts_from; i < ctx.argv.size(); ++i) {
+    std::string o = ToLower(ctx.argv[i]);
+    if (o == "withscores" && mode != 2) {
+      withscores = true;
+    } else if (o == "limit" && i + 2 < ctx.argv.size()) {
+      auto off = ParseInt(ctx.argv[i + 1]), cnt = ParseInt(ctx.argv[i + 2]);
+      if (!off || !cnt) return ctx.reply.Error(kErrNotInteger);
+      offset = *off;
+      count = *cnt;
+      limit = true;
+      i += 2;
+    } else {
+      return ctx.reply.Error(kErrSyntax);
+    }
+  }
+  if (limit && mode == 0) {
+    return ctx.reply.Error(
+        "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or "
+        "BYLEX");
+  }
+  state::Entry* e;
+  if (!LookupZ(ctx, ctx.argv[1], &e)) return;
+  std::vector<Item> items;
+  if (mode == 0) {
+    auto start = ParseInt(a), stop = ParseInt(b);
+    if (!start || !stop) return ctx.reply.Error(kErrNotInteger);
+    if (e) items = ByRank(*e->zset(), *start, *stop, rev);
+  } else if (mode == 1) {
+    auto min = ParseBound(rev ? b : a), max = ParseBound(rev ? a : b);
+    if (!min || !max) return ctx.reply.Error("ERR min or max is not a float");
+    if (e && offset >= 0) items = ByScore(*e->zset(), *min, *max, rev, offset, count);
+  } else {
+    auto min = ParseLex(rev ? b : a), max = ParseLex(rev ? a : b);
+    if (!min || !max) return ctx.reply.Error("ERR min or max not valid string range item");
+    if (e && offset >= 0) items = ByLex(*e->zset(), *min, *max, rev, offset, count);
+  }
+  ReplyScored(ctx, items, withscores);
+}
+
+void PopImpl(CommandContext& ctx, bool min) {
+  std::optional<int64_t> count;
+  if (ctx.argv.size() == 3) {
+    count = ParseInt(ctx.argv[2]);
+    if (!count || *count < 0) {
+      return ctx.reply.Error("ERR value is out of range, must be positive");
+    }
+  } else if (ctx.argv.size() > 3) {
+    return ctx.reply.Error(kErrSyntax);
+  }
+  state::Entry* e;
+  if (!LookupZ(ctx, ctx.argv[1], &e)) return;
+  std::vector<Item> items;
+  if (e) items = ByRank(*e->zset(), 0, count.value_or(1) - 1, !min);
+  RemoveMembers(ctx, ctx.argv[1], items);
+  if (count && ctx.reply.protocol_version() >= 3) return ReplyScored(ctx, items, true);
+  ctx.reply.ArrayHeader(static_cast<int64_t>(items.size() * 2));
+  for (const auto& [score, member] : items) {
+    ctx.reply.Bulk(member);
+    ctx.reply.Double(score);
+  }
+}
+
+void BlockingPopImpl(CommandContext& ctx, bool min) {
+  auto timeout = ParseDouble(ctx.argv.back());
+  if (!timeout) return ctx.reply.Error("ERR timeout is not a float or out of range");
+  if (*timeout < 0) return ctx.reply.Error("ERR timeout is negative");
+  for (size_t i = 1; i + 1 < ctx.argv.size(); ++i) {
+    state::Entry* e;
+    if (!LookupZ(ctx, ctx.argv[i], &e)) return;
+    if (e == nullptr) continue;
+    auto items = ByRank(*e->zset(), 0, 0, !min);
+    RemoveMembers(ctx, ctx.argv[i], items);
+    ctx.reply.ArrayHeader(3);
+    ctx.reply.Bulk(ctx.argv[i]);
+    ctx.reply.Bulk(items[0].second);
+    ctx.reply.Double(items[0].first);
+    return;
+  }
+  if (ctx.client.in_exec) return ctx.reply.NullArray();
+  ctx.client.block.active = true;
+  ctx.client.block.keys.clear();
+  for (size_t i = 1; i + 1 < ctx.argv.size(); ++i) {
+    ctx.client.block.keys.emplace_back(ctx.client.db, std::string(ctx.argv[i]));
+  }
+  ctx.client.block.deadline_ms =
+      *timeout == 0 ? 0 : ctx.now_ms + static_cast<int64_t>(*timeout * 1000.0);
+}
+
+}  // namespace
+
+void Zadd(CommandContext& ctx) {
+  bool nx = false, xx = false, gt = false, lt = false, ch = false, incr = false;
+  size_t i = 2;
+  for (; i < ctx.argv.size(); ++i) {
+    std::string o = ToLower(ctx.argv[i]);
+    if (o == "nx")
+      nx = true;
+    else if (o == "xx")
+      xx = true;
+    else if (o == "gt")
+      gt = true;
+    else if (o == "lt")
+      lt = true;
+    else if (o == "ch")
+      ch = true;
+    else if (o == "incr")
+      incr = true;
+    else
+      break;
+  }
+  size_t pairs_n = ctx.argv.size() - i;
+  if (pairs_n == 0 || pairs_n % 2 != 0) return ctx.reply.Error(kErrSyntax);
+  if (nx && xx) {
+    return ctx.reply.Error("ERR XX and NX options at the same time are not compatible");
+  }
+  if ((gt && nx) || (lt && nx) || (gt && lt)) {
+    return ctx.reply.Error("ERR GT, LT, and/or NX options at the same time are not compatible");
+  }
+  if (incr && pairs_n != 2) {
+    return ctx.reply.Error("ERR INCR option supports a single increment-element pair");
+  }
+  std::vector<std::pair<double, std::string_view>> pairs;
+  for (size_t j = i; j + 1 < ctx.argv.size(); j += 2) {
+    auto score = ParseScore(ctx.argv[j]);
+    if (!score) return ctx.reply.Error(kErrNotFloat);
+    pairs.emplace_back(*score, ctx.argv[j + 1]);
+  }
+  state::Entry* e;
+  if (!LookupZ(ctx, ctx.argv[1], &e)) return;
+  int64_t added = 0, changed = 0;
+  std::vector<std::string> texts;
+  std::vector<std::string_view> effect{"ZADD", ctx.argv[1]};
+  std::optional<double> incr_result;
+  texts.reserve(pairs.size());
+  for (auto [score, member] : pairs) {
+    std::optional<double> current;
+    if (e) {
+      auto it = e->zset()->scores.find(member);
+      if (it != e->zset()->scores.end()) current = it->second;
+    }
+    if ((nx && current) || (xx && !current)) continue;
+    double next = score;
+    if (incr) {
+      next = (current ? *current : 0) + score;
+      if (std::isnan(next)) return ctx.reply.Error("ERR resulting score is not a number (NaN)");
+    }
+    if (current && ((gt && next <= *current) || (lt && next >= *current))) continue;
+    if (incr) incr_result = next;
+    if (!current) {
+      ++added;
+    } else if (*current != next) {
+      ++changed;
+    } else {
+      continue;
+    }
+    texts.push_back(RespWriter::FormatDouble(next));
+    effect.push_back(texts.back());
+    effect.push_back(member);
+  }
+  if (effect.size() > 2) {
+    DropIfExpired(ctx, ctx.argv[1]);
+    Apply(ctx, effect);
+  }
+  if (incr) {
+    if (!incr_result) {
+      // Unchanged (GT/LT) still answers with the current score, NX/XX failures with nil.
+      state::Entry* now = CurrentDb(ctx).Find(ctx.argv[1], ctx.now_ms);
+      auto it =
+          now ? now->zset()->scores.find(pairs[0].second) : decltype(now->zset()->scores.end()){};
+      if (now && it != now->zset()->scores.end() && !nx && !xx) return ctx.reply.Double(it->second);
+      return ctx.reply.Null();
+    }
+    return ctx.reply.Double(*incr_result);
+  }
+  ctx.reply.Integer(ch ? added + changed : added);
+}
+
+void Zincrby(CommandContext& ctx) {
+  auto delta = ParseScore(ctx.argv[2]);
+  if (!delta) return ctx.reply.Error(kErrNotFloat);
+  state::Entry* e;
+  if (!LookupZ(ctx, ctx.argv[1], &e)) return;
+  double current = 0;
+  if (e) {
+    auto it = e->zset()->scores.find(ctx.argv[3]);
+    if (it != e->zset()->scores.end()) current = it->second;
+  }
+  double next = current + *delta;
+  if (std::isnan(next)) return ctx.reply.Error("ERR resulting score is not a number (NaN)");
+  std::string text = RespWriter::FormatDouble(next);
+  DropIfExpired(ctx, ctx.argv[1]);
+  Apply(ctx, {"ZADD", ctx.argv[1], text, ctx.argv[3]});
+  ctx.reply.Double(next);
+}
+
+void Zrem(CommandContext& ctx) {
+  state::Entry* e;
+  if (!LookupZ(ctx, ctx.argv[1], &e)) return;
+  if (e == nullptr) return ctx.reply.Integer(0);
+  std::vector<std::string_view> effect{"ZREM", ctx.argv[1]};
+  for (size_t i = 2; i < ctx.argv.size(); ++i) {
+    if (e->zset()->scores.contains(ctx.argv[i]) &&
+        std::find(effect.begin() + 2, effect.end(), ctx.argv[i]) == effect.end()) {
+      effect.push_back(ctx.argv[i]);
+    }
+  }
+  int64_t removed = static_cast<int64_t>(effect.size() - 2);
+  if (removed > 0) Apply(ctx, effect);
+  ctx.reply.Integer(removed);
+}
+
+void Zscore(CommandContext& ctx) {
+  state::Entry* e;
+  if (!LookupZ(ctx, ctx.argv[1], &e)) return;
+  if (e == nullptr) return ctx.reply.Null();
+  auto it = e->zset()->scores.find(ctx.argv[2]);
+  it == e->zset()->scores.end() ? ctx.reply.Null() : ctx.reply.Double(it->second);
+}
+
+void Zmscore(CommandContext& ctx) {
+  state::Entry* e;
+  if (!LookupZ(ctx, ctx.argv[1], &e)) return;
+  ctx.reply.ArrayHeader(static_cast<int64_t>(ctx.argv.size() - 2));
+  for (size_t i = 2; i < ctx.argv.size(); ++i) {
+    if (e == nullptr) {
+      ctx.reply.Null();
+      continue;
+    }
+    auto it = e->zset()->scores.find(ctx.argv[i]);
+    it == e->zset()->scores.end() ? ctx.reply.Null() : ctx.reply.Double(it->second);
+  }
+}
+
+void Zcard(CommandContext& ctx) {
+  state::Entry* e;
+  if (!LookupZ(ctx, ctx.argv[1], &e)) return;
+  ctx.reply.Integer(e ? static_cast<int64_t>(e->zset()->size()) : 0);
+}
+
+void Zcount(CommandContext& ctx) {
+  auto min = ParseBound(ctx.argv[2]), max = ParseBound(ctx.argv[3]);
+  if (!min || !max) return ctx.reply.Error("ERR min or max is not a float");
+  state::Entry* e;
+  if (!LookupZ(ctx, ctx.argv[1], &e)) return;
+  ctx.reply.Integer(e ? static_cast<int64_t>(ByScore(*e->zset(), *min, *max, false, 0, -1).size())
+                      : 0);
+}
+
+void Zlexcount(CommandContext& ctx) {
+  auto min = ParseLex(ctx.argv[2]), max = ParseLex(ctx.argv[3]);
+  if (!min || !max) return ctx.reply.Error("ERR min or max not valid string range item");
+  state::Entry* e;
+  if (!LookupZ(ctx, ctx.argv[1], &e)) return;
+  ctx.reply.Integer(e ? static_cast<int64_t>(ByLex(*e->zset(), *min, *max, false, 0, -1).size())
+                      : 0);
+}
+
+void Zrange(CommandContext& ctx) {
+  int mode = 0;
+  bool rev = false;
+  std::vector<std::string_view> rest;
+  for (size_t i = 4; i < ctx.argv.size(); ++i) {
+    std::string o = ToLower(ctx.argv[i]);
+    if (o == "byscore") {
+      mode = 1;
+    } else if (o == "bylex") {
+      mode = 2;
+    } else if (o == "rev") {
+      rev = true;
+    } else {
+      rest.push_back(ctx.argv[i]);
+    }
+  }
+  std::vector<std::string_view> argv{ctx.argv[0], ctx.argv[1], ctx.argv[2], ctx.argv[3]};
+  argv.insert(argv.end(), rest.begin(), rest.end());
+  CommandContext sub{argv, ctx.client, ctx.state, ctx.reply, ctx.effects, ctx.server, ctx.now_ms};
+  RangeGeneric(sub, 4, mode, rev, ctx.argv[2], ctx.argv[3]);
+}
+
+void Zrevrange(CommandContext& ctx) { RangeGeneric(ctx, 4, 0, true, ctx.argv[2], ctx.argv[3]); }
+void Zrangebyscore(CommandContext& ctx) {
+  RangeGeneric(ctx, 4, 1, false, ctx.argv[2], ctx.argv[3]);
+}
+void Zrevrangebyscore(CommandContext& ctx) {
+  RangeGeneric(ctx, 4, 1, true, ctx.argv[2], ctx.argv[3]);
+}
+void Zrangebylex(CommandContext& ctx) { RangeGeneric(ctx, 4, 2, false, ctx.argv[2], ctx.argv[3]); }
+void Zrevrangebylex(CommandContext& ctx) {
+  RangeGeneric(ctx, 4, 2, true, ctx.argv[2], ctx.argv[3]);
+}
+
+static void RankImpl(CommandContext& ctx, bool rev) {
+  state::Entry* e;
+  if (!LookupZ(ctx, ctx.argv[1], &e)) return;
+  if (e == nullptr) return ctx.reply.Null();
+  auto it = e->zset()->scores.find(ctx.argv[2]);
+  if (it == e->zset()->scores.end()) return ctx.reply.Null();
+  Item key{it->second, it->first};
+  int64_t below = std::distance(e->zset()->by_score.begin(), e->zset()->by_score.find(key));
+  ctx.reply.Integer(rev ? static_cast<int64_t>(e->zset()->size()) - 1 - below : below);
+}
+void Zrank(CommandContext& ctx) { RankImpl(ctx, false); }
+void Zrevrank(CommandContext& ctx) { RankImpl(ctx, true); }
+
+void Zpopmin(CommandContext& ctx) { PopImpl(ctx, true); }
+void Zpopmax(CommandContext& ctx) { PopImpl(ctx, false); }
+void Bzpopmin(CommandContext& ctx) { BlockingPopImpl(ctx, true); }
+void Bzpopmax(CommandContext& ctx) { BlockingPopImpl(ctx, false); }
+
+void Zremrangebyrank(CommandContext& ctx) {
+  auto start = ParseInt(ctx.argv[2]), stop = ParseInt(ctx.argv[3]);
+  if (!start || !stop) return ctx.reply.Error(kErrNotInteger);
+  state::Entry* e;
+  if (!LookupZ(ctx, ctx.argv[1], &e)) return;
+  if (e == nullptr) return ctx.reply.Integer(0);
+  auto items = ByRank(*e->zset(), *start, *stop, false);
+  RemoveMembers(ctx, ctx.argv[1], items);
+  ctx.reply.Integer(static_cast<int64_t>(items.size()));
+}
+
+void Zremrangebyscore(CommandContext& ctx) {
+  auto min = ParseBound(ctx.argv[2]), max = ParseBound(ctx.argv[3]);
+  if (!min || !max) return ctx.reply.Error("ERR min or max is not a float");
+  state::Entry* e;
+  if (!LookupZ(ctx, ctx.argv[1], &e)) return;
+  if (e == nullptr) return ctx.reply.Integer(0);
+  auto items = ByScore(*e->zset(), *min, *max, false, 0, -1);
+  RemoveMembers(ctx, ctx.argv[1], items);
+  ctx.reply.Integer(static_cast<int64_t>(items.size()));
+}
+
+void Zremrangebylex(CommandContext& ctx) {
+  auto min = ParseLex(ctx.argv[2]), max = ParseLex(ctx.argv[3]);
+  if (!min || !max) return ctx.reply.Error("ERR min or max not valid string range item");
+  state::Entry* e;
+  if (!LookupZ(ctx, ctx.argv[1], &e)) return;
+  if (e == nullptr) return ctx.reply.Integer(0);
+  auto items = ByLex(*e->zset(), *min, *max, false, 0, -1);
+  RemoveMembers(ctx, ctx.argv[1], items);
+  ctx.reply.Integer(static_cast<int64_t>(items.size()));
+}
+
+void Zrandmember(CommandContext& ctx) {
+  std::optional<int64_t> count;
+  bool withscores = false;
+  if (ctx.argv.size() >= 3) {
+    count = ParseInt(ctx.argv[2]);
+    if (!count || *count < -10'000'000) return ctx.reply.Error(kErrNotInteger);
+  }
+  if (ctx.argv.size() == 4) {
+    if (!EqualsIgnoreCase(ctx.argv[3], "withscores")) return ctx.reply.Error(kErrSyntax);
+    withscores = true;
+  } else if (ctx.argv.size() > 4) {
+    return ctx.reply.Error(kErrSyntax);
+  }
+  state::Entry* e;
+  if (!LookupZ(ctx, ctx.argv[1], &e)) return;
+  static std::mt19937_64 rng{std::random_device{}()};
+  if (e == nullptr) return count ? ctx.reply.ArrayHeader(0) : ctx.reply.Null();
+  std::vector<Item> all(e->zset()->by_score.begin(), e->zset()->by_score.end());
+  if (!count) return ctx.reply.Bulk(all[rng() % all.size()].second);
+  std::vector<Item> picked;
+  if (*count >= 0) {
+    std::shuffle(all.begin(), all.end(), rng);
+    picked.assign(all.begin(), all.begin() + std::min<int64_t>(*count, all.size()));
+  } else {
+    for (int64_t i = 0; i < -*count; ++i) picked.push_back(all[rng() % all.size()]);
+  }
+  ReplyScored(ctx, picked, withscores);
+}
+
+void Zscan(CommandContext& ctx) {
+  auto args = ParseScanArgs(ctx, 2, /*allow_type=*/false);
+  if (!args) return;
+  const auto& [cursor, pattern, count, type] = *args;
+  state::Entry* e;
+  if (!LookupZ(ctx, ctx.argv[1], &e)) return;
+  std::vector<std::pair<std::string_view, double>> out;
+  uint64_t next = 0;
+  if (e != nullptr) {
+    next = ScanStep(
+        e->zset()->scores, cursor, count,
+        [](const auto& kv) -> std::string_view { return kv.first; },
+        [&](const auto& kv) {
+          if (pattern.empty() || GlobMatch(pattern, kv.first))
+            out.emplace_back(kv.first, kv.second);
+        });
+  }
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(std::to_string(next));
+  ctx.reply.ArrayHeader(static_cast<int64_t>(out.size() * 2));
+  for (const auto& [m, s] : out) {
+    ctx.reply.Bulk(m);
+    ctx.reply.Bulk(RespWriter::FormatDouble(s));
+  }
+}
+
+}  // namespace strongbox::engine::handlers
