@@ -191,6 +191,8 @@ def dump(client):
                 v = tuple(client.lrange(key, 0, -1))
             elif t == b"set":
                 v = tuple(sorted(client.smembers(key)))
+            elif t == b"zset":
+                v = tuple(client.zrange(key, 0, -1, withscores=True))
             else:
                 v = None
             out[(db, key)] = (t, v, client.pttl(key) > 0)

@@ -19,7 +19,7 @@ def write_mix(c, n, seed):
     rng = random.Random(seed)
     for i in range(n):
         k = rng.randrange(300)
-        op = rng.randrange(10)
+        op = rng.randrange(12)
         if op == 0:
             c.set(f"s:{k}", f"v{i}")
         elif op == 1:
@@ -40,8 +40,12 @@ def write_mix(c, n, seed):
             c.lpop(f"l:{k % 10}")
         elif op == 8:
             c.sadd(f"set:{k % 10}", i, k)
-        else:
+        elif op == 9:
             c.spop(f"set:{k % 10}")
+        elif op == 10:
+            c.zadd(f"z:{k % 10}", {f"m{k}": i * 0.5})
+        else:
+            c.zpopmin(f"z:{k % 10}")
 
 
 def files(d, suffix):
