@@ -7,12 +7,12 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
 
-#include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
@@ -44,7 +44,9 @@ using SetValue = absl::flat_hash_set<std::string, KeyHash, KeyEq>;
 // Sorted set: members ordered by (score, member) for ranges, plus member -> score. Rank
 // queries walk the ordered set (no order statistics yet).
 struct ZSetValue {
-  absl::btree_set<std::pair<double, std::string>> by_score;
+  // std::set, not absl::btree_set: with Debian's Abseil 20220623 and GCC 12 at -O2 the btree
+  // version corrupted memory when sorted sets were destroyed (reproduced, see the commit).
+  std::set<std::pair<double, std::string>> by_score;
   absl::flat_hash_map<std::string, double, KeyHash, KeyEq> scores;
   size_t size() const { return scores.size(); }
   // Inserts or updates; returns true if the member is new.
@@ -121,15 +123,14 @@ class Db {
   void SetExpiry(std::string_view key, Entry& e, int64_t expire_at_ms);
   // Keys with an expiry, soonest first: active expiry takes exactly the keys that are due
   // instead of sampling.
-  const absl::btree_set<std::pair<int64_t, std::string>>& expiry_index() const {
-    return expiry_index_;
-  }
+  const std::set<std::pair<int64_t, std::string>>& expiry_index() const { return expiry_index_; }
   const Map& map() const { return map_; }
   Map& map() { return map_; }
 
  private:
   Map map_;
-  absl::btree_set<std::pair<int64_t, std::string>> expiry_index_;
+  // std::set rather than absl::btree_set: see ZSetValue::by_score.
+  std::set<std::pair<int64_t, std::string>> expiry_index_;
 };
 
 class State {

@@ -10,7 +10,7 @@ from strongbox_harness import Engine
 def engine(tmp_path):
     e = Engine(tmp_path / "data").start()
     yield e
-    e.stop()
+    assert e.stop() == 0, "the engine must shut down cleanly (seal, exit 0)"
 
 
 def test_set_commands(engine):
