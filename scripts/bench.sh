@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh release >/dev/null
 n=${1:-100000}
-tests=${BENCH_TESTS:-set,get,incr,hset}
+tests=${BENCH_TESTS:-set,get,incr,hset,lpush,lpop,sadd,spop,zadd,zpopmin,lrange_100}
 work=$(mktemp -d /tmp/strongbox-bench.XXXXXX)
 out_dir=build/bench
 mkdir -p "$out_dir"

@@ -241,6 +241,34 @@ absl::Status ApplyZSet(Db& d, bool add, std::span<const std::string_view> argv) 
   return absl::OkStatus();
 }
 
+Entry::Value CloneValue(const Entry& e) {
+  if (const std::string* s = e.str()) return *s;
+  if (const HashValue* h = e.hash()) return std::make_unique<HashValue>(*h);
+  if (const ListValue* l = e.list()) return std::make_unique<ListValue>(*l);
+  if (const SetValue* s = e.set()) return std::make_unique<SetValue>(*s);
+  auto z = std::make_unique<ZSetValue>();
+  for (const auto& [score, member] : e.zset()->by_score) z->Set(member, score);
+  return z;
+}
+
+// COPY src dst_db dst: a deep copy of value and expiry, replacing dst.
+absl::Status ApplyCopy(State& state, Db& d, std::span<const std::string_view> argv) {
+  int64_t dst_db = 0;
+  if (argv.size() != 4 || !ParseI64(argv[2], &dst_db) || dst_db < 0 || dst_db >= kDatabaseCount) {
+    return Bad(argv, "syntax");
+  }
+  Entry* src = d.FindRaw(argv[1]);
+  if (src == nullptr) return Bad(argv, "no such key");
+  Entry::Value copy = CloneValue(*src);
+  int64_t expiry = src->expire_at_ms;
+  Db& target = state.db(static_cast<int>(dst_db));
+  target.Erase(argv[3]);
+  Entry& dst = target.Upsert(argv[3]);
+  dst.value = std::move(copy);
+  target.SetExpiry(argv[3], dst, expiry);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ApplyOp(State& state, uint8_t db, std::span<const std::string_view> argv) {
@@ -282,6 +310,7 @@ absl::Status ApplyOp(State& state, uint8_t db, std::span<const std::string_view>
   if (op == "HSET") return ApplyHset(d, argv);
   if (op == "HDEL") return ApplyHdel(d, argv);
   if (op == "RENAME") return ApplyRename(d, argv);
+  if (op == "COPY") return ApplyCopy(state, d, argv);
   if (op == "SADD" || op == "SREM") return ApplySet(d, op == "SADD", argv);
   if (op == "ZADD" || op == "ZREM") return ApplyZSet(d, op == "ZADD", argv);
   if (op == "LPUSH" || op == "RPUSH" || op == "LPOP" || op == "RPOP" || op == "LSET" ||

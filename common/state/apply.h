@@ -12,6 +12,7 @@
 //   HSET key field value [field value ...]
 //   HDEL key field [field ...]          the key disappears with its last field
 //   RENAME src dst                      moves value and expiry, replacing dst
+//   COPY src dst_db dst                 deep copy of value and expiry into db dst_db
 //   LPUSH|RPUSH key v [v ...]           push at the head/tail (creates the list)
 //   LPOP|RPOP key n                     remove n elements from the head/tail
 //   LSET key index v                    index is absolute (>= 0)

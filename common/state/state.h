@@ -55,11 +55,11 @@ struct ZSetValue {
 };
 
 struct Entry {
+  using Value = std::variant<std::string, std::unique_ptr<HashValue>, std::unique_ptr<ListValue>,
+                             std::unique_ptr<SetValue>, std::unique_ptr<ZSetValue>>;
   // Strings inline (short ones fit the small-string buffer); hashes behind a pointer so an
   // entry stays small.
-  std::variant<std::string, std::unique_ptr<HashValue>, std::unique_ptr<ListValue>,
-               std::unique_ptr<SetValue>, std::unique_ptr<ZSetValue>>
-      value;
+  Value value;
   int64_t expire_at_ms = 0;  // 0 = no expiry
 
   ValueType type() const { return static_cast<ValueType>(value.index()); }

@@ -162,6 +162,12 @@ const CommandSpec kCommands[] = {
     {"zremrangebylex", 4, WD, 1, 1, 1, h::Zremrangebylex},
     {"zrandmember", -2, R, 1, 1, 1, h::Zrandmember},
     {"zscan", -3, R, 1, 1, 1, h::Zscan},
+    // admin surface for tools
+    {"copy", -3, W, 1, 2, 1, h::Copy},
+    {"object", -2, R, 2, 2, 1, h::Object},
+    {"memory", -2, R, 0, 0, 0, h::Memory},
+    {"function", -2, kAdmin, 0, 0, 0, h::FlushScripts},
+    {"script", -2, kAdmin, 0, 0, 0, h::FlushScripts},
     // transactions
     {"multi", 1, kFast, 0, 0, 0, h::Multi},
     {"exec", 1, 0, 0, 0, 0, Exec},

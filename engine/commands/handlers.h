@@ -1,6 +1,10 @@
 // Every command handler, registered in command_table.cc. One file per family implements them.
 #pragma once
 
+#include <string>
+#include <string_view>
+#include <vector>
+
 #include "engine/commands/command.h"
 
 namespace strongbox::engine::handlers {
@@ -141,6 +145,14 @@ void Zremrangebyscore(CommandContext&);
 void Zremrangebylex(CommandContext&);
 void Zrandmember(CommandContext&);
 void Zscan(CommandContext&);
+// admin_commands.cc
+void ConfigSet(CommandContext&);
+void Copy(CommandContext&);
+void Object(CommandContext&);
+void Memory(CommandContext&);
+void FlushScripts(CommandContext&);
+bool TunableConfigGet(std::string_view name, std::string* value);
+std::vector<std::string> TunableConfigNames();
 // transaction_commands.cc (MULTI/EXEC/DISCARD are run by the dispatcher itself)
 void Multi(CommandContext&);
 void Watch(CommandContext&);

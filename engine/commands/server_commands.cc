@@ -126,6 +126,10 @@ void Config(CommandContext& ctx) {
         ctx.server.ConfigGet(name, &v);
         if (GlobMatch(pattern, name, true)) out.emplace_back(name, v);
       }
+      for (const std::string& name : TunableConfigNames()) {
+        std::string v;
+        if (GlobMatch(pattern, name, true) && TunableConfigGet(name, &v)) out.emplace_back(name, v);
+      }
       for (std::string_view name : {"port", "bind", "requirepass", "maxclients",
                                     "proto-max-bulk-len", "client-query-buffer-limit", "dir"}) {
         std::string v;
@@ -142,9 +146,7 @@ void Config(CommandContext& ctx) {
     return;
   }
   if (sub == "resetstat") return ctx.reply.SimpleString("OK");
-  if (sub == "set") {
-    return ctx.reply.Error("ERR CONFIG SET is not supported: restart with the flag instead");
-  }
+  if (sub == "set") return ConfigSet(ctx);
   ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) + "'. Try CONFIG HELP.");
 }
 

@@ -1,0 +1,172 @@
+// What Redis tools and clients ask of a server beyond data commands: COPY, OBJECT, MEMORY
+// USAGE, CONFIG SET/RESETSTAT for the parameters tools set, FUNCTION/SCRIPT FLUSH.
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "engine/commands/command_util.h"
+#include "engine/commands/handlers.h"
+
+namespace strongbox::engine::handlers {
+namespace {
+
+// Encoding thresholds and similar knobs: accepted, stored and reported back, since tools
+// (and client test suites) set them; they do not change how Strongbox stores data.
+absl::flat_hash_map<std::string, std::string>& TunableConfig() {
+  static auto* config = new absl::flat_hash_map<std::string, std::string>{
+      {"hash-max-listpack-entries", "128"}, {"hash-max-listpack-value", "64"},
+      {"hash-max-ziplist-entries", "128"},  {"hash-max-ziplist-value", "64"},
+      {"list-max-listpack-size", "-2"},     {"list-max-ziplist-size", "-2"},
+      {"list-compress-depth", "0"},         {"set-max-intset-entries", "512"},
+      {"set-max-listpack-entries", "128"},  {"set-max-listpack-value", "64"},
+      {"zset-max-listpack-entries", "128"}, {"zset-max-listpack-value", "64"},
+      {"zset-max-ziplist-entries", "128"},  {"zset-max-ziplist-value", "64"},
+      {"lua-time-limit", "5000"},           {"slowlog-log-slower-than", "10000"},
+      {"slowlog-max-len", "128"},           {"latency-tracking", "yes"},
+      {"lazyfree-lazy-user-del", "no"},     {"notify-keyspace-events", ""},
+  };
+  return *config;
+}
+
+std::string_view Encoding(const state::Entry& e) {
+  if (const std::string* s = e.str()) {
+    if (ParseInt(*s)) return "int";
+    return s->size() <= 44 ? "embstr" : "raw";
+  }
+  if (const auto* h = e.hash()) return h->size() <= 128 ? "listpack" : "hashtable";
+  if (const auto* l = e.list()) return l->size() <= 128 ? "listpack" : "quicklist";
+  if (const auto* s = e.set()) {
+    bool ints = s->size() <= 512;
+    for (const auto& m : *s) {
+      if (!ints) break;
+      ints = ParseInt(m).has_value();
+    }
+    if (ints) return "intset";
+    return s->size() <= 128 ? "listpack" : "hashtable";
+  }
+  return e.zset()->size() <= 128 ? "listpack" : "skiplist";
+}
+
+// Bytes the entry takes, estimated from the containers' element sizes and per-node overheads.
+int64_t MemoryUsage(std::string_view key, const state::Entry& e) {
+  int64_t bytes = 64 + static_cast<int64_t>(key.size());  // map slot + key
+  auto str = [](const std::string& s) { return 32 + (s.size() > 15 ? s.size() + 1 : 0); };
+  if (const std::string* s = e.str()) return bytes + static_cast<int64_t>(str(*s));
+  if (const auto* h = e.hash()) {
+    for (const auto& [f, v] : *h) bytes += static_cast<int64_t>(str(f) + str(v) + 1);
+  } else if (const auto* l = e.list()) {
+    for (const auto& i : *l) bytes += static_cast<int64_t>(str(i));
+  } else if (const auto* s = e.set()) {
+    for (const auto& m : *s) bytes += static_cast<int64_t>(str(m) + 1);
+  } else if (const auto* z = e.zset()) {
+    for (const auto& [score, m] : z->by_score) bytes += static_cast<int64_t>(2 * str(m) + 64);
+  }
+  return bytes;
+}
+
+}  // namespace
+
+bool TunableConfigGet(std::string_view name, std::string* value) {
+  auto it = TunableConfig().find(std::string(name));
+  if (it == TunableConfig().end()) return false;
+  *value = it->second;
+  return true;
+}
+
+std::vector<std::string> TunableConfigNames() {
+  std::vector<std::string> names;
+  for (const auto& [k, v] : TunableConfig()) names.push_back(k);
+  return names;
+}
+
+void ConfigSet(CommandContext& ctx) {
+  if (ctx.argv.size() < 4 || ctx.argv.size() % 2 != 0) {
+    return ctx.reply.Error("ERR wrong number of arguments for 'config|set' command");
+  }
+  for (size_t i = 2; i + 1 < ctx.argv.size(); i += 2) {
+    if (!TunableConfig().contains(ToLower(ctx.argv[i]))) {
+      return ctx.reply.Error("ERR Unknown option or number of arguments for CONFIG SET - '" +
+                             std::string(ctx.argv[i]) + "'");
+    }
+  }
+  for (size_t i = 2; i + 1 < ctx.argv.size(); i += 2) {
+    TunableConfig()[ToLower(ctx.argv[i])] = std::string(ctx.argv[i + 1]);
+  }
+  ctx.reply.SimpleString("OK");
+}
+
+void Copy(CommandContext& ctx) {
+  int64_t db = ctx.client.db;
+  bool replace = false;
+  for (size_t i = 3; i < ctx.argv.size(); ++i) {
+    if (EqualsIgnoreCase(ctx.argv[i], "replace")) {
+      replace = true;
+    } else if (EqualsIgnoreCase(ctx.argv[i], "db") && i + 1 < ctx.argv.size()) {
+      auto v = ParseInt(ctx.argv[++i]);
+      if (!v) return ctx.reply.Error(kErrNotInteger);
+      if (*v < 0 || *v >= state::kDatabaseCount) {
+        return ctx.reply.Error("ERR DB index is out of range");
+      }
+      db = *v;
+    } else {
+      return ctx.reply.Error(kErrSyntax);
+    }
+  }
+  if (db == ctx.client.db && ctx.argv[1] == ctx.argv[2]) {
+    return ctx.reply.Error("ERR source and destination objects are the same");
+  }
+  if (CurrentDb(ctx).Find(ctx.argv[1], ctx.now_ms) == nullptr) return ctx.reply.Integer(0);
+  if (!replace && ctx.state.db(static_cast<int>(db)).Find(ctx.argv[2], ctx.now_ms) != nullptr) {
+    return ctx.reply.Integer(0);
+  }
+  std::string db_text = IntToString(db);
+  Apply(ctx, {"COPY", ctx.argv[1], db_text, ctx.argv[2]});
+  ctx.server.TouchKey(static_cast<uint8_t>(db), ctx.argv[2]);
+  ctx.reply.Integer(1);
+}
+
+void Object(CommandContext& ctx) {
+  std::string sub = ToLower(ctx.argv[1]);
+  if (sub == "help") {
+    ctx.reply.ArrayHeader(4);
+    ctx.reply.SimpleString("ENCODING <key>");
+    ctx.reply.SimpleString("FREQ <key>");
+    ctx.reply.SimpleString("IDLETIME <key>");
+    ctx.reply.SimpleString("REFCOUNT <key>");
+    return;
+  }
+  if (ctx.argv.size() != 3) {
+    return ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
+                           std::string(ctx.argv[1]) + "'. Try OBJECT HELP.");
+  }
+  const state::Entry* e = CurrentDb(ctx).Find(ctx.argv[2], ctx.now_ms);
+  if (sub != "encoding" && sub != "refcount" && sub != "idletime" && sub != "freq") {
+    return ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) +
+                           "'. Try OBJECT HELP.");
+  }
+  if (e == nullptr) return ctx.reply.Null();
+  if (sub == "encoding") return ctx.reply.Bulk(Encoding(*e));
+  if (sub == "refcount") return ctx.reply.Integer(1);
+  if (sub == "idletime") return ctx.reply.Integer(0);  // access times are not tracked
+  ctx.reply.Error(
+      "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
+      "that when switching between policies at runtime LRU and LFU data will take some time to "
+      "adjust.");
+}
+
+void Memory(CommandContext& ctx) {
+  std::string sub = ToLower(ctx.argv[1]);
+  if (sub == "usage" && ctx.argv.size() >= 3) {
+    const state::Entry* e = CurrentDb(ctx).Find(ctx.argv[2], ctx.now_ms);
+    return e ? ctx.reply.Integer(MemoryUsage(ctx.argv[2], *e)) : ctx.reply.Null();
+  }
+  ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) + "'. Try MEMORY HELP.");
+}
+
+void FlushScripts(CommandContext& ctx) {
+  // No scripting engine: there is nothing to flush, and tools call this during set-up.
+  std::string sub = ToLower(ctx.argv[1]);
+  if (sub == "flush") return ctx.reply.SimpleString("OK");
+  ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) + "'");
+}
+
+}  // namespace strongbox::engine::handlers
