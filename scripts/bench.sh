@@ -41,7 +41,7 @@ start_redis 7202 everysec
 # name port pipeline -> lines "TEST rps p99"
 run() {
   redis-benchmark -p "$2" -t "$tests" -n "$n" -c 50 -P "$3" -r 100000 -d 64 --csv 2>/dev/null |
-    tr -d '"' | awk -F, 'NR>1 { print $1, $2, $7 }'
+    tr -d '"' | awk -F, 'NR>1 { split($1, name, " "); print name[1], $2, $7 }'
 }
 declare -A rps p99
 for p in 1 16; do
