@@ -19,6 +19,25 @@ std::mt19937_64& Rng() {
   return rng;
 }
 
+// Up to `n` distinct members chosen at random without copying the whole set when `n` is small:
+// start at a random offset among the first slots (hash order is already scrambled) and take
+// the next `n`. A whole-set shuffle only when `n` is a large share of the set.
+std::vector<std::string> PickRandom(const SetValue& set, size_t n) {
+  std::vector<std::string> out;
+  if (n == 0 || set.empty()) return out;
+  if (n * 4 >= set.size()) {
+    out.assign(set.begin(), set.end());
+    std::shuffle(out.begin(), out.end(), Rng());
+    out.resize(std::min(n, out.size()));
+    return out;
+  }
+  size_t skip = Rng()() % std::min<size_t>(set.size() - n + 1, 64);
+  auto it = set.begin();
+  std::advance(it, static_cast<long>(skip));
+  for (; it != set.end() && out.size() < n; ++it) out.push_back(*it);
+  return out;
+}
+
 bool LookupSet(CommandContext& ctx, std::string_view key, state::Entry** e) {
   return LookupTyped(ctx, key, ValueType::kSet, e);
 }
@@ -166,9 +185,7 @@ void Spop(CommandContext& ctx) {
   state::Entry* e;
   if (!LookupSet(ctx, ctx.argv[1], &e)) return;
   if (e == nullptr) return count ? ctx.reply.SetHeader(0) : ctx.reply.Null();
-  std::vector<std::string> all(e->set()->begin(), e->set()->end());
-  std::shuffle(all.begin(), all.end(), Rng());
-  all.resize(std::min<size_t>(all.size(), static_cast<size_t>(count.value_or(1))));
+  std::vector<std::string> all = PickRandom(*e->set(), static_cast<size_t>(count.value_or(1)));
   if (!all.empty()) {
     std::vector<std::string_view> effect{"SREM", ctx.argv[1]};
     effect.insert(effect.end(), all.begin(), all.end());
@@ -191,15 +208,13 @@ void Srandmember(CommandContext& ctx) {
   state::Entry* e;
   if (!LookupSet(ctx, ctx.argv[1], &e)) return;
   if (e == nullptr) return count ? ctx.reply.ArrayHeader(0) : ctx.reply.Null();
-  std::vector<std::string_view> all(e->set()->begin(), e->set()->end());
-  if (!count) return ctx.reply.Bulk(all[Rng()() % all.size()]);
-  std::vector<std::string_view> picked;
+  if (!count) return ctx.reply.Bulk(PickRandom(*e->set(), 1)[0]);
+  std::vector<std::string> picked;
   if (*count >= 0) {
-    std::shuffle(all.begin(), all.end(), Rng());
-    picked.assign(all.begin(), all.begin() + std::min<int64_t>(*count, all.size()));
+    picked = PickRandom(*e->set(), static_cast<size_t>(*count));
   } else {
     if (-*count > 10'000'000) return ctx.reply.Error("ERR value is out of range");
-    for (int64_t i = 0; i < -*count; ++i) picked.push_back(all[Rng()() % all.size()]);
+    for (int64_t i = 0; i < -*count; ++i) picked.push_back(PickRandom(*e->set(), 1)[0]);
   }
   ctx.reply.ArrayHeader(static_cast<int64_t>(picked.size()));
   for (auto m : picked) ctx.reply.Bulk(m);
