@@ -99,6 +99,13 @@ void Apply(CommandContext& ctx, std::initializer_list<std::string_view> argv) {
   Apply(ctx, std::span<const std::string_view>(argv.begin(), argv.size()));
 }
 
+void DropIfExpired(CommandContext& ctx, std::string_view key) {
+  state::Db& db = CurrentDb(ctx);
+  if (db.Find(key, ctx.now_ms) == nullptr && db.FindRaw(key) != nullptr) {
+    Apply(ctx, {"DEL", key});
+  }
+}
+
 bool LookupTyped(CommandContext& ctx, std::string_view key, state::ValueType type,
                  state::Entry** entry) {
   *entry = CurrentDb(ctx).Find(key, ctx.now_ms);

@@ -38,6 +38,10 @@ void Apply(CommandContext& ctx, std::initializer_list<std::string_view> argv);
 
 inline state::Db& CurrentDb(CommandContext& ctx) { return ctx.state.db(ctx.client.db); }
 
+// A collection whose expiry passed but that is still in the map must not receive new elements:
+// drop it first (logged as DEL), so the write behaves as on a missing key.
+void DropIfExpired(CommandContext& ctx, std::string_view key);
+
 // Looks a key up for reading; on a type mismatch writes WRONGTYPE and returns false.
 // `*entry` is nullptr when the key is absent (or expired).
 bool LookupTyped(CommandContext& ctx, std::string_view key, state::ValueType type,

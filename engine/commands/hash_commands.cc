@@ -16,14 +16,6 @@ bool LookupHash(CommandContext& ctx, state::Entry** e) {
   return LookupTyped(ctx, ctx.argv[1], ValueType::kHash, e);
 }
 
-// An expired hash still in the map must not receive new fields: drop it first (logged).
-void DropIfExpired(CommandContext& ctx, std::string_view key) {
-  state::Db& db = CurrentDb(ctx);
-  if (db.Find(key, ctx.now_ms) == nullptr && db.FindRaw(key) != nullptr) {
-    Apply(ctx, {"DEL", key});
-  }
-}
-
 void SetField(CommandContext& ctx, std::string_view field, std::string_view value) {
   DropIfExpired(ctx, ctx.argv[1]);
   Apply(ctx, {"HSET", ctx.argv[1], field, value});

@@ -15,14 +15,6 @@ bool LookupList(CommandContext& ctx, std::string_view key, state::Entry** e) {
   return LookupTyped(ctx, key, ValueType::kList, e);
 }
 
-// An expired list still in the map must not receive new elements: drop it first (logged).
-void DropIfExpired(CommandContext& ctx, std::string_view key) {
-  state::Db& db = CurrentDb(ctx);
-  if (db.Find(key, ctx.now_ms) == nullptr && db.FindRaw(key) != nullptr) {
-    Apply(ctx, {"DEL", key});
-  }
-}
-
 void Push(CommandContext& ctx, bool left, bool only_if_exists) {
   state::Entry* e;
   if (!LookupList(ctx, ctx.argv[1], &e)) return;

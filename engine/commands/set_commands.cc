@@ -42,13 +42,6 @@ bool LookupSet(CommandContext& ctx, std::string_view key, state::Entry** e) {
   return LookupTyped(ctx, key, ValueType::kSet, e);
 }
 
-void DropIfExpired(CommandContext& ctx, std::string_view key) {
-  state::Db& db = CurrentDb(ctx);
-  if (db.Find(key, ctx.now_ms) == nullptr && db.FindRaw(key) != nullptr) {
-    Apply(ctx, {"DEL", key});
-  }
-}
-
 void ReplyMembers(CommandContext& ctx, const std::vector<std::string>& members) {
   ctx.reply.SetHeader(static_cast<int64_t>(members.size()));
   for (const auto& m : members) ctx.reply.Bulk(m);

@@ -20,13 +20,6 @@ bool LookupZ(CommandContext& ctx, std::string_view key, state::Entry** e) {
   return LookupTyped(ctx, key, ValueType::kZSet, e);
 }
 
-void DropIfExpired(CommandContext& ctx, std::string_view key) {
-  state::Db& db = CurrentDb(ctx);
-  if (db.Find(key, ctx.now_ms) == nullptr && db.FindRaw(key) != nullptr) {
-    Apply(ctx, {"DEL", key});
-  }
-}
-
 std::optional<double> ParseScore(std::string_view s) {
   if (EqualsIgnoreCase(s, "+inf") || EqualsIgnoreCase(s, "inf")) return HUGE_VAL;
   if (EqualsIgnoreCase(s, "-inf")) return -HUGE_VAL;

@@ -476,6 +476,14 @@ void Server::Execute(Conn& c, std::span<const std::string_view> argv) {
   uint64_t lsn = log_->EndRecord();
   (void)lsn;
   if (c.session.block.active) Park(c, argv);
+  TagReply(c);
+  if (config_.fsync_always() == false &&
+      log_->pending_records() >= static_cast<size_t>(config_.batch_capacity)) {
+    FlushIfDue(true);
+  }
+}
+
+void Server::TagReply(Conn& c) {
   // Every reply, reads included, depends on everything assigned so far (reads may have seen
   // effects of records that are not durable yet).
   uint64_t tag = log_->lsn_assigned();
@@ -486,21 +494,10 @@ void Server::Execute(Conn& c, std::span<const std::string_view> argv) {
   } else {
     Hold(c, tag);
   }
-  if (config_.fsync_always() == false &&
-      log_->pending_records() >= static_cast<size_t>(config_.batch_capacity)) {
-    FlushIfDue(true);
-  }
 }
 
 void Server::MarkReplied(Conn& c) {
-  uint64_t tag = log_->lsn_assigned();
-  if (config_.fsync_always() && tag > log_->lsn_durable()) {
-    Hold(c, tag);
-  } else if (c.holds.empty()) {
-    c.out_sendable = c.out.size();
-  } else {
-    Hold(c, tag);
-  }
+  TagReply(c);
   if (c.out_sendable > 0 && !c.queued_for_send) {
     c.queued_for_send = true;
     send_queue_.push_back(c.id);

@@ -70,6 +70,9 @@ class Server final : public ServerHooks {
   void ProcessInput(Conn& c);
   void Execute(Conn& c, std::span<const std::string_view> argv);
   void Hold(Conn& c, uint64_t lsn_tag);
+  // Marks the replies written so far as releasable once everything assigned is durable.
+  void TagReply(Conn& c);
+  // TagReply, then queue the connection for sending (outside ProcessInput).
   void MarkReplied(Conn& c);
   // Blocking commands: park, wake on a write to a watched key, time out.
   void Park(Conn& c, std::span<const std::string_view> argv);
