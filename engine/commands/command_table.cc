@@ -118,6 +118,8 @@ const CommandSpec kCommands[] = {
     {"brpop", -3, kWrite | kBlocking, 1, -2, 1, h::Brpop},
     {"blmove", 6, W | kBlocking, 1, 2, 1, h::Blmove},
     {"brpoplpush", 4, W | kBlocking, 1, 2, 1, h::Brpoplpush},
+    {"lmpop", -4, W, 0, 0, 0, h::Lmpop},
+    {"blmpop", -5, W | kBlocking, 0, 0, 0, h::Blmpop},
     // sets
     {"sadd", -3, WF, 1, 1, 1, h::Sadd},
     {"srem", -3, WD | kFast, 1, 1, 1, h::Srem},
@@ -162,6 +164,13 @@ const CommandSpec kCommands[] = {
     {"zremrangebylex", 4, WD, 1, 1, 1, h::Zremrangebylex},
     {"zrandmember", -2, R, 1, 1, 1, h::Zrandmember},
     {"zscan", -3, R, 1, 1, 1, h::Zscan},
+    {"zunion", -3, R, 0, 0, 0, h::Zunion},
+    {"zinter", -3, R, 0, 0, 0, h::Zinter},
+    {"zdiff", -3, R, 0, 0, 0, h::Zdiff},
+    {"zunionstore", -4, W, 1, 1, 1, h::Zunionstore},
+    {"zinterstore", -4, W, 1, 1, 1, h::Zinterstore},
+    {"zdiffstore", -4, W, 1, 1, 1, h::Zdiffstore},
+    {"zrangestore", -5, W, 1, 2, 1, h::Zrangestore},
     // admin surface for tools
     {"copy", -3, W, 1, 2, 1, h::Copy},
     {"object", -2, R, 2, 2, 1, h::Object},

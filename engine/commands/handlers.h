@@ -100,6 +100,8 @@ void Rpoplpush(CommandContext&);
 void Blpop(CommandContext&);
 void Brpop(CommandContext&);
 void Blmove(CommandContext&);
+void Lmpop(CommandContext&);
+void Blmpop(CommandContext&);
 void Brpoplpush(CommandContext&);
 // set_commands.cc
 void Sadd(CommandContext&);
@@ -145,6 +147,13 @@ void Zremrangebyscore(CommandContext&);
 void Zremrangebylex(CommandContext&);
 void Zrandmember(CommandContext&);
 void Zscan(CommandContext&);
+void Zunion(CommandContext&);
+void Zinter(CommandContext&);
+void Zdiff(CommandContext&);
+void Zunionstore(CommandContext&);
+void Zinterstore(CommandContext&);
+void Zdiffstore(CommandContext&);
+void Zrangestore(CommandContext&);
 // admin_commands.cc
 void ConfigSet(CommandContext&);
 void Copy(CommandContext&);

@@ -2,6 +2,8 @@
 // ClientSession::block and re-runs the command when a key it waits on changes).
 #include <algorithm>
 #include <climits>
+#include <optional>
+#include <span>
 
 #include "engine/commands/command_util.h"
 #include "engine/commands/handlers.h"
@@ -295,6 +297,70 @@ void Rpoplpush(CommandContext& ctx) {
   moved ? ctx.reply.Bulk(*moved) : ctx.reply.Null();
 }
 
+namespace {
+
+// LMPOP/BLMPOP arguments from `numkeys_index`: numkeys key [key ...] LEFT|RIGHT [COUNT n].
+struct MpopArgs {
+  std::span<const std::string_view> keys;
+  bool left = true;
+  int64_t count = 1;
+};
+
+std::optional<MpopArgs> ParseMpop(CommandContext& ctx, size_t numkeys_index) {
+  auto numkeys = ParseInt(ctx.argv[numkeys_index]);
+  if (!numkeys || *numkeys <= 0) {
+    ctx.reply.Error("ERR numkeys should be greater than 0");
+    return std::nullopt;
+  }
+  size_t first = numkeys_index + 1;
+  // At least the side must follow the keys.
+  if (*numkeys > static_cast<int64_t>(ctx.argv.size() - first) - 1) {
+    ctx.reply.Error(kErrSyntax);
+    return std::nullopt;
+  }
+  MpopArgs a;
+  a.keys = ctx.argv.subspan(first, static_cast<size_t>(*numkeys));
+  size_t i = first + static_cast<size_t>(*numkeys);
+  if (!ParseSide(ctx.argv[i], &a.left)) {
+    ctx.reply.Error(kErrSyntax);
+    return std::nullopt;
+  }
+  bool have_count = false;
+  for (++i; i < ctx.argv.size(); i += 2) {
+    if (!EqualsIgnoreCase(ctx.argv[i], "count") || have_count || i + 1 >= ctx.argv.size()) {
+      ctx.reply.Error(kErrSyntax);
+      return std::nullopt;
+    }
+    auto count = ParseInt(ctx.argv[i + 1]);
+    if (!count || *count <= 0) {
+      ctx.reply.Error("ERR count should be greater than 0");
+      return std::nullopt;
+    }
+    a.count = *count;
+    have_count = true;
+  }
+  return a;
+}
+
+// Pops from the first non-empty list of `a.keys` and replies [key, [elements]]; false (and
+// nothing written) when every list is empty, true after a reply or an error.
+bool MpopFirst(CommandContext& ctx, const MpopArgs& a) {
+  for (auto key : a.keys) {
+    state::Entry* e;
+    if (!LookupList(ctx, key, &e)) return true;
+    if (e == nullptr) continue;
+    auto items = PopN(ctx, key, a.left, a.count);
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk(key);
+    ctx.reply.ArrayHeader(static_cast<int64_t>(items.size()));
+    for (const auto& item : items) ctx.reply.Bulk(item);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void Blpop(CommandContext& ctx) { BlockingPop(ctx, true); }
 void Brpop(CommandContext& ctx) { BlockingPop(ctx, false); }
 
@@ -317,6 +383,23 @@ void Blmove(CommandContext& ctx) {
 
 void Brpoplpush(CommandContext& ctx) {
   BlockingMove(ctx, ctx.argv[1], ctx.argv[2], false, true, ctx.argv[3]);
+}
+
+void Lmpop(CommandContext& ctx) {
+  auto a = ParseMpop(ctx, 1);
+  if (!a) return;
+  if (!MpopFirst(ctx, *a)) ctx.reply.NullArray();
+}
+
+void Blmpop(CommandContext& ctx) {
+  // Redis checks the timeout before anything else.
+  auto timeout = ParseDouble(ctx.argv[1]);
+  if (!timeout) return ctx.reply.Error("ERR timeout is not a float or out of range");
+  if (*timeout < 0) return ctx.reply.Error("ERR timeout is negative");
+  auto a = ParseMpop(ctx, 2);
+  if (!a) return;
+  if (MpopFirst(ctx, *a)) return;
+  BlockOrNull(ctx, a->keys, ctx.argv[1]);
 }
 
 }  // namespace strongbox::engine::handlers

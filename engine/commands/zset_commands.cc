@@ -3,8 +3,14 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <optional>
 #include <random>
+#include <span>
+#include <string>
+#include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
 #include "engine/commands/command_util.h"
 #include "engine/commands/handlers.h"
 #include "engine/commands/scan_cursor.h"
@@ -156,49 +162,285 @@ std::vector<Item> ByLex(const ZSetValue& z, const LexBound& min, const LexBound&
   return out;
 }
 
-// ZRANGE and its older forms. `mode`: 0 rank, 1 score, 2 lex.
-void RangeGeneric(CommandContext& ctx, size_t opts_from, int mode, bool rev, std::string_view a,
-                  std::string_view b) {
-  bool withscores = false;
+// ZRANGE-like options after the range (WITHSCORES, LIMIT) and the items in range. `mode`: 0 rank,
+// 1 score, 2 lex. Returns false after an error reply.
+bool RangeItems(CommandContext& ctx, std::string_view key, std::span<const std::string_view> opts,
+                int mode, bool rev, std::string_view a, std::string_view b, bool allow_withscores,
+                bool* withscores, std::vector<Item>* items) {
   int64_t offset = 0, count = -1;
   bool limit = false;
-  for (size_t i = opts_from; i < ctx.argv.size(); ++i) {
-    std::string o = ToLower(ctx.argv[i]);
-    if (o == "withscores" && mode != 2) {
-      withscores = true;
-    } else if (o == "limit" && i + 2 < ctx.argv.size()) {
-      auto off = ParseInt(ctx.argv[i + 1]), cnt = ParseInt(ctx.argv[i + 2]);
-      if (!off || !cnt) return ctx.reply.Error(kErrNotInteger);
+  *withscores = false;
+  for (size_t i = 0; i < opts.size(); ++i) {
+    std::string o = ToLower(opts[i]);
+    if (o == "withscores" && mode != 2 && allow_withscores) {
+      *withscores = true;
+    } else if (o == "limit" && i + 2 < opts.size()) {
+      auto off = ParseInt(opts[i + 1]), cnt = ParseInt(opts[i + 2]);
+      if (!off || !cnt) {
+        ctx.reply.Error(kErrNotInteger);
+        return false;
+      }
       offset = *off;
       count = *cnt;
       limit = true;
       i += 2;
     } else {
-      return ctx.reply.Error(kErrSyntax);
+      ctx.reply.Error(kErrSyntax);
+      return false;
     }
   }
   if (limit && mode == 0) {
-    return ctx.reply.Error(
+    ctx.reply.Error(
         "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or "
         "BYLEX");
+    return false;
   }
   state::Entry* e;
-  if (!LookupZ(ctx, ctx.argv[1], &e)) return;
-  std::vector<Item> items;
+  if (!LookupZ(ctx, key, &e)) return false;
   if (mode == 0) {
     auto start = ParseInt(a), stop = ParseInt(b);
-    if (!start || !stop) return ctx.reply.Error(kErrNotInteger);
-    if (e) items = ByRank(*e->zset(), *start, *stop, rev);
+    if (!start || !stop) {
+      ctx.reply.Error(kErrNotInteger);
+      return false;
+    }
+    if (e) *items = ByRank(*e->zset(), *start, *stop, rev);
   } else if (mode == 1) {
     auto min = ParseBound(rev ? b : a), max = ParseBound(rev ? a : b);
-    if (!min || !max) return ctx.reply.Error("ERR min or max is not a float");
-    if (e && offset >= 0) items = ByScore(*e->zset(), *min, *max, rev, offset, count);
+    if (!min || !max) {
+      ctx.reply.Error("ERR min or max is not a float");
+      return false;
+    }
+    if (e && offset >= 0) *items = ByScore(*e->zset(), *min, *max, rev, offset, count);
   } else {
     auto min = ParseLex(rev ? b : a), max = ParseLex(rev ? a : b);
-    if (!min || !max) return ctx.reply.Error("ERR min or max not valid string range item");
-    if (e && offset >= 0) items = ByLex(*e->zset(), *min, *max, rev, offset, count);
+    if (!min || !max) {
+      ctx.reply.Error("ERR min or max not valid string range item");
+      return false;
+    }
+    if (e && offset >= 0) *items = ByLex(*e->zset(), *min, *max, rev, offset, count);
+  }
+  return true;
+}
+
+// The older range commands: ZRANGE... key a b [options] with a fixed mode.
+void RangeGeneric(CommandContext& ctx, size_t opts_from, int mode, bool rev, std::string_view a,
+                  std::string_view b) {
+  bool withscores = false;
+  std::vector<Item> items;
+  if (!RangeItems(ctx, ctx.argv[1], ctx.argv.subspan(opts_from), mode, rev, a, b, true, &withscores,
+                  &items)) {
+    return;
   }
   ReplyScored(ctx, items, withscores);
+}
+
+// ZRANGE/ZRANGESTORE: BYSCORE, BYLEX and REV may appear anywhere among the options.
+struct ZrangeFlags {
+  int mode = 0;
+  bool rev = false;
+  std::vector<std::string_view> rest;
+};
+ZrangeFlags ParseZrangeFlags(std::span<const std::string_view> opts) {
+  ZrangeFlags f;
+  for (auto o : opts) {
+    if (EqualsIgnoreCase(o, "byscore")) {
+      f.mode = 1;
+    } else if (EqualsIgnoreCase(o, "bylex")) {
+      f.mode = 2;
+    } else if (EqualsIgnoreCase(o, "rev")) {
+      f.rev = true;
+    } else {
+      f.rest.push_back(o);
+    }
+  }
+  return f;
+}
+
+// Replaces `dst` with the sorted set `items` (a DEL and a ZADD of absolute scores; an empty
+// result leaves no key, as in Redis) and replies with its size.
+void StoreScored(CommandContext& ctx, std::string_view dst, const std::vector<Item>& items) {
+  if (CurrentDb(ctx).FindRaw(dst) != nullptr) Apply(ctx, {"DEL", dst});
+  if (!items.empty()) {
+    std::vector<std::string> texts;
+    texts.reserve(items.size());
+    std::vector<std::string_view> effect{"ZADD", dst};
+    effect.reserve(2 + items.size() * 2);
+    for (const auto& [score, member] : items) {
+      texts.push_back(RespWriter::FormatDouble(score));
+      effect.push_back(texts.back());
+      effect.push_back(member);
+    }
+    Apply(ctx, effect);
+  }
+  ctx.reply.Integer(static_cast<int64_t>(items.size()));
+}
+
+enum class SetOp { kUnion, kInter, kDiff };
+enum class Aggregate { kSum, kMin, kMax };
+
+using ScoreMap = absl::flat_hash_map<std::string, double, state::KeyHash, state::KeyEq>;
+
+// One input of ZUNION/ZINTER/ZDIFF: a sorted set, or a set whose members score 1 (as in Redis).
+struct SetOpInput {
+  const state::Entry* entry = nullptr;  // nullptr: missing key (an empty input)
+  double weight = 1;
+  size_t size() const {
+    if (entry == nullptr) return 0;
+    return entry->zset() ? entry->zset()->size() : entry->set()->size();
+  }
+  template <typename F>
+  void ForEach(F f) const {
+    if (entry == nullptr) return;
+    if (const auto* z = entry->zset()) {
+      for (const auto& [member, score] : z->scores) f(std::string_view(member), score);
+    } else {
+      for (const auto& member : *entry->set()) f(std::string_view(member), 1.0);
+    }
+  }
+  std::optional<double> Score(std::string_view member) const {
+    if (entry == nullptr) return std::nullopt;
+    if (const auto* z = entry->zset()) {
+      auto it = z->scores.find(member);
+      return it == z->scores.end() ? std::nullopt : std::optional<double>(it->second);
+    }
+    return entry->set()->contains(member) ? std::optional<double>(1.0) : std::nullopt;
+  }
+};
+
+double Weighted(double score, double weight) {
+  double v = score * weight;
+  return std::isnan(v) ? 0 : v;  // 0 * inf: Redis counts it as 0
+}
+
+void Combine(Aggregate agg, double v, double* target) {
+  if (agg == Aggregate::kSum) {
+    *target += v;
+    if (std::isnan(*target)) *target = 0;  // inf + -inf
+  } else if (agg == Aggregate::kMin) {
+    *target = std::min(*target, v);
+  } else {
+    *target = std::max(*target, v);
+  }
+}
+
+// Parses "numkeys key [key ...] [WEIGHTS w ...] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]" from
+// argv[numkeys_index] with Redis's errors and computes the result ordered by (score, member).
+// Returns false after an error reply.
+bool ComputeSetOp(CommandContext& ctx, size_t numkeys_index, SetOp op, bool allow_withscores,
+                  bool* withscores, std::vector<Item>* out) {
+  auto numkeys = ParseInt(ctx.argv[numkeys_index]);
+  if (!numkeys) {
+    ctx.reply.Error(kErrNotInteger);
+    return false;
+  }
+  if (*numkeys < 1) {
+    ctx.reply.Error(absl::StrCat("ERR at least 1 input key is needed for '", ToLower(ctx.argv[0]),
+                                 "' command"));
+    return false;
+  }
+  size_t first = numkeys_index + 1;
+  if (*numkeys > static_cast<int64_t>(ctx.argv.size() - first)) {
+    ctx.reply.Error(kErrSyntax);
+    return false;
+  }
+  size_t n = static_cast<size_t>(*numkeys);
+  std::vector<SetOpInput> inputs(n);
+  state::Db& db = CurrentDb(ctx);
+  for (size_t i = 0; i < n; ++i) {
+    const state::Entry* e = db.Find(ctx.argv[first + i], ctx.now_ms);
+    if (e != nullptr && e->zset() == nullptr && e->set() == nullptr) {
+      ctx.reply.Error(kErrWrongType);
+      return false;
+    }
+    inputs[i].entry = e;
+  }
+  Aggregate agg = Aggregate::kSum;
+  *withscores = false;
+  for (size_t i = first + n; i < ctx.argv.size(); ++i) {
+    size_t remaining = ctx.argv.size() - i;
+    if (op != SetOp::kDiff && remaining >= n + 1 && EqualsIgnoreCase(ctx.argv[i], "weights")) {
+      for (size_t j = 0; j < n; ++j) {
+        auto w = ParseScore(ctx.argv[i + 1 + j]);
+        if (!w) {
+          ctx.reply.Error("ERR weight value is not a float");
+          return false;
+        }
+        inputs[j].weight = *w;
+      }
+      i += n;
+    } else if (op != SetOp::kDiff && remaining >= 2 && EqualsIgnoreCase(ctx.argv[i], "aggregate")) {
+      std::string_view a = ctx.argv[i + 1];
+      if (EqualsIgnoreCase(a, "sum")) {
+        agg = Aggregate::kSum;
+      } else if (EqualsIgnoreCase(a, "min")) {
+        agg = Aggregate::kMin;
+      } else if (EqualsIgnoreCase(a, "max")) {
+        agg = Aggregate::kMax;
+      } else {
+        ctx.reply.Error(kErrSyntax);
+        return false;
+      }
+      ++i;
+    } else if (allow_withscores && EqualsIgnoreCase(ctx.argv[i], "withscores")) {
+      *withscores = true;
+    } else {
+      ctx.reply.Error(kErrSyntax);
+      return false;
+    }
+  }
+  ScoreMap result;
+  if (op == SetOp::kDiff) {
+    inputs[0].ForEach([&](std::string_view member, double score) {
+      for (size_t j = 1; j < n; ++j) {
+        if (inputs[j].Score(member)) return;
+      }
+      result.emplace(member, score);
+    });
+  } else {
+    // Smallest inputs first, as Redis does (an intersection walks only the smallest).
+    std::stable_sort(inputs.begin(), inputs.end(),
+                     [](const SetOpInput& a, const SetOpInput& b) { return a.size() < b.size(); });
+    if (op == SetOp::kInter) {
+      if (inputs[0].size() > 0) {
+        inputs[0].ForEach([&](std::string_view member, double score) {
+          double acc = Weighted(score, inputs[0].weight);
+          for (size_t j = 1; j < n; ++j) {
+            auto other = inputs[j].Score(member);
+            if (!other) return;
+            Combine(agg, Weighted(*other, inputs[j].weight), &acc);
+          }
+          result.emplace(member, acc);
+        });
+      }
+    } else {
+      for (const SetOpInput& in : inputs) {
+        in.ForEach([&](std::string_view member, double score) {
+          double v = Weighted(score, in.weight);
+          auto [it, inserted] = result.try_emplace(member, v);
+          if (!inserted) Combine(agg, v, &it->second);
+        });
+      }
+    }
+  }
+  out->clear();
+  out->reserve(result.size());
+  for (auto& [member, score] : result) out->emplace_back(score, member);
+  std::sort(out->begin(), out->end());
+  return true;
+}
+
+void SetOpCommand(CommandContext& ctx, SetOp op) {
+  bool withscores = false;
+  std::vector<Item> items;
+  if (!ComputeSetOp(ctx, 1, op, true, &withscores, &items)) return;
+  ReplyScored(ctx, items, withscores);
+}
+
+void SetOpStore(CommandContext& ctx, SetOp op) {
+  bool withscores = false;
+  std::vector<Item> items;
+  if (!ComputeSetOp(ctx, 2, op, false, &withscores, &items)) return;
+  StoreScored(ctx, ctx.argv[1], items);
 }
 
 void PopImpl(CommandContext& ctx, bool min) {
@@ -420,25 +662,25 @@ void Zlexcount(CommandContext& ctx) {
 }
 
 void Zrange(CommandContext& ctx) {
-  int mode = 0;
-  bool rev = false;
-  std::vector<std::string_view> rest;
-  for (size_t i = 4; i < ctx.argv.size(); ++i) {
-    std::string o = ToLower(ctx.argv[i]);
-    if (o == "byscore") {
-      mode = 1;
-    } else if (o == "bylex") {
-      mode = 2;
-    } else if (o == "rev") {
-      rev = true;
-    } else {
-      rest.push_back(ctx.argv[i]);
-    }
+  ZrangeFlags f = ParseZrangeFlags(ctx.argv.subspan(4));
+  bool withscores = false;
+  std::vector<Item> items;
+  if (!RangeItems(ctx, ctx.argv[1], f.rest, f.mode, f.rev, ctx.argv[2], ctx.argv[3], true,
+                  &withscores, &items)) {
+    return;
   }
-  std::vector<std::string_view> argv{ctx.argv[0], ctx.argv[1], ctx.argv[2], ctx.argv[3]};
-  argv.insert(argv.end(), rest.begin(), rest.end());
-  CommandContext sub{argv, ctx.client, ctx.state, ctx.reply, ctx.effects, ctx.server, ctx.now_ms};
-  RangeGeneric(sub, 4, mode, rev, ctx.argv[2], ctx.argv[3]);
+  ReplyScored(ctx, items, withscores);
+}
+
+void Zrangestore(CommandContext& ctx) {
+  ZrangeFlags f = ParseZrangeFlags(ctx.argv.subspan(5));
+  bool withscores = false;
+  std::vector<Item> items;
+  if (!RangeItems(ctx, ctx.argv[2], f.rest, f.mode, f.rev, ctx.argv[3], ctx.argv[4], false,
+                  &withscores, &items)) {
+    return;
+  }
+  StoreScored(ctx, ctx.argv[1], items);
 }
 
 void Zrevrange(CommandContext& ctx) { RangeGeneric(ctx, 4, 0, true, ctx.argv[2], ctx.argv[3]); }
@@ -558,5 +800,12 @@ void Zscan(CommandContext& ctx) {
     ctx.reply.Bulk(RespWriter::FormatDouble(s));
   }
 }
+
+void Zunion(CommandContext& ctx) { SetOpCommand(ctx, SetOp::kUnion); }
+void Zinter(CommandContext& ctx) { SetOpCommand(ctx, SetOp::kInter); }
+void Zdiff(CommandContext& ctx) { SetOpCommand(ctx, SetOp::kDiff); }
+void Zunionstore(CommandContext& ctx) { SetOpStore(ctx, SetOp::kUnion); }
+void Zinterstore(CommandContext& ctx) { SetOpStore(ctx, SetOp::kInter); }
+void Zdiffstore(CommandContext& ctx) { SetOpStore(ctx, SetOp::kDiff); }
 
 }  // namespace strongbox::engine::handlers

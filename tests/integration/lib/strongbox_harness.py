@@ -104,6 +104,55 @@ class Engine:
         return p.returncode, (p.stdout + p.stderr).decode(errors="replace")
 
 
+class RedisServer:
+    """Debian's redis-server on a free loopback port, no persistence: the reference the
+    parity tests compare the engine's replies with."""
+
+    def __init__(self, work_dir):
+        self.dir = str(work_dir)
+        self.port = free_port()
+        self.proc = None
+
+    def start(self, timeout=30):
+        os.makedirs(self.dir, exist_ok=True)
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", self.dir, "--logfile", ""],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                if self.client().ping():
+                    return self
+            except redis.exceptions.ConnectionError:
+                time.sleep(0.05)
+        raise TimeoutError("redis-server did not become ready")
+
+    def client(self, **kw):
+        kw.setdefault("socket_timeout", 30)
+        return redis.Redis(host="127.0.0.1", port=self.port, **kw)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(30)
+        self.proc = None
+
+
+def raw_reply(client, *args):
+    """Sends one command and returns the reply as parsed RESP (no redis-py response
+    callbacks), or the error text as ("error", text)."""
+    conn = client.connection_pool.get_connection(args[0])
+    try:
+        conn.send_command(*args)
+        try:
+            return conn.read_response()
+        except redis.exceptions.ResponseError as e:
+            return ("error", str(e))
+    finally:
+        client.connection_pool.release(conn)
+
+
 # ---- segment files (docs/format.md) -------------------------------------------------------
 SEGMENT_HEADER_BYTES = 64
 RECORD_HEADER_BYTES = 32
