@@ -36,8 +36,8 @@ absl::Status Bad(std::span<const std::string_view> argv, std::string_view why) {
 absl::Status ApplySet(Db& d, std::span<const std::string_view> argv) {
   if (argv.size() != 3 && argv.size() != 4 && argv.size() != 5) return Bad(argv, "arity");
   Entry& e = d.Upsert(argv[1]);
-  int64_t old_expiry = e.expire_at_ms;
-  e.value = std::string(argv[2]);
+  int64_t old_expiry = e.expire_at_ms();
+  e.SetString(argv[2]);
   int64_t expiry = 0;
   if (argv.size() == 5 && EqualsIgnoreCase(argv[3], "PXAT")) {
     if (!ParseI64(argv[4], &expiry) || expiry <= 0) return Bad(argv, "bad PXAT");
@@ -55,15 +55,9 @@ absl::Status ApplySetRange(Db& d, std::span<const std::string_view> argv) {
   int64_t offset = 0;
   if (argv.size() != 4 || !ParseI64(argv[2], &offset) || offset < 0) return Bad(argv, "syntax");
   Entry* e = d.FindRaw(argv[1]);
-  if (e == nullptr) {
-    e = &d.Upsert(argv[1]);
-    e->value = std::string();
-  }
-  std::string* s = e->str();
-  if (s == nullptr) return Bad(argv, "wrong type");
-  size_t end = static_cast<size_t>(offset) + argv[3].size();
-  if (s->size() < end) s->resize(end, '\0');
-  s->replace(static_cast<size_t>(offset), argv[3].size(), argv[3]);
+  if (e == nullptr) e = &d.Upsert(argv[1]);  // a new entry is an empty string
+  if (!e->str()) return Bad(argv, "wrong type");
+  e->WriteString(static_cast<size_t>(offset), argv[3]);
   return absl::OkStatus();
 }
 
@@ -72,13 +66,11 @@ absl::Status ApplyHset(Db& d, std::span<const std::string_view> argv) {
   Entry* e = d.FindRaw(argv[1]);
   if (e == nullptr) {
     e = &d.Upsert(argv[1]);
-    e->value = std::make_unique<HashValue>();
+    e->MakeHash();
   }
   HashValue* h = e->hash();
   if (h == nullptr) return Bad(argv, "wrong type");
-  for (size_t i = 2; i + 1 < argv.size(); i += 2) {
-    (*h)[argv[i]] = std::string(argv[i + 1]);
-  }
+  for (size_t i = 2; i + 1 < argv.size(); i += 2) h->Set(argv[i], argv[i + 1]);
   return absl::OkStatus();
 }
 
@@ -88,7 +80,7 @@ absl::Status ApplyHdel(Db& d, std::span<const std::string_view> argv) {
   if (e == nullptr) return absl::OkStatus();
   HashValue* h = e->hash();
   if (h == nullptr) return Bad(argv, "wrong type");
-  for (size_t i = 2; i < argv.size(); ++i) h->erase(argv[i]);
+  for (size_t i = 2; i < argv.size(); ++i) h->Erase(argv[i]);
   if (h->empty()) d.Erase(argv[1]);
   return absl::OkStatus();
 }
@@ -98,13 +90,11 @@ absl::Status ApplyRename(Db& d, std::span<const std::string_view> argv) {
   Entry* src = d.FindRaw(argv[1]);
   if (src == nullptr) return Bad(argv, "no such key");
   if (argv[1] == argv[2]) return absl::OkStatus();
-  Entry moved;
-  moved.value = std::move(src->value);
-  int64_t expiry = src->expire_at_ms;
-  d.Erase(argv[1]);
+  int64_t expiry = src->expire_at_ms();
   d.Erase(argv[2]);
   Entry& dst = d.Upsert(argv[2]);
-  dst.value = std::move(moved.value);
+  dst.MoveValueFrom(*src);  // nodes never move: src is still valid
+  d.Erase(argv[1]);
   d.SetExpiry(argv[2], dst, expiry);
   return absl::OkStatus();
 }
@@ -114,7 +104,7 @@ ListValue* ListFor(Db& d, std::string_view key, bool create) {
   if (e == nullptr) {
     if (!create) return nullptr;
     e = &d.Upsert(key);
-    e->value = std::make_unique<ListValue>();
+    return e->MakeList();
   }
   return e->list();
 }
@@ -203,7 +193,7 @@ absl::Status ApplySet(Db& d, bool add, std::span<const std::string_view> argv) {
   if (e == nullptr) {
     if (!add) return absl::OkStatus();
     e = &d.Upsert(argv[1]);
-    e->value = std::make_unique<SetValue>();
+    e->MakeSet();
   }
   SetValue* set = e->set();
   if (set == nullptr) return Bad(argv, "wrong type");
@@ -222,7 +212,7 @@ absl::Status ApplyZSet(Db& d, bool add, std::span<const std::string_view> argv) 
   if (e == nullptr) {
     if (!add) return absl::OkStatus();
     e = &d.Upsert(argv[1]);
-    e->value = std::make_unique<ZSetValue>();
+    e->MakeZSet();
   }
   ZSetValue* z = e->zset();
   if (z == nullptr) return Bad(argv, "wrong type");
@@ -241,16 +231,6 @@ absl::Status ApplyZSet(Db& d, bool add, std::span<const std::string_view> argv) 
   return absl::OkStatus();
 }
 
-Entry::Value CloneValue(const Entry& e) {
-  if (const std::string* s = e.str()) return *s;
-  if (const HashValue* h = e.hash()) return std::make_unique<HashValue>(*h);
-  if (const ListValue* l = e.list()) return std::make_unique<ListValue>(*l);
-  if (const SetValue* s = e.set()) return std::make_unique<SetValue>(*s);
-  auto z = std::make_unique<ZSetValue>();
-  for (const auto& [score, member] : e.zset()->by_score) z->Set(member, score);
-  return z;
-}
-
 // COPY src dst_db dst: a deep copy of value and expiry, replacing dst.
 absl::Status ApplyCopy(State& state, Db& d, std::span<const std::string_view> argv) {
   int64_t dst_db = 0;
@@ -259,12 +239,12 @@ absl::Status ApplyCopy(State& state, Db& d, std::span<const std::string_view> ar
   }
   Entry* src = d.FindRaw(argv[1]);
   if (src == nullptr) return Bad(argv, "no such key");
-  Entry::Value copy = CloneValue(*src);
-  int64_t expiry = src->expire_at_ms;
   Db& target = state.db(static_cast<int>(dst_db));
+  if (&target == &d && argv[1] == argv[3]) return Bad(argv, "source and destination are one key");
+  int64_t expiry = src->expire_at_ms();
   target.Erase(argv[3]);
   Entry& dst = target.Upsert(argv[3]);
-  dst.value = std::move(copy);
+  dst.CopyValueFrom(*src);
   target.SetExpiry(argv[3], dst, expiry);
   return absl::OkStatus();
 }
@@ -299,11 +279,10 @@ absl::Status ApplyOp(State& state, uint8_t db, std::span<const std::string_view>
     if (argv.size() != 3) return Bad(argv, "arity");
     Entry* e = d.FindRaw(argv[1]);
     if (e == nullptr) {
-      e = &d.Upsert(argv[1]);
-      e->value = std::string();
+      e = &d.Upsert(argv[1]);  // a new entry is an empty string
     }
-    if (e->str() == nullptr) return Bad(argv, "wrong type");
-    e->str()->append(argv[2]);
+    if (!e->str()) return Bad(argv, "wrong type");
+    e->AppendString(argv[2]);
     return absl::OkStatus();
   }
   if (op == "SETRANGE") return ApplySetRange(d, argv);

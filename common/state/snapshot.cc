@@ -82,19 +82,20 @@ absl::Status Corrupt(const std::string& path, std::string_view why) {
 void EncodeEntry(int db, std::string_view key, const Entry& entry, std::string* out) {
   out->push_back(static_cast<char>(db));
   out->push_back(static_cast<char>(entry.type()));
-  PutU64(out, static_cast<uint64_t>(entry.expire_at_ms));
+  PutU64(out, static_cast<uint64_t>(entry.expire_at_ms()));
   PutBytes(out, key);
-  if (const std::string* s = entry.str()) {
+  if (auto s = entry.str()) {
     PutBytes(out, *s);
   } else if (const ZSetValue* z = entry.zset()) {
     // (score, member) order is canonical already.
     PutU32(out, static_cast<uint32_t>(z->size()));
-    for (const auto& [score, member] : z->by_score) {
+    z->Walk(false, [&](double score, std::string_view member) {
       uint64_t bits;
       std::memcpy(&bits, &score, sizeof(bits));
       PutU64(out, bits);
       PutBytes(out, member);
-    }
+      return true;
+    });
   } else if (const SetValue* set = entry.set()) {
     std::vector<const std::string*> members;
     members.reserve(set->size());
@@ -107,15 +108,14 @@ void EncodeEntry(int db, std::string_view key, const Entry& entry, std::string* 
     PutU32(out, static_cast<uint32_t>(l->size()));
     for (const auto& item : *l) PutBytes(out, item);
   } else if (const HashValue* h = entry.hash()) {
-    std::vector<const std::pair<const std::string, std::string>*> fields;
+    std::vector<std::pair<std::string_view, std::string_view>> fields;
     fields.reserve(h->size());
-    for (const auto& kv : *h) fields.push_back(&kv);
-    std::sort(fields.begin(), fields.end(),
-              [](const auto* a, const auto* b) { return a->first < b->first; });
+    h->ForEach([&](std::string_view f, std::string_view v) { fields.emplace_back(f, v); });
+    std::sort(fields.begin(), fields.end());
     PutU32(out, static_cast<uint32_t>(fields.size()));
-    for (const auto* kv : fields) {
-      PutBytes(out, kv->first);
-      PutBytes(out, kv->second);
+    for (const auto& [f, v] : fields) {
+      PutBytes(out, f);
+      PutBytes(out, v);
     }
   }
 }
@@ -146,23 +146,21 @@ absl::Status DecodeEntryInto(State& state, std::string_view e) {
   if (type == static_cast<uint8_t>(ValueType::kString)) {
     std::string_view v;
     if (!take_bytes(&v)) return bad();
-    entry.value = std::string(v);
+    entry.SetString(v);
   } else if (type == static_cast<uint8_t>(ValueType::kHash)) {
     std::string_view n;
     if (!take(4, &n)) return bad();
-    auto h = std::make_unique<HashValue>();
+    HashValue* h = entry.MakeHash();
     uint32_t count = GetU32(n.data());
-    h->reserve(std::min<uint32_t>(count, 1 << 20));
     for (uint32_t i = 0; i < count; ++i) {
       std::string_view f, v;
       if (!take_bytes(&f) || !take_bytes(&v)) return bad();
-      (*h)[f] = std::string(v);
+      h->Set(f, v);
     }
-    entry.value = std::move(h);
   } else if (type == static_cast<uint8_t>(ValueType::kZSet)) {
     std::string_view n;
     if (!take(4, &n)) return bad();
-    auto z = std::make_unique<ZSetValue>();
+    ZSetValue* z = entry.MakeZSet();
     uint32_t count = GetU32(n.data());
     for (uint32_t i = 0; i < count; ++i) {
       std::string_view bits, member;
@@ -173,29 +171,27 @@ absl::Status DecodeEntryInto(State& state, std::string_view e) {
       if (std::isnan(score)) return bad();
       z->Set(member, score);
     }
-    entry.value = std::move(z);
   } else if (type == static_cast<uint8_t>(ValueType::kSet)) {
     std::string_view n;
     if (!take(4, &n)) return bad();
-    auto set = std::make_unique<SetValue>();
+    SetValue* set = entry.MakeSet();
     uint32_t count = GetU32(n.data());
+    set->reserve(std::min<uint32_t>(count, 1 << 20));
     for (uint32_t i = 0; i < count; ++i) {
       std::string_view m;
       if (!take_bytes(&m)) return bad();
       set->emplace(m);
     }
-    entry.value = std::move(set);
   } else if (type == static_cast<uint8_t>(ValueType::kList)) {
     std::string_view n;
     if (!take(4, &n)) return bad();
-    auto l = std::make_unique<ListValue>();
+    ListValue* l = entry.MakeList();
     uint32_t count = GetU32(n.data());
     for (uint32_t i = 0; i < count; ++i) {
       std::string_view item;
       if (!take_bytes(&item)) return bad();
       l->emplace_back(item);
     }
-    entry.value = std::move(l);
   } else {
     return bad();
   }
@@ -208,9 +204,9 @@ uint64_t StateDigest(const State& state) {
   uint64_t digest = 0;
   std::string buf;
   for (int db = 0; db < kDatabaseCount; ++db) {
-    for (const auto& [key, entry] : state.db(db).map()) {
+    for (const auto& entry : state.db(db).map()) {
       buf.clear();
-      EncodeEntry(db, key, entry, &buf);
+      EncodeEntry(db, entry->key(), *entry, &buf);
       digest += XXH3_64bits(buf.data(), buf.size());
     }
   }
@@ -238,9 +234,9 @@ absl::StatusOr<SnapshotInfo> WriteSnapshot(io::FileSystem& fs, const std::string
   PutU64(&buf, info.entry_count);
   std::string entry;
   for (int db = 0; db < kDatabaseCount; ++db) {
-    for (const auto& [key, e] : state.db(db).map()) {
+    for (const auto& e : state.db(db).map()) {
       entry.clear();
-      EncodeEntry(db, key, e, &entry);
+      EncodeEntry(db, e->key(), *e, &entry);
       info.digest += XXH3_64bits(entry.data(), entry.size());
       PutU32(&buf, static_cast<uint32_t>(entry.size()));
       buf.append(entry);

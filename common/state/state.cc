@@ -1,5 +1,12 @@
-// Keyspace bookkeeping (expiry counts, lookups).
+// Keyspace bookkeeping: entry nodes, lookups, expiry index.
 #include "common/state/state.h"
+
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "common/util/check.h"
 
 namespace strongbox::state {
 
@@ -19,62 +26,270 @@ std::string_view TypeName(ValueType type) {
   return "none";
 }
 
-bool ZSetValue::Set(std::string_view member, double score) {
-  auto it = scores.find(member);
-  if (it != scores.end()) {
-    if (it->second == score) return false;
-    by_score.erase({it->second, it->first});
-    it->second = score;
-    by_score.insert({score, it->first});
-    return false;
-  }
-  scores.emplace(member, score);
-  by_score.insert({score, std::string(member)});
-  return true;
+// ---- Entry --------------------------------------------------------------------------------
+
+Entry* Entry::Create(std::string_view key) {
+  static_assert(offsetof(Entry, key_head_) == kKeyOffset, "key bytes must follow the header");
+  SB_CHECK(key.size() <= UINT32_MAX, "key too long");
+  void* mem = ::operator new(AllocationBytes(key.size()));
+  Entry* e = new (mem) Entry();
+  e->key_size_ = static_cast<uint32_t>(key.size());
+  std::memcpy(reinterpret_cast<char*>(e) + kKeyOffset, key.data(), key.size());
+  return e;
 }
 
-bool ZSetValue::Remove(std::string_view member) {
-  auto it = scores.find(member);
-  if (it == scores.end()) return false;
-  by_score.erase({it->second, it->first});
-  scores.erase(it);
-  return true;
+void Entry::Destroy(Entry* entry) {
+  entry->~Entry();
+  ::operator delete(static_cast<void*>(entry));
 }
+
+Entry::~Entry() { DestroyValue(); }
+
+void Entry::DestroyValue() {
+  switch (type_) {
+    case ValueType::kString:
+      if (small_size_ == kHeapString) std::free(payload_as<HeapString>()->data);
+      break;
+    case ValueType::kHash:
+      payload_as<HashValue>()->~HashValue();
+      break;
+    case ValueType::kZSet:
+      payload_as<ZSetValue>()->~ZSetValue();
+      break;
+    case ValueType::kList:
+      delete *payload_as<ListValue*>();
+      break;
+    case ValueType::kSet:
+      delete *payload_as<SetValue*>();
+      break;
+  }
+  type_ = ValueType::kString;
+  small_size_ = 0;
+}
+
+std::optional<std::string_view> Entry::str() const {
+  if (type_ != ValueType::kString) return std::nullopt;
+  if (small_size_ == kHeapString) {
+    const HeapString* h = payload_as<HeapString>();
+    return std::string_view(h->data, h->size);
+  }
+  return std::string_view(reinterpret_cast<const char*>(payload_), small_size_);
+}
+
+void Entry::SetString(std::string_view value) {
+  if (type_ == ValueType::kString && small_size_ == kHeapString &&
+      value.size() <= payload_as<HeapString>()->capacity && value.size() > sizeof(payload_)) {
+    HeapString* h = payload_as<HeapString>();
+    std::memmove(h->data, value.data(), value.size());
+    h->size = static_cast<uint32_t>(value.size());
+    return;
+  }
+  if (value.size() > sizeof(payload_)) {
+    char* data = static_cast<char*>(std::malloc(value.size()));
+    if (data == nullptr) throw std::bad_alloc();
+    std::memcpy(data, value.data(), value.size());
+    DestroyValue();
+    new (payload_)
+        HeapString{data, static_cast<uint32_t>(value.size()), static_cast<uint32_t>(value.size())};
+    small_size_ = kHeapString;
+    return;
+  }
+  std::string copy(value);  // `value` may be this entry's own bytes
+  DestroyValue();
+  std::memcpy(payload_, copy.data(), copy.size());
+  small_size_ = static_cast<uint8_t>(copy.size());
+}
+
+void Entry::ReserveString(size_t size) {
+  SB_CHECK(type_ == ValueType::kString, "not a string");
+  SB_CHECK(size <= UINT32_MAX, "string too long");
+  size_t current = str()->size();
+  if (small_size_ == kHeapString && payload_as<HeapString>()->capacity >= size) return;
+  // Grow geometrically so that repeated APPENDs copy O(n) bytes in all.
+  size_t capacity = std::max<size_t>(size, current + current / 2);
+  capacity = std::min<size_t>(capacity, UINT32_MAX);
+  char* data = static_cast<char*>(std::malloc(capacity));
+  if (data == nullptr) throw std::bad_alloc();
+  std::string_view old = *str();
+  std::memcpy(data, old.data(), old.size());
+  DestroyValue();
+  new (payload_) HeapString{data, static_cast<uint32_t>(current), static_cast<uint32_t>(capacity)};
+  small_size_ = kHeapString;
+}
+
+void Entry::AppendString(std::string_view suffix) {
+  size_t size = str()->size() + suffix.size();
+  if (size <= sizeof(payload_)) {
+    std::string joined(*str());
+    joined.append(suffix);
+    return SetString(joined);
+  }
+  ReserveString(size);
+  HeapString* h = payload_as<HeapString>();
+  std::memcpy(h->data + h->size, suffix.data(), suffix.size());
+  h->size = static_cast<uint32_t>(size);
+}
+
+void Entry::WriteString(size_t offset, std::string_view bytes) {
+  size_t end = offset + bytes.size();
+  size_t size = std::max(str()->size(), end);
+  if (size <= sizeof(payload_)) {
+    std::string s(*str());
+    if (s.size() < end) s.resize(end, '\0');
+    s.replace(offset, bytes.size(), bytes);
+    return SetString(s);
+  }
+  ReserveString(size);
+  HeapString* h = payload_as<HeapString>();
+  if (h->size < offset) std::memset(h->data + h->size, 0, offset - h->size);
+  std::memcpy(h->data + offset, bytes.data(), bytes.size());
+  h->size = static_cast<uint32_t>(size);
+}
+
+HashValue* Entry::MakeHash() {
+  DestroyValue();
+  type_ = ValueType::kHash;
+  return new (payload_) HashValue();
+}
+
+ZSetValue* Entry::MakeZSet() {
+  DestroyValue();
+  type_ = ValueType::kZSet;
+  return new (payload_) ZSetValue();
+}
+
+ListValue* Entry::MakeList() {
+  auto* l = new ListValue();
+  DestroyValue();
+  type_ = ValueType::kList;
+  new (payload_) ListValue*(l);
+  return l;
+}
+
+SetValue* Entry::MakeSet() {
+  auto* s = new SetValue();
+  DestroyValue();
+  type_ = ValueType::kSet;
+  new (payload_) SetValue*(s);
+  return s;
+}
+
+void Entry::MoveValueFrom(Entry& other) {
+  if (&other == this) return;
+  switch (other.type_) {
+    case ValueType::kHash: {
+      HashValue v(std::move(*other.hash()));
+      other.DestroyValue();
+      *MakeHash() = std::move(v);
+      return;
+    }
+    case ValueType::kZSet: {
+      ZSetValue v(std::move(*other.zset()));
+      other.DestroyValue();
+      *MakeZSet() = std::move(v);
+      return;
+    }
+    case ValueType::kString:
+    case ValueType::kList:
+    case ValueType::kSet:
+      // A HeapString, inline bytes or a container pointer: plain bytes, moved as such.
+      DestroyValue();
+      std::memcpy(payload_, other.payload_, sizeof(payload_));
+      type_ = other.type_;
+      small_size_ = other.small_size_;
+      other.type_ = ValueType::kString;  // `other` no longer owns what the bytes point to
+      other.small_size_ = 0;
+      return;
+  }
+}
+
+void Entry::CopyValueFrom(const Entry& other) {
+  if (&other == this) return;
+  switch (other.type_) {
+    case ValueType::kString:
+      SetString(*other.str());
+      break;
+    case ValueType::kHash: {
+      HashValue copy(*other.hash());
+      *MakeHash() = std::move(copy);
+      break;
+    }
+    case ValueType::kZSet: {
+      ZSetValue copy(*other.zset());
+      *MakeZSet() = std::move(copy);
+      break;
+    }
+    case ValueType::kList:
+      *MakeList() = *other.list();
+      break;
+    case ValueType::kSet:
+      *MakeSet() = *other.set();
+      break;
+  }
+}
+
+size_t Entry::value_heap_bytes() const {
+  switch (type_) {
+    case ValueType::kString:
+      return small_size_ == kHeapString ? payload_as<HeapString>()->capacity : 0;
+    case ValueType::kHash:
+      return hash()->heap_bytes();
+    case ValueType::kZSet:
+      return zset()->heap_bytes();
+    case ValueType::kList: {
+      size_t bytes = sizeof(ListValue) + list()->capacity_bytes();
+      for (const auto& s : *list()) bytes += s.size() > 15 ? s.capacity() + 1 : 0;
+      return bytes;
+    }
+    case ValueType::kSet: {
+      size_t bytes = sizeof(SetValue) + set()->capacity() * (sizeof(std::string) + 1);
+      for (const auto& s : *set()) bytes += s.size() > 15 ? s.capacity() + 1 : 0;
+      return bytes;
+    }
+  }
+  return 0;
+}
+
+// ---- Db -----------------------------------------------------------------------------------
 
 Entry* Db::Find(std::string_view key, int64_t now_ms) {
   auto it = map_.find(key);
-  if (it == map_.end() || it->second.expired(now_ms)) return nullptr;
-  return &it->second;
+  if (it == map_.end() || (*it)->expired(now_ms)) return nullptr;
+  return it->get();
 }
 
 const Entry* Db::Find(std::string_view key, int64_t now_ms) const {
   auto it = map_.find(key);
-  if (it == map_.end() || it->second.expired(now_ms)) return nullptr;
-  return &it->second;
+  if (it == map_.end() || (*it)->expired(now_ms)) return nullptr;
+  return it->get();
 }
 
 Entry* Db::FindRaw(std::string_view key) {
   auto it = map_.find(key);
-  return it == map_.end() ? nullptr : &it->second;
+  return it == map_.end() ? nullptr : it->get();
 }
 
-Entry& Db::Upsert(std::string_view key) { return map_[key]; }
+Entry& Db::Upsert(std::string_view key) {
+  auto it = map_.find(key);
+  if (it != map_.end()) return **it;
+  return **map_.insert(EntryPtr(Entry::Create(key))).first;
+}
 
 bool Db::Erase(std::string_view key) {
   auto it = map_.find(key);
   if (it == map_.end()) return false;
-  if (it->second.expire_at_ms != 0) {
-    expiry_index_.erase({it->second.expire_at_ms, std::string(key)});
+  if ((*it)->expire_at_ms_ != 0) {
+    expiry_index_.erase({(*it)->expire_at_ms_, std::string(key)});
   }
   map_.erase(it);
   return true;
 }
 
 void Db::SetExpiry(std::string_view key, Entry& e, int64_t expire_at_ms) {
-  if (e.expire_at_ms == expire_at_ms) return;
-  if (e.expire_at_ms != 0) expiry_index_.erase({e.expire_at_ms, std::string(key)});
+  if (e.expire_at_ms_ == expire_at_ms) return;
+  if (e.expire_at_ms_ != 0) expiry_index_.erase({e.expire_at_ms_, std::string(key)});
   if (expire_at_ms != 0) expiry_index_.insert({expire_at_ms, std::string(key)});
-  e.expire_at_ms = expire_at_ms;
+  e.expire_at_ms_ = expire_at_ms;
 }
 
 size_t State::TotalKeys() const {

@@ -1,21 +1,28 @@
 // The keyspace: 16 databases of key -> value with optional absolute expiry. The engine and
 // the snapshotter hold one each and change it only through ApplyOp (apply.h), which is what
 // makes replay produce the same state as the engine had.
+//
+// Memory layout (what makes a small key cheaper than in Redis): each key is one heap node,
+// an Entry, holding the value's 16-byte payload, the expiry, the type and the key bytes; the
+// per-database table is a flat hash set of node pointers (8 bytes a slot). Strings up to 16
+// bytes live inside the node; longer ones in one buffer with room to grow (APPEND). Hashes and
+// sorted sets live inside the node too (packed while small, see collections.h); lists and sets
+// are one pointer to their container.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
-#include <deque>
 #include <memory>
+#include <new>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
-#include <variant>
-#include <vector>
+#include <utility>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "absl/hash/hash.h"
+#include "common/state/collections.h"
 
 namespace strongbox::state {
 
@@ -24,85 +31,125 @@ inline constexpr int kDatabaseCount = 16;
 enum class ValueType : uint8_t { kString = 0, kHash = 1, kList = 2, kSet = 3, kZSet = 4 };
 std::string_view TypeName(ValueType type);
 
-// Transparent hashing on std::string_view (Debian's Abseil has its own string_view type, so
-// its default StringHash does not accept std::string_view lookups).
-struct KeyHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const {
-    return absl::Hash<absl::string_view>{}(absl::string_view(s.data(), s.size()));
-  }
-};
-struct KeyEq {
-  using is_transparent = void;
-  bool operator()(std::string_view a, std::string_view b) const { return a == b; }
-};
+class Entry {
+ public:
+  // A new node holding `key` and an empty string; freed with Destroy.
+  static Entry* Create(std::string_view key);
+  static void Destroy(Entry* entry);
+  Entry(const Entry&) = delete;
+  Entry& operator=(const Entry&) = delete;
 
-using HashValue = absl::flat_hash_map<std::string, std::string, KeyHash, KeyEq>;
-using ListValue = std::deque<std::string>;
-using SetValue = absl::flat_hash_set<std::string, KeyHash, KeyEq>;
+  std::string_view key() const { return {key_data(), key_size_}; }
+  ValueType type() const { return type_; }
+  bool expired(int64_t now_ms) const { return expire_at_ms_ != 0 && expire_at_ms_ <= now_ms; }
 
-// Sorted set: members ordered by (score, member) for ranges, plus member -> score. Rank
-// queries walk the ordered set (no order statistics yet).
-struct ZSetValue {
-  // std::set, not absl::btree_set: with Debian's Abseil 20220623 and GCC 12 at -O2 the btree
-  // version corrupted memory when sorted sets were destroyed (reproduced, see the commit).
-  std::set<std::pair<double, std::string>> by_score;
-  absl::flat_hash_map<std::string, double, KeyHash, KeyEq> scores;
-  size_t size() const { return scores.size(); }
-  // Inserts or updates; returns true if the member is new.
-  bool Set(std::string_view member, double score);
-  bool Remove(std::string_view member);
-};
+  // Strings.
+  std::optional<std::string_view> str() const;
+  void SetString(std::string_view value);
+  void AppendString(std::string_view suffix);
+  // Overwrites at `offset`, zero-padding the gap (SETRANGE).
+  void WriteString(size_t offset, std::string_view bytes);
 
-struct Entry {
-  using Value = std::variant<std::string, std::unique_ptr<HashValue>, std::unique_ptr<ListValue>,
-                             std::unique_ptr<SetValue>, std::unique_ptr<ZSetValue>>;
-  // Strings inline (short ones fit the small-string buffer); hashes behind a pointer so an
-  // entry stays small.
-  Value value;
-  int64_t expire_at_ms = 0;  // 0 = no expiry
-
-  ValueType type() const { return static_cast<ValueType>(value.index()); }
-  std::string* str() { return std::get_if<std::string>(&value); }
-  const std::string* str() const { return std::get_if<std::string>(&value); }
-  HashValue* hash() {
-    auto* p = std::get_if<std::unique_ptr<HashValue>>(&value);
-    return p ? p->get() : nullptr;
-  }
+  // Collections: the container if the value has that type, else nullptr.
+  HashValue* hash() { return type_ == ValueType::kHash ? payload_as<HashValue>() : nullptr; }
   const HashValue* hash() const {
-    auto* p = std::get_if<std::unique_ptr<HashValue>>(&value);
-    return p ? p->get() : nullptr;
+    return type_ == ValueType::kHash ? payload_as<HashValue>() : nullptr;
   }
-  ListValue* list() {
-    auto* p = std::get_if<std::unique_ptr<ListValue>>(&value);
-    return p ? p->get() : nullptr;
-  }
-  const ListValue* list() const {
-    auto* p = std::get_if<std::unique_ptr<ListValue>>(&value);
-    return p ? p->get() : nullptr;
-  }
-  SetValue* set() {
-    auto* p = std::get_if<std::unique_ptr<SetValue>>(&value);
-    return p ? p->get() : nullptr;
-  }
-  const SetValue* set() const {
-    auto* p = std::get_if<std::unique_ptr<SetValue>>(&value);
-    return p ? p->get() : nullptr;
-  }
-  ZSetValue* zset() {
-    auto* p = std::get_if<std::unique_ptr<ZSetValue>>(&value);
-    return p ? p->get() : nullptr;
-  }
+  ZSetValue* zset() { return type_ == ValueType::kZSet ? payload_as<ZSetValue>() : nullptr; }
   const ZSetValue* zset() const {
-    auto* p = std::get_if<std::unique_ptr<ZSetValue>>(&value);
-    return p ? p->get() : nullptr;
+    return type_ == ValueType::kZSet ? payload_as<ZSetValue>() : nullptr;
   }
-  bool expired(int64_t now_ms) const { return expire_at_ms != 0 && expire_at_ms <= now_ms; }
+  ListValue* list() { return type_ == ValueType::kList ? *payload_as<ListValue*>() : nullptr; }
+  const ListValue* list() const {
+    return type_ == ValueType::kList ? *payload_as<ListValue*>() : nullptr;
+  }
+  SetValue* set() { return type_ == ValueType::kSet ? *payload_as<SetValue*>() : nullptr; }
+  const SetValue* set() const {
+    return type_ == ValueType::kSet ? *payload_as<SetValue*>() : nullptr;
+  }
+  // Replace the value with an empty collection and return it.
+  HashValue* MakeHash();
+  ZSetValue* MakeZSet();
+  ListValue* MakeList();
+  SetValue* MakeSet();
+
+  // RENAME: takes other's value (other is left an empty string). COPY: a deep copy.
+  void MoveValueFrom(Entry& other);
+  void CopyValueFrom(const Entry& other);
+  // Bytes the value holds on the heap outside the node (MEMORY USAGE, INFO).
+  size_t value_heap_bytes() const;
+  // Bytes of the node itself.
+  size_t node_bytes() const { return AllocationBytes(key_size_); }
+
+  // Absolute expiry in ms, 0 = none. Changed only through Db::SetExpiry (the expiry index).
+  int64_t expire_at_ms() const { return expire_at_ms_; }
+
+ private:
+  friend class Db;
+  Entry() = default;
+  ~Entry();
+  static constexpr uint8_t kHeapString = 0xff;
+  // The key starts in the node's last two bytes and runs on past sizeof(Entry): an 8-byte key
+  // makes a 40-byte node (a 48-byte malloc chunk).
+  static constexpr size_t kKeyOffset = 30;
+  static size_t AllocationBytes(size_t key_size) {
+    return std::max(sizeof(Entry), kKeyOffset + key_size);
+  }
+  const char* key_data() const { return reinterpret_cast<const char*>(this) + kKeyOffset; }
+  template <typename T>
+  T* payload_as() {
+    return std::launder(reinterpret_cast<T*>(payload_));
+  }
+  template <typename T>
+  const T* payload_as() const {
+    return std::launder(reinterpret_cast<const T*>(payload_));
+  }
+  struct HeapString {
+    char* data;
+    uint32_t size;
+    uint32_t capacity;
+  };
+  void DestroyValue();              // leaves an empty string
+  void ReserveString(size_t size);  // makes the string heap-held with room for `size`
+
+  // A string: inline bytes (small_size_ <= 16) or a HeapString (small_size_ == kHeapString).
+  // A hash or sorted set: the HashValue/ZSetValue object itself. A list or set: its pointer.
+  int64_t expire_at_ms_ = 0;              // offset 0
+  alignas(8) unsigned char payload_[16];  // offset 8
+  uint32_t key_size_ = 0;                 // offset 24
+  ValueType type_ = ValueType::kString;
+  uint8_t small_size_ = 0;
+  // offset 30: the key's first bytes
+  char key_head_[2];
+};
+
+static_assert(sizeof(HashValue) <= 16 && sizeof(ZSetValue) <= 16,
+              "hashes and sorted sets must fit the entry's payload");
+
+struct EntryDeleter {
+  void operator()(Entry* e) const { Entry::Destroy(e); }
+};
+using EntryPtr = std::unique_ptr<Entry, EntryDeleter>;
+
+// Hash and equality on the node's key, transparent so tables are searched by std::string_view.
+struct EntryKeyHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view key) const { return KeyHash{}(key); }
+  size_t operator()(const EntryPtr& e) const { return KeyHash{}(e->key()); }
+};
+struct EntryKeyEq {
+  using is_transparent = void;
+  static std::string_view K(std::string_view k) { return k; }
+  static std::string_view K(const EntryPtr& e) { return e->key(); }
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    return K(a) == K(b);
+  }
 };
 
 class Db {
  public:
-  using Map = absl::flat_hash_map<std::string, Entry, KeyHash, KeyEq>;
+  using Map = absl::flat_hash_set<EntryPtr, EntryKeyHash, EntryKeyEq>;
 
   // Live entry or nullptr: an entry whose expiry has passed reads as absent (it stays in the
   // map until a DEL effect removes it, so replay sees the same map).
@@ -110,6 +157,8 @@ class Db {
   const Entry* Find(std::string_view key, int64_t now_ms) const;
   // Entry regardless of expiry (apply and the expiry cycle use this).
   Entry* FindRaw(std::string_view key);
+  // The entry for `key`, created as an empty string if absent. Nodes never move: the
+  // reference stays valid until the key is erased.
   Entry& Upsert(std::string_view key);
   bool Erase(std::string_view key);
   void Clear() {
@@ -124,12 +173,14 @@ class Db {
   // Keys with an expiry, soonest first: active expiry takes exactly the keys that are due
   // instead of sampling.
   const std::set<std::pair<int64_t, std::string>>& expiry_index() const { return expiry_index_; }
+  // Iteration: each element is an EntryPtr (key via ->key()).
   const Map& map() const { return map_; }
-  Map& map() { return map_; }
+  // Bytes the table's slots take (INFO memory).
+  size_t table_bytes() const { return map_.capacity() * (sizeof(EntryPtr) + 1); }
 
  private:
   Map map_;
-  // std::set rather than absl::btree_set: see ZSetValue::by_score.
+  // std::set rather than absl::btree_set: see ZSetValue::Big.
   std::set<std::pair<int64_t, std::string>> expiry_index_;
 };
 

@@ -27,12 +27,14 @@ absl::flat_hash_map<std::string, std::string>& TunableConfig() {
   return *config;
 }
 
+// The encoding names Redis reports, answered from our own representation where it has the
+// same meaning (packed vs node-based hashes and sorted sets).
 std::string_view Encoding(const state::Entry& e) {
-  if (const std::string* s = e.str()) {
+  if (auto s = e.str()) {
     if (ParseInt(*s)) return "int";
     return s->size() <= 44 ? "embstr" : "raw";
   }
-  if (const auto* h = e.hash()) return h->size() <= 128 ? "listpack" : "hashtable";
+  if (const auto* h = e.hash()) return h->packed() ? "listpack" : "hashtable";
   if (const auto* l = e.list()) return l->size() <= 128 ? "listpack" : "quicklist";
   if (const auto* s = e.set()) {
     bool ints = s->size() <= 512;
@@ -43,24 +45,12 @@ std::string_view Encoding(const state::Entry& e) {
     if (ints) return "intset";
     return s->size() <= 128 ? "listpack" : "hashtable";
   }
-  return e.zset()->size() <= 128 ? "listpack" : "skiplist";
+  return e.zset()->packed() ? "listpack" : "skiplist";
 }
 
-// Bytes the entry takes, estimated from the containers' element sizes and per-node overheads.
-int64_t MemoryUsage(std::string_view key, const state::Entry& e) {
-  int64_t bytes = 64 + static_cast<int64_t>(key.size());  // map slot + key
-  auto str = [](const std::string& s) { return 32 + (s.size() > 15 ? s.size() + 1 : 0); };
-  if (const std::string* s = e.str()) return bytes + static_cast<int64_t>(str(*s));
-  if (const auto* h = e.hash()) {
-    for (const auto& [f, v] : *h) bytes += static_cast<int64_t>(str(f) + str(v) + 1);
-  } else if (const auto* l = e.list()) {
-    for (const auto& i : *l) bytes += static_cast<int64_t>(str(i));
-  } else if (const auto* s = e.set()) {
-    for (const auto& m : *s) bytes += static_cast<int64_t>(str(m) + 1);
-  } else if (const auto* z = e.zset()) {
-    for (const auto& [score, m] : z->by_score) bytes += static_cast<int64_t>(2 * str(m) + 64);
-  }
-  return bytes;
+// Bytes the entry takes: its node, its table slot and what its value holds on the heap.
+int64_t MemoryUsage(const state::Entry& e) {
+  return static_cast<int64_t>(e.node_bytes() + sizeof(state::EntryPtr) + 1 + e.value_heap_bytes());
 }
 
 }  // namespace
@@ -157,7 +147,7 @@ void Memory(CommandContext& ctx) {
   std::string sub = ToLower(ctx.argv[1]);
   if (sub == "usage" && ctx.argv.size() >= 3) {
     const state::Entry* e = CurrentDb(ctx).Find(ctx.argv[2], ctx.now_ms);
-    return e ? ctx.reply.Integer(MemoryUsage(ctx.argv[2], *e)) : ctx.reply.Null();
+    return e ? ctx.reply.Integer(MemoryUsage(*e)) : ctx.reply.Null();
   }
   ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) + "'. Try MEMORY HELP.");
 }

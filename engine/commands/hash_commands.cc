@@ -54,8 +54,8 @@ void Hget(CommandContext& ctx) {
   state::Entry* e;
   if (!LookupHash(ctx, &e)) return;
   if (e == nullptr) return ctx.reply.Null();
-  auto it = e->hash()->find(ctx.argv[2]);
-  it == e->hash()->end() ? ctx.reply.Null() : ctx.reply.Bulk(it->second);
+  auto v = e->hash()->Get(ctx.argv[2]);
+  v ? ctx.reply.Bulk(*v) : ctx.reply.Null();
 }
 
 void Hmget(CommandContext& ctx) {
@@ -67,8 +67,8 @@ void Hmget(CommandContext& ctx) {
       ctx.reply.Null();
       continue;
     }
-    auto it = e->hash()->find(ctx.argv[i]);
-    it == e->hash()->end() ? ctx.reply.Null() : ctx.reply.Bulk(it->second);
+    auto v = e->hash()->Get(ctx.argv[i]);
+    v ? ctx.reply.Bulk(*v) : ctx.reply.Null();
   }
 }
 
@@ -105,10 +105,10 @@ void Hgetall(CommandContext& ctx) {
   if (!LookupHash(ctx, &e)) return;
   if (e == nullptr) return ctx.reply.MapHeader(0);
   ctx.reply.MapHeader(static_cast<int64_t>(e->hash()->size()));
-  for (const auto& [f, v] : *e->hash()) {
+  e->hash()->ForEach([&](std::string_view f, std::string_view v) {
     ctx.reply.Bulk(f);
     ctx.reply.Bulk(v);
-  }
+  });
 }
 
 void Hkeys(CommandContext& ctx) {
@@ -116,7 +116,7 @@ void Hkeys(CommandContext& ctx) {
   if (!LookupHash(ctx, &e)) return;
   if (e == nullptr) return ctx.reply.ArrayHeader(0);
   ctx.reply.ArrayHeader(static_cast<int64_t>(e->hash()->size()));
-  for (const auto& kv : *e->hash()) ctx.reply.Bulk(kv.first);
+  e->hash()->ForEach([&](std::string_view f, std::string_view) { ctx.reply.Bulk(f); });
 }
 
 void Hvals(CommandContext& ctx) {
@@ -124,7 +124,7 @@ void Hvals(CommandContext& ctx) {
   if (!LookupHash(ctx, &e)) return;
   if (e == nullptr) return ctx.reply.ArrayHeader(0);
   ctx.reply.ArrayHeader(static_cast<int64_t>(e->hash()->size()));
-  for (const auto& kv : *e->hash()) ctx.reply.Bulk(kv.second);
+  e->hash()->ForEach([&](std::string_view, std::string_view v) { ctx.reply.Bulk(v); });
 }
 
 void Hincrby(CommandContext& ctx) {
@@ -134,9 +134,8 @@ void Hincrby(CommandContext& ctx) {
   if (!LookupHash(ctx, &e)) return;
   int64_t current = 0;
   if (e != nullptr) {
-    auto it = e->hash()->find(ctx.argv[2]);
-    if (it != e->hash()->end()) {
-      auto v = ParseInt(it->second);
+    if (auto field = e->hash()->Get(ctx.argv[2])) {
+      auto v = ParseInt(*field);
       if (!v) return ctx.reply.Error("ERR hash value is not an integer");
       current = *v;
     }
@@ -157,9 +156,8 @@ void Hincrbyfloat(CommandContext& ctx) {
   if (!LookupHash(ctx, &e)) return;
   long double current = 0;
   if (e != nullptr) {
-    auto it = e->hash()->find(ctx.argv[2]);
-    if (it != e->hash()->end()) {
-      auto v = ParseLongDouble(it->second);
+    if (auto field = e->hash()->Get(ctx.argv[2])) {
+      auto v = ParseLongDouble(*field);
       if (!v) return ctx.reply.Error("ERR hash value is not a float");
       current = *v;
     }
@@ -177,8 +175,8 @@ void Hstrlen(CommandContext& ctx) {
   state::Entry* e;
   if (!LookupHash(ctx, &e)) return;
   if (e == nullptr) return ctx.reply.Integer(0);
-  auto it = e->hash()->find(ctx.argv[2]);
-  ctx.reply.Integer(it == e->hash()->end() ? 0 : static_cast<int64_t>(it->second.size()));
+  auto v = e->hash()->Get(ctx.argv[2]);
+  ctx.reply.Integer(v ? static_cast<int64_t>(v->size()) : 0);
 }
 
 void Hscan(CommandContext& ctx) {
@@ -190,11 +188,16 @@ void Hscan(CommandContext& ctx) {
   std::vector<std::pair<std::string_view, std::string_view>> out;
   uint64_t next = 0;
   if (e != nullptr) {
-    next = ScanStep(
-        *e->hash(), cursor, count, [](const auto& kv) -> std::string_view { return kv.first; },
-        [&](const auto& kv) {
-          if (pattern.empty() || GlobMatch(pattern, kv.first))
-            out.emplace_back(kv.first, kv.second);
+    using Field = std::pair<std::string_view, std::string_view>;
+    const state::HashValue& h = *e->hash();
+    next = ScanStep<Field>(
+        h.size(),
+        [&](auto visit) {
+          h.ForEach([&](std::string_view f, std::string_view v) { visit(f, Field(f, v)); });
+        },
+        cursor, count,
+        [&](const Field& kv) {
+          if (pattern.empty() || GlobMatch(pattern, kv.first)) out.push_back(kv);
         });
   }
   ctx.reply.ArrayHeader(2);
@@ -222,16 +225,14 @@ void Hrandfield(CommandContext& ctx) {
   state::Entry* e;
   if (!LookupHash(ctx, &e)) return;
   static std::mt19937_64 rng{std::random_device{}()};
-  if (!count) {
-    if (e == nullptr) return ctx.reply.Null();
-    auto it = e->hash()->begin();
-    std::advance(it, static_cast<long>(rng() % e->hash()->size()));
-    return ctx.reply.Bulk(it->first);
-  }
-  if (e == nullptr || *count == 0) return ctx.reply.ArrayHeader(0);
-  std::vector<const std::pair<const std::string, std::string>*> all;
-  for (const auto& kv : *e->hash()) all.push_back(&kv);
-  std::vector<const std::pair<const std::string, std::string>*> picked;
+  if (e == nullptr) return count ? ctx.reply.ArrayHeader(0) : ctx.reply.Null();
+  using Field = std::pair<std::string_view, std::string_view>;
+  std::vector<Field> all;
+  all.reserve(e->hash()->size());
+  e->hash()->ForEach([&](std::string_view f, std::string_view v) { all.emplace_back(f, v); });
+  if (!count) return ctx.reply.Bulk(all[rng() % all.size()].first);
+  if (*count == 0) return ctx.reply.ArrayHeader(0);
+  std::vector<Field> picked;
   if (*count > 0) {
     std::shuffle(all.begin(), all.end(), rng);
     picked.assign(all.begin(), all.begin() + std::min<int64_t>(*count, all.size()));
@@ -240,10 +241,10 @@ void Hrandfield(CommandContext& ctx) {
   }
   bool resp3_pairs = withvalues && ctx.reply.protocol_version() >= 3;
   ctx.reply.ArrayHeader(static_cast<int64_t>(picked.size() * (withvalues && !resp3_pairs ? 2 : 1)));
-  for (const auto* kv : picked) {
+  for (const auto& [f, v] : picked) {
     if (resp3_pairs) ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk(kv->first);
-    if (withvalues) ctx.reply.Bulk(kv->second);
+    ctx.reply.Bulk(f);
+    if (withvalues) ctx.reply.Bulk(v);
   }
 }
 

@@ -46,9 +46,9 @@ void Renamenx(CommandContext& ctx) { RenameImpl(ctx, true); }
 void Keys(CommandContext& ctx) {
   std::vector<std::string_view> out;
   bool all = ctx.argv[1] == "*";
-  for (const auto& [key, entry] : CurrentDb(ctx).map()) {
-    if (entry.expired(ctx.now_ms)) continue;
-    if (all || GlobMatch(ctx.argv[1], key)) out.push_back(key);
+  for (const auto& entry : CurrentDb(ctx).map()) {
+    if (entry->expired(ctx.now_ms)) continue;
+    if (all || GlobMatch(ctx.argv[1], entry->key())) out.push_back(entry->key());
   }
   ctx.reply.ArrayHeader(static_cast<int64_t>(out.size()));
   for (std::string_view k : out) ctx.reply.Bulk(k);
@@ -60,14 +60,17 @@ void Scan(CommandContext& ctx) {
   const auto& [cursor, pattern, count, type] = *args;
   const auto& map = CurrentDb(ctx).map();
   std::vector<std::string_view> keys;
-  uint64_t next = ScanStep(
-      map, cursor, count, [](const auto& kv) -> std::string_view { return kv.first; },
-      [&](const auto& kv) {
-        const state::Entry& e = kv.second;
-        if (e.expired(ctx.now_ms)) return;
-        if (!pattern.empty() && !GlobMatch(pattern, kv.first)) return;
-        if (type && state::TypeName(e.type()) != *type) return;
-        keys.push_back(kv.first);
+  uint64_t next = ScanStep<const state::Entry*>(
+      map.size(),
+      [&](auto visit) {
+        for (const auto& e : map) visit(e->key(), e.get());
+      },
+      cursor, count,
+      [&](const state::Entry* e) {
+        if (e->expired(ctx.now_ms)) return;
+        if (!pattern.empty() && !GlobMatch(pattern, e->key())) return;
+        if (type && state::TypeName(e->type()) != *type) return;
+        keys.push_back(e->key());
       });
   ctx.reply.ArrayHeader(2);
   ctx.reply.Bulk(std::to_string(next));
@@ -84,10 +87,10 @@ void Randomkey(CommandContext& ctx) {
   for (int attempt = 0; attempt < 16; ++attempt) {
     auto it = map.begin();
     std::advance(it, static_cast<long>(rng() % std::min<size_t>(map.size(), 64)));
-    if (!it->second.expired(ctx.now_ms)) return ctx.reply.Bulk(it->first);
+    if (!(*it)->expired(ctx.now_ms)) return ctx.reply.Bulk((*it)->key());
   }
-  for (const auto& [key, e] : map) {
-    if (!e.expired(ctx.now_ms)) return ctx.reply.Bulk(key);
+  for (const auto& e : map) {
+    if (!e->expired(ctx.now_ms)) return ctx.reply.Bulk(e->key());
   }
   ctx.reply.Null();
 }
@@ -132,7 +135,7 @@ void ExpireImpl(CommandContext& ctx, int64_t unit_ms, bool absolute) {
   }
   state::Entry* e = CurrentDb(ctx).Find(ctx.argv[1], ctx.now_ms);
   if (e == nullptr) return ctx.reply.Integer(0);
-  int64_t current = e->expire_at_ms;  // 0 = persistent = infinite for GT/LT
+  int64_t current = e->expire_at_ms();  // 0 = persistent = infinite for GT/LT
   if (nx && current != 0) return ctx.reply.Integer(0);
   if (xx && current == 0) return ctx.reply.Integer(0);
   if (gt && (current == 0 || when <= current)) return ctx.reply.Integer(0);
@@ -149,9 +152,9 @@ void ExpireImpl(CommandContext& ctx, int64_t unit_ms, bool absolute) {
 void TtlImpl(CommandContext& ctx, int64_t unit_ms, bool absolute) {
   const state::Entry* e = CurrentDb(ctx).Find(ctx.argv[1], ctx.now_ms);
   if (e == nullptr) return ctx.reply.Integer(-2);
-  if (e->expire_at_ms == 0) return ctx.reply.Integer(-1);
-  if (absolute) return ctx.reply.Integer(e->expire_at_ms / unit_ms);
-  int64_t left = e->expire_at_ms - ctx.now_ms;
+  if (e->expire_at_ms() == 0) return ctx.reply.Integer(-1);
+  if (absolute) return ctx.reply.Integer(e->expire_at_ms() / unit_ms);
+  int64_t left = e->expire_at_ms() - ctx.now_ms;
   ctx.reply.Integer(unit_ms == 1 ? left : (left + 500) / 1000);
 }
 
@@ -168,7 +171,7 @@ void Pexpiretime(CommandContext& ctx) { TtlImpl(ctx, 1, true); }
 
 void Persist(CommandContext& ctx) {
   state::Entry* e = CurrentDb(ctx).Find(ctx.argv[1], ctx.now_ms);
-  if (e == nullptr || e->expire_at_ms == 0) return ctx.reply.Integer(0);
+  if (e == nullptr || e->expire_at_ms() == 0) return ctx.reply.Integer(0);
   Apply(ctx, {"PERSIST", ctx.argv[1]});
   ctx.reply.Integer(1);
 }

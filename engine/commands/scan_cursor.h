@@ -79,15 +79,17 @@ inline uint64_t ScanHash(std::string_view key) {
   return h == 0 ? 1 : h;
 }
 
-// Calls `emit` for the chosen items in hash order; returns the next cursor (0 = done).
-template <typename Map, typename KeyOf, typename Emit>
-uint64_t ScanStep(const Map& map, uint64_t cursor, size_t count, KeyOf key_of, Emit emit) {
-  size_t batch = std::max(count, map.size() / 32);
-  std::vector<std::pair<uint64_t, const typename Map::value_type*>> picked;
-  for (const auto& kv : map) {
-    uint64_t h = ScanHash(key_of(kv));
-    if (h >= cursor) picked.emplace_back(h, &kv);
-  }
+// One step of a scan over a collection of `size` elements. `for_each(visit)` must call
+// visit(key, item) for every element (key: what the cursor hashes; item: what `emit` gets).
+// Calls `emit(item)` for the chosen elements in hash order; returns the next cursor (0 = done).
+template <typename Item, typename ForEach, typename Emit>
+uint64_t ScanStep(size_t size, ForEach for_each, uint64_t cursor, size_t count, Emit emit) {
+  size_t batch = std::max(count, size / 32);
+  std::vector<std::pair<uint64_t, Item>> picked;
+  for_each([&](std::string_view key, Item item) {
+    uint64_t h = ScanHash(key);
+    if (h >= cursor) picked.emplace_back(h, item);
+  });
   uint64_t next = 0;
   if (picked.size() > batch) {
     std::nth_element(picked.begin(), picked.begin() + static_cast<long>(batch), picked.end(),
@@ -100,7 +102,7 @@ uint64_t ScanStep(const Map& map, uint64_t cursor, size_t count, KeyOf key_of, E
   }
   std::sort(picked.begin(), picked.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (const auto& p : picked) emit(*p.second);
+  for (const auto& p : picked) emit(p.second);
   return next;
 }
 

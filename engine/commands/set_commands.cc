@@ -278,9 +278,14 @@ void Sscan(CommandContext& ctx) {
   std::vector<std::string_view> out;
   uint64_t next = 0;
   if (e != nullptr) {
-    next = ScanStep(
-        *e->set(), cursor, count, [](const auto& m) -> std::string_view { return m; },
-        [&](const auto& m) {
+    const state::SetValue& set = *e->set();
+    next = ScanStep<std::string_view>(
+        set.size(),
+        [&](auto visit) {
+          for (const auto& m : set) visit(m, m);
+        },
+        cursor, count,
+        [&](std::string_view m) {
           if (pattern.empty() || GlobMatch(pattern, m)) out.push_back(m);
         });
   }

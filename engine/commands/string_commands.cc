@@ -23,7 +23,7 @@ bool ReplyString(CommandContext& ctx, std::string_view key) {
 void SetValue(CommandContext& ctx, std::string_view key, std::string_view value,
               int64_t expire_at_ms, bool keep_ttl) {
   state::Entry* existing = CurrentDb(ctx).Find(key, ctx.now_ms);
-  if (keep_ttl && existing != nullptr && existing->expire_at_ms != 0) {
+  if (keep_ttl && existing != nullptr && existing->expire_at_ms() != 0) {
     Apply(ctx, {"SET", key, value, "KEEPTTL"});
   } else if (expire_at_ms > 0) {
     std::string at = IntToString(expire_at_ms);
@@ -65,7 +65,7 @@ void IncrByImpl(CommandContext& ctx, int64_t delta) {
   }
   int64_t result = current + delta;
   std::string text = IntToString(result);
-  if (e != nullptr && e->expire_at_ms != 0) {
+  if (e != nullptr && e->expire_at_ms() != 0) {
     Apply(ctx, {"SET", key, text, "KEEPTTL"});
   } else {
     Apply(ctx, {"SET", key, text});
@@ -156,7 +156,7 @@ void Getdel(CommandContext& ctx) {
   state::Entry* e;
   if (!LookupTyped(ctx, ctx.argv[1], ValueType::kString, &e)) return;
   if (e == nullptr) return ctx.reply.Null();
-  std::string old = *e->str();
+  std::string old(*e->str());
   Apply(ctx, {"DEL", ctx.argv[1]});
   ctx.reply.Bulk(old);
 }
@@ -182,7 +182,7 @@ void Getex(CommandContext& ctx) {
   state::Entry* e;
   if (!LookupTyped(ctx, key, ValueType::kString, &e)) return;
   if (e == nullptr) return ctx.reply.Null();
-  std::string value = *e->str();
+  std::string value(*e->str());
   if (set_expiry) {
     if (at <= ctx.now_ms) {
       Apply(ctx, {"DEL", key});
@@ -190,7 +190,7 @@ void Getex(CommandContext& ctx) {
       std::string at_text = IntToString(at);
       Apply(ctx, {"PEXPIREAT", key, at_text});
     }
-  } else if (persist && e->expire_at_ms != 0) {
+  } else if (persist && e->expire_at_ms() != 0) {
     Apply(ctx, {"PERSIST", key});
   }
   ctx.reply.Bulk(value);
@@ -275,7 +275,7 @@ void Incrbyfloat(CommandContext& ctx) {
   }
   // Logged as a SET of the formatted result: replay never redoes float arithmetic.
   std::string text = FormatLongDouble(result);
-  if (e != nullptr && e->expire_at_ms != 0) {
+  if (e != nullptr && e->expire_at_ms() != 0) {
     Apply(ctx, {"SET", key, text, "KEEPTTL"});
   } else {
     Apply(ctx, {"SET", key, text});
@@ -289,7 +289,7 @@ void Getrange(CommandContext& ctx) {
   state::Entry* e;
   if (!LookupTyped(ctx, ctx.argv[1], ValueType::kString, &e)) return;
   if (e == nullptr) return ctx.reply.Bulk("");
-  const std::string& s = *e->str();
+  std::string_view s = *e->str();
   int64_t len = static_cast<int64_t>(s.size());
   int64_t a = *start, b = *end;
   if (a < 0 && b < 0 && a > b) return ctx.reply.Bulk("");

@@ -108,15 +108,10 @@ std::vector<Item> ByRank(const ZSetValue& z, int64_t start, int64_t stop, bool r
   std::vector<Item> out;
   if (start > stop || start >= n) return out;
   int64_t i = 0;
-  auto visit = [&](const Item& it) {
-    if (i >= start && i <= stop) out.push_back(it);
-    ++i;
-  };
-  if (rev) {
-    for (auto it = z.by_score.rbegin(); it != z.by_score.rend() && i <= stop; ++it) visit(*it);
-  } else {
-    for (auto it = z.by_score.begin(); it != z.by_score.end() && i <= stop; ++it) visit(*it);
-  }
+  z.Walk(rev, [&](double score, std::string_view member) {
+    if (i >= start) out.emplace_back(score, member);
+    return ++i <= stop;
+  });
   return out;
 }
 
@@ -124,25 +119,21 @@ std::vector<Item> ByScore(const ZSetValue& z, const ScoreBound& min, const Score
                           bool rev, int64_t offset, int64_t count) {
   std::vector<Item> out;
   int64_t skipped = 0;
-  auto take = [&](const Item& it) {
-    if (!AboveMin(it.first, min) || !BelowMax(it.first, max)) return true;
+  auto take = [&](double score, std::string_view member) {
+    if (!rev && !BelowMax(score, max)) return false;  // ascending: past the range
+    if (!AboveMin(score, min) || !BelowMax(score, max)) return true;
     if (skipped < offset) {
       ++skipped;
       return true;
     }
     if (count >= 0 && static_cast<int64_t>(out.size()) >= count) return false;
-    out.push_back(it);
+    out.emplace_back(score, member);
     return true;
   };
   if (rev) {
-    for (auto it = z.by_score.rbegin(); it != z.by_score.rend(); ++it) {
-      if (!take(*it)) break;
-    }
+    z.Walk(true, take);
   } else {
-    for (auto it = z.by_score.lower_bound({min.value, std::string()});
-         it != z.by_score.end() && BelowMax(it->first, max); ++it) {
-      if (!take(*it)) break;
-    }
+    z.WalkFrom(min.value, take);
   }
   return out;
 }
@@ -150,9 +141,10 @@ std::vector<Item> ByScore(const ZSetValue& z, const ScoreBound& min, const Score
 std::vector<Item> ByLex(const ZSetValue& z, const LexBound& min, const LexBound& max, bool rev,
                         int64_t offset, int64_t count) {
   std::vector<Item> all;
-  for (const auto& it : z.by_score) {
-    if (LexAboveMin(it.second, min) && LexBelowMax(it.second, max)) all.push_back(it);
-  }
+  z.Walk(false, [&](double score, std::string_view member) {
+    if (LexAboveMin(member, min) && LexBelowMax(member, max)) all.emplace_back(score, member);
+    return true;
+  });
   if (rev) std::reverse(all.begin(), all.end());
   std::vector<Item> out;
   for (int64_t i = offset; i < static_cast<int64_t>(all.size()); ++i) {
@@ -292,17 +284,17 @@ struct SetOpInput {
   void ForEach(F f) const {
     if (entry == nullptr) return;
     if (const auto* z = entry->zset()) {
-      for (const auto& [member, score] : z->scores) f(std::string_view(member), score);
+      z->Walk(false, [&](double score, std::string_view member) {
+        f(member, score);
+        return true;
+      });
     } else {
       for (const auto& member : *entry->set()) f(std::string_view(member), 1.0);
     }
   }
   std::optional<double> Score(std::string_view member) const {
     if (entry == nullptr) return std::nullopt;
-    if (const auto* z = entry->zset()) {
-      auto it = z->scores.find(member);
-      return it == z->scores.end() ? std::nullopt : std::optional<double>(it->second);
-    }
+    if (const auto* z = entry->zset()) return z->Score(member);
     return entry->set()->contains(member) ? std::optional<double>(1.0) : std::nullopt;
   }
 };
@@ -540,10 +532,7 @@ void Zadd(CommandContext& ctx) {
   texts.reserve(pairs.size());
   for (auto [score, member] : pairs) {
     std::optional<double> current;
-    if (e) {
-      auto it = e->zset()->scores.find(member);
-      if (it != e->zset()->scores.end()) current = it->second;
-    }
+    if (e) current = e->zset()->Score(member);
     if ((nx && current) || (xx && !current)) continue;
     double next = score;
     if (incr) {
@@ -571,9 +560,8 @@ void Zadd(CommandContext& ctx) {
     if (!incr_result) {
       // Unchanged (GT/LT) still answers with the current score, NX/XX failures with nil.
       state::Entry* now = CurrentDb(ctx).Find(ctx.argv[1], ctx.now_ms);
-      auto it =
-          now ? now->zset()->scores.find(pairs[0].second) : decltype(now->zset()->scores.end()){};
-      if (now && it != now->zset()->scores.end() && !nx && !xx) return ctx.reply.Double(it->second);
+      auto score = now ? now->zset()->Score(pairs[0].second) : std::nullopt;
+      if (score && !nx && !xx) return ctx.reply.Double(*score);
       return ctx.reply.Null();
     }
     return ctx.reply.Double(*incr_result);
@@ -587,10 +575,7 @@ void Zincrby(CommandContext& ctx) {
   state::Entry* e;
   if (!LookupZ(ctx, ctx.argv[1], &e)) return;
   double current = 0;
-  if (e) {
-    auto it = e->zset()->scores.find(ctx.argv[3]);
-    if (it != e->zset()->scores.end()) current = it->second;
-  }
+  if (e) current = e->zset()->Score(ctx.argv[3]).value_or(0);
   double next = current + *delta;
   if (std::isnan(next)) return ctx.reply.Error("ERR resulting score is not a number (NaN)");
   std::string text = RespWriter::FormatDouble(next);
@@ -605,7 +590,7 @@ void Zrem(CommandContext& ctx) {
   if (e == nullptr) return ctx.reply.Integer(0);
   std::vector<std::string_view> effect{"ZREM", ctx.argv[1]};
   for (size_t i = 2; i < ctx.argv.size(); ++i) {
-    if (e->zset()->scores.contains(ctx.argv[i]) &&
+    if (e->zset()->Score(ctx.argv[i]) &&
         std::find(effect.begin() + 2, effect.end(), ctx.argv[i]) == effect.end()) {
       effect.push_back(ctx.argv[i]);
     }
@@ -619,8 +604,8 @@ void Zscore(CommandContext& ctx) {
   state::Entry* e;
   if (!LookupZ(ctx, ctx.argv[1], &e)) return;
   if (e == nullptr) return ctx.reply.Null();
-  auto it = e->zset()->scores.find(ctx.argv[2]);
-  it == e->zset()->scores.end() ? ctx.reply.Null() : ctx.reply.Double(it->second);
+  auto score = e->zset()->Score(ctx.argv[2]);
+  score ? ctx.reply.Double(*score) : ctx.reply.Null();
 }
 
 void Zmscore(CommandContext& ctx) {
@@ -632,8 +617,8 @@ void Zmscore(CommandContext& ctx) {
       ctx.reply.Null();
       continue;
     }
-    auto it = e->zset()->scores.find(ctx.argv[i]);
-    it == e->zset()->scores.end() ? ctx.reply.Null() : ctx.reply.Double(it->second);
+    auto score = e->zset()->Score(ctx.argv[i]);
+    score ? ctx.reply.Double(*score) : ctx.reply.Null();
   }
 }
 
@@ -699,10 +684,9 @@ static void RankImpl(CommandContext& ctx, bool rev) {
   state::Entry* e;
   if (!LookupZ(ctx, ctx.argv[1], &e)) return;
   if (e == nullptr) return ctx.reply.Null();
-  auto it = e->zset()->scores.find(ctx.argv[2]);
-  if (it == e->zset()->scores.end()) return ctx.reply.Null();
-  Item key{it->second, it->first};
-  int64_t below = std::distance(e->zset()->by_score.begin(), e->zset()->by_score.find(key));
+  auto rank = e->zset()->Rank(ctx.argv[2]);
+  if (!rank) return ctx.reply.Null();
+  auto below = static_cast<int64_t>(*rank);
   ctx.reply.Integer(rev ? static_cast<int64_t>(e->zset()->size()) - 1 - below : below);
 }
 void Zrank(CommandContext& ctx) { RankImpl(ctx, false); }
@@ -763,7 +747,7 @@ void Zrandmember(CommandContext& ctx) {
   if (!LookupZ(ctx, ctx.argv[1], &e)) return;
   static std::mt19937_64 rng{std::random_device{}()};
   if (e == nullptr) return count ? ctx.reply.ArrayHeader(0) : ctx.reply.Null();
-  std::vector<Item> all(e->zset()->by_score.begin(), e->zset()->by_score.end());
+  std::vector<Item> all = ByRank(*e->zset(), 0, -1, false);
   if (!count) return ctx.reply.Bulk(all[rng() % all.size()].second);
   std::vector<Item> picked;
   if (*count >= 0) {
@@ -784,12 +768,18 @@ void Zscan(CommandContext& ctx) {
   std::vector<std::pair<std::string_view, double>> out;
   uint64_t next = 0;
   if (e != nullptr) {
-    next = ScanStep(
-        e->zset()->scores, cursor, count,
-        [](const auto& kv) -> std::string_view { return kv.first; },
-        [&](const auto& kv) {
-          if (pattern.empty() || GlobMatch(pattern, kv.first))
-            out.emplace_back(kv.first, kv.second);
+    const state::ZSetValue& z = *e->zset();
+    next = ScanStep<std::pair<std::string_view, double>>(
+        z.size(),
+        [&](auto visit) {
+          z.Walk(false, [&](double score, std::string_view m) {
+            visit(m, std::pair<std::string_view, double>(m, score));
+            return true;
+          });
+        },
+        cursor, count,
+        [&](const std::pair<std::string_view, double>& kv) {
+          if (pattern.empty() || GlobMatch(pattern, kv.first)) out.push_back(kv);
         });
   }
   ctx.reply.ArrayHeader(2);

@@ -76,7 +76,7 @@ void CheckRecovered(sb::io::FaultFileSystem& fs, const sb::format::DatasetId& id
     REQUIRE(e != nullptr);
     // A later write that reached the disk but was never acknowledged may have replaced it,
     // never an earlier one.
-    REQUIRE(std::stoull(*e->str()) >= lsn);
+    REQUIRE(std::stoull(std::string(*e->str())) >= lsn);
   }
   *lsn_last = result->lsn_last;
 }

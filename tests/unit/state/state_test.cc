@@ -42,11 +42,11 @@ TEST_CASE("sets and sorted sets; wrong types are refused") {
   CHECK(s.db(0).FindRaw("s") == nullptr);
   REQUIRE(Op(s, {"ZADD", "z", "1.5", "a", "-inf", "b", "inf", "c"}).ok());
   const st::ZSetValue& z = *s.db(0).FindRaw("z")->zset();
-  CHECK(z.by_score.begin()->second == "b");
-  CHECK(z.scores.at("a") == 1.5);
+  CHECK(z.Rank("b") == 0u);
+  CHECK(z.Score("a") == 1.5);
   REQUIRE(Op(s, {"ZADD", "z", "0.5", "a"}).ok());
-  CHECK(z.scores.at("a") == 0.5);
-  CHECK(z.by_score.size() == 3);
+  CHECK(z.Score("a") == 0.5);
+  CHECK(z.size() == 3);
   CHECK_FALSE(Op(s, {"ZADD", "z", "nan", "a"}).ok());
   CHECK_FALSE(Op(s, {"SADD", "z", "x"}).ok());
   REQUIRE(Op(s, {"COPY", "z", "2", "z2"}).ok());
@@ -73,10 +73,11 @@ TEST_CASE("snapshot round trip over every type keeps content and digest") {
   REQUIRE(info.ok());
   CHECK(info->lsn == 99);
   CHECK(st::StateDigest(loaded) == st::StateDigest(s));
-  CHECK(loaded.db(0).FindRaw("str")->expire_at_ms == 4102444800000);
+  CHECK(loaded.db(0).FindRaw("str")->expire_at_ms() == 4102444800000);
   CHECK(loaded.db(0).expires() == 1);
-  CHECK(loaded.db(3).FindRaw("l")->list()->back() == "y");
-  CHECK(loaded.db(15).FindRaw("z")->zset()->by_score.begin()->second == "a");
+  const st::ListValue& l = *loaded.db(3).FindRaw("l")->list();
+  CHECK(l[l.size() - 1] == "y");
+  CHECK(loaded.db(15).FindRaw("z")->zset()->Rank("a") == 0u);
   // One changed entry changes the digest.
   REQUIRE(Op(loaded, {"SADD", "set", "m3"}).ok());
   CHECK(st::StateDigest(loaded) != st::StateDigest(s));
