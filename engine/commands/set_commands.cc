@@ -19,11 +19,30 @@ std::mt19937_64& Rng() {
   return rng;
 }
 
+// Where the last small SPOP on a key ended, in hash order. Pops leave empty slots behind them;
+// starting the next pick there instead of at begin() keeps a run of SPOPs on one key O(1)
+// each rather than a walk over every slot already emptied. A stale hint (another key, a
+// member since removed) is simply not used. Only the choice of member depends on it, and the
+// choice is logged as SREM, so replay never sees it.
+struct PopHint {
+  uint8_t db = 0;
+  std::string key;
+  std::string next_member;
+};
+PopHint& LastPop() {
+  static PopHint hint;
+  return hint;
+}
+
 // Up to `n` distinct members chosen at random without copying the whole set when `n` is small:
-// start at a random offset among the first slots (hash order is already scrambled) and take
-// the next `n`. A whole-set shuffle only when `n` is a large share of the set.
-std::vector<std::string> PickRandom(const SetValue& set, size_t n) {
+// start at a random offset among the next slots after `start` (hash order is already
+// scrambled) and take the next `n`. A whole-set shuffle only when `n` is a large share of the
+// set. *resume receives the member after the last one taken (empty at the end).
+std::vector<std::string> PickRandom(const SetValue& set, size_t n,
+                                    const std::string* start = nullptr,
+                                    std::string* resume = nullptr) {
   std::vector<std::string> out;
+  if (resume) resume->clear();
   if (n == 0 || set.empty()) return out;
   if (n * 4 >= set.size()) {
     out.assign(set.begin(), set.end());
@@ -31,10 +50,18 @@ std::vector<std::string> PickRandom(const SetValue& set, size_t n) {
     out.resize(std::min(n, out.size()));
     return out;
   }
-  size_t skip = Rng()() % std::min<size_t>(set.size() - n + 1, 64);
-  auto it = set.begin();
-  std::advance(it, static_cast<long>(skip));
-  for (; it != set.end() && out.size() < n; ++it) out.push_back(*it);
+  auto it = set.end();
+  if (start != nullptr && !start->empty()) it = set.find(*start);
+  if (it == set.end()) it = set.begin();
+  size_t skip = Rng()() % 64;
+  for (size_t i = 0; i < skip; ++i) {
+    if (++it == set.end()) it = set.begin();
+  }
+  for (; out.size() < n; ++it) {
+    if (it == set.end()) it = set.begin();
+    out.push_back(*it);
+  }
+  if (resume && it != set.end()) *resume = *it;
   return out;
 }
 
@@ -178,7 +205,14 @@ void Spop(CommandContext& ctx) {
   state::Entry* e;
   if (!LookupSet(ctx, ctx.argv[1], &e)) return;
   if (e == nullptr) return count ? ctx.reply.SetHeader(0) : ctx.reply.Null();
-  std::vector<std::string> all = PickRandom(*e->set(), static_cast<size_t>(count.value_or(1)));
+  PopHint& hint = LastPop();
+  bool same_key = hint.db == ctx.client.db && hint.key == ctx.argv[1];
+  std::string resume;
+  std::vector<std::string> all = PickRandom(*e->set(), static_cast<size_t>(count.value_or(1)),
+                                            same_key ? &hint.next_member : nullptr, &resume);
+  hint.db = ctx.client.db;
+  hint.key.assign(ctx.argv[1]);
+  hint.next_member = std::move(resume);
   if (!all.empty()) {
     std::vector<std::string_view> effect{"SREM", ctx.argv[1]};
     effect.insert(effect.end(), all.begin(), all.end());

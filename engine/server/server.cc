@@ -2,6 +2,7 @@
 #include "engine/server/server.h"
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "common/util/check.h"
 #include "engine/commands/command_util.h"
 #include "engine/commands/dispatcher.h"
@@ -933,7 +935,13 @@ std::string Server::InfoSection(std::string_view section) {
       std::fclose(f);
     }
     long rss = rss_pages * sysconf(_SC_PAGESIZE);
-    absl::StrAppend(&out, "# Memory\r\nused_memory:", rss, "\r\nused_memory_rss:", rss,
+    // used_memory is what the allocator handed out (Redis reports its allocator's figure
+    // too), so fragmentation shows as the ratio to RSS.
+    struct mallinfo2 mi = mallinfo2();
+    size_t used = mi.uordblks + mi.hblkhd;
+    double fragmentation = used ? static_cast<double>(rss) / static_cast<double>(used) : 0;
+    absl::StrAppend(&out, "# Memory\r\nused_memory:", used, "\r\nused_memory_rss:", rss,
+                    "\r\nmem_fragmentation_ratio:", absl::StrFormat("%.2f", fragmentation),
                     "\r\nmaxmemory:0\r\nmaxmemory_policy:noeviction\r\n\r\n");
   }
   if (want("persistence")) {
