@@ -40,3 +40,37 @@ def test_copy_object_memory_config(tmp_path):
     c.execute_command("SELECT", 3)
     assert c.lrange("l", 0, -1) == [b"1", b"2"]
     assert e.stop() == 0
+
+
+def test_encodings_switch_at_listpack_limits_and_memory_is_reported(tmp_path):
+    """Small hashes and sorted sets are packed up to 128 entries / 64-byte elements (Redis's
+    defaults), switch to node-based containers past them, and keep every element across the
+    switch and a restart. INFO memory reports allocator bytes, RSS and their ratio."""
+    e = Engine(tmp_path / "data").start()
+    c = e.client()
+    c.hset("h", mapping={f"f{i}": f"v{i}" for i in range(128)})
+    c.zadd("z", {f"m{i}": i for i in range(128)})
+    assert c.object("encoding", "h") == b"listpack"
+    assert c.object("encoding", "z") == b"listpack"
+    small_usage = c.memory_usage("h")
+    c.hset("h", "f128", "v128")
+    c.zadd("z", {"m128": 128})
+    assert c.object("encoding", "h") == b"hashtable"
+    assert c.object("encoding", "z") == b"skiplist"
+    assert c.memory_usage("h") > small_usage
+    c.hset("long", "f", "x" * 65)
+    assert c.object("encoding", "long") == b"hashtable"
+    c.zadd("longz", {"m" * 65: 1})
+    assert c.object("encoding", "longz") == b"skiplist"
+    info = c.info("memory")
+    assert info["used_memory"] > 0 and info["used_memory_rss"] > 0
+    assert info["mem_fragmentation_ratio"] > 0
+    want_h = {f"f{i}".encode(): f"v{i}".encode() for i in range(129)}
+    want_z = [(f"m{i}".encode(), float(i)) for i in range(129)]
+    assert c.hgetall("h") == want_h and c.zrange("z", 0, -1, withscores=True) == want_z
+    e.kill9()
+    e.start()
+    c = e.client()
+    assert c.hgetall("h") == want_h and c.zrange("z", 0, -1, withscores=True) == want_z
+    assert c.zrank("z", "m100") == 100 and c.zrevrank("z", "m100") == 28
+    assert e.stop() == 0
