@@ -939,6 +939,9 @@ std::string Server::InfoSection(std::string_view section) {
     // too), so fragmentation shows as the ratio to RSS.
     struct mallinfo2 mi = mallinfo2();
     size_t used = mi.uordblks + mi.hblkhd;
+    // A replaced allocator (sanitizers, jemalloc/tcmalloc preloads) leaves glibc's counters at
+    // zero: report RSS then rather than a misleading 0.
+    if (used == 0) used = static_cast<size_t>(rss);
     double fragmentation = used ? static_cast<double>(rss) / static_cast<double>(used) : 0;
     absl::StrAppend(&out, "# Memory\r\nused_memory:", used, "\r\nused_memory_rss:", rss,
                     "\r\nmem_fragmentation_ratio:", absl::StrFormat("%.2f", fragmentation),
