@@ -200,7 +200,10 @@ absl::Status ApplySet(Db& d, bool add, std::span<const std::string_view> argv) {
   for (size_t i = 2; i < argv.size(); ++i) {
     add ? (void)set->emplace(argv[i]) : (void)set->erase(argv[i]);
   }
-  if (set->empty()) return d.Erase(argv[1]), absl::OkStatus();
+  if (set->empty()) {
+    d.Erase(argv[1]);
+    return absl::OkStatus();
+  }
   // A hash set never shrinks by itself: after many SREM/SPOP its live members sit among empty
   // slots that every iteration (SPOP's pick, SMEMBERS, SSCAN) walks. Shrink once it is a
   // quarter full (amortised O(1) per removal).
