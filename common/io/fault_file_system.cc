@@ -2,6 +2,7 @@
 #include "common/io/fault_file_system.h"
 
 #include <cerrno>
+#include <functional>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -30,6 +31,7 @@ class FaultFile final : public File {
     }
     if (cur.size() < offset + data.size()) cur.resize(offset + data.size(), '\0');
     cur.replace(offset, data.size(), data);
+    node_->modified_ms = fs_->clock_ms();
     return absl::OkStatus();
   }
   absl::StatusOr<std::string> ReadAt(uint64_t offset, size_t n) override {
@@ -233,6 +235,51 @@ absl::StatusOr<uint64_t> FaultFileSystem::FileSize(const std::string& path) {
   auto c = Contents(path);
   if (!c) return ErrnoStatus(ENOENT, "stat", path);
   return c->size();
+}
+
+absl::StatusOr<int64_t> FaultFileSystem::ModifiedTimeMs(const std::string& path) {
+  std::lock_guard<std::recursive_mutex> l(mu_);
+  auto [dir, name] = Split(path);
+  auto d = dirs_.find(dir);
+  if (d == dirs_.end() || !d->second.current.count(name)) return ErrnoStatus(ENOENT, "stat", path);
+  return d->second.current.at(name)->modified_ms;
+}
+
+void FaultFileSystem::SetClockMs(int64_t now_ms) {
+  std::lock_guard<std::recursive_mutex> l(mu_);
+  clock_ms_ = now_ms;
+}
+
+int64_t FaultFileSystem::clock_ms() const {
+  std::lock_guard<std::recursive_mutex> l(mu_);
+  return clock_ms_;
+}
+
+namespace {
+
+// Releases the path in the owning file system when destroyed, as closing a flock'ed fd does.
+class FaultFileLock final : public FileLock {
+ public:
+  explicit FaultFileLock(std::function<void()> release) : release_(std::move(release)) {}
+  ~FaultFileLock() override { release_(); }
+
+ private:
+  std::function<void()> release_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<FileLock>> FaultFileSystem::LockExclusive(const std::string& path) {
+  std::lock_guard<std::recursive_mutex> l(mu_);
+  if (!Contents(path)) {
+    auto file = Open(path, OpenMode::kCreateExclusive);
+    if (!file.ok()) return file.status();
+  }
+  if (!locked_.insert(path).second) return absl::FailedPreconditionError(path + " is locked");
+  return std::unique_ptr<FileLock>(new FaultFileLock([this, path] {
+    std::lock_guard<std::recursive_mutex> guard(mu_);
+    locked_.erase(path);
+  }));
 }
 
 absl::StatusOr<VolumeSpace> FaultFileSystem::Space(const std::string&) {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -61,12 +62,17 @@ class FaultFileSystem final : public FileSystem {
   absl::StatusOr<std::vector<std::string>> ListDir(const std::string& dir) override;
   absl::StatusOr<bool> Exists(const std::string& path) override;
   absl::StatusOr<uint64_t> FileSize(const std::string& path) override;
+  absl::StatusOr<int64_t> ModifiedTimeMs(const std::string& path) override;
+  absl::StatusOr<std::unique_ptr<FileLock>> LockExclusive(const std::string& path) override;
+  // Test clock for ModifiedTimeMs: files record it when they are written.
+  void SetClockMs(int64_t now_ms);
   absl::StatusOr<VolumeSpace> Space(const std::string& dir) override;
   absl::StatusOr<bool> SameVolume(const std::string& a, const std::string& b) override;
 
   struct Node {
     std::string current;
     std::string durable;
+    int64_t modified_ms = 0;
   };
   struct Dir {
     std::map<std::string, std::shared_ptr<Node>> current;
@@ -75,6 +81,7 @@ class FaultFileSystem final : public FileSystem {
   // Used by the file handles; returns a non-OK status if the operation must fail.
   absl::Status Enter(Op op, const std::string& path, bool mutating);
   bool full() const { return full_; }
+  int64_t clock_ms() const;
 
  private:
   std::string VolumeOf(const std::string& path) const;
@@ -88,6 +95,8 @@ class FaultFileSystem final : public FileSystem {
   bool crashed_ = false;
   uint64_t mutating_ops_ = 0;
   std::vector<std::string> volumes_;
+  std::set<std::string> locked_;  // paths held by a live FileLock
+  int64_t clock_ms_ = 0;
 };
 
 }  // namespace strongbox::io

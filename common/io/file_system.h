@@ -35,6 +35,13 @@ class File {
   virtual int fd() const = 0;
 };
 
+// An exclusive advisory lock on a file (flock), held until the object is destroyed. It keeps a
+// second engine (or snapshotter) off a directory; the kernel drops it when the process dies.
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+};
+
 struct VolumeSpace {
   uint64_t free_bytes = 0;
   uint64_t total_bytes = 0;
@@ -52,6 +59,10 @@ class FileSystem {
   virtual absl::StatusOr<std::vector<std::string>> ListDir(const std::string& dir) = 0;  // names
   virtual absl::StatusOr<bool> Exists(const std::string& path) = 0;
   virtual absl::StatusOr<uint64_t> FileSize(const std::string& path) = 0;
+  // Last modification, Unix ms (retention by age).
+  virtual absl::StatusOr<int64_t> ModifiedTimeMs(const std::string& path) = 0;
+  // Creates `path` if needed and locks it; FailedPrecondition if another holder has it.
+  virtual absl::StatusOr<std::unique_ptr<FileLock>> LockExclusive(const std::string& path) = 0;
   virtual absl::StatusOr<VolumeSpace> Space(const std::string& dir) = 0;
   // Is `a` on the same filesystem as `b`? (decides rename vs copy for cross-volume moves)
   virtual absl::StatusOr<bool> SameVolume(const std::string& a, const std::string& b) = 0;

@@ -1,6 +1,7 @@
 // FileSystem on POSIX calls: the production side of the seam in file_system.h.
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -108,6 +109,15 @@ class PosixFile final : public File {
   int fd_;
 };
 
+class PosixFileLock final : public FileLock {
+ public:
+  explicit PosixFileLock(int fd) : fd_(fd) {}
+  ~PosixFileLock() override { ::close(fd_); }
+
+ private:
+  int fd_;
+};
+
 class PosixFileSystem final : public FileSystem {
  public:
   absl::StatusOr<std::unique_ptr<File>> Open(const std::string& path, OpenMode mode) override {
@@ -180,6 +190,22 @@ class PosixFileSystem final : public FileSystem {
     struct stat st;
     if (::stat(path.c_str(), &st) != 0) return ErrnoStatus(errno, "stat", path);
     return static_cast<uint64_t>(st.st_size);
+  }
+  absl::StatusOr<int64_t> ModifiedTimeMs(const std::string& path) override {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return ErrnoStatus(errno, "stat", path);
+    return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
+  }
+  absl::StatusOr<std::unique_ptr<FileLock>> LockExclusive(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return ErrnoStatus(errno, "open", path);
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      int err = errno;
+      ::close(fd);
+      if (err == EWOULDBLOCK) return absl::FailedPreconditionError(path + " is locked");
+      return ErrnoStatus(err, "flock", path);
+    }
+    return std::unique_ptr<FileLock>(new PosixFileLock(fd));
   }
   absl::StatusOr<VolumeSpace> Space(const std::string& dir) override {
     struct statvfs st;

@@ -1,4 +1,4 @@
-// Group commit state machine, segment creation, rotation and sealing.
+// Group commit state machine, and rotation: segment creation and sealing.
 #include "engine/durability/durable_log.h"
 
 #include "absl/strings/str_cat.h"
@@ -85,13 +85,25 @@ void DurableLog::BatchDurable() {
   in_flight_ = false;
 }
 
-absl::Status DurableLog::MaybeRotate(int64_t now_ms, bool force) {
-  if (file_ == nullptr || in_flight_) return absl::OkStatus();
-  bool full = write_offset_ >= options_.segment_bytes;
-  bool old = segment_records_ > 0 && now_ms - segment_opened_ms_ >= options_.rotate_interval_ms;
-  if (!full && !old && !(force && segment_records_ > 0)) return absl::OkStatus();
-  if (absl::Status s = SealActive(now_ms); !s.ok()) return s;
-  // Pending records wait for the new segment; a failure here means read-only, not death.
+absl::Status DurableLog::Rotate(int64_t now_ms, bool force) {
+  if (in_flight_) return absl::OkStatus();
+  if (file_ != nullptr) {
+    bool full = write_offset_ >= options_.segment_bytes;
+    bool old = segment_records_ > 0 && now_ms - segment_opened_ms_ >= options_.rotate_interval_ms;
+    if (!full && !old && !(force && segment_records_ > 0)) return absl::OkStatus();
+    if (absl::Status s = SealActive(now_ms); !s.ok()) return s;
+    next_open_try_ms_ = 0;  // open the next one now
+  }
+  if (now_ms < next_open_try_ms_) return absl::OkStatus();
+  absl::Status s = OpenSegment(now_ms);
+  if (s.ok()) {
+    read_only_reason_.clear();
+    return s;
+  }
+  if (!absl::IsResourceExhausted(s) && !absl::IsPermissionDenied(s)) return s;
+  // Records gathered meanwhile stay pending; they go into the next segment once space is back.
+  read_only_reason_ = std::string(s.message());
+  next_open_try_ms_ = now_ms + options_.readonly_retry_ms;
   return absl::OkStatus();
 }
 

@@ -1,9 +1,9 @@
 // The engine's command log: the active segment, the pending batch that gathers records while
-// the previous write+fdatasync is in flight (group commit), rotation and sealing.
+// the previous write+fdatasync is in flight (group commit), and rotation (its only owner).
 // I/O of batches is done by the caller (io_uring in the engine, the file seam in tests), so the
 // same state machine runs in production and in the power-loss simulation:
-//   AppendRecord* → TakeBatch() → caller writes batch.data at batch.offset to batch.file and
-//   fdatasyncs it → BatchDurable() → MaybeRotate().
+//   Rotate() (opens the first segment) → BeginRecord/EndRecord* → TakeBatch() → caller writes
+//   batch.data at batch.offset to batch.file and fdatasyncs it → BatchDurable() → Rotate().
 // Segment creation and sealing go through io::FileSystem (synchronous, rare: once per segment).
 #pragma once
 
@@ -25,6 +25,8 @@ struct DurableLogOptions {
   std::string dir;
   uint64_t segment_bytes = 64ull << 20;
   int64_t rotate_interval_ms = 60'000;
+  // While the volume cannot take a new segment (full, read-only), Rotate() retries this often.
+  int64_t readonly_retry_ms = 1000;
 };
 
 class DurableLog {
@@ -32,10 +34,17 @@ class DurableLog {
   DurableLog(io::FileSystem& fs, DurableLogOptions options, format::DatasetId dataset,
              uint64_t lsn_last_durable);
 
-  // Creates the active segment for the next LSN. ResourceExhausted / PermissionDenied mean
-  // "volume full / read-only": the caller turns read-only and retries later.
-  absl::Status OpenSegment(int64_t now_ms);
+  // Rotation, the one place segments are sealed and opened: seals the active segment when it is
+  // full or old enough (or `force` and it holds records), then opens the next one; with no
+  // active segment (at start, after a seal, while read-only) it opens one. Does nothing while a
+  // batch is in flight. A volume that cannot take a new segment (full, read-only) is not an
+  // error: has_segment() stays false, read_only_reason() says why, and the next call after
+  // readonly_retry_ms tries again. An error means the engine must stop (a failed seal fsync or
+  // rename, or any other failure to create a segment): the outcome on disk is unknown.
+  absl::Status Rotate(int64_t now_ms, bool force = false);
   bool has_segment() const { return file_ != nullptr; }
+  // Why writes are refused (empty while a segment is open).
+  const std::string& read_only_reason() const { return read_only_reason_; }
 
   // Starts a record for the next LSN in the pending buffer; ops are added with builder().
   void BeginRecord(int64_t now_ms);
@@ -56,11 +65,8 @@ class DurableLog {
   // The in-flight batch is written and fdatasynced.
   void BatchDurable();
 
-  // Seals and opens the next segment when the active one is full or old enough (only between
-  // batches). Returns an error only for failures that must stop the engine (fsync, rename);
-  // a failure to create the next segment leaves has_segment() false (read-only).
-  absl::Status MaybeRotate(int64_t now_ms, bool force = false);
-  // Seals the active segment (graceful shutdown). Nothing may be pending or in flight.
+  // Seals the active segment without opening another (graceful shutdown). Nothing may be in
+  // flight.
   absl::Status SealActive(int64_t now_ms);
 
   uint64_t lsn_assigned() const { return lsn_assigned_; }
@@ -74,6 +80,8 @@ class DurableLog {
   const std::string& active_path() const { return path_; }
 
  private:
+  absl::Status OpenSegment(int64_t now_ms);
+
   io::FileSystem& fs_;
   DurableLogOptions options_;
   format::DatasetId dataset_;
@@ -99,6 +107,8 @@ class DurableLog {
   uint64_t bytes_written_ = 0;
   uint64_t records_written_ = 0;
   uint64_t segments_sealed_ = 0;
+  std::string read_only_reason_;
+  int64_t next_open_try_ms_ = 0;
 };
 
 // Seals a segment whose records are all durable: seal record → truncate → fsync → rename to

@@ -57,7 +57,11 @@ absl::Status ValidateConfig(EngineConfig* c) {
   if (c->metrics_port < 0 || c->metrics_port > 65535) {
     return bad("--metrics-port", "use 1..65535, or 0 to disable");
   }
-  if (c->fsync != "always" && c->fsync != "interval") {
+  if (c->fsync == "always") {
+    c->fsync_mode = FsyncMode::kAlways;
+  } else if (c->fsync == "interval") {
+    c->fsync_mode = FsyncMode::kInterval;
+  } else {
     return bad("--fsync", "use 'always' or 'interval'");
   }
   if (c->flush_interval_ms < 1 || c->flush_interval_ms > 60'000) {

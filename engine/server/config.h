@@ -13,12 +13,17 @@ class App;
 
 namespace strongbox::engine {
 
+// always: no reply leaves before the records it depends on are durable.
+// interval: replies are not held; records are synced every flush interval or batch capacity.
+enum class FsyncMode { kAlways, kInterval };
+
 struct EngineConfig {
   std::string dir = "/app/persistence";
   std::string bind = "127.0.0.1";
   int port = 6379;
   int metrics_port = 9121;
-  std::string fsync = "always";  // always | interval
+  std::string fsync = "always";  // the flag as given; ValidateConfig sets fsync_mode from it
+  FsyncMode fsync_mode = FsyncMode::kAlways;
   int64_t flush_interval_ms = 1000;
   int64_t batch_capacity = 1024;
   uint64_t segment_bytes = 64ull << 20;
@@ -30,8 +35,6 @@ struct EngineConfig {
   int64_t client_query_buffer_limit = 1ll << 30;
   int64_t client_output_buffer_limit = 256ll << 20;  // stop reading a client beyond this
   int64_t readonly_retry_ms = 1000;
-
-  bool fsync_always() const { return fsync == "always"; }
 };
 
 void AddEngineFlags(CLI::App& app, EngineConfig* config);

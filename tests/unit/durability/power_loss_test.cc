@@ -31,7 +31,7 @@ struct Model {
 bool RunUntilCrash(sb::io::FaultFileSystem& fs, const sb::format::DatasetId& id, uint64_t lsn_start,
                    std::mt19937_64& rng, Model& model, int64_t& clock_ms) {
   sb::engine::DurableLog log(fs, {kDir, 4096, 50}, id, lsn_start);
-  if (!log.OpenSegment(clock_ms).ok()) return false;
+  if (!log.Rotate(clock_ms).ok() || !log.has_segment()) return false;
   for (int step = 0; step < 400; ++step) {
     clock_ms += static_cast<int64_t>(rng() % 20);
     int gather = 1 + static_cast<int>(rng() % 6);
@@ -57,9 +57,10 @@ bool RunUntilCrash(sb::io::FaultFileSystem& fs, const sb::format::DatasetId& id,
       model.max_acked = std::max(model.max_acked, it->first);
       it = model.pending.erase(it);
     }
+    // The engine's order after every durable batch: the same call it makes.
     bool force = rng() % 17 == 0;
-    if (!log.MaybeRotate(clock_ms, force).ok()) return false;
-    if (!log.has_segment() && !log.OpenSegment(clock_ms).ok()) return false;
+    if (!log.Rotate(clock_ms, force).ok()) return false;
+    if (!log.has_segment()) return false;  // this volume is never full: only a crash gets here
   }
   return true;
 }
@@ -112,7 +113,8 @@ TEST_CASE("power loss after a seal rename whose directory fsync failed") {
   auto id = sb::format::LoadOrCreateDatasetId(fs, kDir);
   REQUIRE(id.ok());
   sb::engine::DurableLog log(fs, {kDir, 1 << 20, 1000}, *id, 0);
-  REQUIRE(log.OpenSegment(1).ok());
+  REQUIRE(log.Rotate(1).ok());
+  REQUIRE(log.has_segment());
   for (int i = 0; i < 5; ++i) {
     log.BeginRecord(1);
     std::string value = std::to_string(i);
@@ -146,4 +148,52 @@ TEST_CASE("power loss after a seal rename whose directory fsync failed") {
       sb::format::ScanSegment(fs, std::string(kDir) + "/" + listing->sealed[0].name, *id, nullptr);
   REQUIRE(scan.ok());
   CHECK(scan->end == sb::format::SegmentEnd::kSealed);
+}
+
+TEST_CASE("a full volume makes rotation read-only, records wait, space back resumes") {
+  sb::io::FaultFileSystem fs;
+  REQUIRE(fs.CreateDir(kDir).ok());
+  auto id = sb::format::LoadOrCreateDatasetId(fs, kDir);
+  REQUIRE(id.ok());
+  sb::engine::DurableLog log(fs, {kDir, 1 << 20, 1000, /*readonly_retry_ms=*/500}, *id, 0);
+  fs.SetFull(true);
+  REQUIRE(log.Rotate(10).ok());  // full is not fatal
+  CHECK_FALSE(log.has_segment());
+  CHECK_FALSE(log.read_only_reason().empty());
+  log.BeginRecord(10);
+  std::string_view argv[] = {"SET", "k", "v"};
+  log.builder().AddOp(0, argv);
+  CHECK(log.EndRecord() == 1);
+  CHECK_FALSE(log.TakeBatch().has_value());  // nowhere to write: the record waits
+  fs.SetFull(false);
+  REQUIRE(log.Rotate(100).ok());  // before the retry interval: no new attempt
+  CHECK_FALSE(log.has_segment());
+  REQUIRE(log.Rotate(510).ok());
+  REQUIRE(log.has_segment());
+  CHECK(log.read_only_reason().empty());
+  auto batch = log.TakeBatch();
+  REQUIRE(batch.has_value());
+  CHECK(batch->lsn_last == 1);
+  REQUIRE(batch->file->WriteAt(batch->offset, batch->data).ok());
+  REQUIRE(batch->file->Fdatasync().ok());
+  log.BatchDurable();
+  // A full volume at the next rotation: the sealed segment stays sealed, the log goes read-only.
+  fs.SetFull(true);
+  REQUIRE(log.Rotate(600, /*force=*/true).ok());
+  CHECK(log.lsn_sealed() == 1);
+  CHECK_FALSE(log.has_segment());
+  fs.SetFull(false);
+  REQUIRE(log.Rotate(1200).ok());
+  CHECK(log.has_segment());
+}
+
+TEST_CASE("rotation fails hard on errors other than a full or read-only volume") {
+  sb::io::FaultFileSystem fs;
+  REQUIRE(fs.CreateDir(kDir).ok());
+  auto id = sb::format::LoadOrCreateDatasetId(fs, kDir);
+  REQUIRE(id.ok());
+  sb::engine::DurableLog log(fs, {kDir, 1 << 20, 1000}, *id, 0);
+  fs.FailNth(sb::io::FaultFileSystem::Op::kFsyncDir, 1, absl::InternalError("EIO"));
+  CHECK_FALSE(log.Rotate(1).ok());
+  CHECK_FALSE(log.has_segment());
 }

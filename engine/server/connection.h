@@ -1,0 +1,45 @@
+// One client connection: its socket, input buffer, replies (held until durable, then sent) and
+// the command session. Owned by the server's connection map; never moves once created.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "engine/commands/command.h"
+
+namespace strongbox::engine {
+
+struct Conn {
+  uint64_t id = 0;
+  int fd = -1;
+  ClientSession session;
+  std::string in;  // received bytes; [0, in_len) valid
+  size_t in_len = 0;
+  // Replies not yet handed to the kernel. The prefix [0, out_sendable) may leave now; the rest
+  // waits in `holds`: (LSN it depends on, end offset in out), in order (see reply_gate.h).
+  std::string out;
+  size_t out_sendable = 0;
+  std::deque<std::pair<uint64_t, size_t>> holds;
+  uint64_t lsn_released = 0;  // highest LSN tag of the bytes made sendable
+  std::string sending;        // bytes of the send in flight (stable for io_uring)
+  size_t sending_off = 0;
+  bool recv_armed = false;
+  bool send_armed = false;
+  bool closing = false;
+  bool queued_for_send = false;
+  bool in_held_list = false;
+  bool parse_paused = false;  // output too large: stop reading until it drains
+  bool blocked = false;       // parked by a blocking command; input waits in `in`
+  std::vector<std::string> blocked_argv;
+
+  bool has_unsent_replies() const { return out_sendable > 0 || !holds.empty(); }
+};
+
+using ConnMap = absl::flat_hash_map<uint64_t, std::unique_ptr<Conn>>;
+
+}  // namespace strongbox::engine

@@ -1,0 +1,198 @@
+// Connection I/O on the ring: accept, receive and parse (pipelines, limits), send the durable
+// prefix of the replies, close.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "engine/server/log_line.h"
+#include "engine/server/server.h"
+
+namespace strongbox::engine {
+namespace {
+
+constexpr int64_t kTimerTickMs = 10;
+constexpr size_t kRecvChunkBytes = 16 * 1024;
+
+std::string PeerAddress(int fd) {
+  sockaddr_in peer{};
+  socklen_t len = sizeof(peer);
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0) return "";
+  char ip[INET_ADDRSTRLEN] = "?";
+  ::inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof(ip));
+  return absl::StrCat(ip, ":", ntohs(peer.sin_port));
+}
+
+}  // namespace
+
+void Server::ArmAccept() {
+  io_uring_sqe* sqe = ring_.Sqe(OpType::kAccept, 0);
+  io_uring_prep_multishot_accept(sqe, listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+}
+
+void Server::ArmRecv(Conn& c) {
+  if (c.recv_armed || c.closing || c.parse_paused || shutting_down_) return;
+  if (c.in.size() - c.in_len < kRecvChunkBytes / 2) {
+    c.in.resize(std::max(c.in.size() * 2, c.in_len + kRecvChunkBytes));
+  }
+  io_uring_sqe* sqe = ring_.Sqe(OpType::kRecv, c.id);
+  io_uring_prep_recv(sqe, c.fd, c.in.data() + c.in_len, c.in.size() - c.in_len, 0);
+  c.recv_armed = true;
+}
+
+void Server::ArmTimer() {
+  timer_ts_.tv_sec = 0;
+  timer_ts_.tv_nsec = kTimerTickMs * 1'000'000;
+  io_uring_sqe* sqe = ring_.Sqe(OpType::kTimer, 0);
+  io_uring_prep_timeout(sqe, &timer_ts_, 0, 0);
+}
+
+void Server::ArmSignal() {
+  io_uring_sqe* sqe = ring_.Sqe(OpType::kSignal, 0);
+  io_uring_prep_read(sqe, signal_fd_, &siginfo_, sizeof(siginfo_), 0);
+}
+
+void Server::OnAccept(int res, uint32_t flags) {
+  if (!(flags & IORING_CQE_F_MORE) && !shutting_down_) ArmAccept();
+  if (res < 0) {
+    if (res != -EAGAIN && res != -EINTR && res != -ECANCELED) {
+      LogLine(absl::StrCat("accept: ", strerror(-res)));
+    }
+    return;
+  }
+  ++counters_.connections_received;
+  if (shutting_down_ || conns_.size() >= static_cast<size_t>(config_.maxclients)) {
+    static constexpr std::string_view kFull = "-ERR max number of clients reached\r\n";
+    ++counters_.rejected_connections;
+    (void)::send(res, kFull.data(), kFull.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    ::close(res);
+    return;
+  }
+  int yes = 1;
+  ::setsockopt(res, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
+  auto c = std::make_unique<Conn>();
+  c->id = next_conn_id_++;
+  c->fd = res;
+  c->session.id = c->id;
+  c->session.authenticated = !password_required();
+  c->session.address = PeerAddress(res);
+  Conn& ref = *c;
+  conns_.emplace(c->id, std::move(c));
+  ArmRecv(ref);
+}
+
+void Server::OnRecv(Conn& c, int res) {
+  c.recv_armed = false;
+  if (res <= 0 && shutting_down_) return;  // input closed for shutdown: keep sending replies
+  if (res <= 0) return StartClose(c);
+  c.in_len += static_cast<size_t>(res);
+  ProcessInput(c);
+  ArmRecv(c);
+}
+
+void Server::ProcessInput(Conn& c) {
+  std::vector<std::string_view> argv;
+  size_t pos = 0;
+  while (pos < c.in_len && !c.closing && !c.session.close_after_reply && !c.blocked) {
+    std::string_view buf(c.in.data() + pos, c.in_len - pos);
+    ParseResult r = ParseCommand(buf, limits_, &argv);
+    if (r.status == ParseStatus::kIncomplete) {
+      if (r.needed_bytes > 0 && r.needed_bytes > c.in.size() - pos) {
+        // Large bulk: size the buffer once instead of growing it 16 KiB at a time.
+        std::string bigger(r.needed_bytes + kRecvChunkBytes, '\0');
+        std::memcpy(bigger.data(), c.in.data() + pos, c.in_len - pos);
+        c.in.swap(bigger);
+        c.in_len -= pos;
+        pos = 0;
+      }
+      break;
+    }
+    if (r.status == ParseStatus::kError) {
+      ReplyErrorAndClose(c, "ERR Protocol error: " + r.error);
+      break;
+    }
+    pos += r.consumed;
+    if (!argv.empty()) Execute(c, argv);
+  }
+  if (pos > 0) {
+    std::memmove(c.in.data(), c.in.data() + pos, c.in_len - pos);
+    c.in_len -= pos;
+  }
+  if (c.in_len > static_cast<size_t>(config_.client_query_buffer_limit)) {
+    ReplyErrorAndClose(
+        c, "ERR Protocol error: query buffer limit exceeded (--client-query-buffer-limit)");
+    c.in_len = 0;
+  }
+  // Large pending output: stop reading this client until its replies drain.
+  c.parse_paused = c.out.size() > static_cast<size_t>(config_.client_output_buffer_limit);
+  if (c.session.close_after_reply && !c.has_unsent_replies() && !c.send_armed) StartClose(c);
+}
+
+void Server::ReplyErrorAndClose(Conn& c, std::string_view message) {
+  RespWriter(&c.out, c.session.protocol_version).Error(message);
+  c.session.close_after_reply = true;
+  // Like any reply: it leaves after the replies before it, once what they depend on is durable.
+  TagReply(c);
+}
+
+void Server::SubmitSends() {
+  for (uint64_t id : replies_.TakeSendQueue()) {
+    auto it = conns_.find(id);
+    if (it == conns_.end()) continue;
+    Conn& c = *it->second;
+    c.queued_for_send = false;
+    if (c.send_armed || c.out_sendable == 0 || c.closing) continue;
+    // Hand the durable prefix to the kernel; the rest stays held in `out`.
+    replies_.TakeSendable(c, log_->lsn_durable());
+    io_uring_sqe* sqe = ring_.Sqe(OpType::kSend, c.id);
+    io_uring_prep_send(sqe, c.fd, c.sending.data(), c.sending.size(), MSG_NOSIGNAL);
+    c.send_armed = true;
+  }
+}
+
+void Server::OnSend(Conn& c, int res) {
+  c.send_armed = false;
+  if (res < 0) return StartClose(c);
+  c.sending_off += static_cast<size_t>(res);
+  if (c.sending_off < c.sending.size() && !c.closing) {
+    io_uring_sqe* sqe = ring_.Sqe(OpType::kSend, c.id);
+    io_uring_prep_send(sqe, c.fd, c.sending.data() + c.sending_off,
+                       c.sending.size() - c.sending_off, MSG_NOSIGNAL);
+    c.send_armed = true;
+    return;
+  }
+  c.sending.clear();
+  if (c.session.close_after_reply && !c.has_unsent_replies()) return StartClose(c);
+  replies_.QueueSend(c);
+  if (c.parse_paused &&
+      c.out.size() <= static_cast<size_t>(config_.client_output_buffer_limit) / 2) {
+    c.parse_paused = false;
+    ResumeInput(c);
+  }
+}
+
+void Server::StartClose(Conn& c) {
+  if (c.closing) return;
+  c.closing = true;
+  UnwatchAll(c.session);
+  blocked_.Unpark(c);
+  // shutdown() completes the recv/send in flight; the buffers live until both have returned.
+  ::shutdown(c.fd, SHUT_RDWR);
+}
+
+void Server::MaybeFree(uint64_t id) {
+  auto it = conns_.find(id);
+  if (it == conns_.end()) return;
+  Conn& c = *it->second;
+  if (!c.closing || c.recv_armed || c.send_armed) return;
+  ::close(c.fd);
+  conns_.erase(it);
+}
+
+}  // namespace strongbox::engine

@@ -1,0 +1,85 @@
+// Group commit on io_uring (see group_commit.h).
+#include "engine/server/group_commit.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "engine/server/log_line.h"
+
+namespace strongbox::engine {
+
+void GroupCommit::MaybeFlush(int64_t now_ms, bool force) {
+  if (log_.batch_in_flight() || log_.pending_records() == 0) return;
+  if (config_.fsync_mode == FsyncMode::kInterval && !force) {
+    bool time_due = now_ms - last_flush_ms_ >= config_.flush_interval_ms;
+    bool size_due = log_.pending_records() >= static_cast<size_t>(config_.batch_capacity);
+    if (!time_due && !size_due) return;
+  }
+  auto batch = log_.TakeBatch();
+  if (!batch) return;  // no segment: read-only, the records wait for space
+  batch_started_ = std::chrono::steady_clock::now();
+  last_flush_ms_ = now_ms;
+  metrics_.batch_records().Observe(static_cast<double>(batch->records));
+  // Write and fdatasync as one linked pair: the sync starts only if the write succeeded. The
+  // expected length travels in the write's user data.
+  io_uring_sqe* w = ring_.Sqe(OpType::kLogWrite, batch->data.size());
+  io_uring_prep_write(w, batch->file->fd(), batch->data.data(),
+                      static_cast<unsigned>(batch->data.size()), batch->offset);
+  w->flags |= IOSQE_IO_LINK;
+  io_uring_sqe* s = ring_.Sqe(OpType::kLogSync, 0);
+  io_uring_prep_fsync(s, batch->file->fd(), IORING_FSYNC_DATASYNC);
+  ring_.Submit();
+}
+
+void GroupCommit::OnRecordAdded(int64_t now_ms) {
+  if (config_.fsync_mode == FsyncMode::kInterval &&
+      log_.pending_records() >= static_cast<size_t>(config_.batch_capacity)) {
+    MaybeFlush(now_ms, true);
+  }
+}
+
+void GroupCommit::OnWriteDone(int res, uint64_t expected_bytes) {
+  // A failed or short write also cancels the linked fdatasync.
+  if (res < 0) FatalExit(absl::StrCat("write to ", log_.active_path(), ": ", strerror(-res)));
+  if (static_cast<uint64_t>(res) != expected_bytes) {
+    FatalExit(absl::StrCat("short write to ", log_.active_path(), ": ", res, " of ", expected_bytes,
+                           " bytes (volume full?)"));
+  }
+}
+
+void GroupCommit::OnSyncDone(int res) {
+  if (res < 0) {
+    FatalExit(absl::StrCat("fdatasync of ", log_.active_path(), " failed: ",
+                           res == -ECANCELED ? "the write before it was short" : strerror(-res),
+                           " — not retried (the data's state is unknown); recovery at the next "
+                           "start decides"));
+  }
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - batch_started_).count();
+  metrics_.fsync_seconds().Observe(seconds);
+  ++fsyncs_;
+  fsync_seconds_total_ += seconds;
+  log_.BatchDurable();
+}
+
+void GroupCommit::Rotate(int64_t now_ms, bool force) {
+  uint64_t sealed_before = log_.segments_sealed();
+  bool read_only_before = !log_.has_segment();
+  auto start = std::chrono::steady_clock::now();
+  if (auto s = log_.Rotate(now_ms, force); !s.ok()) FatalExit("rotation: " + s.ToString());
+  if (log_.segments_sealed() != sealed_before) {
+    // Sealing and opening the next segment run on the loop: their time is a latency spike
+    // every client sees, so it is measured.
+    metrics_.rotation_seconds().Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  bool read_only_now = !log_.has_segment();
+  if (read_only_now && !read_only_before) {
+    LogLine("read-only until space is back: " + log_.read_only_reason());
+  } else if (read_only_before && !read_only_now) {
+    LogLine("space is back: accepting writes again");
+    MaybeFlush(now_ms, true);  // records gathered while read-only go out now
+  }
+}
+
+}  // namespace strongbox::engine

@@ -1,0 +1,49 @@
+// The group-commit driver: when the pending records are written and fdatasynced (the FsyncMode
+// policy), the linked write+fdatasync on the ring, and what follows a durable batch (rotation).
+// A failed write or sync is never retried: its outcome is unknown, the process stops and
+// recovery at the next start decides.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+#include "engine/durability/durable_log.h"
+#include "engine/server/config.h"
+#include "engine/server/engine_metrics.h"
+#include "engine/server/ring.h"
+
+namespace strongbox::engine {
+
+class GroupCommit {
+ public:
+  GroupCommit(const EngineConfig& config, DurableLog& log, Ring& ring, EngineMetrics& metrics)
+      : config_(config), log_(log), ring_(ring), metrics_(metrics) {}
+
+  // Submits the pending records as one batch when due: at once in always mode or with `force`,
+  // in interval mode once flush_interval_ms passed or batch_capacity records are pending.
+  // Nothing happens while a batch is in flight or without a segment (read-only).
+  void MaybeFlush(int64_t now_ms, bool force);
+  // After each record: interval mode flushes as soon as batch_capacity records are pending.
+  void OnRecordAdded(int64_t now_ms);
+  void OnWriteDone(int res, uint64_t expected_bytes);
+  // The batch is durable: log_.lsn_durable() advanced. The caller releases replies next.
+  void OnSyncDone(int res);
+  // Seals/opens segments when due (size, time, read-only retry), measured and logged. Stops the
+  // process on errors rotation cannot recover from.
+  void Rotate(int64_t now_ms, bool force = false);
+
+  uint64_t fsyncs() const { return fsyncs_; }
+  double fsync_seconds_total() const { return fsync_seconds_total_; }
+
+ private:
+  const EngineConfig& config_;
+  DurableLog& log_;
+  Ring& ring_;
+  EngineMetrics& metrics_;
+  std::chrono::steady_clock::time_point batch_started_;
+  int64_t last_flush_ms_ = 0;
+  uint64_t fsyncs_ = 0;
+  double fsync_seconds_total_ = 0;
+};
+
+}  // namespace strongbox::engine
