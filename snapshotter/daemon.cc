@@ -384,8 +384,8 @@ class Daemon {
                                                "Archive moves that failed (full/read-only).");
     m_.segments_applied = &metrics_.AddCounter("strongbox_snapshotter_segments_applied_total",
                                                "Sealed segments replayed.");
-    metrics::AddVolumeGauges(metrics_, "strongbox_snapshotter", "persistence", o_.dir);
-    metrics::AddVolumeGauges(metrics_, "strongbox_snapshotter", "archive", o_.archive_dir);
+    metrics::AddVolumeGauges(metrics_, fs_, "strongbox_snapshotter", "persistence", o_.dir);
+    metrics::AddVolumeGauges(metrics_, fs_, "strongbox_snapshotter", "archive", o_.archive_dir);
   }
 
   DaemonOptions o_;

@@ -1,8 +1,6 @@
 // Prometheus text rendering and the histogram/volume helpers of registry.h.
 #include "common/metrics/registry.h"
 
-#include <sys/statvfs.h>
-
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -151,15 +149,13 @@ std::string Registry::RenderPrometheus() const {
   return out;
 }
 
-void AddVolumeGauges(Registry& registry, std::string_view prefix, std::string_view label,
-                     std::string path) {
+void AddVolumeGauges(Registry& registry, io::FileSystem& fs, std::string_view prefix,
+                     std::string_view label, std::string path) {
   std::string labels = absl::StrCat("volume=\"", std::string(label), "\"");
-  auto read = [path](bool free_bytes) {
-    struct statvfs st;
-    if (::statvfs(path.c_str(), &st) != 0) return std::nan("");
-    double block = static_cast<double>(st.f_frsize);
-    return free_bytes ? block * static_cast<double>(st.f_bavail)
-                      : block * static_cast<double>(st.f_blocks);
+  auto read = [&fs, path](bool free_bytes) {
+    auto space = fs.Space(path);
+    if (!space.ok()) return std::nan("");
+    return static_cast<double>(free_bytes ? space->free_bytes : space->total_bytes);
   };
   registry.AddGaugeFunction(
       absl::StrCat(std::string(prefix), "_volume_free_bytes"),

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/io/file_system.h"
+
 namespace strongbox::metrics {
 
 class Counter {
@@ -88,9 +90,10 @@ class Registry {
   std::deque<Entry> entries_;  // deque: references stay valid while registering more
 };
 
-// Registers `<prefix>_volume_free_bytes{volume="<label>"}` and `..._total_bytes` read with
-// statvfs(path) at scrape time (NaN when the path cannot be read).
-void AddVolumeGauges(Registry& registry, std::string_view prefix, std::string_view label,
-                     std::string path);
+// Registers `<prefix>_volume_free_bytes{volume="<label>"}` and `..._total_bytes` read through
+// the file seam's Space(path) at scrape time (NaN when the path cannot be read). `fs` must
+// outlive the registry's scrapes.
+void AddVolumeGauges(Registry& registry, io::FileSystem& fs, std::string_view prefix,
+                     std::string_view label, std::string path);
 
 }  // namespace strongbox::metrics

@@ -3,7 +3,7 @@
 
 namespace strongbox::engine {
 
-EngineMetrics::EngineMetrics(metrics::Registry& r, const std::string& dir) {
+EngineMetrics::EngineMetrics(metrics::Registry& r, io::FileSystem& fs, const std::string& dir) {
   constexpr char kLsn[] = "strongbox_engine_lsn";
   constexpr char kLsnHelp[] = "LSNs of the engine.";
   lsn_assigned_ = &r.AddGauge(kLsn, kLsnHelp, "kind=\"assigned\"");
@@ -31,7 +31,7 @@ EngineMetrics::EngineMetrics(metrics::Registry& r, const std::string& dir) {
   batch_records_ = &r.AddHistogram("strongbox_engine_group_commit_records",
                                    "Records per write+fdatasync (group commit).",
                                    {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096});
-  metrics::AddVolumeGauges(r, "strongbox_engine", "persistence", dir);
+  metrics::AddVolumeGauges(r, fs, "strongbox_engine", "persistence", dir);
 }
 
 namespace {

@@ -20,7 +20,7 @@ struct ServerCounters {
 
 class EngineMetrics {
  public:
-  EngineMetrics(metrics::Registry& registry, const std::string& dir);
+  EngineMetrics(metrics::Registry& registry, io::FileSystem& fs, const std::string& dir);
 
   // Refreshes gauges and advances counters to the current totals.
   void Update(const DurableLog& log, const ServerCounters& counters, size_t clients,

@@ -42,7 +42,7 @@ Server::Server(EngineConfig config, io::FileSystem& fs)
       fs_(fs),
       replies_(config_.fsync_mode, conns_),
       blocked_(conns_),
-      metrics_(metrics_registry_, config_.dir) {
+      metrics_(metrics_registry_, fs_, config_.dir) {
   limits_.bulk_bytes_max = config_.proto_max_bulk_len;
 }
 
