@@ -1,6 +1,5 @@
-// Runs one command for a client: lookup, arity, AUTH and read-only gating, MULTI queueing, and
-// the promises of each command's flags. All effects of one call (one EXEC included) go to
-// ctx.effects, i.e. one record.
+// Runs one command for a client: lookup, arity, AUTH and read-only gating, MULTI queueing, flags
+// held to their promise. All effects of one call (one EXEC too) go to ctx.effects: one record.
 #pragma once
 
 #include "engine/commands/command.h"
