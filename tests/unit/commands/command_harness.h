@@ -20,10 +20,10 @@ namespace strongbox::engine::testing {
 class FakeServer final : public ServerHooks {
  public:
   std::string InfoSection(std::string_view) override { return "# Server\r\n\r\n"; }
-  bool read_only() const override { return read_only_; }
+  bool read_only() const override { return is_read_only; }
   std::string read_only_reason() const override { return "volume full"; }
-  bool CheckPassword(std::string_view password) const override { return password == password_; }
-  bool password_required() const override { return !password_.empty(); }
+  bool CheckPassword(std::string_view given) const override { return given == password; }
+  bool password_required() const override { return !password.empty(); }
   size_t connected_clients() const override { return 1; }
   bool ConfigGet(std::string_view, std::string*) const override { return false; }
   std::string ClientList() const override { return ""; }
@@ -45,8 +45,8 @@ class FakeServer final : public ServerHooks {
     std::erase_if(watches_, [&](const auto& w) { return std::get<0>(w) == &client; });
   }
 
-  bool read_only_ = false;
-  std::string password_;  // empty: no AUTH needed
+  bool is_read_only = false;
+  std::string password;  // empty: no AUTH needed
 
  private:
   std::vector<std::tuple<ClientSession*, uint8_t, std::string>> watches_;

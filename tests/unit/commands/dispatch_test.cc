@@ -36,7 +36,7 @@ TEST_CASE("names are case-insensitive when dispatched") {
 
 TEST_CASE("with a password, only kNoAuth commands run before AUTH") {
   Harness h;
-  h.server.password_ = "secret";
+  h.server.password = "secret";
   CHECK(h.Run({"get", "k"}) == "-NOAUTH Authentication required.\r\n");
   CHECK(h.Run({"ping"}) == "-NOAUTH Authentication required.\r\n");
   CHECK(h.Run({"set", "k", "v"}) == "-NOAUTH Authentication required.\r\n");
@@ -56,7 +56,7 @@ TEST_CASE("while read-only, writes get MISCONF and reads still run") {
   Harness h;
   CHECK(h.Run({"set", "k", "v"}) == "+OK\r\n");
   h.sink.effects.clear();
-  h.server.read_only_ = true;
+  h.server.is_read_only = true;
   CHECK(h.Run({"set", "k", "w"}) == "-MISCONF volume full\r\n");
   CHECK(h.Run({"del", "k"}) == "-MISCONF volume full\r\n");  // frees memory, still a write
   CHECK(h.Run({"flushall"}) == "-MISCONF volume full\r\n");
@@ -65,7 +65,7 @@ TEST_CASE("while read-only, writes get MISCONF and reads still run") {
   CHECK(h.Run({"get", "k"}) == "$1\r\nv\r\n");
   CHECK(h.Run({"ping"}) == "+PONG\r\n");
   CHECK(h.Run({"dbsize"}) == ":1\r\n");
-  h.server.read_only_ = false;
+  h.server.is_read_only = false;
   CHECK(h.Run({"del", "k"}) == ":1\r\n");
 }
 

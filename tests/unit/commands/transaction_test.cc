@@ -72,14 +72,14 @@ TEST_CASE("a queued write meets MISCONF at EXEC when the engine turned read-only
   CHECK(h.Run({"multi"}) == "+OK\r\n");
   CHECK(h.Run({"set", "k", "v"}) == "+QUEUED\r\n");
   CHECK(h.Run({"get", "k"}) == "+QUEUED\r\n");
-  h.server.read_only_ = true;
+  h.server.is_read_only = true;
   CHECK(h.Run({"exec"}) == "*2\r\n-MISCONF volume full\r\n$-1\r\n");
   CHECK(h.sink.effects.empty());
 }
 
 TEST_CASE("NOAUTH inside MULTI aborts the transaction") {
   Harness h;
-  h.server.password_ = "secret";
+  h.server.password = "secret";
   CHECK(h.Run({"multi"}) == "-NOAUTH Authentication required.\r\n");
   h.client.in_multi = true;  // as if MULTI had been sent before the password was set
   CHECK(h.Run({"get", "k"}) == "-NOAUTH Authentication required.\r\n");
