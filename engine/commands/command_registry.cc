@@ -23,6 +23,8 @@ void CommandRegistry::Add(const CommandSpec& spec) {
            "'%s': denyoom and may-block only make sense on a write", name.c_str());
   SB_CHECK(!(spec.flags & kNoMulti) || !(write || readonly),
            "'%s': a transaction control command reads and writes no data", name.c_str());
+  SB_CHECK(spec.first_key == 0 || write || readonly || (spec.flags & kNoMulti),
+           "'%s' names keys, so it must be flagged write or readonly", name.c_str());
   bool added = index_.emplace(name, specs_.size()).second;
   SB_CHECK(added, "'%s' is registered twice", name.c_str());
   specs_.push_back(spec);

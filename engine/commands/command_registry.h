@@ -20,7 +20,8 @@ class CommandRegistry {
 
   // Adds one command. A malformed spec stops the process (the specs are code, not input): an
   // empty, upper-case, too long or duplicate name, arity 0, no handler, kWrite with kReadonly,
-  // kDenyOom or kMayBlock without kWrite, kNoMulti with kWrite or kReadonly.
+  // kDenyOom or kMayBlock without kWrite, kNoMulti with kWrite or kReadonly, key positions
+  // without kWrite or kReadonly (kNoMulti aside: WATCH names keys but touches no data).
   void Add(const CommandSpec& spec);
   // Case-insensitive; nullptr if unknown.
   const CommandSpec* Find(std::string_view name) const;

@@ -108,6 +108,8 @@ TEST_CASE("registration stops the process on a malformed spec") {
   CHECK(Aborts([](CommandRegistry& r) { r.Add({"pop", -2, kMayBlock, 1, 1, 1, Noop}); }));
   CHECK(Aborts([](CommandRegistry& r) { r.Add({"ctl", 1, kNoMulti | kWrite, 0, 0, 0, Noop}); }));
   CHECK(Aborts([](CommandRegistry& r) { r.Add({"none", 1, kReadonly, 0, 0, 0, nullptr}); }));
+  CHECK(Aborts([](CommandRegistry& r) { r.Add({"keyed", 2, kFast, 1, 1, 1, Noop}); }));
+  CHECK_FALSE(Aborts([](CommandRegistry& r) { r.Add({"w", -2, kNoMulti, 1, -1, 1, Noop}); }));
 }
 
 }  // namespace
