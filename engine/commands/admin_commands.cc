@@ -1,12 +1,12 @@
 // What Redis tools and clients ask of a server beyond data commands: COPY, OBJECT, MEMORY
-// USAGE, CONFIG SET/RESETSTAT for the parameters tools set, FUNCTION/SCRIPT FLUSH.
+// USAGE, CONFIG GET/SET/RESETSTAT for the parameters tools set, FUNCTION/SCRIPT FLUSH.
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
+#include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
-#include "engine/commands/handlers.h"
 
-namespace strongbox::engine::handlers {
+namespace strongbox::engine {
 namespace {
 
 // Encoding thresholds and similar knobs: accepted, stored and reported back, since tools
@@ -53,8 +53,6 @@ int64_t MemoryUsage(const state::Entry& e) {
   return static_cast<int64_t>(e.node_bytes() + sizeof(state::EntryPtr) + 1 + e.value_heap_bytes());
 }
 
-}  // namespace
-
 bool TunableConfigGet(std::string_view name, std::string* value) {
   auto it = TunableConfig().find(std::string(name));
   if (it == TunableConfig().end()) return false;
@@ -82,6 +80,49 @@ void ConfigSet(CommandContext& ctx) {
     TunableConfig()[ToLower(ctx.argv[i])] = std::string(ctx.argv[i + 1]);
   }
   ctx.reply.SimpleString("OK");
+}
+
+void Config(CommandContext& ctx) {
+  std::string sub = ToLower(ctx.argv[1]);
+  if (sub == "get") {
+    if (ctx.argv.size() < 3) {
+      return ctx.reply.Error("ERR wrong number of arguments for 'config|get' command");
+    }
+    // Fixed answers for what Redis tools ask; the server adds its own parameters.
+    static const std::pair<std::string_view, std::string_view> kFixed[] = {
+        {"save", ""},       {"appendonly", "yes"},    {"appendfsync", "always"},
+        {"maxmemory", "0"}, {"databases", "16"},      {"maxmemory-policy", "noeviction"},
+        {"timeout", "0"},   {"cluster-enabled", "no"}};
+    std::vector<std::pair<std::string, std::string>> out;
+    for (size_t i = 2; i < ctx.argv.size(); ++i) {
+      std::string pattern = ToLower(ctx.argv[i]);
+      for (const auto& [name, value] : kFixed) {
+        std::string v(value);
+        ctx.server.ConfigGet(name, &v);
+        if (GlobMatch(pattern, name, true)) out.emplace_back(name, v);
+      }
+      for (const std::string& name : TunableConfigNames()) {
+        std::string v;
+        if (GlobMatch(pattern, name, true) && TunableConfigGet(name, &v)) out.emplace_back(name, v);
+      }
+      for (std::string_view name : {"port", "bind", "requirepass", "maxclients",
+                                    "proto-max-bulk-len", "client-query-buffer-limit", "dir"}) {
+        std::string v;
+        if (GlobMatch(pattern, name, true) && ctx.server.ConfigGet(name, &v)) {
+          out.emplace_back(name, v);
+        }
+      }
+    }
+    ctx.reply.MapHeader(static_cast<int64_t>(out.size()));
+    for (const auto& [k, v] : out) {
+      ctx.reply.Bulk(k);
+      ctx.reply.Bulk(v);
+    }
+    return;
+  }
+  if (sub == "resetstat") return ctx.reply.SimpleString("OK");
+  if (sub == "set") return ConfigSet(ctx);
+  ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) + "'. Try CONFIG HELP.");
 }
 
 void Copy(CommandContext& ctx) {
@@ -159,4 +200,16 @@ void FlushScripts(CommandContext& ctx) {
   ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) + "'");
 }
 
-}  // namespace strongbox::engine::handlers
+}  // namespace
+
+void RegisterAdminCommands(CommandRegistry& r) {
+  // name, arity, flags, first key, last key, key step, handler
+  r.Add({"config", -2, kAdmin, 0, 0, 0, Config});
+  r.Add({"copy", -3, kWrite | kDenyOom, 1, 2, 1, Copy});
+  r.Add({"object", -2, kReadonly, 2, 2, 1, Object});
+  r.Add({"memory", -2, kReadonly, 0, 0, 0, Memory});
+  r.Add({"function", -2, kAdmin, 0, 0, 0, FlushScripts});
+  r.Add({"script", -2, kAdmin, 0, 0, 0, FlushScripts});
+}
+
+}  // namespace strongbox::engine

@@ -19,15 +19,23 @@ class State;  // common/state/state.h: the 16 databases
 
 namespace strongbox::engine {
 
+// What a command may do. The dispatcher (dispatcher.cc) reads the flags, never the names: it
+// refuses kWrite commands while read-only, queues all but kNoMulti ones inside MULTI, and stops
+// the process when a command does what its flags rule out: only kWrite commands emit effects
+// (kNoMulti ones aside: EXEC's are those of its queue, each checked), only kMayBlock ones park
+// the client. Registration rejects kWrite together with kReadonly (command_registry.cc).
 enum CommandFlag : uint32_t {
-  kWrite = 1u << 0,     // may change state; effects become one record
-  kReadonly = 1u << 1,  // never changes state
-  kFast = 1u << 2,
-  kAdmin = 1u << 3,
+  kWrite = 1u << 0,     // may change state: effects become one record; MISCONF while read-only
+  kReadonly = 1u << 1,  // reads only: never emits an effect
+  kFast = 1u << 2,      // O(1) or O(log N): reported by COMMAND INFO
+  kAdmin = 1u << 3,     // reported by COMMAND INFO
   kNoAuth = 1u << 4,    // allowed before AUTH (AUTH, HELLO, QUIT)
-  kNoMulti = 1u << 5,   // executed immediately even inside MULTI (EXEC, DISCARD, MULTI, WATCH)
-  kBlocking = 1u << 6,  // may park the client (BLPOP, ...)
-  kDenyOom = 1u << 7,   // refused while the engine is read-only (volume full)
+  kNoMulti = 1u << 5,   // runs at once inside MULTI instead of being queued (MULTI, EXEC, ...)
+  kMayBlock = 1u << 6,  // may park the client (BLPOP, ...): no other command may fill `block`
+  // Redis's denyoom (the command may grow memory), reported by COMMAND INFO so tools see what
+  // Redis says. Nothing refuses on it: there is no maxmemory, and the read-only refusal (volume
+  // full) is kWrite's, because every write, a shrinking one too, needs the log.
+  kDenyOom = 1u << 7,
 };
 
 // Receives the deterministic effects of the command being executed. Each Emit is one op of the
@@ -106,6 +114,7 @@ struct CommandContext {
 
 using CommandHandler = void (*)(CommandContext& ctx);
 
+// One command as its family registers it (command_registry.h).
 struct CommandSpec {
   std::string_view name;  // lower case
   int arity;              // Redis convention: N exact, -N at least N (name included)
@@ -115,9 +124,5 @@ struct CommandSpec {
   int key_step;
   CommandHandler handler;
 };
-
-// Lookup by case-insensitive name; nullptr if unknown. Implemented in command_table.cc.
-const CommandSpec* FindCommand(std::string_view name);
-std::span<const CommandSpec> AllCommands();
 
 }  // namespace strongbox::engine

@@ -1,8 +1,9 @@
 // Connection commands: PING ECHO HELLO AUTH SELECT QUIT CLIENT.
+#include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
-#include "engine/commands/handlers.h"
 
-namespace strongbox::engine::handlers {
+namespace strongbox::engine {
+namespace {
 
 void Ping(CommandContext& ctx) {
   if (ctx.argv.size() > 2) {
@@ -125,4 +126,17 @@ void Client(CommandContext& ctx) {
   ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) + "'. Try CLIENT HELP.");
 }
 
-}  // namespace strongbox::engine::handlers
+}  // namespace
+
+void RegisterConnectionCommands(CommandRegistry& r) {
+  // name, arity, flags, first key, last key, key step, handler
+  r.Add({"ping", -1, kFast, 0, 0, 0, Ping});
+  r.Add({"echo", 2, kFast, 0, 0, 0, Echo});
+  r.Add({"hello", -1, kFast | kNoAuth, 0, 0, 0, Hello});
+  r.Add({"auth", -2, kFast | kNoAuth, 0, 0, 0, Auth});
+  r.Add({"select", 2, kFast, 0, 0, 0, Select});
+  r.Add({"quit", -1, kFast | kNoAuth | kNoMulti, 0, 0, 0, Quit});
+  r.Add({"client", -2, kAdmin, 0, 0, 0, Client});
+}
+
+}  // namespace strongbox::engine

@@ -1,8 +1,10 @@
-// Command dispatch and transactions.
+// Command dispatch: the flags, not the names, decide what runs, what is queued inside MULTI and
+// what a command may do; a command that breaks its flags' promise stops the process.
 #include "engine/commands/dispatcher.h"
 
 #include "absl/strings/str_cat.h"
-#include "engine/commands/command_util.h"
+#include "common/util/check.h"
+#include "engine/commands/command_registry.h"
 
 namespace strongbox::engine {
 namespace {
@@ -21,13 +23,25 @@ std::string UnknownCommand(std::span<const std::string_view> argv) {
                       "', with args beginning with: ", args);
 }
 
-void ResetMulti(CommandContext& ctx) {
-  ctx.client.in_multi = false;
-  ctx.client.multi_error = false;
-  ctx.client.multi_queue.clear();
-  ctx.server.UnwatchAll(ctx.client);
-  ctx.client.watch_dirty = false;
+std::string WrongArity(const CommandSpec& spec) {
+  return absl::StrCat("ERR wrong number of arguments for '", std::string(spec.name), "' command");
 }
+
+// Passes effects on and counts them, so the dispatcher can check a command that may not emit.
+class CountingSink final : public EffectSink {
+ public:
+  explicit CountingSink(EffectSink& next) : next_(next) {}
+  using EffectSink::Emit;
+  void Emit(uint8_t db, std::span<const std::string_view> argv) override {
+    ++emitted_;
+    next_.Emit(db, argv);
+  }
+  size_t emitted() const { return emitted_; }
+
+ private:
+  EffectSink& next_;
+  size_t emitted_ = 0;
+};
 
 // Checks that do not depend on MULTI: returns false after writing the error.
 bool Admit(CommandContext& ctx, const CommandSpec& spec) {
@@ -42,29 +56,43 @@ bool Admit(CommandContext& ctx, const CommandSpec& spec) {
   return true;
 }
 
-void Exec(CommandContext& ctx) {
-  if (!ctx.client.in_multi) return ctx.reply.Error("ERR EXEC without MULTI");
-  if (ctx.client.multi_error) {
-    ResetMulti(ctx);
-    return ctx.reply.Error("EXECABORT Transaction discarded because of previous errors.");
+// Runs the handler and holds it to its flags: only a kWrite command emits effects (a kNoMulti
+// one aside: EXEC's effects are its queue's, each checked as it runs), only a kMayBlock one
+// parks the client, and never inside EXEC.
+void Run(CommandContext& ctx, const CommandSpec& spec) {
+  bool was_blocked = ctx.client.block.active;
+  if (spec.flags & (kWrite | kNoMulti)) {
+    spec.handler(ctx);
+  } else {
+    CountingSink counted(ctx.effects);
+    CommandContext checked{ctx.argv, ctx.client, ctx.state, ctx.reply,
+                           counted,  ctx.server, ctx.now_ms};
+    spec.handler(checked);
+    SB_CHECK(counted.emitted() == 0, "'%s' is not flagged write but emitted %zu effects",
+             std::string(spec.name).c_str(), counted.emitted());
   }
-  if (ctx.client.watch_dirty) {
-    ResetMulti(ctx);
-    return ctx.reply.NullArray();
+  SB_CHECK(
+      was_blocked || !ctx.client.block.active || ((spec.flags & kMayBlock) && !ctx.client.in_exec),
+      "'%s' parked the client without kMayBlock or inside EXEC", std::string(spec.name).c_str());
+}
+
+// Inside MULTI: checks what can be checked now and queues the command (Redis 7.0 texts); a
+// failed check makes the EXEC abort.
+void Queue(CommandContext& ctx, const CommandSpec* spec) {
+  if (spec == nullptr) {
+    ctx.client.multi_error = true;
+    return ctx.reply.Error(UnknownCommand(ctx.argv));
   }
-  auto queue = std::move(ctx.client.multi_queue);
-  ResetMulti(ctx);
-  ctx.reply.ArrayHeader(static_cast<int64_t>(queue.size()));
-  ctx.client.in_exec = true;
-  std::vector<std::string_view> argv;
-  for (const auto& cmd : queue) {
-    argv.assign(cmd.begin(), cmd.end());
-    const CommandSpec* spec = FindCommand(argv[0]);
-    CommandContext sub{argv, ctx.client, ctx.state, ctx.reply, ctx.effects, ctx.server, ctx.now_ms};
-    if (!Admit(sub, *spec)) continue;
-    spec->handler(sub);
+  if (!ArityOk(*spec, ctx.argv.size())) {
+    ctx.client.multi_error = true;
+    return ctx.reply.Error(WrongArity(*spec));
   }
-  ctx.client.in_exec = false;
+  if (ctx.server.password_required() && !ctx.client.authenticated) {
+    ctx.client.multi_error = true;
+    return ctx.reply.Error("NOAUTH Authentication required.");
+  }
+  ctx.client.multi_queue.emplace_back(ctx.argv.begin(), ctx.argv.end());
+  ctx.reply.SimpleString("QUEUED");
 }
 
 }  // namespace
@@ -72,39 +100,20 @@ void Exec(CommandContext& ctx) {
 void Dispatch(CommandContext& ctx) {
   if (ctx.argv.empty()) return;
   const CommandSpec* spec = FindCommand(ctx.argv[0]);
-  std::string_view name = spec ? spec->name : std::string_view();
-  bool control = name == "exec" || name == "discard" || name == "multi" || name == "watch" ||
-                 name == "quit" || name == "unwatch";
-  if (ctx.client.in_multi && !control) {
-    if (spec == nullptr) {
-      ctx.client.multi_error = true;
-      return ctx.reply.Error(UnknownCommand(ctx.argv));
-    }
-    if (!ArityOk(*spec, ctx.argv.size())) {
-      ctx.client.multi_error = true;
-      return ctx.reply.Error(
-          absl::StrCat("ERR wrong number of arguments for '", std::string(name), "' command"));
-    }
-    if (ctx.server.password_required() && !ctx.client.authenticated) {
-      ctx.client.multi_error = true;
-      return ctx.reply.Error("NOAUTH Authentication required.");
-    }
-    ctx.client.multi_queue.emplace_back(ctx.argv.begin(), ctx.argv.end());
-    return ctx.reply.SimpleString("QUEUED");
+  if (ctx.client.in_multi && !(spec != nullptr && (spec->flags & kNoMulti))) {
+    return Queue(ctx, spec);
   }
   if (spec == nullptr) return ctx.reply.Error(UnknownCommand(ctx.argv));
-  if (!ArityOk(*spec, ctx.argv.size())) {
-    return ctx.reply.Error(
-        absl::StrCat("ERR wrong number of arguments for '", std::string(name), "' command"));
-  }
+  if (!ArityOk(*spec, ctx.argv.size())) return ctx.reply.Error(WrongArity(*spec));
   if (!Admit(ctx, *spec)) return;
-  if (name == "exec") return Exec(ctx);
-  if (name == "discard") {
-    if (!ctx.client.in_multi) return ctx.reply.Error("ERR DISCARD without MULTI");
-    ResetMulti(ctx);
-    return ctx.reply.SimpleString("OK");
-  }
-  spec->handler(ctx);
+  Run(ctx, *spec);
+}
+
+void DispatchQueued(CommandContext& ctx) {
+  const CommandSpec* spec = FindCommand(ctx.argv[0]);
+  SB_CHECK(spec != nullptr, "a queued command is unknown");  // Queue() refused those
+  if (!Admit(ctx, *spec)) return;
+  Run(ctx, *spec);
 }
 
 }  // namespace strongbox::engine

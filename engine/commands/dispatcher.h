@@ -1,5 +1,5 @@
-// Runs one command for a client: lookup, arity, AUTH and read-only gating, MULTI queueing and
-// EXEC. All effects of one call (one EXEC included) go to ctx.effects, i.e. one record.
+// Runs one command for a client: lookup, arity, AUTH and read-only gating, MULTI queueing, flags
+// held to their promise. All effects of one call (one EXEC too) go to ctx.effects: one record.
 #pragma once
 
 #include "engine/commands/command.h"
@@ -7,5 +7,9 @@
 namespace strongbox::engine {
 
 void Dispatch(CommandContext& ctx);
+
+// Runs one command of an EXEC queue (transaction_commands.cc): looked up and arity-checked when
+// it was queued, it is admitted again now (AUTH, read-only) and held to its flags like any other.
+void DispatchQueued(CommandContext& ctx);
 
 }  // namespace strongbox::engine

@@ -3,11 +3,11 @@
 #include <cmath>
 #include <random>
 
+#include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
-#include "engine/commands/handlers.h"
 #include "engine/commands/scan_cursor.h"
 
-namespace strongbox::engine::handlers {
+namespace strongbox::engine {
 namespace {
 
 using state::ValueType;
@@ -20,8 +20,6 @@ void SetField(CommandContext& ctx, std::string_view field, std::string_view valu
   DropIfExpired(ctx, ctx.argv[1]);
   Apply(ctx, {"HSET", ctx.argv[1], field, value});
 }
-
-}  // namespace
 
 void Hset(CommandContext& ctx) {
   if (ctx.argv.size() % 2 != 0) {
@@ -248,4 +246,26 @@ void Hrandfield(CommandContext& ctx) {
   }
 }
 
-}  // namespace strongbox::engine::handlers
+}  // namespace
+
+void RegisterHashCommands(CommandRegistry& r) {
+  // name, arity, flags, first key, last key, key step, handler
+  r.Add({"hset", -4, kWrite | kDenyOom | kFast, 1, 1, 1, Hset});
+  r.Add({"hmset", -4, kWrite | kDenyOom | kFast, 1, 1, 1, Hset});
+  r.Add({"hsetnx", 4, kWrite | kDenyOom | kFast, 1, 1, 1, Hsetnx});
+  r.Add({"hget", 3, kReadonly | kFast, 1, 1, 1, Hget});
+  r.Add({"hmget", -3, kReadonly | kFast, 1, 1, 1, Hmget});
+  r.Add({"hdel", -3, kWrite | kFast, 1, 1, 1, Hdel});
+  r.Add({"hexists", 3, kReadonly | kFast, 1, 1, 1, Hexists});
+  r.Add({"hlen", 2, kReadonly | kFast, 1, 1, 1, Hlen});
+  r.Add({"hgetall", 2, kReadonly, 1, 1, 1, Hgetall});
+  r.Add({"hkeys", 2, kReadonly, 1, 1, 1, Hkeys});
+  r.Add({"hvals", 2, kReadonly, 1, 1, 1, Hvals});
+  r.Add({"hincrby", 4, kWrite | kDenyOom | kFast, 1, 1, 1, Hincrby});
+  r.Add({"hincrbyfloat", 4, kWrite | kDenyOom | kFast, 1, 1, 1, Hincrbyfloat});
+  r.Add({"hstrlen", 3, kReadonly | kFast, 1, 1, 1, Hstrlen});
+  r.Add({"hscan", -3, kReadonly, 1, 1, 1, Hscan});
+  r.Add({"hrandfield", -2, kReadonly, 1, 1, 1, Hrandfield});
+}
+
+}  // namespace strongbox::engine

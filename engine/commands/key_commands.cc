@@ -3,11 +3,12 @@
 #include <climits>
 #include <random>
 
+#include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
-#include "engine/commands/handlers.h"
 #include "engine/commands/scan_cursor.h"
 
-namespace strongbox::engine::handlers {
+namespace strongbox::engine {
+namespace {
 
 void Del(CommandContext& ctx) {
   int64_t removed = 0;
@@ -33,7 +34,7 @@ void Type(CommandContext& ctx) {
   ctx.reply.SimpleString(e ? state::TypeName(e->type()) : "none");
 }
 
-static void RenameImpl(CommandContext& ctx, bool nx) {
+void RenameImpl(CommandContext& ctx, bool nx) {
   state::Db& db = CurrentDb(ctx);
   if (db.Find(ctx.argv[1], ctx.now_ms) == nullptr) return ctx.reply.Error("ERR no such key");
   if (nx && db.Find(ctx.argv[2], ctx.now_ms) != nullptr) return ctx.reply.Integer(0);
@@ -94,8 +95,6 @@ void Randomkey(CommandContext& ctx) {
   }
   ctx.reply.Null();
 }
-
-namespace {
 
 // EXPIRE family: NX XX GT LT; a time in the past deletes the key (logged as DEL).
 void ExpireImpl(CommandContext& ctx, int64_t unit_ms, bool absolute) {
@@ -158,8 +157,6 @@ void TtlImpl(CommandContext& ctx, int64_t unit_ms, bool absolute) {
   ctx.reply.Integer(unit_ms == 1 ? left : (left + 500) / 1000);
 }
 
-}  // namespace
-
 void Expire(CommandContext& ctx) { ExpireImpl(ctx, 1000, false); }
 void Pexpire(CommandContext& ctx) { ExpireImpl(ctx, 1, false); }
 void Expireat(CommandContext& ctx) { ExpireImpl(ctx, 1000, true); }
@@ -176,4 +173,28 @@ void Persist(CommandContext& ctx) {
   ctx.reply.Integer(1);
 }
 
-}  // namespace strongbox::engine::handlers
+}  // namespace
+
+void RegisterKeyCommands(CommandRegistry& r) {
+  // name, arity, flags, first key, last key, key step, handler
+  r.Add({"del", -2, kWrite, 1, -1, 1, Del});
+  r.Add({"unlink", -2, kWrite | kFast, 1, -1, 1, Del});
+  r.Add({"exists", -2, kReadonly | kFast, 1, -1, 1, Exists});
+  r.Add({"type", 2, kReadonly | kFast, 1, 1, 1, Type});
+  r.Add({"rename", 3, kWrite, 1, 2, 1, Rename});
+  r.Add({"renamenx", 3, kWrite | kFast, 1, 2, 1, Renamenx});
+  r.Add({"keys", 2, kReadonly, 0, 0, 0, Keys});
+  r.Add({"scan", -2, kReadonly, 0, 0, 0, Scan});
+  r.Add({"randomkey", 1, kReadonly, 0, 0, 0, Randomkey});
+  r.Add({"expire", -3, kWrite | kFast, 1, 1, 1, Expire});
+  r.Add({"pexpire", -3, kWrite | kFast, 1, 1, 1, Pexpire});
+  r.Add({"expireat", -3, kWrite | kFast, 1, 1, 1, Expireat});
+  r.Add({"pexpireat", -3, kWrite | kFast, 1, 1, 1, Pexpireat});
+  r.Add({"ttl", 2, kReadonly | kFast, 1, 1, 1, Ttl});
+  r.Add({"pttl", 2, kReadonly | kFast, 1, 1, 1, Pttl});
+  r.Add({"expiretime", 2, kReadonly | kFast, 1, 1, 1, Expiretime});
+  r.Add({"pexpiretime", 2, kReadonly | kFast, 1, 1, 1, Pexpiretime});
+  r.Add({"persist", 2, kWrite | kFast, 1, 1, 1, Persist});
+}
+
+}  // namespace strongbox::engine

@@ -5,10 +5,10 @@
 #include <optional>
 #include <span>
 
+#include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
-#include "engine/commands/handlers.h"
 
-namespace strongbox::engine::handlers {
+namespace strongbox::engine {
 namespace {
 
 using state::ValueType;
@@ -137,8 +137,6 @@ void BlockingPop(CommandContext& ctx, bool left) {
   }
   BlockOrNull(ctx, keys, ctx.argv.back());
 }
-
-}  // namespace
 
 void Lpush(CommandContext& ctx) { Push(ctx, true, false); }
 void Rpush(CommandContext& ctx) { Push(ctx, false, false); }
@@ -297,8 +295,6 @@ void Rpoplpush(CommandContext& ctx) {
   moved ? ctx.reply.Bulk(*moved) : ctx.reply.Null();
 }
 
-namespace {
-
 // LMPOP/BLMPOP arguments from `numkeys_index`: numkeys key [key ...] LEFT|RIGHT [COUNT n].
 struct MpopArgs {
   std::span<const std::string_view> keys;
@@ -359,13 +355,11 @@ bool MpopFirst(CommandContext& ctx, const MpopArgs& a) {
   return false;
 }
 
-}  // namespace
-
 void Blpop(CommandContext& ctx) { BlockingPop(ctx, true); }
 void Brpop(CommandContext& ctx) { BlockingPop(ctx, false); }
 
-static void BlockingMove(CommandContext& ctx, std::string_view src, std::string_view dst,
-                         bool from_left, bool to_left, std::string_view timeout) {
+void BlockingMove(CommandContext& ctx, std::string_view src, std::string_view dst, bool from_left,
+                  bool to_left, std::string_view timeout) {
   std::optional<std::string> moved;
   if (!Move(ctx, src, dst, from_left, to_left, &moved)) return;
   if (moved) return ctx.reply.Bulk(*moved);
@@ -402,4 +396,32 @@ void Blmpop(CommandContext& ctx) {
   BlockOrNull(ctx, a->keys, ctx.argv[1]);
 }
 
-}  // namespace strongbox::engine::handlers
+}  // namespace
+
+void RegisterListCommands(CommandRegistry& r) {
+  // name, arity, flags, first key, last key, key step, handler
+  r.Add({"lpush", -3, kWrite | kDenyOom | kFast, 1, 1, 1, Lpush});
+  r.Add({"rpush", -3, kWrite | kDenyOom | kFast, 1, 1, 1, Rpush});
+  r.Add({"lpushx", -3, kWrite | kDenyOom | kFast, 1, 1, 1, Lpushx});
+  r.Add({"rpushx", -3, kWrite | kDenyOom | kFast, 1, 1, 1, Rpushx});
+  r.Add({"lpop", -2, kWrite | kDenyOom | kFast, 1, 1, 1, Lpop});
+  r.Add({"rpop", -2, kWrite | kDenyOom | kFast, 1, 1, 1, Rpop});
+  r.Add({"llen", 2, kReadonly | kFast, 1, 1, 1, Llen});
+  r.Add({"lrange", 4, kReadonly, 1, 1, 1, Lrange});
+  r.Add({"lindex", 3, kReadonly, 1, 1, 1, Lindex});
+  r.Add({"lset", 4, kWrite | kDenyOom, 1, 1, 1, Lset});
+  r.Add({"lrem", 4, kWrite, 1, 1, 1, Lrem});
+  r.Add({"ltrim", 4, kWrite, 1, 1, 1, Ltrim});
+  r.Add({"linsert", 5, kWrite | kDenyOom, 1, 1, 1, Linsert});
+  r.Add({"lpos", -3, kReadonly, 1, 1, 1, Lpos});
+  r.Add({"lmove", 5, kWrite | kDenyOom, 1, 2, 1, Lmove});
+  r.Add({"rpoplpush", 3, kWrite | kDenyOom, 1, 2, 1, Rpoplpush});
+  r.Add({"blpop", -3, kWrite | kMayBlock, 1, -2, 1, Blpop});
+  r.Add({"brpop", -3, kWrite | kMayBlock, 1, -2, 1, Brpop});
+  r.Add({"blmove", 6, kWrite | kDenyOom | kMayBlock, 1, 2, 1, Blmove});
+  r.Add({"brpoplpush", 4, kWrite | kDenyOom | kMayBlock, 1, 2, 1, Brpoplpush});
+  r.Add({"lmpop", -4, kWrite | kDenyOom, 0, 0, 0, Lmpop});
+  r.Add({"blmpop", -5, kWrite | kDenyOom | kMayBlock, 0, 0, 0, Blmpop});
+}
+
+}  // namespace strongbox::engine

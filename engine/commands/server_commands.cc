@@ -1,11 +1,12 @@
-// Server commands: INFO DBSIZE FLUSHDB FLUSHALL TIME COMMAND CONFIG.
+// Server commands: INFO DBSIZE FLUSHDB FLUSHALL TIME COMMAND.
 #include <sys/time.h>
 
 #include "absl/strings/str_cat.h"
+#include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
-#include "engine/commands/handlers.h"
 
-namespace strongbox::engine::handlers {
+namespace strongbox::engine {
+namespace {
 
 void Info(CommandContext& ctx) {
   std::string section = ctx.argv.size() > 1 ? ToLower(ctx.argv[1]) : "";
@@ -51,8 +52,6 @@ void Time(CommandContext& ctx) {
   ctx.reply.Bulk(std::to_string(tv.tv_usec));
 }
 
-namespace {
-
 void CommandInfo(CommandContext& ctx, const CommandSpec& c) {
   ctx.reply.ArrayHeader(10);
   ctx.reply.Bulk(c.name);
@@ -64,7 +63,7 @@ void CommandInfo(CommandContext& ctx, const CommandSpec& c) {
   if (c.flags & kAdmin) flags.push_back("admin");
   if (c.flags & kFast) flags.push_back("fast");
   if (c.flags & kNoAuth) flags.push_back("no_auth");
-  if (c.flags & kBlocking) flags.push_back("blocking");
+  if (c.flags & kMayBlock) flags.push_back("blocking");
   ctx.reply.SetHeader(static_cast<int64_t>(flags.size()));
   for (auto f : flags) ctx.reply.SimpleString(f);
   ctx.reply.Integer(c.first_key);
@@ -75,8 +74,6 @@ void CommandInfo(CommandContext& ctx, const CommandSpec& c) {
   ctx.reply.ArrayHeader(0);  // key specs
   ctx.reply.ArrayHeader(0);  // subcommands
 }
-
-}  // namespace
 
 void Command(CommandContext& ctx) {
   auto all = AllCommands();
@@ -107,47 +104,16 @@ void Command(CommandContext& ctx) {
   ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) + "'. Try COMMAND HELP.");
 }
 
-void Config(CommandContext& ctx) {
-  std::string sub = ToLower(ctx.argv[1]);
-  if (sub == "get") {
-    if (ctx.argv.size() < 3) {
-      return ctx.reply.Error("ERR wrong number of arguments for 'config|get' command");
-    }
-    // Fixed answers for what Redis tools ask; the server adds its own parameters.
-    static const std::pair<std::string_view, std::string_view> kFixed[] = {
-        {"save", ""},       {"appendonly", "yes"},    {"appendfsync", "always"},
-        {"maxmemory", "0"}, {"databases", "16"},      {"maxmemory-policy", "noeviction"},
-        {"timeout", "0"},   {"cluster-enabled", "no"}};
-    std::vector<std::pair<std::string, std::string>> out;
-    for (size_t i = 2; i < ctx.argv.size(); ++i) {
-      std::string pattern = ToLower(ctx.argv[i]);
-      for (const auto& [name, value] : kFixed) {
-        std::string v(value);
-        ctx.server.ConfigGet(name, &v);
-        if (GlobMatch(pattern, name, true)) out.emplace_back(name, v);
-      }
-      for (const std::string& name : TunableConfigNames()) {
-        std::string v;
-        if (GlobMatch(pattern, name, true) && TunableConfigGet(name, &v)) out.emplace_back(name, v);
-      }
-      for (std::string_view name : {"port", "bind", "requirepass", "maxclients",
-                                    "proto-max-bulk-len", "client-query-buffer-limit", "dir"}) {
-        std::string v;
-        if (GlobMatch(pattern, name, true) && ctx.server.ConfigGet(name, &v)) {
-          out.emplace_back(name, v);
-        }
-      }
-    }
-    ctx.reply.MapHeader(static_cast<int64_t>(out.size()));
-    for (const auto& [k, v] : out) {
-      ctx.reply.Bulk(k);
-      ctx.reply.Bulk(v);
-    }
-    return;
-  }
-  if (sub == "resetstat") return ctx.reply.SimpleString("OK");
-  if (sub == "set") return ConfigSet(ctx);
-  ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) + "'. Try CONFIG HELP.");
+}  // namespace
+
+void RegisterServerCommands(CommandRegistry& r) {
+  // name, arity, flags, first key, last key, key step, handler
+  r.Add({"info", -1, 0, 0, 0, 0, Info});
+  r.Add({"dbsize", 1, kReadonly | kFast, 0, 0, 0, Dbsize});
+  r.Add({"flushdb", -1, kWrite, 0, 0, 0, Flushdb});
+  r.Add({"flushall", -1, kWrite, 0, 0, 0, Flushall});
+  r.Add({"time", 1, kFast, 0, 0, 0, Time});
+  r.Add({"command", -1, 0, 0, 0, 0, Command});
 }
 
-}  // namespace strongbox::engine::handlers
+}  // namespace strongbox::engine

@@ -4,11 +4,11 @@
 #include <climits>
 #include <random>
 
+#include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
-#include "engine/commands/handlers.h"
 #include "engine/commands/scan_cursor.h"
 
-namespace strongbox::engine::handlers {
+namespace strongbox::engine {
 namespace {
 
 using state::SetValue;
@@ -127,8 +127,6 @@ void Store(CommandContext& ctx, char op) {
   }
   ctx.reply.Integer(static_cast<int64_t>(result.size()));
 }
-
-}  // namespace
 
 void Sadd(CommandContext& ctx) {
   state::Entry* e;
@@ -329,4 +327,27 @@ void Sscan(CommandContext& ctx) {
   for (auto m : out) ctx.reply.Bulk(m);
 }
 
-}  // namespace strongbox::engine::handlers
+}  // namespace
+
+void RegisterSetCommands(CommandRegistry& r) {
+  // name, arity, flags, first key, last key, key step, handler
+  r.Add({"sadd", -3, kWrite | kDenyOom | kFast, 1, 1, 1, Sadd});
+  r.Add({"srem", -3, kWrite | kFast, 1, 1, 1, Srem});
+  r.Add({"smembers", 2, kReadonly, 1, 1, 1, Smembers});
+  r.Add({"sismember", 3, kReadonly | kFast, 1, 1, 1, Sismember});
+  r.Add({"smismember", -3, kReadonly | kFast, 1, 1, 1, Smismember});
+  r.Add({"scard", 2, kReadonly | kFast, 1, 1, 1, Scard});
+  r.Add({"spop", -2, kWrite | kFast, 1, 1, 1, Spop});
+  r.Add({"srandmember", -2, kReadonly, 1, 1, 1, Srandmember});
+  r.Add({"smove", 4, kWrite | kDenyOom | kFast, 1, 2, 1, Smove});
+  r.Add({"sinter", -2, kReadonly, 1, -1, 1, Sinter});
+  r.Add({"sunion", -2, kReadonly, 1, -1, 1, Sunion});
+  r.Add({"sdiff", -2, kReadonly, 1, -1, 1, Sdiff});
+  r.Add({"sinterstore", -3, kWrite | kDenyOom, 1, -1, 1, Sinterstore});
+  r.Add({"sunionstore", -3, kWrite | kDenyOom, 1, -1, 1, Sunionstore});
+  r.Add({"sdiffstore", -3, kWrite | kDenyOom, 1, -1, 1, Sdiffstore});
+  r.Add({"sintercard", -3, kReadonly, 0, 0, 0, Sintercard});
+  r.Add({"sscan", -3, kReadonly, 1, 1, 1, Sscan});
+}
+
+}  // namespace strongbox::engine

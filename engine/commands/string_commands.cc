@@ -3,10 +3,10 @@
 #include <climits>
 #include <cmath>
 
+#include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
-#include "engine/commands/handlers.h"
 
-namespace strongbox::engine::handlers {
+namespace strongbox::engine {
 namespace {
 
 using state::ValueType;
@@ -73,8 +73,6 @@ void IncrByImpl(CommandContext& ctx, int64_t delta) {
   ctx.reply.Integer(result);
 }
 
-}  // namespace
-
 void Get(CommandContext& ctx) { ReplyString(ctx, ctx.argv[1]); }
 
 void Set(CommandContext& ctx) {
@@ -134,7 +132,7 @@ void Setnx(CommandContext& ctx) {
   ctx.reply.Integer(1);
 }
 
-static void SetexImpl(CommandContext& ctx, int64_t unit_ms) {
+void SetexImpl(CommandContext& ctx, int64_t unit_ms) {
   int64_t at = 0;
   if (!ExpiryArg(ctx, ctx.argv[2], unit_ms, false, &at)) return;
   SetValue(ctx, ctx.argv[1], ctx.argv[3], at, false);
@@ -319,4 +317,31 @@ void Setrange(CommandContext& ctx) {
   ctx.reply.Integer(static_cast<int64_t>(CurrentDb(ctx).FindRaw(ctx.argv[1])->str()->size()));
 }
 
-}  // namespace strongbox::engine::handlers
+}  // namespace
+
+void RegisterStringCommands(CommandRegistry& r) {
+  // name, arity, flags, first key, last key, key step, handler
+  r.Add({"get", 2, kReadonly | kFast, 1, 1, 1, Get});
+  r.Add({"set", -3, kWrite | kDenyOom, 1, 1, 1, Set});
+  r.Add({"setnx", 3, kWrite | kDenyOom | kFast, 1, 1, 1, Setnx});
+  r.Add({"setex", 4, kWrite | kDenyOom, 1, 1, 1, Setex});
+  r.Add({"psetex", 4, kWrite | kDenyOom, 1, 1, 1, Psetex});
+  r.Add({"getset", 3, kWrite | kDenyOom | kFast, 1, 1, 1, Getset});
+  r.Add({"getdel", 2, kWrite | kDenyOom | kFast, 1, 1, 1, Getdel});
+  r.Add({"getex", -2, kWrite | kDenyOom | kFast, 1, 1, 1, Getex});
+  r.Add({"mget", -2, kReadonly | kFast, 1, -1, 1, Mget});
+  r.Add({"mset", -3, kWrite | kDenyOom, 1, -1, 2, Mset});
+  r.Add({"msetnx", -3, kWrite | kDenyOom, 1, -1, 2, Msetnx});
+  r.Add({"append", 3, kWrite | kDenyOom | kFast, 1, 1, 1, Append});
+  r.Add({"strlen", 2, kReadonly | kFast, 1, 1, 1, Strlen});
+  r.Add({"incr", 2, kWrite | kDenyOom | kFast, 1, 1, 1, Incr});
+  r.Add({"decr", 2, kWrite | kDenyOom | kFast, 1, 1, 1, Decr});
+  r.Add({"incrby", 3, kWrite | kDenyOom | kFast, 1, 1, 1, Incrby});
+  r.Add({"decrby", 3, kWrite | kDenyOom | kFast, 1, 1, 1, Decrby});
+  r.Add({"incrbyfloat", 3, kWrite | kDenyOom | kFast, 1, 1, 1, Incrbyfloat});
+  r.Add({"getrange", 4, kReadonly, 1, 1, 1, Getrange});
+  r.Add({"substr", 4, kReadonly, 1, 1, 1, Getrange});
+  r.Add({"setrange", 4, kWrite | kDenyOom, 1, 1, 1, Setrange});
+}
+
+}  // namespace strongbox::engine

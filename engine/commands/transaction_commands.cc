@@ -1,14 +1,54 @@
-// MULTI WATCH UNWATCH (EXEC and DISCARD live in the dispatcher, which owns the queue).
+// Transactions: MULTI EXEC DISCARD WATCH UNWATCH. The dispatcher queues commands inside MULTI
+// (all but these, flagged kNoMulti); EXEC runs the queue into the one record of its call.
+#include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
-#include "engine/commands/handlers.h"
+#include "engine/commands/dispatcher.h"
 
-namespace strongbox::engine::handlers {
+namespace strongbox::engine {
+namespace {
+
+void ResetMulti(CommandContext& ctx) {
+  ctx.client.in_multi = false;
+  ctx.client.multi_error = false;
+  ctx.client.multi_queue.clear();
+  ctx.server.UnwatchAll(ctx.client);
+  ctx.client.watch_dirty = false;
+}
 
 void Multi(CommandContext& ctx) {
   if (ctx.client.in_multi) return ctx.reply.Error("ERR MULTI calls can not be nested");
   ctx.client.in_multi = true;
   ctx.client.multi_error = false;
   ctx.client.multi_queue.clear();
+  ctx.reply.SimpleString("OK");
+}
+
+void Exec(CommandContext& ctx) {
+  if (!ctx.client.in_multi) return ctx.reply.Error("ERR EXEC without MULTI");
+  if (ctx.client.multi_error) {
+    ResetMulti(ctx);
+    return ctx.reply.Error("EXECABORT Transaction discarded because of previous errors.");
+  }
+  if (ctx.client.watch_dirty) {
+    ResetMulti(ctx);
+    return ctx.reply.NullArray();
+  }
+  auto queue = std::move(ctx.client.multi_queue);
+  ResetMulti(ctx);
+  ctx.reply.ArrayHeader(static_cast<int64_t>(queue.size()));
+  ctx.client.in_exec = true;
+  std::vector<std::string_view> argv;
+  for (const auto& cmd : queue) {
+    argv.assign(cmd.begin(), cmd.end());
+    CommandContext sub{argv, ctx.client, ctx.state, ctx.reply, ctx.effects, ctx.server, ctx.now_ms};
+    DispatchQueued(sub);
+  }
+  ctx.client.in_exec = false;
+}
+
+void Discard(CommandContext& ctx) {
+  if (!ctx.client.in_multi) return ctx.reply.Error("ERR DISCARD without MULTI");
+  ResetMulti(ctx);
   ctx.reply.SimpleString("OK");
 }
 
@@ -26,4 +66,15 @@ void Unwatch(CommandContext& ctx) {
   ctx.reply.SimpleString("OK");
 }
 
-}  // namespace strongbox::engine::handlers
+}  // namespace
+
+void RegisterTransactionCommands(CommandRegistry& r) {
+  // name, arity, flags, first key, last key, key step, handler
+  r.Add({"multi", 1, kFast | kNoMulti, 0, 0, 0, Multi});
+  r.Add({"exec", 1, kNoMulti, 0, 0, 0, Exec});
+  r.Add({"discard", 1, kFast | kNoMulti, 0, 0, 0, Discard});
+  r.Add({"watch", -2, kFast | kNoMulti, 1, -1, 1, Watch});
+  r.Add({"unwatch", 1, kFast | kNoMulti, 0, 0, 0, Unwatch});
+}
+
+}  // namespace strongbox::engine

@@ -11,11 +11,11 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
-#include "engine/commands/handlers.h"
 #include "engine/commands/scan_cursor.h"
 
-namespace strongbox::engine::handlers {
+namespace strongbox::engine {
 namespace {
 
 using state::ValueType;
@@ -484,8 +484,6 @@ void BlockingPopImpl(CommandContext& ctx, bool min) {
       *timeout == 0 ? 0 : ctx.now_ms + static_cast<int64_t>(*timeout * 1000.0);
 }
 
-}  // namespace
-
 void Zadd(CommandContext& ctx) {
   bool nx = false, xx = false, gt = false, lt = false, ch = false, incr = false;
   size_t i = 2;
@@ -680,7 +678,7 @@ void Zrevrangebylex(CommandContext& ctx) {
   RangeGeneric(ctx, 4, 2, true, ctx.argv[2], ctx.argv[3]);
 }
 
-static void RankImpl(CommandContext& ctx, bool rev) {
+void RankImpl(CommandContext& ctx, bool rev) {
   state::Entry* e;
   if (!LookupZ(ctx, ctx.argv[1], &e)) return;
   if (e == nullptr) return ctx.reply.Null();
@@ -798,4 +796,42 @@ void Zunionstore(CommandContext& ctx) { SetOpStore(ctx, SetOp::kUnion); }
 void Zinterstore(CommandContext& ctx) { SetOpStore(ctx, SetOp::kInter); }
 void Zdiffstore(CommandContext& ctx) { SetOpStore(ctx, SetOp::kDiff); }
 
-}  // namespace strongbox::engine::handlers
+}  // namespace
+
+void RegisterZsetCommands(CommandRegistry& r) {
+  // name, arity, flags, first key, last key, key step, handler
+  r.Add({"zadd", -4, kWrite | kDenyOom | kFast, 1, 1, 1, Zadd});
+  r.Add({"zincrby", 4, kWrite | kDenyOom | kFast, 1, 1, 1, Zincrby});
+  r.Add({"zrem", -3, kWrite | kFast, 1, 1, 1, Zrem});
+  r.Add({"zscore", 3, kReadonly | kFast, 1, 1, 1, Zscore});
+  r.Add({"zmscore", -3, kReadonly | kFast, 1, 1, 1, Zmscore});
+  r.Add({"zcard", 2, kReadonly | kFast, 1, 1, 1, Zcard});
+  r.Add({"zcount", 4, kReadonly | kFast, 1, 1, 1, Zcount});
+  r.Add({"zlexcount", 4, kReadonly | kFast, 1, 1, 1, Zlexcount});
+  r.Add({"zrange", -4, kReadonly, 1, 1, 1, Zrange});
+  r.Add({"zrevrange", -4, kReadonly, 1, 1, 1, Zrevrange});
+  r.Add({"zrangebyscore", -4, kReadonly, 1, 1, 1, Zrangebyscore});
+  r.Add({"zrevrangebyscore", -4, kReadonly, 1, 1, 1, Zrevrangebyscore});
+  r.Add({"zrangebylex", -4, kReadonly, 1, 1, 1, Zrangebylex});
+  r.Add({"zrevrangebylex", -4, kReadonly, 1, 1, 1, Zrevrangebylex});
+  r.Add({"zrank", 3, kReadonly | kFast, 1, 1, 1, Zrank});
+  r.Add({"zrevrank", 3, kReadonly | kFast, 1, 1, 1, Zrevrank});
+  r.Add({"zpopmin", -2, kWrite | kFast, 1, 1, 1, Zpopmin});
+  r.Add({"zpopmax", -2, kWrite | kFast, 1, 1, 1, Zpopmax});
+  r.Add({"bzpopmin", -3, kWrite | kMayBlock, 1, -2, 1, Bzpopmin});
+  r.Add({"bzpopmax", -3, kWrite | kMayBlock, 1, -2, 1, Bzpopmax});
+  r.Add({"zremrangebyrank", 4, kWrite, 1, 1, 1, Zremrangebyrank});
+  r.Add({"zremrangebyscore", 4, kWrite, 1, 1, 1, Zremrangebyscore});
+  r.Add({"zremrangebylex", 4, kWrite, 1, 1, 1, Zremrangebylex});
+  r.Add({"zrandmember", -2, kReadonly, 1, 1, 1, Zrandmember});
+  r.Add({"zscan", -3, kReadonly, 1, 1, 1, Zscan});
+  r.Add({"zunion", -3, kReadonly, 0, 0, 0, Zunion});
+  r.Add({"zinter", -3, kReadonly, 0, 0, 0, Zinter});
+  r.Add({"zdiff", -3, kReadonly, 0, 0, 0, Zdiff});
+  r.Add({"zunionstore", -4, kWrite | kDenyOom, 1, 1, 1, Zunionstore});
+  r.Add({"zinterstore", -4, kWrite | kDenyOom, 1, 1, 1, Zinterstore});
+  r.Add({"zdiffstore", -4, kWrite | kDenyOom, 1, 1, 1, Zdiffstore});
+  r.Add({"zrangestore", -5, kWrite | kDenyOom, 1, 2, 1, Zrangestore});
+}
+
+}  // namespace strongbox::engine
