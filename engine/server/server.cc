@@ -19,6 +19,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/format/dataset_id.h"
 #include "common/util/check.h"
 #include "engine/commands/command_util.h"
 #include "engine/commands/dispatcher.h"

@@ -3,8 +3,11 @@
 #include <string>
 #include <vector>
 
+#include "common/format/dataset_id.h"
+#include "common/format/file_names.h"
 #include "common/format/record_codec.h"
-#include "common/format/segment_format.h"
+#include "common/format/segment_header.h"
+#include "common/format/segment_reader.h"
 #include "common/io/fault_file_system.h"
 
 namespace fmt_ = strongbox::format;

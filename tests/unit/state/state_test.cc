@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "common/format/dataset_id.h"
 #include "common/io/fault_file_system.h"
 #include "common/state/apply.h"
 #include "common/state/snapshot.h"
