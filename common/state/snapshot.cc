@@ -35,8 +35,8 @@ absl::Status Corrupt(const std::string& path, std::string_view why) {
   return absl::DataLossError(absl::StrCat("snapshot ", path, ": ", std::string(why)));
 }
 
-// The decompressed content of a snapshot file, consumed front to back without holding more
-// than about a megabyte of it at a time.
+// The decompressed content of a snapshot file, consumed front to back; consumed bytes are
+// dropped once a megabyte of them piles up, so a large snapshot never sits in memory whole.
 class ContentReader {
  public:
   ContentReader(io::File& file, uint64_t file_bytes, const std::string& path)
