@@ -5,6 +5,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/format/directory_scan.h"
+#include "common/format/file_names.h"
+#include "common/format/segment_reader.h"
+#include "common/format/zstd_frame.h"
 
 namespace strongbox::snapshotter {
 namespace {

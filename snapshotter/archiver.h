@@ -9,7 +9,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "common/format/segment_format.h"
+#include "common/format/directory_scan.h"
+#include "common/format/file_names.h"
 #include "common/io/file_system.h"
 
 namespace strongbox::snapshotter {

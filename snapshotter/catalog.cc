@@ -5,6 +5,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "common/format/directory_scan.h"
 
 namespace strongbox::snapshotter {
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "common/format/segment_format.h"
+#include "common/format/file_names.h"
 #include "common/io/file_system.h"
 
 namespace strongbox::snapshotter {

@@ -19,7 +19,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "common/format/segment_format.h"
+#include "common/format/dataset_id.h"
+#include "common/format/directory_scan.h"
+#include "common/format/file_names.h"
 #include "common/io/file_system.h"
 #include "common/metrics/http_server.h"
 #include "common/metrics/registry.h"
@@ -96,16 +98,15 @@ class Daemon {
     replayer_ = std::make_unique<Replayer>(fs_, dataset_);
     auto catalog = LoadCatalog(fs_, o_.dir, o_.archive_dir);
     if (!catalog.ok()) return catalog.status();
+    std::vector<std::string> snapshots;
     for (auto it = catalog->snapshots.rbegin(); it != catalog->snapshots.rend(); ++it) {
-      absl::Status s = replayer_->LoadSnapshot(it->path);
-      if (s.ok()) {
-        snapshot_lsn_ = replayer_->applied_lsn();
-        Log(absl::StrCat("loaded ", it->path));
-        break;
-      }
-      Log(absl::StrCat("snapshot ", it->path, " unusable (", s.ToString(),
-                       "); falling back to an older one"));
-      replayer_ = std::make_unique<Replayer>(fs_, dataset_);
+      snapshots.push_back(it->path);
+    }
+    auto loaded = replayer_->LoadNewestSnapshot(snapshots, Log);
+    if (!loaded.ok()) return loaded.status();
+    if (loaded->has_value()) {
+      snapshot_lsn_ = replayer_->applied_lsn();
+      Log(absl::StrCat("loaded ", (*loaded)->path));
     }
     last_snapshot_ms_ = NowMs();
     if (o_.metrics_port > 0) {

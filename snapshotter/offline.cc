@@ -7,8 +7,11 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "common/format/dataset_id.h"
+#include "common/format/directory_scan.h"
+#include "common/format/file_names.h"
 #include "common/format/record_codec.h"
-#include "common/format/segment_format.h"
+#include "common/format/segment_reader.h"
 #include "common/state/snapshot.h"
 #include "snapshotter/catalog.h"
 #include "snapshotter/replayer.h"
@@ -270,13 +273,15 @@ int RunRestore(const std::string& dir, const std::string& archive_dir, uint64_t 
                  static_cast<unsigned long long>(to_lsn));
   }
   Replayer r(fs, *id);
+  std::vector<std::string> snapshots;  // newest first, none past the target
   for (auto it = catalog->snapshots.rbegin(); it != catalog->snapshots.rend(); ++it) {
-    if (it->name.last_lsn > to_lsn) continue;
-    if (r.LoadSnapshot(it->path).ok()) {
-      std::fprintf(stderr, "restore: starting from %s\n", it->path.c_str());
-      break;
-    }
-    std::fprintf(stderr, "restore: %s is unusable, trying an older snapshot\n", it->path.c_str());
+    if (it->name.last_lsn <= to_lsn) snapshots.push_back(it->path);
+  }
+  auto loaded = r.LoadNewestSnapshot(
+      snapshots, [](const std::string& m) { std::fprintf(stderr, "restore: %s\n", m.c_str()); });
+  if (!loaded.ok()) return fail(loaded.status().ToString());
+  if (loaded->has_value()) {
+    std::fprintf(stderr, "restore: starting from %s\n", (*loaded)->path.c_str());
   }
   for (const auto& seg : segments) {
     if (r.applied_lsn() >= to_lsn) break;

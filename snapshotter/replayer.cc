@@ -2,9 +2,7 @@
 #include "snapshotter/replayer.h"
 
 #include "absl/strings/str_cat.h"
-#include "common/format/record_codec.h"
-#include "common/state/apply.h"
-#include "common/state/snapshot.h"
+#include "common/format/segment_reader.h"
 
 namespace strongbox::snapshotter {
 
@@ -13,43 +11,26 @@ absl::Status Replayer::LoadSnapshot(const std::string& path) {
   auto info = state::LoadSnapshot(fs_, path, dataset_, &fresh);
   if (!info.ok()) return info.status();
   state_ = std::move(fresh);
-  applied_lsn_ = info->lsn;
-  applied_timestamp_ms_ = info->timestamp_ms;
+  position_.lsn = info->lsn;
+  position_.timestamp_ms = info->timestamp_ms;
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<state::SnapshotInfo>> Replayer::LoadNewestSnapshot(
+    const std::vector<std::string>& paths, const state::LogFn& log) {
+  auto loaded = state::LoadNewestSnapshot(fs_, paths, dataset_, &state_, log);
+  if (!loaded.ok()) return loaded.status();
+  position_.lsn = loaded->has_value() ? (*loaded)->lsn : 0;
+  position_.timestamp_ms = loaded->has_value() ? (*loaded)->timestamp_ms : 0;
+  return loaded;
 }
 
 absl::Status Replayer::ApplySegment(const std::string& path, uint64_t stop_after_lsn,
                                     bool allow_unsealed) {
-  format::ParsedName name = format::ParseFileName(path.substr(path.rfind('/') + 1));
-  if (name.first_lsn > applied_lsn_ + 1) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        path, ": starts at LSN ", name.first_lsn, " but the state is at LSN ", applied_lsn_,
-        " (LSNs ", applied_lsn_ + 1, "..", name.first_lsn - 1, " are missing)"));
-  }
-  bool stop = false;
-  auto scan =
-      format::ScanSegment(fs_, path, dataset_, [&](const format::RecordView& r) -> absl::Status {
-        if (stop || r.lsn <= applied_lsn_) return absl::OkStatus();
-        if (stop_after_lsn != 0 && r.lsn > stop_after_lsn) {
-          stop = true;
-          return absl::OkStatus();
-        }
-        absl::Status s =
-            format::ForEachOp(r.payload, [&](uint8_t db, std::span<const std::string_view> argv) {
-              return state::ApplyOp(state_, db, argv);
-            });
-        if (!s.ok()) {
-          return absl::DataLossError(
-              absl::StrCat(path, ": record LSN ", r.lsn, " does not apply: ", s.message()));
-        }
-        applied_lsn_ = r.lsn;
-        applied_timestamp_ms_ = r.timestamp_ms;
-        ++records_applied_;
-        return absl::OkStatus();
-      });
+  auto scan = state::ReplaySegment(fs_, path, dataset_, stop_after_lsn, &state_, &position_);
   if (!scan.ok()) return scan.status();
-  bool complete = scan->end == format::SegmentEnd::kSealed ||
-                  (allow_unsealed && scan->end != format::SegmentEnd::kDamage);
+  // Damage is an error already; what is left to judge is whether the segment had to be sealed.
+  bool complete = scan->end == format::SegmentEnd::kSealed || allow_unsealed;
   if (!complete) {
     return absl::DataLossError(scan->problem.empty()
                                    ? absl::StrCat(path, ": not a complete sealed segment")

@@ -1,8 +1,7 @@
-// Snapshot encoding (canonical entries, digest) and the zstd streaming writer/reader.
+// Snapshot encoding (canonical entries, digest), writing and verified loading.
 #include "common/state/snapshot.h"
 
 #include <xxhash.h>
-#include <zstd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -10,7 +9,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/format/dataset_id.h"
+#include "common/format/file_names.h"
 #include "common/format/record_codec.h"
+#include "common/format/zstd_frame.h"
 
 namespace strongbox::state {
 namespace {
@@ -29,53 +31,41 @@ void PutBytes(std::string* out, std::string_view b) {
   out->append(b);
 }
 
-// Streams bytes into a zstd frame and writes compressed output to the file.
-class ZstdFileWriter {
- public:
-  ZstdFileWriter(io::File& file, const SnapshotOptions& o) : file_(file) {
-    cctx_ = ZSTD_createCCtx();
-    ZSTD_CCtx_setParameter(cctx_, ZSTD_c_compressionLevel, o.compression_level);
-    ZSTD_CCtx_setParameter(cctx_, ZSTD_c_checksumFlag, 1);
-    if (o.compression_workers > 0) {
-      ZSTD_CCtx_setParameter(cctx_, ZSTD_c_nbWorkers, o.compression_workers);
-    }
-    out_.resize(ZSTD_CStreamOutSize());
-  }
-  ~ZstdFileWriter() { ZSTD_freeCCtx(cctx_); }
-
-  absl::Status Write(std::string_view data, bool end = false) {
-    raw_bytes_ += data.size();
-    ZSTD_inBuffer in{data.data(), data.size(), 0};
-    ZSTD_EndDirective mode = end ? ZSTD_e_end : ZSTD_e_continue;
-    for (;;) {
-      ZSTD_outBuffer o{out_.data(), out_.size(), 0};
-      size_t left = ZSTD_compressStream2(cctx_, &o, &in, mode);
-      if (ZSTD_isError(left)) {
-        return absl::InternalError(absl::StrCat("zstd: ", ZSTD_getErrorName(left)));
-      }
-      if (o.pos > 0) {
-        if (auto s = file_.WriteAt(offset_, std::string_view(out_.data(), o.pos)); !s.ok()) {
-          return s;
-        }
-        offset_ += o.pos;
-      }
-      if (end ? left == 0 : in.pos == in.size) return absl::OkStatus();
-    }
-  }
-  uint64_t file_bytes() const { return offset_; }
-  uint64_t raw_bytes() const { return raw_bytes_; }
-
- private:
-  io::File& file_;
-  ZSTD_CCtx* cctx_;
-  std::string out_;
-  uint64_t offset_ = 0;
-  uint64_t raw_bytes_ = 0;
-};
-
 absl::Status Corrupt(const std::string& path, std::string_view why) {
   return absl::DataLossError(absl::StrCat("snapshot ", path, ": ", std::string(why)));
 }
+
+// The decompressed content of a snapshot file, consumed front to back; consumed bytes are
+// dropped once a megabyte of them piles up, so a large snapshot never sits in memory whole.
+class ContentReader {
+ public:
+  ContentReader(io::File& file, uint64_t file_bytes, const std::string& path)
+      : path_(path), frame_(file, file_bytes, absl::StrCat("snapshot ", path, ": ")) {}
+
+  // Makes `n` bytes available at data().
+  absl::Status Need(size_t n) {
+    while (raw_.size() - pos_ < n) {
+      if (frame_.frame_done()) return Corrupt(path_, "truncated content");
+      if (pos_ > (1 << 20)) {
+        raw_.erase(0, pos_);
+        pos_ = 0;
+      }
+      if (auto s = frame_.ReadMore(&raw_); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
+  const char* data() const { return raw_.data() + pos_; }
+  void Skip(size_t n) { pos_ += n; }
+  // The frame ended (so zstd verified its checksum) and every byte of it was consumed.
+  bool consumed_all() const { return frame_.frame_done() && raw_.size() == pos_; }
+  uint64_t raw_bytes() const { return frame_.raw_bytes(); }
+
+ private:
+  const std::string& path_;
+  format::ZstdFrameReader frame_;
+  std::string raw_;  // decompressed bytes, not consumed from pos_ on
+  size_t pos_ = 0;
+};
 
 }  // namespace
 
@@ -225,7 +215,7 @@ absl::StatusOr<SnapshotInfo> WriteSnapshot(io::FileSystem& fs, const std::string
   std::string tmp = info.path + ".tmp";
   auto file = fs.Open(tmp, io::FileSystem::OpenMode::kCreateOrTruncate);
   if (!file.ok()) return file.status();
-  ZstdFileWriter writer(**file, options);
+  format::ZstdFrameWriter writer(**file, options.compression_level, options.compression_workers);
   std::string buf(kMagic);
   PutU32(&buf, kSnapshotFormatVersion);
   buf.append(reinterpret_cast<const char*>(dataset.data()), dataset.size());
@@ -259,6 +249,62 @@ absl::StatusOr<SnapshotInfo> WriteSnapshot(io::FileSystem& fs, const std::string
   return info;
 }
 
+namespace {
+
+// Reads the header into *info; the data set must match when one is given.
+absl::Status ReadHeader(ContentReader& in, const std::string& path,
+                        const std::optional<format::DatasetId>& dataset, SnapshotInfo* info) {
+  if (auto s = in.Need(kHeaderBytes); !s.ok()) return s;
+  std::string_view h(in.data(), kHeaderBytes);
+  if (h.substr(0, 8) != kMagic) return Corrupt(path, "bad magic");
+  if (GetU32(h.data() + 8) != kSnapshotFormatVersion) {
+    return Corrupt(path, "unsupported snapshot format version");
+  }
+  format::DatasetId id;
+  std::copy(h.data() + 12, h.data() + 28, reinterpret_cast<char*>(id.data()));
+  if (dataset && *dataset != id) {
+    return absl::FailedPreconditionError(absl::StrCat("snapshot ", path, " belongs to data set ",
+                                                      format::DatasetIdHex(id), ", expected ",
+                                                      format::DatasetIdHex(*dataset)));
+  }
+  info->lsn = GetU64(h.data() + 28);
+  info->timestamp_ms = static_cast<int64_t>(GetU64(h.data() + 36));
+  info->entry_count = GetU64(h.data() + 44);
+  in.Skip(kHeaderBytes);
+  return absl::OkStatus();
+}
+
+// Reads the entries (into *state if given) and the trailer; count and digest must match.
+absl::Status ReadEntries(ContentReader& in, const std::string& path, State* state,
+                         SnapshotInfo* info) {
+  uint64_t digest = 0;
+  for (uint64_t i = 0; i < info->entry_count; ++i) {
+    if (auto s = in.Need(4); !s.ok()) return s;
+    uint32_t len = GetU32(in.data());
+    if (len > (1u << 30)) return Corrupt(path, "entry too large");
+    if (auto s = in.Need(4 + len); !s.ok()) return s;
+    std::string_view entry(in.data() + 4, len);
+    digest += XXH3_64bits(entry.data(), entry.size());
+    if (state != nullptr) {
+      if (auto s = DecodeEntryInto(*state, entry); !s.ok()) {
+        return Corrupt(path, std::string(s.message()));
+      }
+    }
+    in.Skip(4 + len);
+  }
+  if (auto s = in.Need(24); !s.ok()) return s;
+  std::string_view t(in.data(), 24);
+  in.Skip(24);
+  if (t.substr(0, 8) != kTrailerMagic || GetU64(t.data() + 8) != info->entry_count) {
+    return Corrupt(path, "bad trailer");
+  }
+  info->digest = GetU64(t.data() + 16);
+  if (digest != info->digest) return Corrupt(path, "state digest mismatch");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<SnapshotInfo> LoadSnapshot(io::FileSystem& fs, const std::string& path,
                                           const std::optional<format::DatasetId>& dataset,
                                           State* state) {
@@ -269,95 +315,14 @@ absl::StatusOr<SnapshotInfo> LoadSnapshot(io::FileSystem& fs, const std::string&
   SnapshotInfo info;
   info.path = path;
   info.file_bytes = *size;
-
-  ZSTD_DCtx* dctx = ZSTD_createDCtx();
-  std::string in_buf(ZSTD_DStreamInSize(), '\0');
-  std::string out_buf(ZSTD_DStreamOutSize(), '\0');
-  std::string raw;  // decompressed bytes not consumed yet
-  size_t raw_pos = 0;
-  uint64_t file_pos = 0;
-  bool frame_done = false;
-  auto cleanup = [&] { ZSTD_freeDCtx(dctx); };
-  // Ensures `n` decompressed bytes are available at raw[raw_pos].
-  auto need = [&](size_t n) -> absl::Status {
-    while (raw.size() - raw_pos < n) {
-      if (frame_done) return Corrupt(path, "truncated content");
-      if (raw_pos > (1 << 20)) {
-        raw.erase(0, raw_pos);
-        raw_pos = 0;
-      }
-      auto chunk = (*file)->ReadAt(file_pos, in_buf.size());
-      if (!chunk.ok()) return chunk.status();
-      if (chunk->empty()) return Corrupt(path, "truncated zstd frame");
-      file_pos += chunk->size();
-      ZSTD_inBuffer in{chunk->data(), chunk->size(), 0};
-      while (in.pos < in.size) {
-        ZSTD_outBuffer o{out_buf.data(), out_buf.size(), 0};
-        size_t r = ZSTD_decompressStream(dctx, &o, &in);
-        if (ZSTD_isError(r)) {
-          return Corrupt(path, absl::StrCat("zstd: ", ZSTD_getErrorName(r)));
-        }
-        raw.append(out_buf.data(), o.pos);
-        info.raw_bytes += o.pos;
-        if (r == 0) {
-          frame_done = true;
-          if (in.pos != in.size || file_pos != *size) {
-            return Corrupt(path, "bytes after the zstd frame");
-          }
-          break;
-        }
-      }
-    }
-    return absl::OkStatus();
-  };
-  auto fail = [&](absl::Status s) {
-    cleanup();
-    return s;
-  };
-  if (auto s = need(kHeaderBytes); !s.ok()) return fail(s);
-  std::string_view h(raw.data(), kHeaderBytes);
-  if (h.substr(0, 8) != kMagic) return fail(Corrupt(path, "bad magic"));
-  if (GetU32(h.data() + 8) != kSnapshotFormatVersion) {
-    return fail(Corrupt(path, "unsupported snapshot format version"));
-  }
-  format::DatasetId id;
-  std::copy(h.data() + 12, h.data() + 28, reinterpret_cast<char*>(id.data()));
-  if (dataset && *dataset != id) {
-    return fail(absl::FailedPreconditionError(
-        absl::StrCat("snapshot ", path, " belongs to data set ", format::DatasetIdHex(id),
-                     ", expected ", format::DatasetIdHex(*dataset))));
-  }
-  info.lsn = GetU64(h.data() + 28);
-  info.timestamp_ms = static_cast<int64_t>(GetU64(h.data() + 36));
-  info.entry_count = GetU64(h.data() + 44);
-  raw_pos = kHeaderBytes;
-  uint64_t digest = 0;
-  for (uint64_t i = 0; i < info.entry_count; ++i) {
-    if (auto s = need(4); !s.ok()) return fail(s);
-    uint32_t len = GetU32(raw.data() + raw_pos);
-    if (len > (1u << 30)) return fail(Corrupt(path, "entry too large"));
-    if (auto s = need(4 + len); !s.ok()) return fail(s);
-    std::string_view entry(raw.data() + raw_pos + 4, len);
-    digest += XXH3_64bits(entry.data(), entry.size());
-    if (state != nullptr) {
-      if (auto s = DecodeEntryInto(*state, entry); !s.ok())
-        return fail(Corrupt(path, std::string(s.message())));
-    }
-    raw_pos += 4 + len;
-  }
-  if (auto s = need(24); !s.ok()) return fail(s);
-  std::string_view t(raw.data() + raw_pos, 24);
-  raw_pos += 24;
-  if (t.substr(0, 8) != kTrailerMagic || GetU64(t.data() + 8) != info.entry_count) {
-    return fail(Corrupt(path, "bad trailer"));
-  }
-  info.digest = GetU64(t.data() + 16);
-  if (digest != info.digest) return fail(Corrupt(path, "state digest mismatch"));
+  ContentReader in(**file, *size, path);
+  if (auto s = ReadHeader(in, path, dataset, &info); !s.ok()) return s;
+  if (auto s = ReadEntries(in, path, state, &info); !s.ok()) return s;
   // The frame's content checksum is verified by zstd when the frame ends: read to the end.
-  absl::Status tail = need(1);
-  if (tail.ok()) return fail(Corrupt(path, "bytes after the trailer"));
-  if (!frame_done || raw.size() != raw_pos) return fail(tail);
-  cleanup();
+  absl::Status tail = in.Need(1);
+  if (tail.ok()) return Corrupt(path, "bytes after the trailer");
+  if (!in.consumed_all()) return tail;
+  info.raw_bytes = in.raw_bytes();
   return info;
 }
 

@@ -18,10 +18,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "common/format/segment_format.h"
+#include "common/format/dataset_id.h"
 #include "common/io/file_system.h"
 #include "common/state/state.h"
 

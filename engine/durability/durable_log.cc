@@ -2,6 +2,9 @@
 #include "engine/durability/durable_log.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/format/dataset_id.h"
+#include "common/format/file_names.h"
+#include "common/format/segment_header.h"
 #include "common/util/check.h"
 
 namespace strongbox::engine {

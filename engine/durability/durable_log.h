@@ -15,8 +15,8 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "common/format/dataset_id.h"
 #include "common/format/record_codec.h"
-#include "common/format/segment_format.h"
 #include "common/io/file_system.h"
 
 namespace strongbox::engine {

@@ -1,10 +1,17 @@
 // Recovery: snapshot + segment replay, torn-tail repair, damage detection.
 #include "engine/durability/recovery.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
-#include "common/format/record_codec.h"
-#include "common/state/apply.h"
-#include "common/state/snapshot.h"
+#include "common/format/dataset_id.h"
+#include "common/format/directory_scan.h"
+#include "common/format/file_names.h"
+#include "common/format/segment_header.h"
+#include "common/format/segment_reader.h"
+#include "common/state/segment_replay.h"
+#include "common/state/snapshot_loader.h"
 #include "engine/durability/durable_log.h"
 
 namespace strongbox::engine {
@@ -18,28 +25,32 @@ absl::Status Damage(const std::string& what) {
   return absl::DataLossError(absl::StrCat(what, std::string(kVerifyHint)));
 }
 
-// Loads the newest snapshot that verifies; falls back to older ones.
+// ReplaySegment reports a gap as FailedPrecondition and damage as DataLoss: for the engine
+// both are damaged data it must not start over. Anything else (I/O, NotFound) passes as is.
+absl::Status ReplayError(const absl::Status& s) {
+  if (absl::IsDataLoss(s) || absl::IsFailedPrecondition(s)) return Damage(std::string(s.message()));
+  return s;
+}
+
+// Loads the newest snapshot that verifies into *state; returns its LSN (0: start from empty).
 absl::StatusOr<uint64_t> LoadSnapshot(io::FileSystem& fs, const std::string& dir,
                                       const format::DirectoryListing& listing,
                                       const format::DatasetId& dataset, state::State* state,
                                       RecoveryResult* result, const LogFn& log) {
+  std::vector<std::string> paths;
   for (auto it = listing.snapshots.rbegin(); it != listing.snapshots.rend(); ++it) {
-    std::string path = absl::StrCat(dir, "/", it->name);
-    *state = state::State();
-    auto loaded = state::LoadSnapshot(fs, path, dataset, state);
-    if (loaded.ok()) {
-      result->snapshot_lsn = loaded->lsn;
-      result->snapshot_path = path;
-      log(absl::StrCat("recovery: loaded ", path, " (LSN ", loaded->lsn, ", ", loaded->entry_count,
-                       " entries)"));
-      return loaded->lsn;
-    }
-    if (absl::IsNotFound(loaded.status())) return loaded.status();  // archived meanwhile
-    log(absl::StrCat("recovery: snapshot ", path, " is unusable (", loaded.status().ToString(),
-                     "); falling back to an older one"));
+    paths.push_back(absl::StrCat(dir, "/", it->name));
   }
-  *state = state::State();
-  return uint64_t{0};
+  auto loaded = state::LoadNewestSnapshot(fs, paths, dataset, state,
+                                          [&](const std::string& m) { log("recovery: " + m); });
+  if (!loaded.ok()) return loaded.status();
+  if (!loaded->has_value()) return uint64_t{0};
+  const state::SnapshotInfo& info = **loaded;
+  result->snapshot_lsn = info.lsn;
+  result->snapshot_path = info.path;
+  log(absl::StrCat("recovery: loaded ", info.path, " (LSN ", info.lsn, ", ", info.entry_count,
+                   " entries)"));
+  return info.lsn;
 }
 
 absl::Status KeepTornBytes(io::FileSystem& fs, const std::string& path, uint64_t from,
@@ -54,6 +65,45 @@ absl::Status KeepTornBytes(io::FileSystem& fs, const std::string& path, uint64_t
   return (*torn)->Fsync();
 }
 
+// The active segment after replay: set aside if its header never reached the disk, else cut
+// a torn tail (kept in a .torn file) and seal it, so the engine starts a fresh segment.
+absl::Status FinishActiveSegment(io::FileSystem& fs, const std::string& dir,
+                                 const std::string& path, const format::SegmentScan& scan,
+                                 int64_t now_ms, RecoveryResult* result, const LogFn& log) {
+  if (scan.valid_bytes < format::kSegmentHeaderBytes) {
+    // Crash while creating the segment: nothing in it was ever acknowledged.
+    log(absl::StrCat("recovery: ", path, " has no header (crash at creation); set aside"));
+    if (auto s = fs.Rename(path, path + ".empty.torn"); !s.ok()) return s;
+    return fs.FsyncDir(dir);
+  }
+  if (scan.end == format::SegmentEnd::kTornTail) {
+    result->torn_bytes = scan.file_bytes - scan.valid_bytes;
+    result->torn_path = path + ".torn";
+    if (auto s = KeepTornBytes(fs, path, scan.valid_bytes, scan.file_bytes); !s.ok()) return s;
+    log(absl::StrCat("recovery: ", scan.problem, "; dropped ", result->torn_bytes,
+                     " bytes after the last complete record (kept in ", result->torn_path, ")"));
+  }
+  uint64_t first = scan.header.first_lsn;
+  if (scan.end == format::SegmentEnd::kSealed) {
+    // Crash after the seal record was synced but before the rename was durable: finish
+    // the seal protocol.
+    std::string sealed = absl::StrCat(dir, "/", format::SealedSegmentName(first, scan.last_lsn));
+    if (auto s = fs.Rename(path, sealed); !s.ok()) return s;
+    if (auto s = fs.FsyncDir(dir); !s.ok()) return s;
+    log(absl::StrCat("recovery: finished sealing ", path));
+    return absl::OkStatus();
+  }
+  auto file = fs.Open(path, io::FileSystem::OpenMode::kReadWrite);
+  if (!file.ok()) return file.status();
+  if (auto s = SealSegmentFile(fs, dir, **file, first, scan.last_lsn, scan.record_count,
+                               scan.valid_bytes, now_ms);
+      !s.ok()) {
+    return s;
+  }
+  log(absl::StrCat("recovery: sealed ", path, " (", scan.record_count, " records)"));
+  return absl::OkStatus();
+}
+
 absl::StatusOr<RecoveryResult> RecoverOnce(io::FileSystem& fs, const std::string& dir,
                                            const format::DatasetId& dataset, state::State* state,
                                            int64_t now_ms, const LogFn& log) {
@@ -62,7 +112,7 @@ absl::StatusOr<RecoveryResult> RecoverOnce(io::FileSystem& fs, const std::string
   if (!listing.ok()) return listing.status();
   auto base = LoadSnapshot(fs, dir, *listing, dataset, state, &result, log);
   if (!base.ok()) return base.status();
-  uint64_t next = *base + 1;
+  state::ReplayPosition position{.lsn = *base};
 
   std::vector<format::ParsedName> segments = listing->sealed;
   segments.insert(segments.end(), listing->active.begin(), listing->active.end());
@@ -75,73 +125,21 @@ absl::StatusOr<RecoveryResult> RecoverOnce(io::FileSystem& fs, const std::string
     if (active && i + 1 != segments.size()) {
       return Damage(absl::StrCat(path, ": an active segment that is not the newest one"));
     }
-    if (!active && seg.last_lsn < next) continue;  // covered by the snapshot
-    if (seg.first_lsn > next) {
-      return Damage(absl::StrCat(path, " at offset 0: LSNs ", next, "..", seg.first_lsn - 1,
-                                 " are missing (a gap in the command log)"));
-    }
-    uint64_t replayed = 0;
-    auto scan =
-        format::ScanSegment(fs, path, dataset, [&](const format::RecordView& r) -> absl::Status {
-          if (r.lsn < next) return absl::OkStatus();
-          absl::Status s =
-              format::ForEachOp(r.payload, [&](uint8_t db, std::span<const std::string_view> argv) {
-                return state::ApplyOp(*state, db, argv);
-              });
-          if (!s.ok()) {
-            return Damage(
-                absl::StrCat(path, ": record LSN ", r.lsn, " does not apply: ", s.message()));
-          }
-          next = r.lsn + 1;
-          ++replayed;
-          return absl::OkStatus();
-        });
-    if (!scan.ok()) return scan.status();
-    if (scan->end == format::SegmentEnd::kDamage) return Damage(scan->problem);
+    if (!active && seg.last_lsn <= position.lsn) continue;  // covered by the snapshot
+    auto scan = state::ReplaySegment(fs, path, dataset, /*stop_after_lsn=*/0, state, &position);
+    if (!scan.ok()) return ReplayError(scan.status());
     if (!active && scan->end != format::SegmentEnd::kSealed) {
       return Damage(absl::StrCat(path, ": sealed segment without a valid seal record"));
     }
-    result.records_replayed += replayed;
     ++result.segments_replayed;
     if (active) {
-      if (scan->valid_bytes < format::kSegmentHeaderBytes) {
-        // Crash while creating the segment: nothing in it was ever acknowledged.
-        log(absl::StrCat("recovery: ", path, " has no header (crash at creation); set aside"));
-        if (auto s = fs.Rename(path, path + ".empty.torn"); !s.ok()) return s;
-        if (auto s = fs.FsyncDir(dir); !s.ok()) return s;
-        continue;
-      }
-      if (scan->end == format::SegmentEnd::kTornTail) {
-        result.torn_bytes = scan->file_bytes - scan->valid_bytes;
-        result.torn_path = path + ".torn";
-        if (auto s = KeepTornBytes(fs, path, scan->valid_bytes, scan->file_bytes); !s.ok()) {
-          return s;
-        }
-        log(absl::StrCat("recovery: ", scan->problem, "; dropped ", result.torn_bytes,
-                         " bytes after the last complete record (kept in ", result.torn_path, ")"));
-      }
-      uint64_t first = scan->header.first_lsn;
-      if (scan->end == format::SegmentEnd::kSealed) {
-        // Crash after the seal record was synced but before the rename was durable: finish
-        // the seal protocol.
-        std::string sealed =
-            absl::StrCat(dir, "/", format::SealedSegmentName(first, scan->last_lsn));
-        if (auto s = fs.Rename(path, sealed); !s.ok()) return s;
-        if (auto s = fs.FsyncDir(dir); !s.ok()) return s;
-        log(absl::StrCat("recovery: finished sealing ", path));
-        continue;
-      }
-      auto file = fs.Open(path, io::FileSystem::OpenMode::kReadWrite);
-      if (!file.ok()) return file.status();
-      if (auto s = SealSegmentFile(fs, dir, **file, first, scan->last_lsn, scan->record_count,
-                                   scan->valid_bytes, now_ms);
-          !s.ok()) {
+      if (auto s = FinishActiveSegment(fs, dir, path, *scan, now_ms, &result, log); !s.ok()) {
         return s;
       }
-      log(absl::StrCat("recovery: sealed ", path, " (", scan->record_count, " records)"));
     }
   }
-  result.lsn_last = next - 1;
+  result.records_replayed = position.records_applied;
+  result.lsn_last = position.lsn;
   return result;
 }
 

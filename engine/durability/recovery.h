@@ -8,7 +8,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "common/format/segment_format.h"
+#include "common/format/dataset_id.h"
 #include "common/io/file_system.h"
 #include "common/state/state.h"
 

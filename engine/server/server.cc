@@ -14,6 +14,7 @@
 #include <ctime>
 
 #include "absl/strings/str_cat.h"
+#include "common/format/dataset_id.h"
 #include "common/util/check.h"
 #include "engine/commands/dispatcher.h"
 #include "engine/durability/recovery.h"

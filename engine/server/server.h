@@ -11,7 +11,7 @@
 #include <span>
 #include <string>
 
-#include "common/format/segment_format.h"
+#include "common/format/dataset_id.h"
 #include "common/io/file_system.h"
 #include "common/metrics/http_server.h"
 #include "common/metrics/registry.h"

@@ -8,7 +8,10 @@
 #include <random>
 #include <string>
 
-#include "common/format/segment_format.h"
+#include "common/format/dataset_id.h"
+#include "common/format/directory_scan.h"
+#include "common/format/file_names.h"
+#include "common/format/segment_reader.h"
 #include "common/io/fault_file_system.h"
 #include "common/state/state.h"
 #include "engine/durability/durable_log.h"

@@ -1,10 +1,15 @@
-// Record codec, segment names and the segment scanner's torn-tail vs damage decisions.
+// Record codec, segment names, zstd frames and the segment scanner's torn-tail vs damage
+// decisions.
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
+#include "common/format/dataset_id.h"
+#include "common/format/file_names.h"
 #include "common/format/record_codec.h"
-#include "common/format/segment_format.h"
+#include "common/format/segment_header.h"
+#include "common/format/segment_reader.h"
+#include "common/format/zstd_frame.h"
 #include "common/io/fault_file_system.h"
 
 namespace fmt_ = strongbox::format;
@@ -190,4 +195,42 @@ TEST_CASE("fault file system: full volume, read-only, power loss drops unsynced 
   fs.SetReadOnly(true);
   CHECK(
       absl::IsPermissionDenied(fs.Open("/d/h", FileSystem::OpenMode::kCreateOrTruncate).status()));
+}
+
+TEST_CASE("zstd frames round-trip; a truncated frame or bytes after it are data loss") {
+  std::string data;
+  for (int i = 0; i < 50000; ++i) data += std::to_string(i * 7919) + ",";
+  auto frame = fmt_::ZstdCompress(data, 3);
+  REQUIRE(frame.ok());
+  auto back = fmt_::ZstdDecompress(*frame);
+  REQUIRE(back.ok());
+  CHECK(*back == data);
+  CHECK(absl::IsDataLoss(fmt_::ZstdDecompress(frame->substr(0, frame->size() - 1)).status()));
+  CHECK(absl::IsDataLoss(fmt_::ZstdDecompress(*frame + "x").status()));
+
+  // The streaming pair over a file: written in pieces, read back a chunk at a time.
+  FaultFileSystem fs;
+  REQUIRE(fs.CreateDir("/d").ok());
+  auto file = fs.Open("/d/f.zst", FileSystem::OpenMode::kCreateOrTruncate);
+  REQUIRE(file.ok());
+  fmt_::ZstdFrameWriter writer(**file, 3, 0);
+  REQUIRE(writer.Write(std::string_view(data).substr(0, 1000)).ok());
+  REQUIRE(writer.Write(std::string_view(data).substr(1000), /*end=*/true).ok());
+  CHECK(writer.raw_bytes() == data.size());
+  auto read = [&](uint64_t file_bytes, std::string* out) {
+    fmt_::ZstdFrameReader reader(**file, file_bytes, "f: ");
+    while (!reader.frame_done()) {
+      if (auto s = reader.ReadMore(out); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  };
+  std::string streamed;
+  REQUIRE(read(writer.file_bytes(), &streamed).ok());
+  CHECK(streamed == data);
+  // A file longer than the frame: the bytes after it are damage, named with the prefix.
+  REQUIRE((*file)->WriteAt(writer.file_bytes(), "x").ok());
+  streamed.clear();
+  absl::Status after = read(writer.file_bytes() + 1, &streamed);
+  CHECK(absl::IsDataLoss(after));
+  CHECK(after.message() == "f: bytes after the zstd frame");
 }

@@ -3,8 +3,12 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "common/format/dataset_id.h"
+#include "common/format/directory_scan.h"
+#include "common/format/file_names.h"
 #include "common/format/record_codec.h"
-#include "common/format/segment_format.h"
+#include "common/format/segment_header.h"
+#include "common/format/segment_reader.h"
 #include "common/io/fault_file_system.h"
 #include "common/state/apply.h"
 #include "common/state/snapshot.h"

@@ -1,12 +1,18 @@
-// The effect vocabulary per type, and the snapshot round trip: a state rebuilt from a snapshot
-// has the same digest and the same content as the one written.
+// The effect vocabulary per type, the snapshot round trip (a state rebuilt from a snapshot has
+// the same digest and content as the one written), segment replay and snapshot fallback.
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
+#include "common/format/dataset_id.h"
+#include "common/format/file_names.h"
+#include "common/format/record_codec.h"
+#include "common/format/segment_header.h"
 #include "common/io/fault_file_system.h"
 #include "common/state/apply.h"
+#include "common/state/segment_replay.h"
 #include "common/state/snapshot.h"
+#include "common/state/snapshot_loader.h"
 
 namespace st = strongbox::state;
 
@@ -15,6 +21,28 @@ namespace {
 absl::Status Op(st::State& s, std::vector<std::string> argv, uint8_t db = 0) {
   std::vector<std::string_view> views(argv.begin(), argv.end());
   return st::ApplyOp(s, db, views);
+}
+
+// Writes sealed segment [first, last] to /d; record n appends n to list "l", so a record
+// applied twice or skipped shows in the list.
+std::string PutSegment(strongbox::io::FileSystem& fs, const strongbox::format::DatasetId& id,
+                       uint64_t first, uint64_t last) {
+  namespace fmt = strongbox::format;
+  std::string bytes = fmt::EncodeSegmentHeader({fmt::kLogFormatVersion, id, first, 1});
+  fmt::RecordBuilder b(&bytes);
+  for (uint64_t lsn = first; lsn <= last; ++lsn) {
+    b.Begin(lsn, static_cast<int64_t>(1000 + lsn));
+    std::string n = std::to_string(lsn);
+    std::string_view argv[] = {"RPUSH", "l", n};
+    b.AddOp(0, argv);
+    b.Finish();
+  }
+  fmt::AppendSealRecord(&bytes, last, last - first + 1, 1);
+  std::string path = "/d/" + fmt::SealedSegmentName(first, last);
+  auto f = fs.Open(path, strongbox::io::FileSystem::OpenMode::kCreateOrTruncate);
+  REQUIRE(f.ok());
+  REQUIRE((*f)->WriteAt(0, bytes).ok());
+  return path;
 }
 
 }  // namespace
@@ -83,4 +111,71 @@ TEST_CASE("snapshot round trip over every type keeps content and digest") {
   CHECK(st::StateDigest(loaded) != st::StateDigest(s));
   // A foreign data set is refused.
   CHECK_FALSE(st::LoadSnapshot(fs, written->path, strongbox::format::DatasetId{9}, nullptr).ok());
+}
+
+TEST_CASE("segment replay applies only what follows the position, stops, and refuses a gap") {
+  strongbox::io::FaultFileSystem fs;
+  REQUIRE(fs.CreateDir("/d").ok());
+  strongbox::format::DatasetId id{7};
+  std::string seg1 = PutSegment(fs, id, 1, 5);
+  std::string seg2 = PutSegment(fs, id, 6, 9);
+  st::State s;
+  st::ReplayPosition pos{.lsn = 2};  // as if a snapshot covered LSNs 1 and 2
+  auto scan = st::ReplaySegment(fs, seg1, id, /*stop_after_lsn=*/0, &s, &pos);
+  REQUIRE(scan.ok());
+  CHECK(scan->end == strongbox::format::SegmentEnd::kSealed);
+  CHECK(pos.lsn == 5);
+  CHECK(pos.timestamp_ms == 1005);
+  CHECK(pos.records_applied == 3);
+  CHECK(s.db(0).FindRaw("l")->list()->size() == 3);
+  // Stop after LSN 7: the rest of the segment is read but not applied.
+  scan = st::ReplaySegment(fs, seg2, id, 7, &s, &pos);
+  REQUIRE(scan.ok());
+  CHECK(scan->last_lsn == 9);
+  CHECK(pos.lsn == 7);
+  CHECK(pos.records_applied == 5);
+  // A state at LSN 3 cannot take a segment that starts at 6.
+  st::State other;
+  st::ReplayPosition behind{.lsn = 3};
+  CHECK(absl::IsFailedPrecondition(st::ReplaySegment(fs, seg2, id, 0, &other, &behind).status()));
+  CHECK(behind.lsn == 3);
+  // A segment of another data set is damage.
+  st::ReplayPosition fresh;
+  CHECK(absl::IsDataLoss(
+      st::ReplaySegment(fs, seg1, strongbox::format::DatasetId{8}, 0, &other, &fresh).status()));
+}
+
+TEST_CASE("the newest snapshot that verifies is loaded; NotFound passes through") {
+  strongbox::io::FaultFileSystem fs;
+  REQUIRE(fs.CreateDir("/d").ok());
+  strongbox::format::DatasetId id{3};
+  st::State s;
+  REQUIRE(Op(s, {"SET", "k", "old"}).ok());
+  auto older = st::WriteSnapshot(fs, "/d", id, 10, 1, s, {});
+  REQUIRE(older.ok());
+  REQUIRE(Op(s, {"SET", "k", "new"}).ok());
+  auto newer = st::WriteSnapshot(fs, "/d", id, 20, 2, s, {});
+  REQUIRE(newer.ok());
+  // Damage the newer one: its frame no longer decodes.
+  auto f = fs.Open(newer->path, strongbox::io::FileSystem::OpenMode::kReadWrite);
+  REQUIRE(f.ok());
+  REQUIRE((*f)->WriteAt(newer->file_bytes / 2, "\xff\xff\xff\xff").ok());
+  std::vector<std::string> logged;
+  auto log = [&](const std::string& m) { logged.push_back(m); };
+  st::State loaded;
+  auto info = st::LoadNewestSnapshot(fs, {newer->path, older->path}, id, &loaded, log);
+  REQUIRE(info.ok());
+  REQUIRE(info->has_value());
+  CHECK((*info)->lsn == 10);
+  CHECK(st::StateDigest(loaded) != st::StateDigest(s));
+  REQUIRE(logged.size() == 1);
+  CHECK(logged[0].find("falling back") != std::string::npos);
+  // None verifies: an empty state and no snapshot.
+  info = st::LoadNewestSnapshot(fs, {newer->path}, id, &loaded, log);
+  REQUIRE(info.ok());
+  CHECK_FALSE(info->has_value());
+  CHECK(loaded.TotalKeys() == 0);
+  // A file archived between listing and loading is the caller's to list again.
+  info = st::LoadNewestSnapshot(fs, {"/d/gone.snap.zst", older->path}, id, &loaded, log);
+  CHECK(absl::IsNotFound(info.status()));
 }

@@ -1,0 +1,26 @@
+// Names of the files in the persistence directory (segments, archived segments, snapshots)
+// and their parsing: the LSNs a file covers are in its name, so a listing needs no reads.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace strongbox::format {
+
+std::string LsnDigits(uint64_t lsn);  // 20-digit zero-padded
+std::string ActiveSegmentName(uint64_t first_lsn);
+std::string SealedSegmentName(uint64_t first_lsn, uint64_t last_lsn);
+std::string ArchivedSegmentName(uint64_t first_lsn, uint64_t last_lsn);  // .log.zst
+std::string SnapshotName(uint64_t lsn);
+
+enum class FileKind { kActive, kSealed, kArchivedSegment, kSnapshot, kTmp, kTorn, kOther };
+struct ParsedName {
+  FileKind kind = FileKind::kOther;
+  uint64_t first_lsn = 0;  // segments
+  uint64_t last_lsn = 0;   // sealed/archived segments; snapshot LSN for snapshots
+  std::string name;
+};
+ParsedName ParseFileName(std::string_view name);
+
+}  // namespace strongbox::format

@@ -1,0 +1,151 @@
+// The segment scanner: validates header, data set, LSN contiguity and every record, and
+// tells a torn tail (cut on recovery) from damage (stops the engine).
+#include "common/format/segment_reader.h"
+
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/format/file_names.h"
+#include "common/format/zstd_frame.h"
+
+namespace strongbox::format {
+namespace {
+
+bool AllZero(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c == 0; });
+}
+
+// Is there any record after `from` that validates and continues the LSN sequence? If so, the
+// bad bytes at `from` are rot in the middle, not a torn tail.
+bool ValidRecordFollows(std::string_view data, size_t from, uint64_t next_lsn) {
+  for (size_t pos = from + 1; pos + kRecordHeaderBytes <= data.size(); ++pos) {
+    RecordView r;
+    if (DecodeRecord(data.substr(pos), &r) == DecodeResult::kOk && r.lsn >= next_lsn) {
+      return true;
+    }
+  }
+  return false;
+}
+
+SegmentScan Damage(const std::string& path, SegmentScan scan, uint64_t offset,
+                   std::string_view why) {
+  scan.end = SegmentEnd::kDamage;
+  scan.problem_offset = offset;
+  scan.problem = absl::StrCat(path, " at offset ", offset, ": ", std::string(why));
+  return scan;
+}
+
+// Walks the records after a valid header; `scan` holds the header and is filled in.
+absl::StatusOr<SegmentScan> ScanRecords(const std::string& path, std::string_view data,
+                                        bool sealed_name, SegmentScan scan,
+                                        const RecordFn& on_record) {
+  uint64_t next_lsn = scan.header.first_lsn;
+  scan.last_lsn = next_lsn - 1;
+  size_t pos = kSegmentHeaderBytes;
+  scan.valid_bytes = pos;
+  while (pos < data.size()) {
+    RecordView r;
+    DecodeResult res = DecodeRecord(data.substr(pos), &r);
+    if (res != DecodeResult::kOk) {
+      std::string_view rest = data.substr(pos);
+      if (AllZero(rest)) {
+        scan.end = SegmentEnd::kClean;
+        break;
+      }
+      if (sealed_name || ValidRecordFollows(data, pos, next_lsn)) {
+        return Damage(
+            path, scan, pos,
+            res == DecodeResult::kBadChecksum ? "record checksum mismatch" : "invalid record");
+      }
+      scan.end = SegmentEnd::kTornTail;
+      scan.problem_offset = pos;
+      scan.problem = absl::StrCat(path, ": torn tail of ", rest.size(), " bytes at offset ", pos);
+      return scan;
+    }
+    if (r.type == RecordType::kSeal) {
+      uint64_t last = 0, count = 0;
+      if (!DecodeSeal(r.payload, &last, &count).ok() || last != scan.last_lsn ||
+          count != scan.record_count) {
+        return Damage(path, scan, pos, "seal record does not match the records before it");
+      }
+      pos += r.total_bytes;
+      scan.valid_bytes = pos;
+      if (!AllZero(data.substr(pos))) return Damage(path, scan, pos, "bytes after the seal record");
+      scan.end = SegmentEnd::kSealed;
+      return scan;
+    }
+    if (r.lsn != next_lsn) {
+      return Damage(path, scan, pos,
+                    absl::StrCat("LSN ", r.lsn, " where ", next_lsn, " was expected"));
+    }
+    if (on_record) {
+      if (auto s = on_record(r); !s.ok()) return s;
+    }
+    ++next_lsn;
+    ++scan.record_count;
+    scan.last_lsn = r.lsn;
+    pos += r.total_bytes;
+    scan.valid_bytes = pos;
+  }
+  if (sealed_name) return Damage(path, scan, pos, "sealed segment has no seal record");
+  return scan;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ReadSegmentBytes(io::FileSystem& fs, const std::string& path) {
+  auto file = fs.Open(path, io::FileSystem::OpenMode::kRead);
+  if (!file.ok()) return file.status();
+  auto size = (*file)->Size();
+  if (!size.ok()) return size.status();
+  auto bytes = (*file)->ReadAt(0, *size);
+  if (!bytes.ok()) return bytes.status();
+  if (absl::EndsWith(path, ".zst")) {
+    auto raw = ZstdDecompress(*bytes);
+    if (!raw.ok()) {
+      return absl::DataLossError(absl::StrCat(path, ": ", std::string(raw.status().message())));
+    }
+    return raw;
+  }
+  return bytes;
+}
+
+absl::StatusOr<SegmentScan> ScanSegment(io::FileSystem& fs, const std::string& path,
+                                        const std::optional<DatasetId>& expected_dataset,
+                                        const RecordFn& on_record) {
+  auto bytes = ReadSegmentBytes(fs, path);
+  if (!bytes.ok()) return bytes.status();
+  FileKind kind = ParseFileName(path.substr(path.rfind('/') + 1)).kind;
+  return ScanSegmentBytes(path, *bytes,
+                          kind == FileKind::kSealed || kind == FileKind::kArchivedSegment,
+                          expected_dataset, on_record);
+}
+
+absl::StatusOr<SegmentScan> ScanSegmentBytes(const std::string& path, std::string_view data,
+                                             bool sealed_name,
+                                             const std::optional<DatasetId>& expected_dataset,
+                                             const RecordFn& on_record) {
+  SegmentScan scan;
+  scan.file_bytes = data.size();
+  auto header = DecodeSegmentHeader(data);
+  if (!header.ok()) {
+    // A header that never reached the disk (crash right after creating the active file) is
+    // the same as an empty torn segment; anywhere else it is damage.
+    if (!sealed_name && AllZero(data.substr(0, std::min<size_t>(data.size(), 64)))) {
+      scan.end = SegmentEnd::kTornTail;
+      scan.problem = absl::StrCat(path, ": header never written (crash at creation)");
+      return scan;
+    }
+    return Damage(path, scan, 0, std::string(header.status().message()));
+  }
+  scan.header = *header;
+  if (expected_dataset && *expected_dataset != header->dataset_id) {
+    return Damage(path, scan, 16,
+                  absl::StrCat("belongs to data set ", DatasetIdHex(header->dataset_id),
+                               ", expected ", DatasetIdHex(*expected_dataset)));
+  }
+  return ScanRecords(path, data, sealed_name, std::move(scan), on_record);
+}
+
+}  // namespace strongbox::format
