@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -391,14 +393,25 @@ constexpr EffectSpec kEffects[] = {
      "remove sorted-set members; the key goes with its last member"},
 };
 
-// FindEffect's index, built at compile time: the table rows by the name's first letter, so a
-// lookup folds at most kNameBytesMax bytes on the stack and compares a handful of names.
+// FindEffect's index, built at compile time. Names are upper-case letters, at most 16 bytes,
+// packed into two little-endian words; the rows are grouped by first letter (a handful each).
+// Clearing bit 5 of every byte maps a-z onto A-Z and no other byte onto a letter, so comparing
+// the masked input words with a packed name is exactly a case-insensitive compare: a lookup is
+// one 16-byte copy, two ANDs and a few word compares, with no allocation.
 constexpr size_t kNameBytesMax = 16;
 constexpr size_t kRowsPerLetterMax = 8;
+constexpr uint64_t kFoldMask = 0xDFDFDFDFDFDFDFDFull;
+static_assert(std::endian::native == std::endian::little, "packed names are little-endian");
+
+struct PackedName {
+  uint64_t lo = 0;
+  uint64_t hi = 0;
+};
 
 struct LetterIndex {
   std::array<std::array<uint8_t, kRowsPerLetterMax>, 26> rows{};
   std::array<uint8_t, 26> count{};
+  std::array<PackedName, std::size(kEffects)> packed{};
 };
 
 constexpr LetterIndex BuildIndex() {
@@ -407,8 +420,10 @@ constexpr LetterIndex BuildIndex() {
     std::string_view name = kEffects[i].name;
     // A name that breaks these rules fails to compile (a throw is not a constant expression).
     if (name.empty() || name.size() > kNameBytesMax) throw "effect name length";
-    for (char c : name) {
-      if (c < 'A' || c > 'Z') throw "effect names are upper-case letters";
+    for (size_t b = 0; b < name.size(); ++b) {
+      if (name[b] < 'A' || name[b] > 'Z') throw "effect names are upper-case letters";
+      uint64_t& word = b < 8 ? index.packed[i].lo : index.packed[i].hi;
+      word |= static_cast<uint64_t>(name[b]) << (8 * (b % 8));
     }
     size_t letter = static_cast<size_t>(name[0] - 'A');
     if (index.count[letter] == kRowsPerLetterMax) throw "raise kRowsPerLetterMax";
@@ -426,16 +441,22 @@ std::span<const EffectSpec> EffectTable() { return kEffects; }
 
 const EffectSpec* FindEffect(std::string_view name) {
   if (name.empty() || name.size() > kNameBytesMax) return nullptr;
-  char upper[kNameBytesMax];
-  for (size_t i = 0; i < name.size(); ++i) {
-    upper[i] = absl::ascii_toupper(static_cast<unsigned char>(name[i]));
-  }
-  std::string_view folded(upper, name.size());
-  size_t letter = static_cast<unsigned char>(upper[0]) - static_cast<unsigned char>('A');
+  char bytes[kNameBytesMax] = {};
+  std::memcpy(bytes, name.data(), name.size());
+  PackedName folded;
+  std::memcpy(&folded.lo, bytes, 8);
+  std::memcpy(&folded.hi, bytes + 8, 8);
+  folded.lo &= kFoldMask;
+  folded.hi &= kFoldMask;
+  size_t letter = static_cast<size_t>(folded.lo & 0xff) - 'A';
   if (letter >= 26) return nullptr;
   for (size_t i = 0; i < kIndex.count[letter]; ++i) {
-    const EffectSpec& effect = kEffects[kIndex.rows[letter][i]];
-    if (effect.name == folded) return &effect;
+    size_t row = kIndex.rows[letter][i];
+    // The size too: a NUL byte in the input would fold to the zero padding.
+    if (kIndex.packed[row].lo == folded.lo && kIndex.packed[row].hi == folded.hi &&
+        kEffects[row].name.size() == name.size()) {
+      return &kEffects[row];
+    }
   }
   return nullptr;
 }

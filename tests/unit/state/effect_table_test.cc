@@ -156,8 +156,11 @@ TEST_CASE("names are found case-insensitively; anything else is unknown") {
     CHECK(st::FindEffect(lower) == &effect);
     CHECK(st::FindEffect(MixedCase(std::string(effect.name))) == &effect);
   }
-  for (std::string_view name : {"", "S", "SETX", "SE", "GET", "INCR", "S3T", "set ", "1SET",
-                                "PEXPIREATPEXPIREATPEXPIREAT", "\xff\xfe"}) {
+  using namespace std::string_view_literals;
+  for (std::string_view name :
+       {""sv, "S"sv, "SETX"sv, "SE"sv, "GET"sv, "INCR"sv, "S3T"sv, "set "sv, "1SET"sv, "S\x05T"sv,
+        "SET\0"sv, "SET\0\0\0\0\0\0\0\0\0"sv, "\xd3\xc5\xd4"sv, "S\xc5T"sv,
+        "PEXPIREATPEXPIREATPEXPIREAT"sv, "PEXPIREATPEXPIRE"sv, "\xff\xfe"sv}) {
     INFO(name);
     CHECK(st::FindEffect(name) == nullptr);
   }
