@@ -425,6 +425,9 @@ constexpr LetterIndex BuildIndex() {
       uint64_t& word = b < 8 ? index.packed[i].lo : index.packed[i].hi;
       word |= static_cast<uint64_t>(name[b]) << (8 * (b % 8));
     }
+    // ForEachTouchedKey reads argv[1] / argv[3] without a bounds check.
+    if (kEffects[i].keys == EffectKeys::kFirstArg && kEffects[i].argc_min < 2) throw "no key";
+    if (kEffects[i].keys == EffectKeys::kCopyTarget && kEffects[i].argc_min < 4) throw "no dst";
     size_t letter = static_cast<size_t>(name[0] - 'A');
     if (index.count[letter] == kRowsPerLetterMax) throw "raise kRowsPerLetterMax";
     index.rows[letter][index.count[letter]++] = static_cast<uint8_t>(i);

@@ -1,12 +1,10 @@
-// The effect vocabulary: the deterministic operations written in command-log records and
-// replayed by recovery and the snapshotter, and ApplyOp, the one way state changes.
-//
-// The engine's write commands change their state only by emitting an effect and applying it
-// here, so engine and replay share one code path. The effects themselves — name, arity, apply
-// function, the keys they touch and a one-line description — are one table, kEffects at the end
-// of apply.cc; docs/format.md lists the same effects (tests/unit/state/effects_doc_test.cc keeps
-// the two equal). An unknown effect, a wrong arity or a wrong type is an error naming the op:
-// replay treats it as damage, never as something to skip.
+// The effect vocabulary (deterministic operations logged in records and replayed by recovery
+// and the snapshotter) and ApplyOp, the one way the engine and replay change state.
+
+// Every effect — name, arity, apply function, the keys it touches, a one-line summary — is one
+// row of the table kEffects at the end of apply.cc; docs/format.md lists the same effects
+// (tests/unit/state/effects_doc_test.cc keeps the two equal). An unknown effect, a wrong arity or
+// a wrong type is an error naming the op: replay treats it as damage, never as something to skip.
 #pragma once
 
 #include <cstddef>
