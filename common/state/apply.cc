@@ -1,9 +1,14 @@
-// Deterministic application of logged effects (see apply.h for the vocabulary).
+// Deterministic application of logged effects: one function per effect, and at the end the
+// effect table (kEffects) that ApplyOp, the engine's key-touch reporting and docs/format.md share.
 #include "common/state/apply.h"
 
+#include <algorithm>
+#include <array>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -11,6 +16,8 @@
 
 namespace strongbox::state {
 namespace {
+
+using Argv = std::span<const std::string_view>;
 
 bool ParseI64(std::string_view s, int64_t* out) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
@@ -28,13 +35,14 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-absl::Status Bad(std::span<const std::string_view> argv, std::string_view why) {
+absl::Status Bad(Argv argv, std::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat(
       "cannot apply effect '", std::string(argv.empty() ? "" : argv[0]), "': ", std::string(why)));
 }
 
-absl::Status ApplySet(Db& d, std::span<const std::string_view> argv) {
-  if (argv.size() != 3 && argv.size() != 4 && argv.size() != 5) return Bad(argv, "arity");
+// --- Strings and keys ---
+
+absl::Status ApplySet(State&, Db& d, Argv argv) {
   Entry& e = d.Upsert(argv[1]);
   int64_t old_expiry = e.expire_at_ms();
   e.SetString(argv[2]);
@@ -51,9 +59,36 @@ absl::Status ApplySet(Db& d, std::span<const std::string_view> argv) {
   return absl::OkStatus();
 }
 
-absl::Status ApplySetRange(Db& d, std::span<const std::string_view> argv) {
+absl::Status ApplyDel(State&, Db& d, Argv argv) {
+  for (size_t i = 1; i < argv.size(); ++i) d.Erase(argv[i]);
+  return absl::OkStatus();
+}
+
+absl::Status ApplyPexpireat(State&, Db& d, Argv argv) {
+  int64_t at = 0;
+  if (!ParseI64(argv[2], &at) || at <= 0) return Bad(argv, "syntax");
+  Entry* e = d.FindRaw(argv[1]);
+  if (e == nullptr) return Bad(argv, "no such key");
+  d.SetExpiry(argv[1], *e, at);
+  return absl::OkStatus();
+}
+
+absl::Status ApplyPersist(State&, Db& d, Argv argv) {
+  if (Entry* e = d.FindRaw(argv[1])) d.SetExpiry(argv[1], *e, 0);
+  return absl::OkStatus();
+}
+
+absl::Status ApplyAppend(State&, Db& d, Argv argv) {
+  Entry* e = d.FindRaw(argv[1]);
+  if (e == nullptr) e = &d.Upsert(argv[1]);  // a new entry is an empty string
+  if (!e->str()) return Bad(argv, "wrong type");
+  e->AppendString(argv[2]);
+  return absl::OkStatus();
+}
+
+absl::Status ApplySetRange(State&, Db& d, Argv argv) {
   int64_t offset = 0;
-  if (argv.size() != 4 || !ParseI64(argv[2], &offset) || offset < 0) return Bad(argv, "syntax");
+  if (!ParseI64(argv[2], &offset) || offset < 0) return Bad(argv, "syntax");
   Entry* e = d.FindRaw(argv[1]);
   if (e == nullptr) e = &d.Upsert(argv[1]);  // a new entry is an empty string
   if (!e->str()) return Bad(argv, "wrong type");
@@ -61,32 +96,7 @@ absl::Status ApplySetRange(Db& d, std::span<const std::string_view> argv) {
   return absl::OkStatus();
 }
 
-absl::Status ApplyHset(Db& d, std::span<const std::string_view> argv) {
-  if (argv.size() < 4 || argv.size() % 2 != 0) return Bad(argv, "arity");
-  Entry* e = d.FindRaw(argv[1]);
-  if (e == nullptr) {
-    e = &d.Upsert(argv[1]);
-    e->MakeHash();
-  }
-  HashValue* h = e->hash();
-  if (h == nullptr) return Bad(argv, "wrong type");
-  for (size_t i = 2; i + 1 < argv.size(); i += 2) h->Set(argv[i], argv[i + 1]);
-  return absl::OkStatus();
-}
-
-absl::Status ApplyHdel(Db& d, std::span<const std::string_view> argv) {
-  if (argv.size() < 3) return Bad(argv, "arity");
-  Entry* e = d.FindRaw(argv[1]);
-  if (e == nullptr) return absl::OkStatus();
-  HashValue* h = e->hash();
-  if (h == nullptr) return Bad(argv, "wrong type");
-  for (size_t i = 2; i < argv.size(); ++i) h->Erase(argv[i]);
-  if (h->empty()) d.Erase(argv[1]);
-  return absl::OkStatus();
-}
-
-absl::Status ApplyRename(Db& d, std::span<const std::string_view> argv) {
-  if (argv.size() != 3) return Bad(argv, "arity");
+absl::Status ApplyRename(State&, Db& d, Argv argv) {
   Entry* src = d.FindRaw(argv[1]);
   if (src == nullptr) return Bad(argv, "no such key");
   if (argv[1] == argv[2]) return absl::OkStatus();
@@ -99,96 +109,184 @@ absl::Status ApplyRename(Db& d, std::span<const std::string_view> argv) {
   return absl::OkStatus();
 }
 
-ListValue* ListFor(Db& d, std::string_view key, bool create) {
-  Entry* e = d.FindRaw(key);
-  if (e == nullptr) {
-    if (!create) return nullptr;
-    e = &d.Upsert(key);
-    return e->MakeList();
+// COPY src dst_db dst: a deep copy of value and expiry, replacing dst.
+absl::Status ApplyCopy(State& state, Db& d, Argv argv) {
+  int64_t dst_db = 0;
+  if (!ParseI64(argv[2], &dst_db) || dst_db < 0 || dst_db >= kDatabaseCount) {
+    return Bad(argv, "syntax");
   }
-  return e->list();
-}
-
-// Lists: the key disappears with its last element, as in Redis.
-absl::Status ApplyList(Db& d, const std::string& op, std::span<const std::string_view> argv) {
-  if (argv.size() < 2) return Bad(argv, "arity");
-  std::string_view key = argv[1];
-  Entry* existing = d.FindRaw(key);
-  if (existing != nullptr && existing->list() == nullptr) return Bad(argv, "wrong type");
-  if (op == "LPUSH" || op == "RPUSH") {
-    if (argv.size() < 3) return Bad(argv, "arity");
-    ListValue* l = ListFor(d, key, true);
-    for (size_t i = 2; i < argv.size(); ++i) {
-      op == "LPUSH" ? l->emplace_front(argv[i]) : l->emplace_back(argv[i]);
-    }
-    return absl::OkStatus();
-  }
-  ListValue* l = existing ? existing->list() : nullptr;
-  if (l == nullptr) return Bad(argv, "no such key");
-  int64_t a = 0, b = 0;
-  if (op == "LPOP" || op == "RPOP") {
-    if (argv.size() != 3 || !ParseI64(argv[2], &a) || a < 0) return Bad(argv, "syntax");
-    for (int64_t i = 0; i < a && !l->empty(); ++i) op == "LPOP" ? l->pop_front() : l->pop_back();
-  } else if (op == "LSET") {
-    if (argv.size() != 4 || !ParseI64(argv[2], &a) || a < 0 ||
-        static_cast<size_t>(a) >= l->size()) {
-      return Bad(argv, "index");
-    }
-    (*l)[static_cast<size_t>(a)] = std::string(argv[3]);
-  } else if (op == "LTRIM") {
-    // Absolute, already-normalised bounds [a, b]; b < a empties the list.
-    if (argv.size() != 4 || !ParseI64(argv[2], &a) || !ParseI64(argv[3], &b) || a < 0) {
-      return Bad(argv, "syntax");
-    }
-    int64_t n = static_cast<int64_t>(l->size());
-    if (b < a || a >= n) {
-      l->clear();
-    } else {
-      b = std::min(b, n - 1);
-      l->erase(l->begin() + (b + 1), l->end());
-      l->erase(l->begin(), l->begin() + a);
-    }
-  } else if (op == "LREM") {
-    if (argv.size() != 4 || !ParseI64(argv[2], &a)) return Bad(argv, "syntax");
-    std::string_view v = argv[3];
-    int64_t removed = 0;
-    if (a >= 0) {
-      for (auto it = l->begin(); it != l->end() && (a == 0 || removed < a);) {
-        if (*it == v) {
-          it = l->erase(it);
-          ++removed;
-        } else {
-          ++it;
-        }
-      }
-    } else {
-      for (auto it = l->end(); it != l->begin() && removed < -a;) {
-        --it;
-        if (*it == v) {
-          it = l->erase(it);
-          ++removed;
-        }
-      }
-    }
-  } else if (op == "LINSERT") {
-    if (argv.size() != 5) return Bad(argv, "arity");
-    bool before = absl::AsciiStrToUpper(std::string(argv[2])) == "BEFORE";
-    for (auto it = l->begin(); it != l->end(); ++it) {
-      if (*it == argv[3]) {
-        l->insert(before ? it : it + 1, std::string(argv[4]));
-        break;
-      }
-    }
-  } else {
-    return Bad(argv, "unknown effect");
-  }
-  if (l->empty()) d.Erase(key);
+  Entry* src = d.FindRaw(argv[1]);
+  if (src == nullptr) return Bad(argv, "no such key");
+  Db& target = state.db(static_cast<int>(dst_db));
+  if (&target == &d && argv[1] == argv[3]) return Bad(argv, "source and destination are one key");
+  int64_t expiry = src->expire_at_ms();
+  target.Erase(argv[3]);
+  Entry& dst = target.Upsert(argv[3]);
+  dst.CopyValueFrom(*src);
+  target.SetExpiry(argv[3], dst, expiry);
   return absl::OkStatus();
 }
 
-// Sets: SADD creates; SREM removes and the key disappears with its last member.
-absl::Status ApplySet(Db& d, bool add, std::span<const std::string_view> argv) {
-  if (argv.size() < 3) return Bad(argv, "arity");
+absl::Status ApplyFlushDb(State&, Db& d, Argv) {
+  d.Clear();
+  return absl::OkStatus();
+}
+
+absl::Status ApplyFlushAll(State& state, Db&, Argv) {
+  for (int i = 0; i < kDatabaseCount; ++i) state.db(i).Clear();
+  return absl::OkStatus();
+}
+
+// --- Hashes: the key disappears with its last field ---
+
+absl::Status ApplyHset(State&, Db& d, Argv argv) {
+  if (argv.size() % 2 != 0) return Bad(argv, "arity");
+  Entry* e = d.FindRaw(argv[1]);
+  if (e == nullptr) {
+    e = &d.Upsert(argv[1]);
+    e->MakeHash();
+  }
+  HashValue* h = e->hash();
+  if (h == nullptr) return Bad(argv, "wrong type");
+  for (size_t i = 2; i + 1 < argv.size(); i += 2) h->Set(argv[i], argv[i + 1]);
+  return absl::OkStatus();
+}
+
+// HDEL and ZREM: a missing key has nothing to remove; the key goes with its last member.
+// `value_of` gives the entry's collection (nullptr on another type), `remove` drops one member.
+template <typename ValueOf, typename Remove>
+absl::Status RemoveMembers(Db& d, Argv argv, ValueOf value_of, Remove remove) {
+  Entry* e = d.FindRaw(argv[1]);
+  if (e == nullptr) return absl::OkStatus();
+  auto* value = value_of(*e);
+  if (value == nullptr) return Bad(argv, "wrong type");
+  for (size_t i = 2; i < argv.size(); ++i) remove(*value, argv[i]);
+  if (value->size() == 0) d.Erase(argv[1]);
+  return absl::OkStatus();
+}
+
+absl::Status ApplyHdel(State&, Db& d, Argv argv) {
+  return RemoveMembers(
+      d, argv, [](Entry& e) { return e.hash(); },
+      [](HashValue& h, std::string_view field) { h.Erase(field); });
+}
+
+// --- Lists: the key disappears with its last element, as in Redis ---
+
+absl::Status ApplyPush(Db& d, bool head, Argv argv) {
+  Entry* e = d.FindRaw(argv[1]);
+  if (e == nullptr) {
+    e = &d.Upsert(argv[1]);
+    e->MakeList();
+  }
+  ListValue* l = e->list();
+  if (l == nullptr) return Bad(argv, "wrong type");
+  for (size_t i = 2; i < argv.size(); ++i) {
+    head ? l->emplace_front(argv[i]) : l->emplace_back(argv[i]);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ApplyLPush(State&, Db& d, Argv argv) { return ApplyPush(d, true, argv); }
+absl::Status ApplyRPush(State&, Db& d, Argv argv) { return ApplyPush(d, false, argv); }
+
+// The list every effect but a push needs: present and a list.
+absl::Status ExistingList(Db& d, Argv argv, ListValue** list) {
+  Entry* e = d.FindRaw(argv[1]);
+  if (e == nullptr) return Bad(argv, "no such key");
+  *list = e->list();
+  return *list == nullptr ? Bad(argv, "wrong type") : absl::OkStatus();
+}
+
+absl::Status EraseIfEmpty(Db& d, std::string_view key, const ListValue& l) {
+  if (l.empty()) d.Erase(key);
+  return absl::OkStatus();
+}
+
+absl::Status ApplyPop(Db& d, bool head, Argv argv) {
+  ListValue* l = nullptr;
+  if (absl::Status s = ExistingList(d, argv, &l); !s.ok()) return s;
+  int64_t n = 0;
+  if (!ParseI64(argv[2], &n) || n < 0) return Bad(argv, "syntax");
+  for (int64_t i = 0; i < n && !l->empty(); ++i) head ? l->pop_front() : l->pop_back();
+  return EraseIfEmpty(d, argv[1], *l);
+}
+
+absl::Status ApplyLPop(State&, Db& d, Argv argv) { return ApplyPop(d, true, argv); }
+absl::Status ApplyRPop(State&, Db& d, Argv argv) { return ApplyPop(d, false, argv); }
+
+absl::Status ApplyLSet(State&, Db& d, Argv argv) {
+  ListValue* l = nullptr;
+  if (absl::Status s = ExistingList(d, argv, &l); !s.ok()) return s;
+  int64_t index = 0;
+  if (!ParseI64(argv[2], &index) || index < 0 || static_cast<size_t>(index) >= l->size()) {
+    return Bad(argv, "index");
+  }
+  (*l)[static_cast<size_t>(index)] = std::string(argv[3]);
+  return absl::OkStatus();
+}
+
+// Absolute, already-normalised bounds [start, stop]; stop < start empties the list.
+absl::Status ApplyLTrim(State&, Db& d, Argv argv) {
+  ListValue* l = nullptr;
+  if (absl::Status s = ExistingList(d, argv, &l); !s.ok()) return s;
+  int64_t a = 0, b = 0;
+  if (!ParseI64(argv[2], &a) || !ParseI64(argv[3], &b) || a < 0) return Bad(argv, "syntax");
+  int64_t n = static_cast<int64_t>(l->size());
+  if (b < a || a >= n) {
+    l->clear();
+  } else {
+    b = std::min(b, n - 1);
+    l->erase(l->begin() + (b + 1), l->end());
+    l->erase(l->begin(), l->begin() + a);
+  }
+  return EraseIfEmpty(d, argv[1], *l);
+}
+
+absl::Status ApplyLRem(State&, Db& d, Argv argv) {
+  ListValue* l = nullptr;
+  if (absl::Status s = ExistingList(d, argv, &l); !s.ok()) return s;
+  int64_t count = 0;
+  if (!ParseI64(argv[2], &count)) return Bad(argv, "syntax");
+  std::string_view v = argv[3];
+  int64_t removed = 0;
+  if (count >= 0) {
+    for (auto it = l->begin(); it != l->end() && (count == 0 || removed < count);) {
+      if (*it == v) {
+        it = l->erase(it);
+        ++removed;
+      } else {
+        ++it;
+      }
+    }
+  } else {
+    for (auto it = l->end(); it != l->begin() && removed < -count;) {
+      --it;
+      if (*it == v) {
+        it = l->erase(it);
+        ++removed;
+      }
+    }
+  }
+  return EraseIfEmpty(d, argv[1], *l);
+}
+
+absl::Status ApplyLInsert(State&, Db& d, Argv argv) {
+  ListValue* l = nullptr;
+  if (absl::Status s = ExistingList(d, argv, &l); !s.ok()) return s;
+  bool before = EqualsIgnoreCase(argv[2], "BEFORE");
+  for (auto it = l->begin(); it != l->end(); ++it) {
+    if (*it == argv[3]) {
+      l->insert(before ? it : it + 1, std::string(argv[4]));
+      break;
+    }
+  }
+  return absl::OkStatus();
+}
+
+// --- Sets: SADD creates; SREM removes and the key disappears with its last member ---
+
+absl::Status ApplySetMembers(Db& d, bool add, Argv argv) {
   Entry* e = d.FindRaw(argv[1]);
   if (e == nullptr) {
     if (!add) return absl::OkStatus();
@@ -211,107 +309,201 @@ absl::Status ApplySet(Db& d, bool add, std::span<const std::string_view> argv) {
   return absl::OkStatus();
 }
 
-// Sorted sets: ZADD key score member [score member ...] with absolute scores (%.17g, inf/-inf),
-// ZREM key member [...]; the key disappears with its last member.
-absl::Status ApplyZSet(Db& d, bool add, std::span<const std::string_view> argv) {
-  if (argv.size() < 3 || (add && argv.size() % 2 != 0)) return Bad(argv, "arity");
+absl::Status ApplySAdd(State&, Db& d, Argv argv) { return ApplySetMembers(d, true, argv); }
+absl::Status ApplySRem(State&, Db& d, Argv argv) { return ApplySetMembers(d, false, argv); }
+
+// --- Sorted sets: absolute scores (%.17g, inf/-inf); the key disappears with its last member ---
+
+absl::Status ApplyZAdd(State&, Db& d, Argv argv) {
+  if (argv.size() % 2 != 0) return Bad(argv, "arity");
   Entry* e = d.FindRaw(argv[1]);
   if (e == nullptr) {
-    if (!add) return absl::OkStatus();
     e = &d.Upsert(argv[1]);
     e->MakeZSet();
   }
   ZSetValue* z = e->zset();
   if (z == nullptr) return Bad(argv, "wrong type");
-  if (add) {
-    for (size_t i = 2; i + 1 < argv.size(); i += 2) {
-      std::string text(argv[i]);
-      char* end = nullptr;
-      double score = std::strtod(text.c_str(), &end);
-      if (end != text.c_str() + text.size() || std::isnan(score)) return Bad(argv, "score");
-      z->Set(argv[i + 1], score);
-    }
-  } else {
-    for (size_t i = 2; i < argv.size(); ++i) z->Remove(argv[i]);
+  for (size_t i = 2; i + 1 < argv.size(); i += 2) {
+    std::string text(argv[i]);
+    char* end = nullptr;
+    double score = std::strtod(text.c_str(), &end);
+    if (end != text.c_str() + text.size() || std::isnan(score)) return Bad(argv, "score");
+    z->Set(argv[i + 1], score);
   }
-  if (z->size() == 0) d.Erase(argv[1]);
   return absl::OkStatus();
 }
 
-// COPY src dst_db dst: a deep copy of value and expiry, replacing dst.
-absl::Status ApplyCopy(State& state, Db& d, std::span<const std::string_view> argv) {
-  int64_t dst_db = 0;
-  if (argv.size() != 4 || !ParseI64(argv[2], &dst_db) || dst_db < 0 || dst_db >= kDatabaseCount) {
-    return Bad(argv, "syntax");
-  }
-  Entry* src = d.FindRaw(argv[1]);
-  if (src == nullptr) return Bad(argv, "no such key");
-  Db& target = state.db(static_cast<int>(dst_db));
-  if (&target == &d && argv[1] == argv[3]) return Bad(argv, "source and destination are one key");
-  int64_t expiry = src->expire_at_ms();
-  target.Erase(argv[3]);
-  Entry& dst = target.Upsert(argv[3]);
-  dst.CopyValueFrom(*src);
-  target.SetExpiry(argv[3], dst, expiry);
-  return absl::OkStatus();
+absl::Status ApplyZRem(State&, Db& d, Argv argv) {
+  return RemoveMembers(
+      d, argv, [](Entry& e) { return e.zset(); },
+      [](ZSetValue& z, std::string_view member) { z.Remove(member); });
 }
+
+// --- The table ---
+
+constexpr size_t kAny = kArgcUnbounded;
+using K = EffectKeys;
+
+// argc counts the name. What a command logs beyond its own effect (SPOP as SREM, LMOVE as a pop
+// and a push, ...) is described in docs/format.md next to the list generated from this table.
+constexpr EffectSpec kEffects[] = {
+    {"SET", "key value [PXAT ms | KEEPTTL]", 3, 5, K::kFirstArg, ApplySet,
+     "replace the value with a string; without an option the expiry is cleared"},
+    {"DEL", "key [key ...]", 2, kAny, K::kEveryArg, ApplyDel,
+     "remove keys (also how an expiry the engine carries out is logged)"},
+    {"PEXPIREAT", "key ms", 3, 3, K::kFirstArg, ApplyPexpireat,
+     "absolute expiry in Unix ms (EXPIRE, SET EX and the like are logged as this)"},
+    {"PERSIST", "key", 2, 2, K::kFirstArg, ApplyPersist, "remove the expiry"},
+    {"APPEND", "key value", 3, 3, K::kFirstArg, ApplyAppend, "append to a string (creates it)"},
+    {"SETRANGE", "key offset value", 4, 4, K::kFirstArg, ApplySetRange,
+     "overwrite at offset, zero-padding (creates the string)"},
+    {"RENAME", "src dst", 3, 3, K::kEveryArg, ApplyRename,
+     "move value and expiry from src to dst, replacing dst"},
+    {"COPY", "src dst_db dst", 4, 4, K::kCopyTarget, ApplyCopy,
+     "deep copy of value and expiry to dst in database dst_db, replacing dst"},
+    {"FLUSHDB", "", 1, 1, K::kDatabase, ApplyFlushDb, "empty the op's database"},
+    {"FLUSHALL", "", 1, 1, K::kAllDatabases, ApplyFlushAll, "empty every database"},
+    {"HSET", "key field value [field value ...]", 4, kAny, K::kFirstArg, ApplyHset,
+     "set hash fields (creates the hash)"},
+    {"HDEL", "key field [field ...]", 3, kAny, K::kFirstArg, ApplyHdel,
+     "remove hash fields; the key goes with its last field"},
+    {"LPUSH", "key value [value ...]", 3, kAny, K::kFirstArg, ApplyLPush,
+     "push at the head (creates the list)"},
+    {"RPUSH", "key value [value ...]", 3, kAny, K::kFirstArg, ApplyRPush,
+     "push at the tail (creates the list)"},
+    {"LPOP", "key count", 3, 3, K::kFirstArg, ApplyLPop,
+     "remove count elements from the head; the key goes with its last element"},
+    {"RPOP", "key count", 3, 3, K::kFirstArg, ApplyRPop,
+     "remove count elements from the tail; the key goes with its last element"},
+    {"LSET", "key index value", 4, 4, K::kFirstArg, ApplyLSet,
+     "replace the element at an absolute index (>= 0)"},
+    {"LTRIM", "key start stop", 4, 4, K::kFirstArg, ApplyLTrim,
+     "keep [start, stop], absolute normalised bounds; stop < start empties the list"},
+    {"LREM", "key count value", 4, 4, K::kFirstArg, ApplyLRem,
+     "remove elements equal to value, with Redis LREM's count semantics"},
+    {"LINSERT", "key BEFORE|AFTER pivot value", 5, 5, K::kFirstArg, ApplyLInsert,
+     "insert value next to the first pivot (nothing if there is none)"},
+    {"SADD", "key member [member ...]", 3, kAny, K::kFirstArg, ApplySAdd,
+     "add set members (creates the set)"},
+    {"SREM", "key member [member ...]", 3, kAny, K::kFirstArg, ApplySRem,
+     "remove set members; the key goes with its last member"},
+    {"ZADD", "key score member [score member ...]", 4, kAny, K::kFirstArg, ApplyZAdd,
+     "set members to absolute scores (%.17g, inf/-inf; creates the sorted set)"},
+    {"ZREM", "key member [member ...]", 3, kAny, K::kFirstArg, ApplyZRem,
+     "remove sorted-set members; the key goes with its last member"},
+};
+
+// FindEffect's index, built at compile time. Names are upper-case letters, at most 16 bytes,
+// packed into two little-endian words; the rows are grouped by first letter (a handful each).
+// Clearing bit 5 of every byte maps a-z onto A-Z and no other byte onto a letter, so comparing
+// the masked input words with a packed name is exactly a case-insensitive compare: a lookup is
+// one 16-byte copy, two ANDs and a few word compares, with no allocation.
+constexpr size_t kNameBytesMax = 16;
+constexpr size_t kRowsPerLetterMax = 8;
+constexpr uint64_t kFoldMask = 0xDFDFDFDFDFDFDFDFull;
+static_assert(std::endian::native == std::endian::little, "packed names are little-endian");
+
+struct PackedName {
+  uint64_t lo = 0;
+  uint64_t hi = 0;
+};
+
+struct LetterIndex {
+  std::array<std::array<uint8_t, kRowsPerLetterMax>, 26> rows{};
+  std::array<uint8_t, 26> count{};
+  std::array<PackedName, std::size(kEffects)> packed{};
+};
+
+constexpr LetterIndex BuildIndex() {
+  LetterIndex index;
+  for (size_t i = 0; i < std::size(kEffects); ++i) {
+    std::string_view name = kEffects[i].name;
+    // A name that breaks these rules fails to compile (a throw is not a constant expression).
+    if (name.empty() || name.size() > kNameBytesMax) throw "effect name length";
+    for (size_t b = 0; b < name.size(); ++b) {
+      if (name[b] < 'A' || name[b] > 'Z') throw "effect names are upper-case letters";
+      uint64_t& word = b < 8 ? index.packed[i].lo : index.packed[i].hi;
+      word |= static_cast<uint64_t>(name[b]) << (8 * (b % 8));
+    }
+    // ForEachTouchedKey reads argv[1] / argv[3] without a bounds check.
+    if (kEffects[i].keys == EffectKeys::kFirstArg && kEffects[i].argc_min < 2) throw "no key";
+    if (kEffects[i].keys == EffectKeys::kCopyTarget && kEffects[i].argc_min < 4) throw "no dst";
+    size_t letter = static_cast<size_t>(name[0] - 'A');
+    if (index.count[letter] == kRowsPerLetterMax) throw "raise kRowsPerLetterMax";
+    index.rows[letter][index.count[letter]++] = static_cast<uint8_t>(i);
+  }
+  return index;
+}
+
+constexpr LetterIndex kIndex = BuildIndex();
+static_assert(std::size(kEffects) <= 256, "LetterIndex holds rows as uint8_t");
 
 }  // namespace
+
+std::span<const EffectSpec> EffectTable() { return kEffects; }
+
+const EffectSpec* FindEffect(std::string_view name) {
+  if (name.empty() || name.size() > kNameBytesMax) return nullptr;
+  char bytes[kNameBytesMax] = {};
+  std::memcpy(bytes, name.data(), name.size());
+  PackedName folded;
+  std::memcpy(&folded.lo, bytes, 8);
+  std::memcpy(&folded.hi, bytes + 8, 8);
+  folded.lo &= kFoldMask;
+  folded.hi &= kFoldMask;
+  size_t letter = static_cast<size_t>(folded.lo & 0xff) - 'A';
+  if (letter >= 26) return nullptr;
+  for (size_t i = 0; i < kIndex.count[letter]; ++i) {
+    size_t row = kIndex.rows[letter][i];
+    // The size too: a NUL byte in the input would fold to the zero padding.
+    if (kIndex.packed[row].lo == folded.lo && kIndex.packed[row].hi == folded.hi &&
+        kEffects[row].name.size() == name.size()) {
+      return &kEffects[row];
+    }
+  }
+  return nullptr;
+}
 
 absl::Status ApplyOp(State& state, uint8_t db, std::span<const std::string_view> argv) {
   if (argv.empty()) return absl::InvalidArgumentError("empty effect");
   if (db >= kDatabaseCount) return Bad(argv, "database index out of range");
-  Db& d = state.db(db);
-  std::string op = absl::AsciiStrToUpper(std::string(argv[0]));
-  if (op == "SET") return ApplySet(d, argv);
-  if (op == "DEL") {
-    if (argv.size() < 2) return Bad(argv, "arity");
-    for (size_t i = 1; i < argv.size(); ++i) d.Erase(argv[i]);
-    return absl::OkStatus();
+  const EffectSpec* effect = FindEffect(argv[0]);
+  if (effect == nullptr) return Bad(argv, "unknown effect");
+  if (argv.size() < effect->argc_min || argv.size() > effect->argc_max) {
+    return Bad(argv, absl::StrCat("arity: ", argv.size() - 1, " arguments, expects ",
+                                  std::string(effect->name), effect->args.empty() ? "" : " ",
+                                  std::string(effect->args)));
   }
-  if (op == "PEXPIREAT") {
-    int64_t at = 0;
-    if (argv.size() != 3 || !ParseI64(argv[2], &at) || at <= 0) return Bad(argv, "syntax");
-    Entry* e = d.FindRaw(argv[1]);
-    if (e == nullptr) return Bad(argv, "no such key");
-    d.SetExpiry(argv[1], *e, at);
-    return absl::OkStatus();
+  return effect->apply(state, state.db(db), argv);
+}
+
+TouchScope ForEachTouchedKey(uint8_t db, std::span<const std::string_view> argv,
+                             absl::FunctionRef<void(uint8_t db, std::string_view key)> on_key) {
+  const EffectSpec* effect = argv.empty() ? nullptr : FindEffect(argv[0]);
+  if (effect == nullptr || argv.size() < effect->argc_min || argv.size() > effect->argc_max) {
+    return TouchScope::kAllDatabases;
   }
-  if (op == "PERSIST") {
-    if (argv.size() != 2) return Bad(argv, "arity");
-    if (Entry* e = d.FindRaw(argv[1])) d.SetExpiry(argv[1], *e, 0);
-    return absl::OkStatus();
-  }
-  if (op == "APPEND") {
-    if (argv.size() != 3) return Bad(argv, "arity");
-    Entry* e = d.FindRaw(argv[1]);
-    if (e == nullptr) {
-      e = &d.Upsert(argv[1]);  // a new entry is an empty string
+  switch (effect->keys) {
+    case EffectKeys::kFirstArg:
+      on_key(db, argv[1]);
+      return TouchScope::kKeys;
+    case EffectKeys::kEveryArg:
+      for (size_t i = 1; i < argv.size(); ++i) on_key(db, argv[i]);
+      return TouchScope::kKeys;
+    case EffectKeys::kCopyTarget: {
+      int64_t dst_db = 0;
+      if (!ParseI64(argv[2], &dst_db) || dst_db < 0 || dst_db >= kDatabaseCount) {
+        return TouchScope::kAllDatabases;
+      }
+      on_key(static_cast<uint8_t>(dst_db), argv[3]);
+      return TouchScope::kKeys;
     }
-    if (!e->str()) return Bad(argv, "wrong type");
-    e->AppendString(argv[2]);
-    return absl::OkStatus();
+    case EffectKeys::kDatabase:
+      return TouchScope::kDatabase;
+    case EffectKeys::kAllDatabases:
+      return TouchScope::kAllDatabases;
   }
-  if (op == "SETRANGE") return ApplySetRange(d, argv);
-  if (op == "HSET") return ApplyHset(d, argv);
-  if (op == "HDEL") return ApplyHdel(d, argv);
-  if (op == "RENAME") return ApplyRename(d, argv);
-  if (op == "COPY") return ApplyCopy(state, d, argv);
-  if (op == "SADD" || op == "SREM") return ApplySet(d, op == "SADD", argv);
-  if (op == "ZADD" || op == "ZREM") return ApplyZSet(d, op == "ZADD", argv);
-  if (op == "LPUSH" || op == "RPUSH" || op == "LPOP" || op == "RPOP" || op == "LSET" ||
-      op == "LTRIM" || op == "LREM" || op == "LINSERT") {
-    return ApplyList(d, op, argv);
-  }
-  if (op == "FLUSHDB") {
-    d.Clear();
-    return absl::OkStatus();
-  }
-  if (op == "FLUSHALL") {
-    for (int i = 0; i < kDatabaseCount; ++i) state.db(i).Clear();
-    return absl::OkStatus();
-  }
-  return Bad(argv, "unknown effect");
+  return TouchScope::kAllDatabases;
 }
 
 }  // namespace strongbox::state

@@ -150,8 +150,7 @@ void Copy(CommandContext& ctx) {
     return ctx.reply.Integer(0);
   }
   std::string db_text = IntToString(db);
-  Apply(ctx, {"COPY", ctx.argv[1], db_text, ctx.argv[2]});
-  ctx.server.TouchKey(static_cast<uint8_t>(db), ctx.argv[2]);
+  Apply(ctx, {"COPY", ctx.argv[1], db_text, ctx.argv[2]});  // touches dst in db (effect table)
   ctx.reply.Integer(1);
 }
 

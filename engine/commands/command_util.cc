@@ -83,15 +83,19 @@ void Apply(CommandContext& ctx, std::span<const std::string_view> argv) {
   // The handler built this effect from the state it just read: failing to apply it means the
   // engine and replay disagree, which must never be hidden.
   SB_CHECK(s.ok(), "effect does not apply: %s", s.ToString().c_str());
-  std::string_view op = argv[0];
-  if (EqualsIgnoreCase(op, "FLUSHDB")) {
-    ctx.server.TouchAll(ctx.client.db);
-  } else if (EqualsIgnoreCase(op, "FLUSHALL")) {
-    ctx.server.TouchAll(-1);
-  } else if (EqualsIgnoreCase(op, "DEL") || EqualsIgnoreCase(op, "RENAME")) {
-    for (size_t i = 1; i < argv.size(); ++i) ctx.server.TouchKey(ctx.client.db, argv[i]);
-  } else if (argv.size() > 1) {
-    ctx.server.TouchKey(ctx.client.db, argv[1]);
+  // WATCH and blocked clients learn of the write from the effect table's touched keys.
+  state::TouchScope scope = state::ForEachTouchedKey(
+      ctx.client.db, argv,
+      [&ctx](uint8_t db, std::string_view key) { ctx.server.TouchKey(db, key); });
+  switch (scope) {
+    case state::TouchScope::kKeys:
+      break;
+    case state::TouchScope::kDatabase:
+      ctx.server.TouchAll(ctx.client.db);
+      break;
+    case state::TouchScope::kAllDatabases:
+      ctx.server.TouchAll(-1);
+      break;
   }
 }
 
