@@ -3,11 +3,9 @@
 
 #include <poll.h>
 #include <signal.h>
-#include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -68,12 +66,13 @@ class Daemon {
     if (o_.nice != 0) setpriority(PRIO_PROCESS, 0, o_.nice);
     if (auto s = fs_.CreateDir(o_.dir); !s.ok()) return s;
     std::string lock_path = o_.dir + "/snapshotter.lock";
-    lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (lock_fd_ < 0) return io::ErrnoStatus(errno, "open", lock_path);
-    if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    auto lock = fs_.LockExclusive(lock_path);
+    if (absl::IsFailedPrecondition(lock.status())) {
       return absl::FailedPreconditionError(absl::StrCat(
           "another strongbox-snapshotter already uses ", o_.dir, " (", lock_path, " is locked)"));
     }
+    if (!lock.ok()) return lock.status();
+    lock_ = std::move(*lock);
     // Watch first, then scan, so that nothing sealed in between is missed.
     inotify_fd_ = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
     if (inotify_fd_ < 0) return io::ErrnoStatus(errno, "inotify_init1", o_.dir);
@@ -316,10 +315,10 @@ class Daemon {
     std::vector<ArchivedFileInfo> files;
     auto add = [&](const format::ParsedName& n) {
       std::string path = o_.archive_dir + "/" + n.name;
-      struct stat st;
-      if (::stat(path.c_str(), &st) != 0) return;
-      files.push_back(
-          {n, static_cast<uint64_t>(st.st_size), static_cast<int64_t>(st.st_mtime) * 1000});
+      auto bytes = fs_.FileSize(path);
+      auto modified_ms = fs_.ModifiedTimeMs(path);
+      if (!bytes.ok() || !modified_ms.ok()) return;  // gone meanwhile: nothing to retain
+      files.push_back({n, *bytes, *modified_ms});
     };
     for (const auto& n : listing->snapshots) add(n);
     for (const auto& n : listing->archived) add(n);
@@ -394,7 +393,7 @@ class Daemon {
   ArchiveOptions archive_;
   format::DatasetId dataset_{};
   std::unique_ptr<Replayer> replayer_;
-  int lock_fd_ = -1;
+  std::unique_ptr<io::FileLock> lock_;
   int inotify_fd_ = -1;
   bool pending_events_ = false;
   uint64_t snapshot_lsn_ = 0;
