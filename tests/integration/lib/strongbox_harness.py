@@ -24,12 +24,20 @@ _running = []  # Popen objects started by this pytest process and not yet reaped
 _SETPRIV = shutil.which("setpriv")
 
 
+def _dies_with_pytest(cmd):
+    return [_SETPRIV, "--pdeathsig", "KILL", "--"] + list(cmd) if _SETPRIV else list(cmd)
+
+
 def spawn(cmd, **kw):
-    if _SETPRIV:
-        cmd = [_SETPRIV, "--pdeathsig", "KILL", "--"] + list(cmd)
-    proc = subprocess.Popen(cmd, **kw)
+    """Starts a long-running process; the autouse fixture stops it after the test."""
+    proc = subprocess.Popen(_dies_with_pytest(cmd), **kw)
     _running.append(proc)
     return proc
+
+
+def run(cmd, timeout):
+    """Runs a command to its end (killed at the timeout), output captured."""
+    return subprocess.run(_dies_with_pytest(cmd), capture_output=True, timeout=timeout)
 
 
 def kill_all_started():
@@ -78,7 +86,7 @@ class Engine:
         self.log_path = os.path.join(os.path.dirname(self.dir.rstrip("/")),
                                      f"engine-{self.port}.log")
 
-    def start(self, wait=True, timeout=30):
+    def start(self, wait=True, timeout=60):
         # Tests run in parallel: a port free when picked can be taken by another test's
         # server before a restart; then move to a fresh port (clients follow self.port).
         for _ in range(5):
@@ -98,7 +106,7 @@ class Engine:
                 self.port = free_port()
         raise RuntimeError("no free port for the engine")
 
-    def wait_ready(self, timeout=30):
+    def wait_ready(self, timeout=60):
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -141,7 +149,7 @@ class Engine:
         """Starts the engine expecting it to refuse to start; returns (rc, output)."""
         cmd = [ENGINE_BIN, "--dir", self.dir, "--port", str(self.port), "--metrics-port",
                str(self.metrics_port)] + self.args
-        p = subprocess.run(cmd, capture_output=True, timeout=timeout)
+        p = run(cmd, timeout)
         return p.returncode, (p.stdout + p.stderr).decode(errors="replace")
 
 
@@ -346,7 +354,7 @@ class Snapshotter:
 
 
 def snapshotter_tool(*args, timeout=120):
-    p = subprocess.run([SNAPSHOTTER_BIN] + list(args), capture_output=True, timeout=timeout)
+    p = run([SNAPSHOTTER_BIN] + list(args), timeout)
     return p.returncode, (p.stdout + p.stderr).decode(errors="replace")
 
 
