@@ -99,6 +99,19 @@ def test_oversized_and_flooding_clients_keep_memory_bounded(tmp_path):
     for conn in conns:
         assert conn.read_until_closed() == QUERY_BUFFER_ERROR
         conn.close()
+    # A client that goes on streaming after the error is disconnected, not buffered: its
+    # sends fail or its reads end (b"" or a reset, depending on when the close lands), and
+    # nothing but the error ever comes back.
+    conn = send_past_query_buffer_limit(engine)
+    assert conn.read_exact(len(QUERY_BUFFER_ERROR)) == QUERY_BUFFER_ERROR
+    try:
+        for _ in range(16 * QUERY_BUFFER_LIMIT // 65536):
+            conn.sock.sendall(b"x" * 65536)
+        rest = conn.read_until_closed()
+    except (BrokenPipeError, ConnectionResetError):
+        rest = conn.buf
+    assert rest.replace(QUERY_BUFFER_ERROR, b"") == b"", rest[:200]
+    conn.close()
     after = rss_kib(engine.proc.pid)
     # Each of them made the server size a 3 MiB buffer; it goes with the connection.
     assert after - before < 60 * 1024, (before, after)
