@@ -150,7 +150,7 @@ def test_damaged_newest_snapshot_falls_back_to_the_older_one(tmp_path):
     assert dump(engine.client()) == before
     assert "falling back" in engine.output()
     snap2 = Snapshotter(data, *SNAP_ARGS).start()
-    wait_for(lambda: "falling back" in snap2.output(), 30, "snapshotter fallback")
+    wait_for(lambda: "falling back" in snap2.output(), 120, "snapshotter fallback")
     snap2.stop()
     engine.stop()
     rc, out = snapshotter_tool("verify", "--dir", str(data))
