@@ -1,17 +1,64 @@
 """Process harness for integration tests: start/stop/kill the real binaries on free loopback
-ports in temporary directories, and read their segment files."""
+ports in temporary directories, and read their segment files. Every process it starts is
+stopped after its test, passed or failed (the autouse fixture below)."""
 import os
+import shutil
 import signal
 import socket
 import struct
 import subprocess
 import time
 
+import pytest
 import redis
 
 ENGINE_BIN = os.environ.get("STRONGBOX_ENGINE_BIN", "")
 SNAPSHOTTER_BIN = os.environ.get("STRONGBOX_SNAPSHOTTER_BIN", "")
 SANITIZED = os.environ.get("STRONGBOX_SANITIZED", "0") == "1"
+
+
+# ---- processes: every one the harness starts is stopped after its test ---------------------
+_running = []  # Popen objects started by this pytest process and not yet reaped
+# PR_SET_PDEATHSIG through setpriv (it execs, so the pid stays the one we track): if pytest
+# itself is killed (a ctest timeout), the kernel kills what it started.
+_SETPRIV = shutil.which("setpriv")
+
+
+def _dies_with_pytest(cmd):
+    return [_SETPRIV, "--pdeathsig", "KILL", "--"] + list(cmd) if _SETPRIV else list(cmd)
+
+
+def spawn(cmd, **kw):
+    """Starts a long-running process; the autouse fixture stops it after the test."""
+    proc = subprocess.Popen(_dies_with_pytest(cmd), **kw)
+    _running.append(proc)
+    return proc
+
+
+def run(cmd, timeout):
+    """Runs a command to its end (killed at the timeout), output captured."""
+    return subprocess.run(_dies_with_pytest(cmd), capture_output=True, timeout=timeout)
+
+
+def kill_all_started():
+    """SIGKILLs and reaps every process this pytest process started that still runs; returns
+    their command lines."""
+    left = []
+    while _running:
+        proc = _running.pop()
+        if proc.poll() is None:
+            left.append(" ".join(str(a) for a in proc.args))
+            proc.kill()
+            proc.wait(60)
+    return left
+
+
+@pytest.fixture(autouse=True)
+def stop_processes_left_running():
+    """Imported by every conftest.py: a test that fails (or forgets) never leaves an engine,
+    snapshotter or redis-server behind for the next test or the machine."""
+    yield
+    kill_all_started()
 
 
 def free_port():
@@ -39,15 +86,15 @@ class Engine:
         self.log_path = os.path.join(os.path.dirname(self.dir.rstrip("/")),
                                      f"engine-{self.port}.log")
 
-    def start(self, wait=True, timeout=30):
+    def start(self, wait=True, timeout=60):
         # Tests run in parallel: a port free when picked can be taken by another test's
         # server before a restart; then move to a fresh port (clients follow self.port).
         for _ in range(5):
             before = len(self.output())
-            self.log = open(self.log_path, "ab")
             cmd = [ENGINE_BIN, "--dir", self.dir, "--port", str(self.port),
                    "--metrics-port", str(self.metrics_port)] + self.args
-            self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
+            with open(self.log_path, "ab") as log:
+                self.proc = spawn(cmd, stdout=log, stderr=subprocess.STDOUT)
             if not wait:
                 return self
             try:
@@ -59,7 +106,7 @@ class Engine:
                 self.port = free_port()
         raise RuntimeError("no free port for the engine")
 
-    def wait_ready(self, timeout=30):
+    def wait_ready(self, timeout=60):
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -67,6 +114,8 @@ class Engine:
             try:
                 if self.client().ping():
                     return
+            except redis.exceptions.AuthenticationError:
+                return  # --requirepass: answering NOAUTH is being ready
             except redis.exceptions.ConnectionError:
                 time.sleep(0.05)
         raise TimeoutError("engine did not become ready: " + self.output())
@@ -100,7 +149,7 @@ class Engine:
         """Starts the engine expecting it to refuse to start; returns (rc, output)."""
         cmd = [ENGINE_BIN, "--dir", self.dir, "--port", str(self.port), "--metrics-port",
                str(self.metrics_port)] + self.args
-        p = subprocess.run(cmd, capture_output=True, timeout=timeout)
+        p = run(cmd, timeout)
         return p.returncode, (p.stdout + p.stderr).decode(errors="replace")
 
 
@@ -115,7 +164,7 @@ class RedisServer:
 
     def start(self, timeout=30):
         os.makedirs(self.dir, exist_ok=True)
-        self.proc = subprocess.Popen(
+        self.proc = spawn(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", self.dir, "--logfile", ""],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -151,6 +200,90 @@ def raw_reply(client, *args):
             return ("error", str(e))
     finally:
         client.connection_pool.release(conn)
+
+
+class RawConnection:
+    """A plain socket to a server that reads whole RESP2/RESP3 replies, for checking bytes on
+    the wire without a client library in between. Maps become dicts, sets Python sets, errors
+    ("error", text), RESP3 nulls None; read_exact/read_until_closed give the raw bytes."""
+
+    def __init__(self, port, timeout=60):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.buf = b""
+
+    def send(self, *commands):
+        """Sends each command (a tuple of arguments) as a multibulk, all in one write."""
+        out = b""
+        for cmd in commands:
+            args = [a if isinstance(a, bytes) else str(a).encode() for a in cmd]
+            out += b"*%d\r\n" % len(args)
+            for a in args:
+                out += b"$%d\r\n%s\r\n" % (len(a), a)
+        self.sock.sendall(out)
+
+    def _fill(self):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise EOFError("connection closed; unread: %r" % self.buf)
+        self.buf += chunk
+
+    def read_exact(self, n):
+        while len(self.buf) < n:
+            self._fill()
+        data, self.buf = self.buf[:n], self.buf[n:]
+        return data
+
+    def read_line(self):
+        while b"\r\n" not in self.buf:
+            self._fill()
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line
+
+    def read_reply(self):
+        line = self.read_line()
+        kind, rest = line[:1], line[1:]
+        if kind == b"+":
+            return rest
+        if kind == b"-":
+            return ("error", rest.decode())
+        if kind == b":":
+            return int(rest)
+        if kind in (b"$", b"="):
+            n = int(rest)
+            if n < 0:
+                return None
+            data = self.read_exact(n + 2)
+            assert data.endswith(b"\r\n"), data
+            return data[:-2]
+        if kind in (b"*", b">"):
+            n = int(rest)
+            return None if n < 0 else [self.read_reply() for _ in range(n)]
+        if kind == b"~":
+            return {self.read_reply() for _ in range(int(rest))}
+        if kind == b"%":
+            pairs = [(self.read_reply(), self.read_reply()) for _ in range(int(rest))]
+            return dict(pairs)
+        if kind == b"_":
+            return None
+        if kind == b",":
+            return float(rest)
+        if kind == b"#":
+            return {b"t": True, b"f": False}[rest]
+        if kind == b"(":
+            return int(rest)
+        raise AssertionError("not a RESP reply: %r" % line)
+
+    def read_until_closed(self):
+        """Everything the server sends until it closes the connection (recv returns b"")."""
+        while True:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                data, self.buf = self.buf, b""
+                return data
+            self.buf += chunk
+
+    def close(self):
+        self.sock.close()
 
 
 # ---- segment files (docs/format.md) -------------------------------------------------------
@@ -195,10 +328,10 @@ class Snapshotter:
                                      f"snapshotter-{id(self)}.log")
 
     def start(self):
-        self.log = open(self.log_path, "ab")
         cmd = [SNAPSHOTTER_BIN, "run", "--dir", self.dir, "--metrics-port",
                str(self.metrics_port)] + self.args
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
+        with open(self.log_path, "ab") as log:
+            self.proc = spawn(cmd, stdout=log, stderr=subprocess.STDOUT)
         return self
 
     def output(self):
@@ -221,7 +354,7 @@ class Snapshotter:
 
 
 def snapshotter_tool(*args, timeout=120):
-    p = subprocess.run([SNAPSHOTTER_BIN] + list(args), capture_output=True, timeout=timeout)
+    p = run([SNAPSHOTTER_BIN] + list(args), timeout)
     return p.returncode, (p.stdout + p.stderr).decode(errors="replace")
 
 

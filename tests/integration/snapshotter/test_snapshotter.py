@@ -153,7 +153,7 @@ def test_damaged_newest_snapshot_falls_back_to_the_older_one(tmp_path):
     # the damaged one at the same LSN before it is stopped, and verify would find nothing.
     snap2 = Snapshotter(data, "--snapshot-every", "1000", "--snapshot-interval", "3600",
                         "--rescan-interval-ms", "200").start()
-    wait_for(lambda: "falling back" in snap2.output(), 30, "snapshotter fallback")
+    wait_for(lambda: "falling back" in snap2.output(), 120, "snapshotter fallback")
     snap2.stop()
     engine.stop()
     rc, out = snapshotter_tool("verify", "--dir", str(data))

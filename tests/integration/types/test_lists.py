@@ -6,14 +6,11 @@ import time
 import pytest
 import redis
 
-from strongbox_harness import Engine
+from strongbox_harness import Engine, wait_for
 
 
-@pytest.fixture
-def engine(tmp_path):
-    e = Engine(tmp_path / "data").start()
-    yield e
-    assert e.stop() == 0, "the engine must shut down cleanly (seal, exit 0)"
+def blocked_clients(engine):
+    return engine.client().info("clients")["blocked_clients"]
 
 
 def test_list_commands(engine):
@@ -53,12 +50,11 @@ def test_list_commands(engine):
 def test_blpop_woken_by_a_push_from_another_client(engine):
     waiter, pusher = engine.client(), engine.client()
     result = {}
-    t = threading.Thread(target=lambda: result.update(v=waiter.blpop(["q1", "q2"], 5)))
+    t = threading.Thread(target=lambda: result.update(v=waiter.blpop(["q1", "q2"], 20)))
     t.start()
-    time.sleep(0.3)
-    assert engine.client().info("clients")["blocked_clients"] == 1
+    wait_for(lambda: blocked_clients(engine) == 1, 60, "BLPOP to block")
     pusher.rpush("q2", "job")
-    t.join(5)
+    t.join(60)
     assert result["v"] == (b"q2", b"job")
     assert pusher.exists("q2") == 0
 
@@ -67,18 +63,20 @@ def test_blocking_pop_timeout_and_fifo_order(engine):
     c = engine.client()
     start = time.time()
     assert c.brpop(["empty"], 0.3) is None
-    assert 0.25 <= time.time() - start < 3
+    assert 0.25 <= time.time() - start < 30  # returns at the timeout, never hangs
     got = []
     clients = [engine.client() for _ in range(3)]
     threads = []
     for i, cl in enumerate(clients):
-        th = threading.Thread(target=lambda cl=cl, i=i: got.append((i, cl.blpop(["fifo"], 5))))
+        th = threading.Thread(
+            target=lambda cl=cl, i=i: got.append((i, cl.blpop(["fifo"], 20))))
         th.start()
         threads.append(th)
-        time.sleep(0.1)
+        # The order of blocking is the order of serving: wait until this one is parked.
+        wait_for(lambda: blocked_clients(engine) == i + 1, 60, f"client {i} to block")
     c.rpush("fifo", "a", "b", "c")
     for th in threads:
-        th.join(5)
+        th.join(60)
     assert sorted(got) == [(0, (b"fifo", b"a")), (1, (b"fifo", b"b")), (2, (b"fifo", b"c"))]
 
 
@@ -88,7 +86,7 @@ def test_blocking_pop_inside_multi_does_not_block(engine):
     p.blpop(["nothing"], 10).rpush("x", 1).blpop(["x"], 10)
     start = time.time()
     assert p.execute() == [None, 1, (b"x", b"1")]
-    assert time.time() - start < 2
+    assert time.time() - start < 9  # far below the 10 s a block would take
 
 
 def test_queue_operations_survive_kill9(tmp_path):
@@ -98,12 +96,12 @@ def test_queue_operations_survive_kill9(tmp_path):
     popped = [c.lpop("jobs") for _ in range(30)]
     waiter = e.client()
     result = {}
-    t = threading.Thread(target=lambda: result.update(v=waiter.blmove("empty", "done", 5,
+    t = threading.Thread(target=lambda: result.update(v=waiter.blmove("empty", "done", 20,
                                                                       "LEFT", "RIGHT")))
     t.start()
-    time.sleep(0.2)
+    wait_for(lambda: blocked_clients(e) == 1, 60, "BLMOVE to block")
     c.rpush("empty", "moved")
-    t.join(5)
+    t.join(60)
     assert result["v"] == b"moved"
     e.kill9()
     e.start()

@@ -6,13 +6,6 @@ import redis
 from strongbox_harness import Engine
 
 
-@pytest.fixture
-def engine(tmp_path):
-    e = Engine(tmp_path / "data").start()
-    yield e
-    assert e.stop() == 0, "the engine must shut down cleanly (seal, exit 0)"
-
-
 def test_set_commands(engine):
     c = engine.client()
     assert c.sadd("a", "1", "2", "3", "3") == 3

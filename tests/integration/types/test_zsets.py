@@ -1,20 +1,12 @@
 """Sorted sets through redis-py: ZADD flags, ranges by rank/score/lex, pops (also blocking),
 double formatting and ±inf, durability of pops across kill -9."""
-import socket
 import threading
 import time
 
 import pytest
 import redis
 
-from strongbox_harness import Engine
-
-
-@pytest.fixture
-def engine(tmp_path):
-    e = Engine(tmp_path / "data").start()
-    yield e
-    assert e.stop() == 0, "the engine must shut down cleanly (seal, exit 0)"
+from strongbox_harness import Engine, RawConnection, wait_for
 
 
 def test_zset_commands(engine):
@@ -25,9 +17,9 @@ def test_zset_commands(engine):
     assert c.zadd("z", {"a": 1.5, "d": 4}, ch=True) == 2
     assert c.zadd("z", {"a": 2.5}, incr=True) == 4.0
     assert c.zincrby("z", 0.1, "b") == pytest.approx(2.1)
-    raw = socket.create_connection(("127.0.0.1", engine.port))
-    raw.sendall(b"ZSCORE z b\r\n")
-    assert raw.recv(100) == b"$18\r\n2.1000000000000001\r\n"  # %.17g, like Redis 7.0
+    raw = RawConnection(engine.port)
+    raw.sock.sendall(b"ZSCORE z b\r\n")
+    assert raw.read_exact(25) == b"$18\r\n2.1000000000000001\r\n"  # %.17g, like Redis 7.0
     raw.close()
     assert c.zadd("z", {"inf": "+inf", "ninf": "-inf"}) == 2
     assert c.zrange("z", 0, -1, withscores=True)[0] == (b"ninf", float("-inf"))
@@ -63,11 +55,12 @@ def test_zset_commands(engine):
 def test_bzpopmin_woken_by_zadd(engine):
     waiter = engine.client()
     result = {}
-    t = threading.Thread(target=lambda: result.update(v=waiter.bzpopmin(["pq"], 5)))
+    t = threading.Thread(target=lambda: result.update(v=waiter.bzpopmin(["pq"], 20)))
     t.start()
-    time.sleep(0.2)
+    wait_for(lambda: engine.client().info("clients")["blocked_clients"] == 1, 60,
+             "BZPOPMIN to block")
     engine.client().zadd("pq", {"low": 1, "high": 9})
-    t.join(5)
+    t.join(60)
     assert result["v"] == (b"pq", b"low", 1.0)
     assert engine.client().bzpopmax(["none"], 0.2) is None
 

@@ -39,7 +39,7 @@ def test_full_volume_turns_read_only_and_recovers(small_volume):
         c.set("another", "1")
     # Space comes back: the engine resumes by itself.
     small_volume.grow("64m")
-    wait_for(lambda: _writable(c), 30, "writes to resume")
+    wait_for(lambda: _writable(c), 120, "writes to resume")
     assert "space is back" in engine.output()
     assert engine.stop() == 0
     engine.start()

@@ -1,14 +1,11 @@
 """redis-benchmark's whole default suite (no -t) runs against the engine without errors."""
-import subprocess
-
-from strongbox_harness import Engine, SANITIZED
+from strongbox_harness import Engine, run, SANITIZED
 
 
 def test_default_suite_runs_without_errors(tmp_path):
     e = Engine(tmp_path / "data").start()
     n = "500" if SANITIZED else "3000"
-    p = subprocess.run(["redis-benchmark", "-p", str(e.port), "-q", "-n", n, "-c", "10",
-                        "--csv"], capture_output=True, timeout=300)
+    p = run(["redis-benchmark", "-p", str(e.port), "-q", "-n", n, "-c", "10", "--csv"], 300)
     out = (p.stdout + p.stderr).decode(errors="replace")
     assert p.returncode == 0, out
     tests = [line.split(",")[0].strip('"') for line in p.stdout.decode().splitlines()[1:]]

@@ -1,11 +1,10 @@
 """Torn tails, damage, locks and rotation, checked on the real files."""
 import os
 import shutil
-import time
 
 import pytest
 
-from strongbox_harness import Engine, read_records, segment_files, SANITIZED
+from strongbox_harness import Engine, read_records, segment_files, wait_for, SANITIZED
 
 
 def write_keys(engine, n, prefix="k"):
@@ -101,8 +100,13 @@ def test_rotation_by_size_and_time_gives_contiguous_lsns(tmp_path):
     sealed_before_idle = len([n for n in segment_files(data) if n.endswith(".log")])
     assert sealed_before_idle >= 3
     engine.client().set("late", "x")
-    time.sleep(2.5)  # time rotation seals the segment holding "late"
-    names = [n for n in segment_files(data) if n.endswith(".log")]
+    # Time rotation (every second) seals the segment holding "late"; wait for it, however
+    # slow the machine, rather than for a fixed time.
+    sealed = lambda: [n for n in segment_files(data) if n.endswith(".log")]
+    wait_for(lambda: len(sealed()) > sealed_before_idle, 60, "a time rotation")
+    wait_for(lambda: sealed()[-1].endswith("-00000000000000000401.log"), 60,
+             "the segment holding 'late' to be sealed")
+    names = sealed()
     assert len(names) > sealed_before_idle
     expected = 1
     for n in names:

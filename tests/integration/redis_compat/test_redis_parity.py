@@ -2,11 +2,10 @@
 by reply (raw RESP, errors included). Covers the sorted-set algebra (ZUNION/ZINTER/ZDIFF and
 their STORE forms, WEIGHTS, AGGREGATE, set inputs, ±inf), ZRANGESTORE and LMPOP/BLMPOP."""
 import threading
-import time
 
 import pytest
 
-from strongbox_harness import Engine, RedisServer, dump, raw_reply
+from strongbox_harness import Engine, RedisServer, dump, raw_reply, wait_for
 
 
 @pytest.fixture
@@ -149,11 +148,11 @@ def test_blmpop_woken_by_push_and_logged(tmp_path):
     waiter = e.client()
     result = {}
     t = threading.Thread(target=lambda: result.update(
-        v=waiter.execute_command("BLMPOP", "5", "2", "q1", "q2", "LEFT", "COUNT", "2")))
+        v=waiter.execute_command("BLMPOP", "20", "2", "q1", "q2", "LEFT", "COUNT", "2")))
     t.start()
-    time.sleep(0.2)
+    wait_for(lambda: e.client().info("clients")["blocked_clients"] == 1, 60, "BLMPOP to block")
     e.client().rpush("q2", "j1", "j2", "j3")
-    t.join(5)
+    t.join(60)
     assert result["v"] == [b"q2", [b"j1", b"j2"]]
     assert e.client().execute_command("BLMPOP", "0.1", "1", "q1", "LEFT") is None
     e.kill9()
