@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "absl/container/flat_hash_set.h"
 #include "common/state/apply.h"
 #include "common/util/check.h"
 
@@ -101,6 +102,19 @@ void Apply(CommandContext& ctx, std::span<const std::string_view> argv) {
 
 void Apply(CommandContext& ctx, std::initializer_list<std::string_view> argv) {
   Apply(ctx, std::span<const std::string_view>(argv.begin(), argv.size()));
+}
+
+void RemoveMembers(CommandContext& ctx, std::string_view op,
+                   absl::FunctionRef<bool(std::string_view)> contains) {
+  std::vector<std::string_view> effect{op, ctx.argv[1]};
+  // A set, not a scan of the effect, finds repeats: a client may name a million members.
+  absl::flat_hash_set<std::string_view> seen;
+  for (size_t i = 2; i < ctx.argv.size(); ++i) {
+    if (contains(ctx.argv[i]) && seen.insert(ctx.argv[i]).second) effect.push_back(ctx.argv[i]);
+  }
+  int64_t removed = static_cast<int64_t>(effect.size() - 2);
+  if (removed > 0) Apply(ctx, effect);
+  ctx.reply.Integer(removed);
 }
 
 void DropIfExpired(CommandContext& ctx, std::string_view key) {

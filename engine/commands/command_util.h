@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/functional/function_ref.h"
 #include "common/state/state.h"
 #include "engine/commands/command.h"
 
@@ -41,6 +42,11 @@ inline state::Db& CurrentDb(CommandContext& ctx) { return ctx.state.db(ctx.clien
 // A collection whose expiry passed but that is still in the map must not receive new elements:
 // drop it first (logged as DEL), so the write behaves as on a missing key.
 void DropIfExpired(CommandContext& ctx, std::string_view key);
+
+// HDEL / SREM / ZREM: removes the members named from argv[2] on that the collection holds
+// (`contains`), each once, as one effect `op key member...`, and replies how many went.
+void RemoveMembers(CommandContext& ctx, std::string_view op,
+                   absl::FunctionRef<bool(std::string_view)> contains);
 
 // Looks a key up for reading; on a type mismatch writes WRONGTYPE and returns false.
 // `*entry` is nullptr when the key is absent (or expired).

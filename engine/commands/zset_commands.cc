@@ -586,16 +586,7 @@ void Zrem(CommandContext& ctx) {
   state::Entry* e;
   if (!LookupZ(ctx, ctx.argv[1], &e)) return;
   if (e == nullptr) return ctx.reply.Integer(0);
-  std::vector<std::string_view> effect{"ZREM", ctx.argv[1]};
-  for (size_t i = 2; i < ctx.argv.size(); ++i) {
-    if (e->zset()->Score(ctx.argv[i]) &&
-        std::find(effect.begin() + 2, effect.end(), ctx.argv[i]) == effect.end()) {
-      effect.push_back(ctx.argv[i]);
-    }
-  }
-  int64_t removed = static_cast<int64_t>(effect.size() - 2);
-  if (removed > 0) Apply(ctx, effect);
-  ctx.reply.Integer(removed);
+  RemoveMembers(ctx, "ZREM", [e](std::string_view m) { return e->zset()->Score(m).has_value(); });
 }
 
 void Zscore(CommandContext& ctx) {
