@@ -11,6 +11,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "common/state/state.h"
+#include "common/util/ascii.h"
 #include "engine/commands/command.h"
 
 namespace strongbox::engine {
@@ -26,7 +27,6 @@ std::optional<int64_t> ParseInt(std::string_view s);
 std::optional<double> ParseDouble(std::string_view s);  // accepts inf/-inf, rejects nan
 // INCRBYFLOAT arithmetic is done in long double, like Redis, so results print the same.
 std::optional<long double> ParseLongDouble(std::string_view s);
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 std::string ToLower(std::string_view s);
 std::string IntToString(int64_t v);
 // Redis's INCRBYFLOAT/HINCRBYFLOAT formatting (%.17Lf with trailing zeros removed).
