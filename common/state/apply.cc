@@ -11,7 +11,6 @@
 #include <cstring>
 #include <string>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/util/ascii.h"
 
