@@ -12,6 +12,7 @@
 #include "common/format/directory_scan.h"
 #include "common/format/file_names.h"
 #include "common/io/file_system.h"
+#include "common/util/log_fn.h"
 
 namespace strongbox::snapshotter {
 
@@ -27,8 +28,6 @@ struct ArchiveOptions {
 // segment after the oldest of them; everything older goes.
 std::vector<format::ParsedName> PlanArchive(const format::DirectoryListing& hot,
                                             int keep_snapshots);
-
-using LogFn = std::function<void(const std::string&)>;
 
 // copy (+ recompress) → fsync → rename in place → fsync dir → re-read and verify → unlink the
 // hot file → fsync hot dir. A plain rename (+ directory fsyncs) when the archive is on the

@@ -17,7 +17,7 @@ absl::Status Replayer::LoadSnapshot(const std::string& path) {
 }
 
 absl::StatusOr<std::optional<state::SnapshotInfo>> Replayer::LoadNewestSnapshot(
-    const std::vector<std::string>& paths, const state::LogFn& log) {
+    const std::vector<std::string>& paths, const LogFn& log) {
   auto loaded = state::LoadNewestSnapshot(fs_, paths, dataset_, &state_, log);
   if (!loaded.ok()) return loaded.status();
   position_.lsn = loaded->has_value() ? (*loaded)->lsn : 0;

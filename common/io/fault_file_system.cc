@@ -82,7 +82,6 @@ void FaultFileSystem::CrashAfterMutatingOps(int64_t n) {
   crash_after_ = n < 0 ? -1 : static_cast<int64_t>(mutating_ops_) + n;
 }
 bool FaultFileSystem::crashed() const { return crashed_; }
-uint64_t FaultFileSystem::MutatingOpCount() const { return mutating_ops_; }
 
 absl::Status FaultFileSystem::Enter(Op op, const std::string& path, bool mutating) {
   std::lock_guard<std::recursive_mutex> l(mu_);

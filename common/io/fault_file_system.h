@@ -44,7 +44,6 @@ class FaultFileSystem final : public FileSystem {
   // so the code under test stops exactly there. Negative = never.
   void CrashAfterMutatingOps(int64_t n);
   bool crashed() const;
-  uint64_t MutatingOpCount() const;
   // Power cut: every file goes back to its durable bytes and every directory to its durable
   // entries. Clears faults and the crash, as a reboot would.
   void SimulatePowerLoss();

@@ -12,10 +12,9 @@
 #include "common/io/file_system.h"
 #include "common/state/snapshot.h"
 #include "common/state/state.h"
+#include "common/util/log_fn.h"
 
 namespace strongbox::state {
-
-using LogFn = std::function<void(const std::string&)>;
 
 // Tries `paths` (newest first) and loads the first one that verifies into *state. Returns
 // its info, or std::nullopt with an empty state when none verifies; every unusable one is

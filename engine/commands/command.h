@@ -93,7 +93,6 @@ class ServerHooks {
   // CONFIG GET/SET for server-owned parameters: returns false if unknown.
   virtual bool ConfigGet(std::string_view name, std::string* value) const = 0;
   virtual std::string ClientList() const = 0;
-  virtual void RequestShutdown() = 0;
   // Key-modification hook for WATCH: called by handlers after a write touches (db, key).
   virtual void TouchKey(uint8_t db, std::string_view key) = 0;
   virtual void TouchAll(int db /* -1 = every db */) = 0;

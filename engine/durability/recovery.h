@@ -11,20 +11,19 @@
 #include "common/format/dataset_id.h"
 #include "common/io/file_system.h"
 #include "common/state/state.h"
+#include "common/util/log_fn.h"
 
 namespace strongbox::engine {
 
 struct RecoveryResult {
   uint64_t lsn_last = 0;      // last LSN in the recovered state
-  uint64_t snapshot_lsn = 0;  // 0 = started from empty
+  uint64_t lsn_snapshot = 0;  // 0 = started from empty
   std::string snapshot_path;
   uint64_t records_replayed = 0;
   uint64_t segments_replayed = 0;
   uint64_t torn_bytes = 0;  // bytes cut from the active segment's tail
   std::string torn_path;
 };
-
-using LogFn = std::function<void(const std::string&)>;
 
 absl::StatusOr<RecoveryResult> Recover(io::FileSystem& fs, const std::string& dir,
                                        const format::DatasetId& dataset, state::State* state,

@@ -33,7 +33,6 @@ class RespWriter {
   void Boolean(bool value);                 // RESP3: #t/#f, RESP2: :1/:0
   void Verbatim(std::string_view text);     // RESP3: =N\r\ntxt:..., RESP2: bulk
   void BigNumber(std::string_view digits);  // RESP3: (, RESP2: bulk
-  void Raw(std::string_view bytes) { out_->append(bytes); }
 
   // Redis's canonical double formatting used in replies and logged effects.
   static std::string FormatDouble(double value);

@@ -46,7 +46,6 @@ class Server final : public ServerHooks {
   size_t connected_clients() const override { return conns_.size(); }
   bool ConfigGet(std::string_view name, std::string* value) const override;
   std::string ClientList() const override;
-  void RequestShutdown() override { shutting_down_ = true; }
   void TouchKey(uint8_t db, std::string_view key) override;
   void TouchAll(int db) override { watched_.TouchDb(db); }
   void Watch(ClientSession& client, uint8_t db, std::string_view key) override {

@@ -93,8 +93,7 @@ TEST_CASE("the writer appends, and switching the version applies to what follows
   w.set_protocol_version(3);
   CHECK(w.protocol_version() == 3);
   w.Null();
-  w.Raw("+raw\r\n");
-  CHECK(out == "+PONG\r\n$-1\r\n_\r\n+raw\r\n");
+  CHECK(out == "+PONG\r\n$-1\r\n_\r\n");
 }
 
 TEST_CASE("FormatDouble: Redis's canonical text for every double") {
