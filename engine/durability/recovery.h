@@ -1,16 +1,17 @@
 // Engine start-up recovery: newest valid snapshot, then every later segment in LSN order.
-// A torn tail of the active segment is cut (the bytes kept in a .torn file) and the segment
-// sealed; any other damage stops the start with the file and offset named.
+// A torn tail of the active segment is cut (the bytes kept in a .torn file, the newest few of
+// them only) and the segment sealed; any other damage, a truncated active segment included,
+// stops the start with the file and offset named.
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "common/format/dataset_id.h"
 #include "common/io/file_system.h"
 #include "common/state/state.h"
+#include "engine/durability/torn_files.h"
 
 namespace strongbox::engine {
 
@@ -23,8 +24,6 @@ struct RecoveryResult {
   uint64_t torn_bytes = 0;  // bytes cut from the active segment's tail
   std::string torn_path;
 };
-
-using LogFn = std::function<void(const std::string&)>;
 
 absl::StatusOr<RecoveryResult> Recover(io::FileSystem& fs, const std::string& dir,
                                        const format::DatasetId& dataset, state::State* state,
