@@ -132,8 +132,11 @@ absl::StatusOr<RecoveryResult> RecoverOnce(io::FileSystem& fs, const std::string
     }
   }
   // Only after a recovery that succeeded: a start refused over damage leaves every file as it
-  // was for `strongbox-snapshotter verify` and whoever investigates.
-  if (auto s = PruneTornFiles(fs, dir, log); !s.ok()) return s;
+  // was for `strongbox-snapshotter verify` and whoever investigates. Housekeeping that fails
+  // does not stop the start: the files are only forensics, and the next start tries again.
+  if (auto s = PruneTornFiles(fs, dir, log); !s.ok()) {
+    log(absl::StrCat("recovery: could not remove old .torn files (", s.message(), ")"));
+  }
   result.records_replayed = position.records_applied;
   result.lsn_last = position.lsn;
   return result;

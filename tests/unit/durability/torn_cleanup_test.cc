@@ -120,3 +120,16 @@ TEST_CASE("a refused start removes no .torn file") {
   REQUIRE_FALSE(f.Recover().ok());
   CHECK(CountEnding(f, ".empty.torn") == 1);
 }
+
+TEST_CASE("a .torn file that cannot be removed does not stop the start") {
+  RecoveryFixture f;
+  f.WriteActive(0, 3, 4096);
+  f.Put(RecoveryFixture::PathOf(sb::format::ActiveSegmentName(9) + ".empty.torn"), "");
+  f.fs.FailNth(sb::io::FaultFileSystem::Op::kUnlink, 1, absl::PermissionDeniedError("EACCES"));
+  auto result = f.Recover();
+  REQUIRE(result.ok());
+  CHECK(result->lsn_last == 3);
+  CHECK(CountEnding(f, ".empty.torn") == 1);
+  REQUIRE(f.Recover().ok());  // the next start tries again
+  CHECK(CountEnding(f, ".empty.torn") == 0);
+}
