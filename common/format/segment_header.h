@@ -31,7 +31,7 @@ inline constexpr std::string_view kSegmentMagic = "SBXLOG01";
 struct SegmentHeader {
   uint32_t format_version = kLogFormatVersion;
   DatasetId dataset_id{};
-  uint64_t first_lsn = 0;
+  uint64_t lsn_first = 0;
   int64_t created_ms = 0;
   // A crash cannot shrink a preallocated file, so an .active segment shorter than this with no
   // seal record was cut by something else (segment_reader.cc). 0 = unknown (older segments).

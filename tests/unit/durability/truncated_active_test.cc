@@ -48,7 +48,7 @@ TEST_CASE("the segment header records the preallocated size") {
   auto header = sb::format::DecodeSegmentHeader(o.bytes);
   REQUIRE(header.ok());
   CHECK(header->preallocated_bytes == kSegmentBytes);
-  CHECK(header->first_lsn == 1);
+  CHECK(header->lsn_first == 1);
 }
 
 TEST_CASE("an active segment cut below its preallocated size is damage, named, never trimmed") {
