@@ -27,6 +27,9 @@ absl::StatusOr<DirectoryListing> ScanDirectory(io::FileSystem& fs, const std::st
       case FileKind::kTmp:
         out.tmp.push_back(p);
         break;
+      case FileKind::kTorn:
+        out.torn.push_back(p);
+        break;
       default:
         break;
     }
@@ -37,6 +40,9 @@ absl::StatusOr<DirectoryListing> ScanDirectory(io::FileSystem& fs, const std::st
   std::sort(out.active.begin(), out.active.end(), by_first);
   std::sort(out.sealed.begin(), out.sealed.end(), by_first);
   std::sort(out.archived.begin(), out.archived.end(), by_first);
+  // .torn names carry no parsed LSN, but their 20-digit LSNs make names sort like LSNs.
+  std::sort(out.torn.begin(), out.torn.end(),
+            [](const ParsedName& a, const ParsedName& b) { return a.name < b.name; });
   std::sort(out.snapshots.begin(), out.snapshots.end(),
             [](const ParsedName& a, const ParsedName& b) { return a.lsn_last < b.lsn_last; });
   return out;

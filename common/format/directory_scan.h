@@ -16,6 +16,7 @@ struct DirectoryListing {
   std::vector<ParsedName> archived;   // by first LSN
   std::vector<ParsedName> snapshots;  // by LSN, oldest first
   std::vector<ParsedName> tmp;
+  std::vector<ParsedName> torn;  // bytes engine recovery set aside, by name (= by LSN)
 };
 absl::StatusOr<DirectoryListing> ScanDirectory(io::FileSystem& fs, const std::string& dir);
 

@@ -15,7 +15,7 @@ std::string EncodeSegmentHeader(const SegmentHeader& h) {
   out.append(reinterpret_cast<const char*>(h.dataset_id.data()), h.dataset_id.size());
   PutU64(&out, h.lsn_first);
   PutU64(&out, static_cast<uint64_t>(h.created_ms));
-  PutU64(&out, 0);
+  PutU64(&out, h.preallocated_bytes);
   PutU64(&out, Checksum(out));
   return out;
 }
@@ -36,6 +36,7 @@ absl::StatusOr<SegmentHeader> DecodeSegmentHeader(std::string_view b) {
   std::copy(b.data() + 16, b.data() + 32, reinterpret_cast<char*>(h.dataset_id.data()));
   h.lsn_first = GetU64(b.data() + 32);
   h.created_ms = static_cast<int64_t>(GetU64(b.data() + 40));
+  h.preallocated_bytes = GetU64(b.data() + 48);
   return h;
 }
 

@@ -7,8 +7,11 @@
 //   16 16  data-set id
 //   32  8  first LSN
 //   40  8  created, Unix ms
-//   48  8  reserved, 0
+//   48  8  preallocated bytes: the file size the engine gave the segment when it created it
+//          (0 = unknown: written by builds before this field, which left it reserved, 0)
 //   56  8  XXH3_64bits of bytes [0, 56)
+// The preallocated size needs no new format version: old readers never looked at bytes
+// [48, 56) (only the checksum covers them), and 0 keeps its old meaning for new readers.
 #pragma once
 
 #include <cstddef>
@@ -30,6 +33,9 @@ struct SegmentHeader {
   DatasetId dataset_id{};
   uint64_t lsn_first = 0;
   int64_t created_ms = 0;
+  // A crash cannot shrink a preallocated file, so an .active segment shorter than this with no
+  // seal record was cut by something else (segment_reader.cc). 0 = unknown (older segments).
+  uint64_t preallocated_bytes = 0;
 };
 std::string EncodeSegmentHeader(const SegmentHeader& h);
 // DataLoss for a truncated or damaged header, FailedPrecondition for another format version.

@@ -92,6 +92,32 @@ absl::StatusOr<SegmentScan> ScanRecords(const std::string& path, std::string_vie
   return scan;
 }
 
+// Sealing writes the seal record, then truncates the file just after it; the new size can reach
+// the disk before the seal record's bytes do. A file ending exactly one seal record after the
+// last valid record, those bytes zero or typed as a seal, is that crash, not a cut.
+bool SealInterrupted(std::string_view data, uint64_t valid_bytes) {
+  constexpr size_t kSealRecordBytes = kRecordHeaderBytes + 16;  // header + last LSN + count
+  if (data.size() != valid_bytes + kSealRecordBytes) return false;
+  std::string_view tail = data.substr(valid_bytes);
+  return AllZero(tail) || static_cast<uint8_t>(tail[12]) == static_cast<uint8_t>(RecordType::kSeal);
+}
+
+// A crash cannot shrink a preallocated file: an active segment shorter than its preallocated
+// size with no seal record was cut by something else (an operator, a bad copy), and what was
+// cut may have been acknowledged. Segments from before the header carried the size (0) keep
+// the old classification.
+SegmentScan CheckNotCut(const std::string& path, std::string_view data, SegmentScan scan) {
+  uint64_t expected = scan.header.preallocated_bytes;
+  if (expected == 0 || scan.file_bytes >= expected) return scan;
+  if (scan.end == SegmentEnd::kSealed || scan.end == SegmentEnd::kDamage) return scan;
+  if (SealInterrupted(data, scan.valid_bytes)) return scan;
+  return Damage(path, scan, scan.file_bytes,
+                absl::StrCat("the file is ", scan.file_bytes, " bytes, shorter than the ", expected,
+                             " bytes preallocated when it was created, with no seal ",
+                             "record: a crash cannot shrink it, so it was truncated (an operator, ",
+                             "a bad copy) and acknowledged records may be missing"));
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> ReadSegmentBytes(io::FileSystem& fs, const std::string& path) {
@@ -131,8 +157,10 @@ absl::StatusOr<SegmentScan> ScanSegmentBytes(const std::string& path, std::strin
   auto header = DecodeSegmentHeader(data);
   if (!header.ok()) {
     // A header that never reached the disk (crash right after creating the active file) is
-    // the same as an empty torn segment; anywhere else it is damage.
-    if (!sealed_name && AllZero(data.substr(0, std::min<size_t>(data.size(), 64)))) {
+    // the same as an empty torn segment; anywhere else it is damage. Records are written only
+    // after the header is durable, so such a file is zeros throughout: a zeroed header with
+    // bytes after it is damage, not an empty segment.
+    if (!sealed_name && AllZero(data)) {
       scan.end = SegmentEnd::kTornTail;
       scan.problem = absl::StrCat(path, ": header never written (crash at creation)");
       return scan;
@@ -145,7 +173,9 @@ absl::StatusOr<SegmentScan> ScanSegmentBytes(const std::string& path, std::strin
                   absl::StrCat("belongs to data set ", DatasetIdHex(header->dataset_id),
                                ", expected ", DatasetIdHex(*expected_dataset)));
   }
-  return ScanRecords(path, data, sealed_name, std::move(scan), on_record);
+  auto scanned = ScanRecords(path, data, sealed_name, std::move(scan), on_record);
+  if (!scanned.ok() || sealed_name) return scanned;
+  return CheckNotCut(path, data, *std::move(scanned));
 }
 
 }  // namespace strongbox::format

@@ -30,7 +30,10 @@ absl::Status DurableLog::OpenSegment(int64_t now_ms) {
   if (!file.ok()) return file.status();
   // Preallocated space: an fdatasync of a record then has no file size to commit.
   absl::Status s = (*file)->Preallocate(options_.segment_bytes);
-  format::SegmentHeader header{format::kLogFormatVersion, dataset_, first, now_ms};
+  // The header records the preallocated size: recovery tells a truncated file from a torn tail
+  // by it, since a crash cannot make the file shorter.
+  format::SegmentHeader header{format::kLogFormatVersion, dataset_, first, now_ms,
+                               options_.segment_bytes};
   if (s.ok()) s = (*file)->WriteAt(0, format::EncodeSegmentHeader(header));
   if (s.ok()) s = (*file)->Fdatasync();
   if (s.ok()) s = fs_.FsyncDir(options_.dir);

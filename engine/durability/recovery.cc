@@ -13,6 +13,7 @@
 #include "common/state/segment_replay.h"
 #include "common/state/snapshot_loader.h"
 #include "engine/durability/durable_log.h"
+#include "engine/durability/torn_files.h"
 
 namespace strongbox::engine {
 namespace {
@@ -53,35 +54,27 @@ absl::StatusOr<uint64_t> LoadSnapshot(io::FileSystem& fs, const std::string& dir
   return info.lsn;
 }
 
-absl::Status KeepTornBytes(io::FileSystem& fs, const std::string& path, uint64_t from,
-                           uint64_t to) {
-  auto file = fs.Open(path, io::FileSystem::OpenMode::kRead);
-  if (!file.ok()) return file.status();
-  auto bytes = (*file)->ReadAt(from, to - from);
-  if (!bytes.ok()) return bytes.status();
-  auto torn = fs.Open(path + ".torn", io::FileSystem::OpenMode::kCreateOrTruncate);
-  if (!torn.ok()) return torn.status();
-  if (auto s = (*torn)->WriteAt(0, *bytes); !s.ok()) return s;
-  return (*torn)->Fsync();
-}
-
-// The active segment after replay: set aside if its header never reached the disk, else cut
-// a torn tail (kept in a .torn file) and seal it, so the engine starts a fresh segment.
+// The active segment after replay: removed if its header never reached the disk, else cut a
+// torn tail (kept in a .torn file) and seal it, so the engine starts a fresh segment.
 absl::Status FinishActiveSegment(io::FileSystem& fs, const std::string& dir,
                                  const std::string& path, const format::SegmentScan& scan,
                                  int64_t now_ms, RecoveryResult* result, const LogFn& log) {
   if (scan.valid_bytes < format::kSegmentHeaderBytes) {
-    // Crash while creating the segment: nothing in it was ever acknowledged.
-    log(absl::StrCat("recovery: ", path, " has no header (crash at creation); set aside"));
-    if (auto s = fs.Rename(path, path + ".empty.torn"); !s.ok()) return s;
+    // Crash while creating the segment: records are written only after the header is durable,
+    // so it never held one (the reader checked it is zeros throughout). Nothing to keep; the
+    // directory fsync makes the removal durable before a new segment may take the same name.
+    log(absl::StrCat("recovery: ", path, " has no header (crash at creation); removed"));
+    if (auto s = fs.Unlink(path); !s.ok()) return s;
     return fs.FsyncDir(dir);
   }
   if (scan.end == format::SegmentEnd::kTornTail) {
     result->torn_bytes = scan.file_bytes - scan.valid_bytes;
     result->torn_path = path + ".torn";
-    if (auto s = KeepTornBytes(fs, path, scan.valid_bytes, scan.file_bytes); !s.ok()) return s;
+    auto kept = KeepTornBytes(fs, path, scan.valid_bytes, scan.file_bytes);
+    if (!kept.ok()) return kept.status();
     log(absl::StrCat("recovery: ", scan.problem, "; dropped ", result->torn_bytes,
-                     " bytes after the last complete record (kept in ", result->torn_path, ")"));
+                     " bytes after the last complete record (", *kept,
+                     " before the zero fill kept ", "in ", result->torn_path, ")"));
   }
   uint64_t first = scan.header.lsn_first;
   if (scan.end == format::SegmentEnd::kSealed) {
@@ -137,6 +130,12 @@ absl::StatusOr<RecoveryResult> RecoverOnce(io::FileSystem& fs, const std::string
         return s;
       }
     }
+  }
+  // Only after a recovery that succeeded: a start refused over damage leaves every file as it
+  // was for `strongbox-snapshotter verify` and whoever investigates. Housekeeping that fails
+  // does not stop the start: the files are only forensics, and the next start tries again.
+  if (auto s = PruneTornFiles(fs, dir, log); !s.ok()) {
+    log(absl::StrCat("recovery: could not remove old .torn files (", s.message(), ")"));
   }
   result.records_replayed = position.records_applied;
   result.lsn_last = position.lsn;

@@ -1,10 +1,10 @@
 // Engine start-up recovery: newest valid snapshot, then every later segment in LSN order.
-// A torn tail of the active segment is cut (the bytes kept in a .torn file) and the segment
-// sealed; any other damage stops the start with the file and offset named.
+// A torn tail of the active segment is cut (the bytes kept in a .torn file, the newest few of
+// them only) and the segment sealed; any other damage, a truncated active segment included,
+// stops the start with the file and offset named.
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -12,6 +12,7 @@
 #include "common/io/file_system.h"
 #include "common/state/state.h"
 #include "common/util/log_fn.h"
+#include "engine/durability/torn_files.h"
 
 namespace strongbox::engine {
 

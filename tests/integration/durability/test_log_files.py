@@ -32,8 +32,10 @@ def test_torn_tail_at_every_byte_offset_keeps_exactly_complete_records(tmp_path)
         shutil.copy(base / "dataset.id", work / "dataset.id")
         p = work / active[0]
         torn = original[: last_off + cut]
-        # The file was preallocated: bytes never written read back as zeros after a crash.
-        p.write_bytes(torn + b"\0" * 4096)
+        # The file was preallocated: a crash keeps its size, and bytes never written read
+        # back as zeros (a shorter file is a truncation, which recovery refuses).
+        p.write_bytes(torn)
+        os.truncate(p, len(original))
         e = Engine(work).start()
         c = e.client()
         assert c.dbsize() == 4, f"cut at {cut}: {e.output()}"
