@@ -23,6 +23,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "common/state/collections.h"
+#include "common/state/key_table.h"
 
 namespace strongbox::state {
 
@@ -86,12 +87,13 @@ class Entry {
 
  private:
   friend class Db;
+  friend class KeyTable;
   Entry() = default;
   ~Entry();
   static constexpr uint8_t kHeapString = 0xff;
-  // The key starts in the node's last two bytes and runs on past sizeof(Entry): an 8-byte key
-  // makes a 40-byte node (a 48-byte malloc chunk).
-  static constexpr size_t kKeyOffset = 30;
+  // The key starts in the node's last two bytes and runs on past sizeof(Entry): a 2-byte key
+  // makes a 40-byte node (a 48-byte malloc chunk), keys of 3 to 18 bytes a 64-byte chunk.
+  static constexpr size_t kKeyOffset = 38;
   static size_t AllocationBytes(size_t key_size) {
     return std::max(sizeof(Entry), kKeyOffset + key_size);
   }
@@ -116,10 +118,11 @@ class Entry {
   // A hash or sorted set: the HashValue/ZSetValue object itself. A list or set: its pointer.
   int64_t expire_at_ms_ = 0;              // offset 0
   alignas(8) unsigned char payload_[16];  // offset 8
-  uint32_t key_size_ = 0;                 // offset 24
+  Entry* next_ = nullptr;                 // offset 24: the key table's chain
+  uint32_t key_size_ = 0;                 // offset 32
   ValueType type_ = ValueType::kString;
   uint8_t small_size_ = 0;
-  // offset 30: the key's first bytes
+  // offset 38: the key's first bytes
   char key_head_[2];
 };
 
