@@ -159,10 +159,10 @@ TEST_CASE("key table: the cost of a scan call is bounded by COUNT") {
 
 TEST_CASE("key table: SCAN returns every key present for the whole scan while it resizes") {
   size_t calls_while_rehashing = 0, grown = 0, shrunk = 0;
-  for (uint64_t seed = 1; seed <= 30; ++seed) {
+  for (uint64_t seed = 1; seed <= 60; ++seed) {
     std::mt19937_64 rng(seed);
     st::KeyTable t;
-    size_t stable = 50 + rng() % 3000;
+    size_t stable = 50 + rng() % 1000;
     for (size_t i = 0; i < stable; ++i) Add(t, "s" + std::to_string(i));
     std::vector<std::string> volatile_keys;
     for (size_t i = 0; i < rng() % 5000; ++i) {
@@ -175,15 +175,16 @@ TEST_CASE("key table: SCAN returns every key present for the whole scan while it
     size_t calls = 0, quiet_buckets = t.bucket_count();
     bool growing = rng() % 2 == 0;
     do {
-      size_t count = 1 + rng() % 20, visited = 0;
+      size_t count = 1 + rng() % 8, visited = 0;
       calls_while_rehashing += t.rehashing() ? 1 : 0;
       cursor = t.Scan(
           cursor, count, [&](const st::Entry* e) { seen.insert(std::string(e->key())); }, &visited);
       REQUIRE(cursor < kCursorLimit);
       REQUIRE(visited <= BucketsMax(count));
       // Between calls: bursts of inserts (the table grows) or erases (it shrinks).
-      if (rng() % 16 == 0) growing = !growing;
-      for (size_t i = rng() % 200; i > 0; --i) {
+      if (rng() % 48 == 0) growing = !growing;
+      // Erase bursts are larger so that the volatile keys drain and the table shrinks often.
+      for (size_t i = rng() % (growing ? 200 : 400); i > 0; --i) {
         if (growing) {
           volatile_keys.push_back("v" + std::to_string(next_volatile++));
           Add(t, volatile_keys.back());
@@ -206,8 +207,9 @@ TEST_CASE("key table: SCAN returns every key present for the whole scan while it
     for (size_t i = 0; i < stable; ++i) REQUIRE(seen.count("s" + std::to_string(i)) == 1);
   }
   CHECK(calls_while_rehashing > 100);
-  CHECK(grown > 30);
-  CHECK(shrunk > 30);
+  INFO("grown " << grown << ", shrunk " << shrunk);
+  CHECK(grown > 10);
+  CHECK(shrunk > 10);
 }
 
 TEST_CASE("key table: random picks come from the table, also during a resize") {
