@@ -194,7 +194,7 @@ uint64_t StateDigest(const State& state) {
   uint64_t digest = 0;
   std::string buf;
   for (int db = 0; db < kDatabaseCount; ++db) {
-    for (const auto& entry : state.db(db).map()) {
+    for (const auto& entry : state.db(db).table()) {
       buf.clear();
       EncodeEntry(db, entry->key(), *entry, &buf);
       digest += XXH3_64bits(buf.data(), buf.size());
@@ -224,7 +224,7 @@ absl::StatusOr<SnapshotInfo> WriteSnapshot(io::FileSystem& fs, const std::string
   PutU64(&buf, info.entry_count);
   std::string entry;
   for (int db = 0; db < kDatabaseCount; ++db) {
-    for (const auto& e : state.db(db).map()) {
+    for (const auto& e : state.db(db).table()) {
       entry.clear();
       EncodeEntry(db, e->key(), *e, &entry);
       info.digest += XXH3_64bits(entry.data(), entry.size());

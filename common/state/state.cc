@@ -253,35 +253,28 @@ size_t Entry::value_heap_bytes() const {
 // ---- Db -----------------------------------------------------------------------------------
 
 Entry* Db::Find(std::string_view key, int64_t now_ms) {
-  auto it = map_.find(key);
-  if (it == map_.end() || (*it)->expired(now_ms)) return nullptr;
-  return it->get();
+  Entry* e = table_.FindAndStep(key);
+  return e == nullptr || e->expired(now_ms) ? nullptr : e;
 }
 
 const Entry* Db::Find(std::string_view key, int64_t now_ms) const {
-  auto it = map_.find(key);
-  if (it == map_.end() || (*it)->expired(now_ms)) return nullptr;
-  return it->get();
+  const Entry* e = table_.Find(key);
+  return e == nullptr || e->expired(now_ms) ? nullptr : e;
 }
 
-Entry* Db::FindRaw(std::string_view key) {
-  auto it = map_.find(key);
-  return it == map_.end() ? nullptr : it->get();
-}
+Entry* Db::FindRaw(std::string_view key) { return table_.FindAndStep(key); }
 
 Entry& Db::Upsert(std::string_view key) {
-  auto it = map_.find(key);
-  if (it != map_.end()) return **it;
-  return **map_.insert(EntryPtr(Entry::Create(key))).first;
+  if (Entry* e = table_.FindAndStep(key)) return *e;
+  Entry* e = Entry::Create(key);
+  table_.Insert(e);
+  return *e;
 }
 
 bool Db::Erase(std::string_view key) {
-  auto it = map_.find(key);
-  if (it == map_.end()) return false;
-  if ((*it)->expire_at_ms_ != 0) {
-    expiry_index_.erase({(*it)->expire_at_ms_, std::string(key)});
-  }
-  map_.erase(it);
+  EntryPtr e(table_.Unlink(key));
+  if (e == nullptr) return false;
+  if (e->expire_at_ms_ != 0) expiry_index_.erase({e->expire_at_ms_, std::string(key)});
   return true;
 }
 

@@ -4,8 +4,9 @@
 //
 // Memory layout (what makes a small key cheaper than in Redis): each key is one heap node,
 // an Entry, holding the value's 16-byte payload, the expiry, the type and the key bytes; the
-// per-database table is a flat hash set of node pointers (8 bytes a slot). Strings up to 16
-// bytes live inside the node; longer ones in one buffer with room to grow (APPEND). Hashes and
+// per-database table (key_table.h) chains the nodes through a pointer in the node, so it costs
+// one 8-byte bucket per one or two keys and never moves a node. Strings up to 16 bytes live
+// inside the node; longer ones in one buffer with room to grow (APPEND). Hashes and
 // sorted sets live inside the node too (packed while small, see collections.h); lists and sets
 // are one pointer to their container.
 #pragma once
@@ -21,8 +22,8 @@
 #include <string_view>
 #include <utility>
 
-#include "absl/container/flat_hash_set.h"
 #include "common/state/collections.h"
+#include "common/state/key_table.h"
 
 namespace strongbox::state {
 
@@ -86,12 +87,13 @@ class Entry {
 
  private:
   friend class Db;
+  friend class KeyTable;
   Entry() = default;
   ~Entry();
   static constexpr uint8_t kHeapString = 0xff;
-  // The key starts in the node's last two bytes and runs on past sizeof(Entry): an 8-byte key
-  // makes a 40-byte node (a 48-byte malloc chunk).
-  static constexpr size_t kKeyOffset = 30;
+  // The key starts in the node's last two bytes and runs on past sizeof(Entry): a 2-byte key
+  // makes a 40-byte node (a 48-byte malloc chunk), keys of 3 to 18 bytes a 64-byte chunk.
+  static constexpr size_t kKeyOffset = 38;
   static size_t AllocationBytes(size_t key_size) {
     return std::max(sizeof(Entry), kKeyOffset + key_size);
   }
@@ -116,10 +118,11 @@ class Entry {
   // A hash or sorted set: the HashValue/ZSetValue object itself. A list or set: its pointer.
   int64_t expire_at_ms_ = 0;              // offset 0
   alignas(8) unsigned char payload_[16];  // offset 8
-  uint32_t key_size_ = 0;                 // offset 24
+  Entry* next_ = nullptr;                 // offset 24: the key table's chain
+  uint32_t key_size_ = 0;                 // offset 32
   ValueType type_ = ValueType::kString;
   uint8_t small_size_ = 0;
-  // offset 30: the key's first bytes
+  // offset 38: the key's first bytes
   char key_head_[2];
 };
 
@@ -131,28 +134,10 @@ struct EntryDeleter {
 };
 using EntryPtr = std::unique_ptr<Entry, EntryDeleter>;
 
-// Hash and equality on the node's key, transparent so tables are searched by std::string_view.
-struct EntryKeyHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view key) const { return KeyHash{}(key); }
-  size_t operator()(const EntryPtr& e) const { return KeyHash{}(e->key()); }
-};
-struct EntryKeyEq {
-  using is_transparent = void;
-  static std::string_view K(std::string_view k) { return k; }
-  static std::string_view K(const EntryPtr& e) { return e->key(); }
-  template <typename A, typename B>
-  bool operator()(const A& a, const B& b) const {
-    return K(a) == K(b);
-  }
-};
-
 class Db {
  public:
-  using Map = absl::flat_hash_set<EntryPtr, EntryKeyHash, EntryKeyEq>;
-
   // Live entry or nullptr: an entry whose expiry has passed reads as absent (it stays in the
-  // map until a DEL effect removes it, so replay sees the same map).
+  // table until a DEL effect removes it, so replay sees the same table).
   Entry* Find(std::string_view key, int64_t now_ms);
   const Entry* Find(std::string_view key, int64_t now_ms) const;
   // Entry regardless of expiry (apply and the expiry cycle use this).
@@ -162,24 +147,27 @@ class Db {
   Entry& Upsert(std::string_view key);
   bool Erase(std::string_view key);
   void Clear() {
-    map_.clear();
+    table_.Clear();
     expiry_index_.clear();
   }
+  // Advances a resize of the table by up to `buckets` buckets (a timer tick calls this so an
+  // idle database finishes its resize too); returns whether one is still in progress.
+  bool RehashStep(size_t buckets) { return table_.RehashStep(buckets); }
 
-  size_t size() const { return map_.size(); }
+  size_t size() const { return table_.size(); }
   size_t expires() const { return expiry_index_.size(); }
   // The only way to change an entry's expiry: keeps the expiry index right.
   void SetExpiry(std::string_view key, Entry& e, int64_t expire_at_ms);
   // Keys with an expiry, soonest first: active expiry takes exactly the keys that are due
   // instead of sampling.
   const std::set<std::pair<int64_t, std::string>>& expiry_index() const { return expiry_index_; }
-  // Iteration: each element is an EntryPtr (key via ->key()).
-  const Map& map() const { return map_; }
-  // Bytes the table's slots take (INFO memory).
-  size_t table_bytes() const { return map_.capacity() * (sizeof(EntryPtr) + 1); }
+  // Iteration (each element a const Entry*), SCAN's cursor steps and random picks.
+  const KeyTable& table() const { return table_; }
+  // Bytes the table's buckets take (INFO memory).
+  size_t table_bytes() const { return table_.bucket_bytes(); }
 
  private:
-  Map map_;
+  KeyTable table_;
   // std::set rather than absl::btree_set: see ZSetValue::Big.
   std::set<std::pair<int64_t, std::string>> expiry_index_;
 };

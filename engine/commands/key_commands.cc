@@ -47,7 +47,7 @@ void Renamenx(CommandContext& ctx) { RenameImpl(ctx, true); }
 void Keys(CommandContext& ctx) {
   std::vector<std::string_view> out;
   bool all = ctx.argv[1] == "*";
-  for (const auto& entry : CurrentDb(ctx).map()) {
+  for (const state::Entry* entry : CurrentDb(ctx).table()) {
     if (entry->expired(ctx.now_ms)) continue;
     if (all || GlobMatch(ctx.argv[1], entry->key())) out.push_back(entry->key());
   }
@@ -59,20 +59,15 @@ void Scan(CommandContext& ctx) {
   auto args = ParseScanArgs(ctx, 1, /*allow_type=*/true);
   if (!args) return;
   const auto& [cursor, pattern, count, type] = *args;
-  const auto& map = CurrentDb(ctx).map();
   std::vector<std::string_view> keys;
-  uint64_t next = ScanStep<const state::Entry*>(
-      map.size(),
-      [&](auto visit) {
-        for (const auto& e : map) visit(e->key(), e.get());
-      },
-      cursor, count,
-      [&](const state::Entry* e) {
-        if (e->expired(ctx.now_ms)) return;
-        if (!pattern.empty() && !GlobMatch(pattern, e->key())) return;
-        if (type && state::TypeName(e->type()) != *type) return;
-        keys.push_back(e->key());
-      });
+  // Filters apply after the walk, as in Redis: COUNT bounds the buckets looked at, not the
+  // keys that match.
+  uint64_t next = CurrentDb(ctx).table().Scan(cursor, count, [&](const state::Entry* e) {
+    if (e->expired(ctx.now_ms)) return;
+    if (!pattern.empty() && !GlobMatch(pattern, e->key())) return;
+    if (type && state::TypeName(e->type()) != *type) return;
+    keys.push_back(e->key());
+  });
   ctx.reply.ArrayHeader(2);
   ctx.reply.Bulk(std::to_string(next));
   ctx.reply.ArrayHeader(static_cast<int64_t>(keys.size()));
@@ -80,17 +75,16 @@ void Scan(CommandContext& ctx) {
 }
 
 void Randomkey(CommandContext& ctx) {
-  const auto& map = CurrentDb(ctx).map();
-  if (map.empty()) return ctx.reply.Null();
-  // Random probes first (cheap), then a linear pass so a db of mostly expired keys still
+  const state::KeyTable& table = CurrentDb(ctx).table();
+  if (table.empty()) return ctx.reply.Null();
+  // Random picks first (cheap), then a linear pass so a db of mostly expired keys still
   // answers correctly.
   static std::mt19937_64 rng{std::random_device{}()};
   for (int attempt = 0; attempt < 16; ++attempt) {
-    auto it = map.begin();
-    std::advance(it, static_cast<long>(rng() % std::min<size_t>(map.size(), 64)));
-    if (!(*it)->expired(ctx.now_ms)) return ctx.reply.Bulk((*it)->key());
+    const state::Entry* e = table.RandomEntry(rng);
+    if (!e->expired(ctx.now_ms)) return ctx.reply.Bulk(e->key());
   }
-  for (const auto& e : map) {
+  for (const state::Entry* e : table) {
     if (!e->expired(ctx.now_ms)) return ctx.reply.Bulk(e->key());
   }
   ctx.reply.Null();

@@ -1,8 +1,10 @@
-// Cursor iteration for SCAN/HSCAN over hash maps that may change between calls.
-// The cursor is a position in the space of 64-bit key hashes: each call returns the keys whose
-// hash lies in [cursor, next), in hash order, so every key present for the whole scan is
-// returned exactly once whatever rehashing happens in between. Each call looks at the whole
-// map, so it returns at least max(COUNT, size/32) keys to bound a full scan to ~32 passes.
+// Cursor iteration for SCAN and HSCAN/SSCAN/ZSCAN over tables that may change between calls.
+// SCAN walks the key table's buckets (KeyTable::Scan): the cursor is a bucket index and COUNT
+// bounds the work of a call. The collections' scans (ScanStep) use a position in the space of
+// 64-bit element hashes: each call returns the elements whose hash lies in [cursor, next), in
+// hash order, so every element present for the whole scan is returned exactly once whatever
+// rehashing happens in between. Each such call looks at the whole collection, so it returns at
+// least max(COUNT, size/32) elements to bound a full scan to ~32 passes.
 #pragma once
 
 #include <xxhash.h>

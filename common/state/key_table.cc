@@ -1,0 +1,220 @@
+// The key table's chains, incremental resize and iteration (see key_table.h).
+#include "common/state/key_table.h"
+
+#include <algorithm>
+#include <bit>
+#include <new>
+#include <utility>
+
+#include "common/state/state.h"
+#include "common/util/check.h"
+
+namespace strongbox::state {
+namespace {
+
+// Redis's limits: grow at one node per bucket, shrink below one per eight (the gap keeps a
+// table from resizing back and forth around one size), and a rehash step that finds only
+// empty buckets gives up after 10 per bucket it was asked to move.
+constexpr size_t kEmptyVisitsPerStep = 10;
+constexpr size_t kShrinkFillDivisor = 8;
+// A shrink by at most this factor: a scan step over a resize visits one small bucket and
+// (large / small) large ones, so this bounds the cost of one step.
+constexpr size_t kShrinkFactorMax = 8;
+// Cursors are bucket indexes; clients that read them as doubles (JavaScript) need < 2^53.
+constexpr size_t kBucketsMax = size_t{1} << 53;
+
+uint64_t HashOf(std::string_view key) { return KeyHash{}(key); }
+
+}  // namespace
+
+uint64_t ReverseBits(uint64_t v) {
+  v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
+  v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
+  v = ((v >> 4) & 0x0F0F0F0F0F0F0F0FULL) | ((v & 0x0F0F0F0F0F0F0F0FULL) << 4);
+  return __builtin_bswap64(v);
+}
+
+Entry* KeyTable::Next(const Entry* e) { return e->next_; }
+
+KeyTable::Buckets KeyTable::Allocate(size_t count) {
+  SB_CHECK(std::has_single_bit(count) && count <= kBucketsMax, "bucket count %zu", count);
+  // calloc: a large array comes as fresh zero pages from mmap, so growing does not stall on
+  // clearing it; the pages are touched as the rehash fills them.
+  auto* p = static_cast<Entry**>(std::calloc(count, sizeof(Entry*)));
+  if (p == nullptr) throw std::bad_alloc();
+  Buckets t;
+  t.buckets.reset(p);
+  t.mask = count - 1;
+  return t;
+}
+
+void KeyTable::Swap(KeyTable& other) noexcept {
+  std::swap(tables_[0], other.tables_[0]);
+  std::swap(tables_[1], other.tables_[1]);
+  std::swap(rehash_index_, other.rehash_index_);
+}
+
+Entry* KeyTable::Find(std::string_view key) const {
+  if (size() == 0) return nullptr;
+  uint64_t hash = HashOf(key);
+  for (int which = 0; which < 2; ++which) {
+    const Buckets& t = tables_[which];
+    if (t.buckets == nullptr) break;
+    uint64_t index = hash & t.mask;
+    // Buckets already moved out of tables_[0] are empty: skip the load.
+    if (which == 0 && rehashing() && index < rehash_index_) continue;
+    for (Entry* e = t.buckets[index]; e != nullptr; e = e->next_) {
+      if (e->key() == key) return e;
+    }
+    if (!rehashing()) break;
+  }
+  return nullptr;
+}
+
+Entry* KeyTable::FindAndStep(std::string_view key) {
+  if (rehashing()) RehashStep(1);
+  return Find(key);
+}
+
+void KeyTable::Insert(Entry* entry) {
+  if (rehashing()) RehashStep(1);
+  GrowIfNeeded();
+  // During a resize new nodes go straight to the new array, so the old one only drains.
+  Buckets& t = rehashing() ? tables_[1] : tables_[0];
+  Entry*& head = t.buckets[HashOf(entry->key()) & t.mask];
+  entry->next_ = head;
+  head = entry;
+  ++t.used;
+}
+
+Entry* KeyTable::Unlink(std::string_view key) {
+  if (size() == 0) return nullptr;
+  if (rehashing()) RehashStep(1);
+  uint64_t hash = HashOf(key);
+  for (int which = 0; which < 2; ++which) {
+    Buckets& t = tables_[which];
+    if (t.buckets == nullptr) break;
+    for (Entry** link = &t.buckets[hash & t.mask]; *link != nullptr; link = &(*link)->next_) {
+      Entry* e = *link;
+      if (e->key() != key) continue;
+      *link = e->next_;
+      e->next_ = nullptr;
+      --t.used;
+      ShrinkIfNeeded();
+      return e;
+    }
+    if (!rehashing()) break;
+  }
+  return nullptr;
+}
+
+void KeyTable::Clear() {
+  for (Buckets& t : tables_) {
+    for (size_t i = 0; i < t.count(); ++i) {
+      for (Entry* e = t.buckets[i]; e != nullptr;) {
+        Entry* next = e->next_;
+        Entry::Destroy(e);
+        e = next;
+      }
+    }
+    t = Buckets();
+  }
+  rehash_index_ = kNotRehashing;
+}
+
+void KeyTable::GrowIfNeeded() {
+  if (rehashing()) return;
+  if (tables_[0].buckets == nullptr) {
+    tables_[0] = Allocate(kInitialBuckets);
+  } else if (tables_[0].used >= tables_[0].count()) {
+    StartResize(tables_[0].count() * 2);
+  }
+}
+
+void KeyTable::ShrinkIfNeeded() {
+  const Buckets& t = tables_[0];
+  if (rehashing() || t.count() <= kInitialBuckets) return;
+  if (t.used * kShrinkFillDivisor >= t.count()) return;
+  // Half full after the shrink, so that a few inserts do not grow it straight back.
+  size_t target = std::max(std::bit_ceil(std::max<size_t>(t.used * 2, 1)), kInitialBuckets);
+  StartResize(std::max(target, t.count() / kShrinkFactorMax));
+}
+
+void KeyTable::StartResize(size_t count) {
+  tables_[1] = Allocate(count);
+  rehash_index_ = 0;
+}
+
+void KeyTable::MoveBucket(size_t index) {
+  Buckets& from = tables_[0];
+  Buckets& to = tables_[1];
+  for (Entry* e = from.buckets[index]; e != nullptr;) {
+    Entry* next = e->next_;
+    Entry*& head = to.buckets[HashOf(e->key()) & to.mask];
+    e->next_ = head;
+    head = e;
+    --from.used;
+    ++to.used;
+    e = next;
+  }
+  from.buckets[index] = nullptr;
+}
+
+bool KeyTable::RehashStep(size_t buckets) {
+  if (!rehashing()) return false;
+  size_t empty_visits_left = buckets * kEmptyVisitsPerStep;
+  while (buckets > 0 && tables_[0].used > 0) {
+    SB_CHECK(rehash_index_ < tables_[0].count(), "rehash ran past the old table");
+    if (tables_[0].buckets[rehash_index_] == nullptr) {
+      ++rehash_index_;
+      if (--empty_visits_left == 0) break;
+      continue;
+    }
+    MoveBucket(rehash_index_++);
+    --buckets;
+  }
+  FinishResizeIfDone();
+  return rehashing();
+}
+
+void KeyTable::FinishResizeIfDone() {
+  if (tables_[0].used != 0) return;
+  tables_[0] = std::move(tables_[1]);
+  tables_[1] = Buckets();
+  rehash_index_ = kNotRehashing;
+  // A shrink goes down by kShrinkFactorMax at most: carry on if still sparse.
+  ShrinkIfNeeded();
+}
+
+// ---- Iteration ----------------------------------------------------------------------------
+
+KeyTable::Iterator KeyTable::begin() const {
+  Iterator it;
+  it.table_ = this;
+  it.SkipEmptyBuckets();
+  return it;
+}
+
+KeyTable::Iterator& KeyTable::Iterator::operator++() {
+  entry_ = entry_->next_;
+  if (entry_ == nullptr) {
+    ++bucket_;
+    SkipEmptyBuckets();
+  }
+  return *this;
+}
+
+void KeyTable::Iterator::SkipEmptyBuckets() {
+  for (; which_ < 2; ++which_, bucket_ = 0) {
+    const Buckets& t = table_->tables_[which_];
+    for (; bucket_ < t.count(); ++bucket_) {
+      if (t.buckets[bucket_] != nullptr) {
+        entry_ = t.buckets[bucket_];
+        return;
+      }
+    }
+  }
+  entry_ = nullptr;
+}
+
+}  // namespace strongbox::state
