@@ -1,4 +1,4 @@
-// Argument parsing, glob matching and the emit-and-apply path shared by all handlers.
+// Argument parsing and the emit-and-apply path shared by all handlers.
 #include "engine/commands/command_util.h"
 
 #include <charconv>
@@ -118,80 +118,6 @@ bool LookupTyped(CommandContext& ctx, std::string_view key, state::ValueType typ
     return false;
   }
   return true;
-}
-
-namespace {
-
-bool GlobMatchImpl(const char* p, const char* pend, const char* s, const char* send, bool nocase,
-                   int depth) {
-  if (depth > 1000) return false;  // pathological patterns: bound the recursion
-  auto eq = [nocase](char a, char b) {
-    return nocase ? std::tolower(static_cast<unsigned char>(a)) ==
-                        std::tolower(static_cast<unsigned char>(b))
-                  : a == b;
-  };
-  while (p < pend) {
-    switch (*p) {
-      case '*':
-        while (p + 1 < pend && p[1] == '*') ++p;
-        if (p + 1 == pend) return true;
-        for (const char* t = s; t <= send; ++t) {
-          if (GlobMatchImpl(p + 1, pend, t, send, nocase, depth + 1)) return true;
-        }
-        return false;
-      case '?':
-        if (s == send) return false;
-        ++s;
-        break;
-      case '[': {
-        if (s == send) return false;
-        ++p;
-        bool negate = p < pend && *p == '^';
-        if (negate) ++p;
-        bool match = false;
-        while (p < pend && *p != ']') {
-          if (*p == '\\' && p + 1 < pend) {
-            ++p;
-            if (eq(*p, *s)) match = true;
-          } else if (p + 2 < pend && p[1] == '-' && p[2] != ']') {
-            char lo = p[0], hi = p[2];
-            if (lo > hi) std::swap(lo, hi);
-            char c = *s;
-            if (nocase) {
-              c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-              lo = static_cast<char>(std::tolower(static_cast<unsigned char>(lo)));
-              hi = static_cast<char>(std::tolower(static_cast<unsigned char>(hi)));
-            }
-            if (c >= lo && c <= hi) match = true;
-            p += 2;
-          } else if (eq(*p, *s)) {
-            match = true;
-          }
-          ++p;
-        }
-        if (negate) match = !match;
-        if (!match) return false;
-        ++s;
-        break;
-      }
-      case '\\':
-        if (p + 1 < pend) ++p;
-        [[fallthrough]];
-      default:
-        if (s == send || !eq(*p, *s)) return false;
-        ++s;
-        break;
-    }
-    if (p < pend) ++p;
-  }
-  return s == send;
-}
-
-}  // namespace
-
-bool GlobMatch(std::string_view pattern, std::string_view text, bool nocase) {
-  return GlobMatchImpl(pattern.data(), pattern.data() + pattern.size(), text.data(),
-                       text.data() + text.size(), nocase, 0);
 }
 
 }  // namespace strongbox::engine

@@ -47,7 +47,4 @@ void DropIfExpired(CommandContext& ctx, std::string_view key);
 bool LookupTyped(CommandContext& ctx, std::string_view key, state::ValueType type,
                  state::Entry** entry);
 
-// Redis glob matching (KEYS, SCAN MATCH): * ? [abc] [^a] [a-z] and \ escapes.
-bool GlobMatch(std::string_view pattern, std::string_view text, bool nocase = false);
-
 }  // namespace strongbox::engine

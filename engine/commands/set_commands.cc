@@ -6,6 +6,7 @@
 
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
+#include "engine/commands/glob.h"
 #include "engine/commands/scan_cursor.h"
 
 namespace strongbox::engine {
