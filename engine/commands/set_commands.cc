@@ -224,10 +224,8 @@ void Spop(CommandContext& ctx) {
 void Srandmember(CommandContext& ctx) {
   std::optional<int64_t> count;
   if (ctx.argv.size() == 3) {
-    count = ParseInt(ctx.argv[2]);
-    if (!count || *count < -LLONG_MAX / 2 || *count > LLONG_MAX / 2) {
-      return ctx.reply.Error(kErrNotInteger);
-    }
+    count = ParseRandomCount(ctx, ctx.argv[2]);
+    if (!count) return;
   } else if (ctx.argv.size() > 3) {
     return ctx.reply.Error(kErrSyntax);
   }
@@ -239,8 +237,13 @@ void Srandmember(CommandContext& ctx) {
   if (*count >= 0) {
     picked = PickRandom(*e->set(), static_cast<size_t>(*count));
   } else {
-    if (-*count > 10'000'000) return ctx.reply.Error("ERR value is out of range");
-    for (int64_t i = 0; i < -*count; ++i) picked.push_back(PickRandom(*e->set(), 1)[0]);
+    if (!RandomRepeatCountOk(ctx, *count)) return;
+    // One pass over the set, then O(1) per pick: a large count never rescans the set.
+    std::vector<std::string_view> members(e->set()->begin(), e->set()->end());
+    static std::mt19937_64 rng{std::random_device{}()};
+    ctx.reply.ArrayHeader(-*count);
+    for (int64_t i = 0; i < -*count; ++i) ctx.reply.Bulk(members[rng() % members.size()]);
+    return;
   }
   ctx.reply.ArrayHeader(static_cast<int64_t>(picked.size()));
   for (auto m : picked) ctx.reply.Bulk(m);
