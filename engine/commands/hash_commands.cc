@@ -197,7 +197,7 @@ void Hscan(CommandContext& ctx) {
         },
         cursor, count,
         [&](const Field& kv) {
-          if (pattern.empty() || GlobMatch(pattern, kv.first)) out.push_back(kv);
+          if (!pattern || GlobMatch(*pattern, kv.first)) out.push_back(kv);
         });
   }
   ctx.reply.ArrayHeader(2);

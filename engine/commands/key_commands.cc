@@ -70,7 +70,7 @@ void Scan(CommandContext& ctx) {
       cursor, count,
       [&](const state::Entry* e) {
         if (e->expired(ctx.now_ms)) return;
-        if (!pattern.empty() && !GlobMatch(pattern, e->key())) return;
+        if (pattern && !GlobMatch(*pattern, e->key())) return;
         if (type && state::TypeName(e->type()) != *type) return;
         keys.push_back(e->key());
       });

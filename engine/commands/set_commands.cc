@@ -45,7 +45,7 @@ std::vector<std::string> PickRandom(const SetValue& set, size_t n,
   std::vector<std::string> out;
   if (resume) resume->clear();
   if (n == 0 || set.empty()) return out;
-  if (n * 4 >= set.size()) {
+  if (n >= (set.size() + 3) / 4) {  // n * 4 >= size, without overflow for a client's n
     out.assign(set.begin(), set.end());
     std::shuffle(out.begin(), out.end(), Rng());
     out.resize(std::min(n, out.size()));
@@ -322,7 +322,7 @@ void Sscan(CommandContext& ctx) {
         },
         cursor, count,
         [&](std::string_view m) {
-          if (pattern.empty() || GlobMatch(pattern, m)) out.push_back(m);
+          if (!pattern || GlobMatch(*pattern, m)) out.push_back(m);
         });
   }
   ctx.reply.ArrayHeader(2);

@@ -779,7 +779,7 @@ void Zscan(CommandContext& ctx) {
         },
         cursor, count,
         [&](const std::pair<std::string_view, double>& kv) {
-          if (pattern.empty() || GlobMatch(pattern, kv.first)) out.push_back(kv);
+          if (!pattern || GlobMatch(*pattern, kv.first)) out.push_back(kv);
         });
   }
   ctx.reply.ArrayHeader(2);
