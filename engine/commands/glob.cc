@@ -10,9 +10,14 @@
 namespace strongbox::engine {
 namespace {
 
-// Redis compares bytes as (signed) char through C-locale tolower: only ASCII letters fold.
+// Redis compares bytes as (signed) char, through glibc's C-locale tolower when nocase: only
+// ASCII letters fold, and a negative char comes back as its unsigned value (tolower(-128) is
+// 128), which matters inside [] ranges.
 int Byte(char c) { return static_cast<signed char>(c); }
-int Lower(int c) { return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c; }
+int Lower(int c) {
+  if (c < 0) return c + 256;
+  return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
 
 // Redis reads the pattern as a NUL-terminated sds: a read past its end sees '\0'.
 char At(std::string_view p, size_t i) { return i < p.size() ? p[i] : '\0'; }

@@ -251,8 +251,8 @@ SCANS = [
     ("SCAN", "0", "COUNT", ULLONG_MAX),
     ("SCAN", "0", "COUNT", "x"),
     ("SCAN", "18446744073709551616"),
-    ("SCAN", ""),
-    ("SCAN", "+0"),
+    ("SCAN", "", "COUNT", "1000"),  # strtoul: an empty cursor is 0
+    ("SCAN", "+0", "COUNT", "1000"),
     ("SCAN", " 0"),
     ("SCAN", "-"),
     ("SCAN", "-18446744073709551616"),
