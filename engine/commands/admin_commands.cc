@@ -5,6 +5,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
+#include "engine/commands/glob.h"
 
 namespace strongbox::engine {
 namespace {

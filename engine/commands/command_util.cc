@@ -1,7 +1,9 @@
-// Argument parsing, glob matching and the emit-and-apply path shared by all handlers.
+// Argument parsing and the emit-and-apply path shared by all handlers.
 #include "engine/commands/command_util.h"
 
+#include <cerrno>
 #include <charconv>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -20,26 +22,90 @@ std::optional<int64_t> ParseInt(std::string_view s) {
   return v;
 }
 
-std::optional<double> ParseDouble(std::string_view s) {
-  if (s.empty() || s.size() > 256 || std::isspace(static_cast<unsigned char>(s[0]))) {
+namespace {
+
+// Redis's string2d/string2ld: no leading space, nothing after the number, no NaN, and an
+// overflow (ERANGE with +-HUGE_VAL) or an underflow to zero (ERANGE with 0) is not a number.
+template <typename T, T (*kStrto)(const char*, char**)>
+std::optional<T> ParseFloating(std::string_view s, size_t max_chars) {
+  if (s.empty() || s.size() >= max_chars || std::isspace(static_cast<unsigned char>(s[0]))) {
     return std::nullopt;
   }
   std::string copy(s);
   char* end = nullptr;
-  double v = std::strtod(copy.c_str(), &end);
+  errno = 0;
+  T v = kStrto(copy.c_str(), &end);
   if (end != copy.c_str() + copy.size() || std::isnan(v)) return std::nullopt;
+  if (errno == ERANGE && (std::isinf(v) || v == 0)) return std::nullopt;
   return v;
 }
 
+double StrToD(const char* s, char** end) { return std::strtod(s, end); }
+long double StrToLd(const char* s, char** end) { return std::strtold(s, end); }
+
+}  // namespace
+
+std::optional<double> ParseDouble(std::string_view s) {
+  return ParseFloating<double, StrToD>(s, kParseDoubleCharsMax);
+}
+
 std::optional<long double> ParseLongDouble(std::string_view s) {
-  if (s.empty() || s.size() > 256 || std::isspace(static_cast<unsigned char>(s[0]))) {
+  return ParseFloating<long double, StrToLd>(s, kParseLongDoubleCharsMax);
+}
+
+std::optional<int64_t> ParseIntInRange(CommandContext& ctx, std::string_view arg, int64_t min,
+                                       int64_t max) {
+  auto v = ParseInt(arg);
+  if (!v) {
+    ctx.reply.Error(kErrNotInteger);
     return std::nullopt;
   }
-  std::string copy(s);
-  char* end = nullptr;
-  long double v = std::strtold(copy.c_str(), &end);
-  if (end != copy.c_str() + copy.size() || std::isnan(v)) return std::nullopt;
+  if (*v < min || *v > max) {
+    ctx.reply.Error("ERR value is out of range, value must between " + IntToString(min) + " and " +
+                    IntToString(max));
+    return std::nullopt;
+  }
   return v;
+}
+
+std::optional<int64_t> ParseRandomCount(CommandContext& ctx, std::string_view arg) {
+  return ParseIntInRange(ctx, arg, -LLONG_MAX, LLONG_MAX);
+}
+
+bool RandomPairsCountOk(CommandContext& ctx, int64_t count) {
+  if (count < -LLONG_MAX / 2 || count > LLONG_MAX / 2) {
+    ctx.reply.Error("ERR value is out of range");
+    return false;
+  }
+  return true;
+}
+
+bool RandomRepeatCountOk(CommandContext& ctx, int64_t count) {
+  if (count < -kRandomRepeatCountMax) {
+    ctx.reply.Error("ERR value is out of range");
+    return false;
+  }
+  return true;
+}
+
+bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, int64_t* deadline_ms) {
+  auto seconds = ParseLongDouble(arg);
+  if (!seconds) {
+    ctx.reply.Error("ERR timeout is not a float or out of range");
+    return false;
+  }
+  // Redis 7.0 truncates seconds*1000 to long long; out of range (inf too) the x86 conversion
+  // yields LLONG_MIN, so a huge timeout is refused as negative, like Redis does.
+  long double ms = *seconds * 1000.0L;
+  int64_t timeout_ms = (ms < 0x1p63L && ms > -0x1p63L) ? static_cast<int64_t>(ms) : LLONG_MIN;
+  if (timeout_ms < 0) {
+    ctx.reply.Error("ERR timeout is negative");
+    return false;
+  }
+  // 0 blocks forever; a deadline past the clock's range is forever too (no overflow).
+  *deadline_ms =
+      timeout_ms == 0 || timeout_ms > LLONG_MAX - ctx.now_ms ? 0 : ctx.now_ms + timeout_ms;
+  return true;
 }
 
 std::string ToLower(std::string_view s) {
@@ -121,80 +187,6 @@ bool LookupTyped(CommandContext& ctx, std::string_view key, state::ValueType typ
     return false;
   }
   return true;
-}
-
-namespace {
-
-bool GlobMatchImpl(const char* p, const char* pend, const char* s, const char* send, bool nocase,
-                   int depth) {
-  if (depth > 1000) return false;  // pathological patterns: bound the recursion
-  auto eq = [nocase](char a, char b) {
-    return nocase ? std::tolower(static_cast<unsigned char>(a)) ==
-                        std::tolower(static_cast<unsigned char>(b))
-                  : a == b;
-  };
-  while (p < pend) {
-    switch (*p) {
-      case '*':
-        while (p + 1 < pend && p[1] == '*') ++p;
-        if (p + 1 == pend) return true;
-        for (const char* t = s; t <= send; ++t) {
-          if (GlobMatchImpl(p + 1, pend, t, send, nocase, depth + 1)) return true;
-        }
-        return false;
-      case '?':
-        if (s == send) return false;
-        ++s;
-        break;
-      case '[': {
-        if (s == send) return false;
-        ++p;
-        bool negate = p < pend && *p == '^';
-        if (negate) ++p;
-        bool match = false;
-        while (p < pend && *p != ']') {
-          if (*p == '\\' && p + 1 < pend) {
-            ++p;
-            if (eq(*p, *s)) match = true;
-          } else if (p + 2 < pend && p[1] == '-' && p[2] != ']') {
-            char lo = p[0], hi = p[2];
-            if (lo > hi) std::swap(lo, hi);
-            char c = *s;
-            if (nocase) {
-              c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-              lo = static_cast<char>(std::tolower(static_cast<unsigned char>(lo)));
-              hi = static_cast<char>(std::tolower(static_cast<unsigned char>(hi)));
-            }
-            if (c >= lo && c <= hi) match = true;
-            p += 2;
-          } else if (eq(*p, *s)) {
-            match = true;
-          }
-          ++p;
-        }
-        if (negate) match = !match;
-        if (!match) return false;
-        ++s;
-        break;
-      }
-      case '\\':
-        if (p + 1 < pend) ++p;
-        [[fallthrough]];
-      default:
-        if (s == send || !eq(*p, *s)) return false;
-        ++s;
-        break;
-    }
-    if (p < pend) ++p;
-  }
-  return s == send;
-}
-
-}  // namespace
-
-bool GlobMatch(std::string_view pattern, std::string_view text, bool nocase) {
-  return GlobMatchImpl(pattern.data(), pattern.data() + pattern.size(), text.data(),
-                       text.data() + text.size(), nocase, 0);
 }
 
 }  // namespace strongbox::engine

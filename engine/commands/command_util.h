@@ -24,9 +24,40 @@ inline constexpr std::string_view kErrSyntax = "ERR syntax error";
 inline constexpr std::string_view kErrOverflow = "ERR increment or decrement would overflow";
 
 std::optional<int64_t> ParseInt(std::string_view s);
-std::optional<double> ParseDouble(std::string_view s);  // accepts inf/-inf, rejects nan
+// Redis's limits on a float argument's text: getDoubleFromObject has none (a bulk is at most
+// 512 MB), string2ld refuses MAX_LONG_DOUBLE_CHARS (5 KiB) and more.
+inline constexpr size_t kParseDoubleCharsMax = size_t{512} * 1024 * 1024 + 1;
+inline constexpr size_t kParseLongDoubleCharsMax = 5 * 1024;
+// Accepts inf/-inf; rejects nan and values that overflow or underflow to zero (as Redis).
+std::optional<double> ParseDouble(std::string_view s);
 // INCRBYFLOAT arithmetic is done in long double, like Redis, so results print the same.
 std::optional<long double> ParseLongDouble(std::string_view s);
+// Redis's getRangeLongFromObjectOrReply: an integer in [min, max], else the error is replied.
+std::optional<int64_t> ParseIntInRange(CommandContext& ctx, std::string_view arg, int64_t min,
+                                       int64_t max);
+
+// HRANDFIELD/SRANDMEMBER/ZRANDMEMBER counts, as Redis 7.0 bounds them: any integer but
+// LLONG_MIN, and within +-LLONG_MAX/2 when each pick is a pair (WITHVALUES/WITHSCORES).
+// On failure the error is replied and nullopt returned.
+std::optional<int64_t> ParseRandomCount(CommandContext& ctx, std::string_view arg);
+bool RandomPairsCountOk(CommandContext& ctx, int64_t count);
+// A negative count repeats picks: Redis streams |count| of them and grows without bound; we
+// refuse more than this many (the reply is built in memory before it is released).
+inline constexpr int64_t kRandomRepeatCountMax = int64_t{1} << 20;
+bool RandomRepeatCountOk(CommandContext& ctx, int64_t count);
+
+// Redis's proto-max-bulk-len: no string may grow past it (SETRANGE, APPEND).
+inline constexpr int64_t kStringBytesMax = int64_t{512} * 1024 * 1024;
+inline constexpr std::string_view kErrStringTooLong =
+    "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+// Redis's checkStringLength: size + append must stay within kStringBytesMax (both >= 0).
+inline bool StringLengthOk(int64_t size, int64_t append) {
+  return append <= kStringBytesMax && size <= kStringBytesMax - append;
+}
+
+// A blocking command's timeout in seconds, as Redis 7.0 reads it: on success *deadline_ms is
+// the absolute deadline (0 = wait forever); otherwise the error is replied and false returned.
+bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, int64_t* deadline_ms);
 std::string ToLower(std::string_view s);
 std::string IntToString(int64_t v);
 // Redis's INCRBYFLOAT/HINCRBYFLOAT formatting (%.17Lf with trailing zeros removed).
@@ -52,8 +83,5 @@ void RemoveMembers(CommandContext& ctx, std::string_view op,
 // `*entry` is nullptr when the key is absent (or expired).
 bool LookupTyped(CommandContext& ctx, std::string_view key, state::ValueType type,
                  state::Entry** entry);
-
-// Redis glob matching (KEYS, SCAN MATCH): * ? [abc] [^a] [a-z] and \ escapes.
-bool GlobMatch(std::string_view pattern, std::string_view text, bool nocase = false);
 
 }  // namespace strongbox::engine

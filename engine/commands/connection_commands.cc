@@ -1,4 +1,6 @@
 // Connection commands: PING ECHO HELLO AUTH SELECT QUIT CLIENT.
+#include <climits>
+
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
 
@@ -83,8 +85,8 @@ void Auth(CommandContext& ctx) {
 }
 
 void Select(CommandContext& ctx) {
-  auto db = ParseInt(ctx.argv[1]);
-  if (!db) return ctx.reply.Error(kErrNotInteger);
+  auto db = ParseIntInRange(ctx, ctx.argv[1], INT_MIN, INT_MAX);
+  if (!db) return;
   if (*db < 0 || *db >= state::kDatabaseCount) {
     return ctx.reply.Error("ERR DB index is out of range");
   }

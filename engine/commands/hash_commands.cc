@@ -5,6 +5,7 @@
 
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
+#include "engine/commands/glob.h"
 #include "engine/commands/scan_cursor.h"
 
 namespace strongbox::engine {
@@ -141,6 +142,7 @@ void Hincrby(CommandContext& ctx) {
 void Hincrbyfloat(CommandContext& ctx) {
   auto delta = ParseLongDouble(ctx.argv[3]);
   if (!delta) return ctx.reply.Error(kErrNotFloat);
+  if (std::isinf(*delta)) return ctx.reply.Error("ERR value is NaN or Infinity");
   state::Entry* e;
   if (!LookupHash(ctx, &e)) return;
   long double current = 0;
@@ -186,7 +188,7 @@ void Hscan(CommandContext& ctx) {
         },
         cursor, count,
         [&](const Field& kv) {
-          if (pattern.empty() || GlobMatch(pattern, kv.first)) out.push_back(kv);
+          if (!pattern || GlobMatch(*pattern, kv.first)) out.push_back(kv);
         });
   }
   ctx.reply.ArrayHeader(2);
@@ -202,12 +204,13 @@ void Hrandfield(CommandContext& ctx) {
   std::optional<int64_t> count;
   bool withvalues = false;
   if (ctx.argv.size() >= 3) {
-    count = ParseInt(ctx.argv[2]);
-    if (!count) return ctx.reply.Error(kErrNotInteger);
+    count = ParseRandomCount(ctx, ctx.argv[2]);
+    if (!count) return;
   }
   if (ctx.argv.size() == 4) {
     if (!EqualsIgnoreCase(ctx.argv[3], "withvalues")) return ctx.reply.Error(kErrSyntax);
     withvalues = true;
+    if (!RandomPairsCountOk(ctx, *count)) return;
   } else if (ctx.argv.size() > 4) {
     return ctx.reply.Error(kErrSyntax);
   }
@@ -221,16 +224,14 @@ void Hrandfield(CommandContext& ctx) {
   e->hash()->ForEach([&](std::string_view f, std::string_view v) { all.emplace_back(f, v); });
   if (!count) return ctx.reply.Bulk(all[rng() % all.size()].first);
   if (*count == 0) return ctx.reply.ArrayHeader(0);
-  std::vector<Field> picked;
-  if (*count > 0) {
-    std::shuffle(all.begin(), all.end(), rng);
-    picked.assign(all.begin(), all.begin() + std::min<int64_t>(*count, all.size()));
-  } else {
-    for (int64_t i = 0; i < -*count; ++i) picked.push_back(all[rng() % all.size()]);
-  }
+  if (!RandomRepeatCountOk(ctx, *count)) return;
+  // A positive count picks distinct fields; a negative one picks -count with repeats.
+  int64_t n = *count > 0 ? std::min<int64_t>(*count, static_cast<int64_t>(all.size())) : -*count;
+  if (*count > 0) std::shuffle(all.begin(), all.end(), rng);
   bool resp3_pairs = withvalues && ctx.reply.protocol_version() >= 3;
-  ctx.reply.ArrayHeader(static_cast<int64_t>(picked.size() * (withvalues && !resp3_pairs ? 2 : 1)));
-  for (const auto& [f, v] : picked) {
+  ctx.reply.ArrayHeader(n * (withvalues && !resp3_pairs ? 2 : 1));
+  for (int64_t i = 0; i < n; ++i) {
+    const auto& [f, v] = *count > 0 ? all[static_cast<size_t>(i)] : all[rng() % all.size()];
     if (resp3_pairs) ctx.reply.ArrayHeader(2);
     ctx.reply.Bulk(f);
     if (withvalues) ctx.reply.Bulk(v);

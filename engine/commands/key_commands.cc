@@ -5,6 +5,7 @@
 
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
+#include "engine/commands/glob.h"
 #include "engine/commands/scan_cursor.h"
 
 namespace strongbox::engine {
@@ -64,7 +65,7 @@ void Scan(CommandContext& ctx) {
   // keys that match.
   uint64_t next = CurrentDb(ctx).table().Scan(cursor, count, [&](const state::Entry* e) {
     if (e->expired(ctx.now_ms)) return;
-    if (!pattern.empty() && !GlobMatch(pattern, e->key())) return;
+    if (pattern && !GlobMatch(*pattern, e->key())) return;
     if (type && state::TypeName(e->type()) != *type) return;
     keys.push_back(e->key());
   });

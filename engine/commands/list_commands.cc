@@ -101,15 +101,8 @@ bool Move(CommandContext& ctx, std::string_view src, std::string_view dst, bool 
 // once with a null.
 bool BlockOrNull(CommandContext& ctx, std::span<const std::string_view> keys,
                  std::string_view timeout_arg) {
-  auto timeout = ParseDouble(timeout_arg);
-  if (!timeout) {
-    ctx.reply.Error("ERR timeout is not a float or out of range");
-    return false;
-  }
-  if (*timeout < 0) {
-    ctx.reply.Error("ERR timeout is negative");
-    return false;
-  }
+  int64_t deadline_ms = 0;
+  if (!ParseBlockTimeout(ctx, timeout_arg, &deadline_ms)) return false;
   if (ctx.client.in_exec) {
     ctx.reply.NullArray();
     return false;
@@ -117,8 +110,7 @@ bool BlockOrNull(CommandContext& ctx, std::span<const std::string_view> keys,
   ctx.client.block.active = true;
   ctx.client.block.keys.clear();
   for (auto k : keys) ctx.client.block.keys.emplace_back(ctx.client.db, std::string(k));
-  ctx.client.block.deadline_ms =
-      *timeout == 0 ? 0 : ctx.now_ms + static_cast<int64_t>(*timeout * 1000.0);
+  ctx.client.block.deadline_ms = deadline_ms;
   return true;
 }
 
@@ -238,7 +230,7 @@ void Lpos(CommandContext& ctx) {
     if (!v) return ctx.reply.Error(kErrNotInteger);
     std::string opt = ToLower(ctx.argv[i]);
     if (opt == "rank") {
-      if (*v == 0 || *v == LLONG_MIN) {
+      if (*v == 0) {
         return ctx.reply.Error(
             "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second "
             "... or use negative to start from the end of the list");
@@ -261,7 +253,10 @@ void Lpos(CommandContext& ctx) {
     const auto& l = *e->list();
     int64_t n = static_cast<int64_t>(l.size());
     int64_t want = count ? (*count == 0 ? LLONG_MAX : *count) : 1;
-    int64_t skip = (rank > 0 ? rank : -rank) - 1;
+    // Redis 7.0 negates RANK LLONG_MIN into itself: from the tail, every match counts and
+    // COUNT never stops the search.
+    if (rank == LLONG_MIN && count) want = LLONG_MAX;
+    int64_t skip = rank == LLONG_MIN ? 0 : (rank > 0 ? rank : -rank) - 1;
     for (int64_t k = 0;
          k < n && (maxlen == 0 || k < maxlen) && static_cast<int64_t>(found.size()) < want; ++k) {
       int64_t i = rank > 0 ? k : n - 1 - k;
@@ -387,9 +382,8 @@ void Lmpop(CommandContext& ctx) {
 
 void Blmpop(CommandContext& ctx) {
   // Redis checks the timeout before anything else.
-  auto timeout = ParseDouble(ctx.argv[1]);
-  if (!timeout) return ctx.reply.Error("ERR timeout is not a float or out of range");
-  if (*timeout < 0) return ctx.reply.Error("ERR timeout is negative");
+  int64_t deadline_ms = 0;
+  if (!ParseBlockTimeout(ctx, ctx.argv[1], &deadline_ms)) return;
   auto a = ParseMpop(ctx, 2);
   if (!a) return;
   if (MpopFirst(ctx, *a)) return;

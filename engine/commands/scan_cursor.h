@@ -10,8 +10,12 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -20,21 +24,23 @@
 
 namespace strongbox::engine {
 
+// Redis's parseScanCursorOrReply is strtoul: an optional sign ("-1" wraps to 2^64-1), an empty
+// cursor is 0, a leading space, trailing bytes or overflow are an invalid cursor.
 inline std::optional<uint64_t> ParseScanCursor(std::string_view s) {
-  if (s.empty() || s.size() > 20) return std::nullopt;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    uint64_t d = static_cast<uint64_t>(c - '0');
-    if (v > (UINT64_MAX - d) / 10) return std::nullopt;
-    v = v * 10 + d;
-  }
+  if (!s.empty() && std::isspace(static_cast<unsigned char>(s[0]))) return std::nullopt;
+  std::string copy(s);
+  char* end = nullptr;
+  errno = 0;
+  uint64_t v = std::strtoull(copy.c_str(), &end, 10);
+  if (*end != '\0' || errno == ERANGE) return std::nullopt;
   return v;
 }
 
 struct ScanArgs {
   uint64_t cursor = 0;
-  std::string_view pattern;  // empty = everything
+  // nullopt = everything: no MATCH, or MATCH * (Redis skips matching for exactly "*"; any other
+  // pattern, "" too, is matched).
+  std::optional<std::string_view> pattern;
   size_t count = 10;
   std::optional<std::string> type;  // SCAN only
 };
@@ -54,6 +60,7 @@ inline std::optional<ScanArgs> ParseScanArgs(CommandContext& ctx, size_t cursor_
     std::string opt = i + 1 < ctx.argv.size() ? ToLower(ctx.argv[i]) : "";
     if (opt == "match") {
       a.pattern = ctx.argv[i + 1];
+      if (*a.pattern == "*") a.pattern.reset();
     } else if (opt == "count") {
       auto c = ParseInt(ctx.argv[i + 1]);
       if (!c) {

@@ -6,6 +6,7 @@
 
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
+#include "engine/commands/glob.h"
 #include "engine/commands/scan_cursor.h"
 
 namespace strongbox::engine {
@@ -44,7 +45,7 @@ std::vector<std::string> PickRandom(const SetValue& set, size_t n,
   std::vector<std::string> out;
   if (resume) resume->clear();
   if (n == 0 || set.empty()) return out;
-  if (n * 4 >= set.size()) {
+  if (n >= (set.size() + 3) / 4) {  // n * 4 >= size, without overflow for a client's n
     out.assign(set.begin(), set.end());
     std::shuffle(out.begin(), out.end(), Rng());
     out.resize(std::min(n, out.size()));
@@ -214,10 +215,8 @@ void Spop(CommandContext& ctx) {
 void Srandmember(CommandContext& ctx) {
   std::optional<int64_t> count;
   if (ctx.argv.size() == 3) {
-    count = ParseInt(ctx.argv[2]);
-    if (!count || *count < -LLONG_MAX / 2 || *count > LLONG_MAX / 2) {
-      return ctx.reply.Error(kErrNotInteger);
-    }
+    count = ParseRandomCount(ctx, ctx.argv[2]);
+    if (!count) return;
   } else if (ctx.argv.size() > 3) {
     return ctx.reply.Error(kErrSyntax);
   }
@@ -229,8 +228,13 @@ void Srandmember(CommandContext& ctx) {
   if (*count >= 0) {
     picked = PickRandom(*e->set(), static_cast<size_t>(*count));
   } else {
-    if (-*count > 10'000'000) return ctx.reply.Error("ERR value is out of range");
-    for (int64_t i = 0; i < -*count; ++i) picked.push_back(PickRandom(*e->set(), 1)[0]);
+    if (!RandomRepeatCountOk(ctx, *count)) return;
+    // One pass over the set, then O(1) per pick: a large count never rescans the set.
+    std::vector<std::string_view> members(e->set()->begin(), e->set()->end());
+    static std::mt19937_64 rng{std::random_device{}()};
+    ctx.reply.ArrayHeader(-*count);
+    for (int64_t i = 0; i < -*count; ++i) ctx.reply.Bulk(members[rng() % members.size()]);
+    return;
   }
   ctx.reply.ArrayHeader(static_cast<int64_t>(picked.size()));
   for (auto m : picked) ctx.reply.Bulk(m);
@@ -309,7 +313,7 @@ void Sscan(CommandContext& ctx) {
         },
         cursor, count,
         [&](std::string_view m) {
-          if (pattern.empty() || GlobMatch(pattern, m)) out.push_back(m);
+          if (!pattern || GlobMatch(*pattern, m)) out.push_back(m);
         });
   }
   ctx.reply.ArrayHeader(2);

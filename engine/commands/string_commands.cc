@@ -229,6 +229,10 @@ void Msetnx(CommandContext& ctx) {
 void Append(CommandContext& ctx) {
   state::Entry* e;
   if (!LookupTyped(ctx, ctx.argv[1], ValueType::kString, &e)) return;
+  int64_t size = e ? static_cast<int64_t>(e->str()->size()) : 0;
+  if (!StringLengthOk(size, static_cast<int64_t>(ctx.argv[2].size()))) {
+    return ctx.reply.Error(kErrStringTooLong);
+  }
   if (e == nullptr && CurrentDb(ctx).FindRaw(ctx.argv[1]) != nullptr) {
     Apply(ctx, {"DEL", ctx.argv[1]});  // an expired value must not be appended to
   }
@@ -251,7 +255,8 @@ void Incrby(CommandContext& ctx) {
 }
 void Decrby(CommandContext& ctx) {
   auto d = ParseInt(ctx.argv[2]);
-  if (!d || *d == LLONG_MIN) return ctx.reply.Error(kErrNotInteger);
+  if (!d) return ctx.reply.Error(kErrNotInteger);
+  if (*d == LLONG_MIN) return ctx.reply.Error("ERR decrement would overflow");
   IncrByImpl(ctx, -*d);
 }
 
@@ -306,10 +311,11 @@ void Setrange(CommandContext& ctx) {
   std::string_view value = ctx.argv[3];
   state::Entry* e;
   if (!LookupTyped(ctx, ctx.argv[1], ValueType::kString, &e)) return;
-  if (*offset + static_cast<int64_t>(value.size()) > 512LL * 1024 * 1024) {
-    return ctx.reply.Error("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
-  }
+  // Redis answers an empty write before checking the size: nothing grows.
   if (value.empty()) return ctx.reply.Integer(e ? static_cast<int64_t>(e->str()->size()) : 0);
+  if (!StringLengthOk(*offset, static_cast<int64_t>(value.size()))) {
+    return ctx.reply.Error(kErrStringTooLong);
+  }
   if (e == nullptr && CurrentDb(ctx).FindRaw(ctx.argv[1]) != nullptr) {
     Apply(ctx, {"DEL", ctx.argv[1]});
   }

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
+#include "engine/commands/glob.h"
 #include "engine/commands/scan_cursor.h"
 
 namespace strongbox::engine {
@@ -459,9 +460,8 @@ void PopImpl(CommandContext& ctx, bool min) {
 }
 
 void BlockingPopImpl(CommandContext& ctx, bool min) {
-  auto timeout = ParseDouble(ctx.argv.back());
-  if (!timeout) return ctx.reply.Error("ERR timeout is not a float or out of range");
-  if (*timeout < 0) return ctx.reply.Error("ERR timeout is negative");
+  int64_t deadline_ms = 0;
+  if (!ParseBlockTimeout(ctx, ctx.argv.back(), &deadline_ms)) return;
   for (size_t i = 1; i + 1 < ctx.argv.size(); ++i) {
     state::Entry* e;
     if (!LookupZ(ctx, ctx.argv[i], &e)) return;
@@ -480,8 +480,7 @@ void BlockingPopImpl(CommandContext& ctx, bool min) {
   for (size_t i = 1; i + 1 < ctx.argv.size(); ++i) {
     ctx.client.block.keys.emplace_back(ctx.client.db, std::string(ctx.argv[i]));
   }
-  ctx.client.block.deadline_ms =
-      *timeout == 0 ? 0 : ctx.now_ms + static_cast<int64_t>(*timeout * 1000.0);
+  ctx.client.block.deadline_ms = deadline_ms;
 }
 
 void Zadd(CommandContext& ctx) {
@@ -723,12 +722,13 @@ void Zrandmember(CommandContext& ctx) {
   std::optional<int64_t> count;
   bool withscores = false;
   if (ctx.argv.size() >= 3) {
-    count = ParseInt(ctx.argv[2]);
-    if (!count || *count < -10'000'000) return ctx.reply.Error(kErrNotInteger);
+    count = ParseRandomCount(ctx, ctx.argv[2]);
+    if (!count) return;
   }
   if (ctx.argv.size() == 4) {
     if (!EqualsIgnoreCase(ctx.argv[3], "withscores")) return ctx.reply.Error(kErrSyntax);
     withscores = true;
+    if (!RandomPairsCountOk(ctx, *count)) return;
   } else if (ctx.argv.size() > 4) {
     return ctx.reply.Error(kErrSyntax);
   }
@@ -743,6 +743,8 @@ void Zrandmember(CommandContext& ctx) {
     std::shuffle(all.begin(), all.end(), rng);
     picked.assign(all.begin(), all.begin() + std::min<int64_t>(*count, all.size()));
   } else {
+    if (!RandomRepeatCountOk(ctx, *count)) return;
+    picked.reserve(static_cast<size_t>(-*count));
     for (int64_t i = 0; i < -*count; ++i) picked.push_back(all[rng() % all.size()]);
   }
   ReplyScored(ctx, picked, withscores);
@@ -768,7 +770,7 @@ void Zscan(CommandContext& ctx) {
         },
         cursor, count,
         [&](const std::pair<std::string_view, double>& kv) {
-          if (pattern.empty() || GlobMatch(pattern, kv.first)) out.push_back(kv);
+          if (!pattern || GlobMatch(*pattern, kv.first)) out.push_back(kv);
         });
   }
   ctx.reply.ArrayHeader(2);
