@@ -58,7 +58,11 @@ void Keys(CommandContext& ctx) {
 void Scan(CommandContext& ctx) {
   auto args = ParseScanArgs(ctx, 1, /*allow_type=*/true);
   if (!args) return;
-  const auto& [cursor, pattern, count, type] = *args;
+  // Variables, not a structured binding: clang 14 (the fuzz build) cannot capture bindings.
+  const uint64_t cursor = args->cursor;
+  const size_t count = args->count;
+  const std::string_view pattern = args->pattern;
+  const std::optional<std::string>& type = args->type;
   const auto& map = CurrentDb(ctx).map();
   std::vector<std::string_view> keys;
   uint64_t next = ScanStep<const state::Entry*>(
