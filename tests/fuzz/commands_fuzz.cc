@@ -9,6 +9,8 @@
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <span>
 #include <string>
 #include <string_view>
@@ -182,13 +184,10 @@ std::vector<std::vector<std::string>> SeedCommands() {
       {"SET", "str", "db1"},
       {"SELECT", "0"},
   };
-  std::vector<std::string> bighash = {"HSET", "bighash"}, bigzset = {"ZADD", "bigzset"};
-  for (int i = 0; i < 130; ++i) {
-    bighash.insert(bighash.end(), {"f" + std::to_string(i), std::string(i % 70, 'v')});
-    bigzset.insert(bigzset.end(), {std::to_string(i * 0.5), "m" + std::to_string(i)});
-  }
-  seed.push_back(bighash);
-  seed.push_back(bigzset);
+  // One element past the packed size limit makes the big encodings without many elements.
+  const std::string long_element(state::kMaxPackedElementBytes + 1, 'x');
+  seed.push_back({"HSET", "bighash", "f", "v", "long", long_element});
+  seed.push_back({"ZADD", "bigzset", "1", "a", "2.5", long_element, "-3", "b"});
   return seed;
 }
 
@@ -224,6 +223,32 @@ class ReplaySink final : public engine::EffectSink {
   uint64_t lsn_ = 0;
 };
 
+// STRONGBOX_FUZZ_TRACE=1 prints each command as it runs (what a crasher's README line needs).
+bool Tracing() {
+  static const bool on = std::getenv("STRONGBOX_FUZZ_TRACE") != nullptr;
+  return on;
+}
+
+void Trace(int client, std::span<const std::string_view> argv) {
+  std::string line = "client " + std::to_string(client) + ":";
+  for (std::string_view a : argv) {
+    line += " \"";
+    for (char ch : a.substr(0, 200)) {
+      auto u = static_cast<unsigned char>(ch);
+      if (u >= 0x20 && u < 0x7f && ch != '"' && ch != '\\') {
+        line += ch;
+      } else {
+        char hex[8];
+        std::snprintf(hex, sizeof(hex), "\\x%02x", u);
+        line += hex;
+      }
+    }
+    if (a.size() > 200) line += "...";
+    line += "\"";
+  }
+  std::fprintf(stderr, "%s\n", line.c_str());
+}
+
 struct Engine {
   state::State primary;
   state::State replica;
@@ -234,6 +259,7 @@ struct Engine {
 
   // Runs one command for client `c` and checks reply and replay.
   void Run(int c, std::span<const std::string_view> argv) {
+    if (Tracing()) Trace(c, argv);
     engine::ClientSession& client = clients[c];
     std::string reply;
     engine::RespWriter writer(&reply, client.protocol_version);
@@ -300,6 +326,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         client ^= 1;
       } else {
         eng.now_ms += kSteps[op - 0xf8];
+        if (Tracing()) std::fprintf(stderr, "clock +%lld ms\n", (long long)kSteps[op - 0xf8]);
       }
       continue;
     }
