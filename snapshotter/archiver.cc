@@ -15,7 +15,7 @@ namespace {
 
 std::string ArchivedName(const format::ParsedName& n, bool compress) {
   if (n.kind == format::FileKind::kSealed && compress) {
-    return format::ArchivedSegmentName(n.first_lsn, n.last_lsn);
+    return format::ArchivedSegmentName(n.lsn_first, n.lsn_last);
   }
   return n.name;
 }
@@ -52,10 +52,10 @@ std::vector<format::ParsedName> PlanArchive(const format::DirectoryListing& hot,
   if (hot.snapshots.empty() || keep_snapshots < 1) return out;
   size_t n = hot.snapshots.size();
   size_t keep = std::min<size_t>(n, static_cast<size_t>(keep_snapshots));
-  uint64_t oldest_kept_lsn = hot.snapshots[n - keep].last_lsn;
+  uint64_t lsn_oldest_kept = hot.snapshots[n - keep].lsn_last;
   for (size_t i = 0; i + keep < n; ++i) out.push_back(hot.snapshots[i]);
   for (const auto& seg : hot.sealed) {
-    if (seg.last_lsn <= oldest_kept_lsn) out.push_back(seg);
+    if (seg.lsn_last <= lsn_oldest_kept) out.push_back(seg);
   }
   return out;
 }
@@ -166,7 +166,7 @@ std::vector<format::ParsedName> PlanRetention(const std::vector<ArchivedFileInfo
       segments.push_back(&f);
     }
   }
-  auto by_lsn = [](const auto* a, const auto* b) { return a->name.last_lsn < b->name.last_lsn; };
+  auto by_lsn = [](const auto* a, const auto* b) { return a->name.lsn_last < b->name.lsn_last; };
   std::sort(snapshots.begin(), snapshots.end(), by_lsn);
   std::sort(segments.begin(), segments.end(), by_lsn);
   if (snapshots.empty()) return out;  // no archived snapshot to restart a chain from
@@ -174,10 +174,10 @@ std::vector<format::ParsedName> PlanRetention(const std::vector<ArchivedFileInfo
   uint64_t unit_start = 0;  // LSN after which the unit begins (0 = from the beginning)
   size_t seg = 0;
   for (size_t i = 0; i < snapshots.size(); ++i) {
-    uint64_t unit_end = snapshots[i]->name.last_lsn;
+    uint64_t unit_end = snapshots[i]->name.lsn_last;
     std::vector<const ArchivedFileInfo*> unit;
     if (i > 0) unit.push_back(snapshots[i - 1]);
-    while (seg < segments.size() && segments[seg]->name.last_lsn <= unit_end) {
+    while (seg < segments.size() && segments[seg]->name.lsn_last <= unit_end) {
       unit.push_back(segments[seg++]);
     }
     uint64_t unit_bytes = 0;

@@ -24,20 +24,20 @@ absl::StatusOr<Catalog> LoadCatalog(io::FileSystem& fs, const std::string& hot_d
   std::map<uint64_t, CatalogFile> snapshots;  // by LSN
   std::map<uint64_t, CatalogFile> segments;   // by first LSN
   for (const auto& n : archived.snapshots) {
-    snapshots[n.last_lsn] = {absl::StrCat(archive_dir, "/", n.name), n, true};
+    snapshots[n.lsn_last] = {absl::StrCat(archive_dir, "/", n.name), n, true};
   }
   for (const auto& n : archived.archived) {
-    segments[n.first_lsn] = {absl::StrCat(archive_dir, "/", n.name), n, true};
+    segments[n.lsn_first] = {absl::StrCat(archive_dir, "/", n.name), n, true};
   }
   for (const auto& n : archived.sealed) {  // archived without recompression
-    segments[n.first_lsn] = {absl::StrCat(archive_dir, "/", n.name), n, true};
+    segments[n.lsn_first] = {absl::StrCat(archive_dir, "/", n.name), n, true};
   }
   // Hot copies win: a file in both places is a move the archiver has not finished.
   for (const auto& n : hot->snapshots) {
-    snapshots[n.last_lsn] = {absl::StrCat(hot_dir, "/", n.name), n, false};
+    snapshots[n.lsn_last] = {absl::StrCat(hot_dir, "/", n.name), n, false};
   }
   for (const auto& n : hot->sealed) {
-    segments[n.first_lsn] = {absl::StrCat(hot_dir, "/", n.name), n, false};
+    segments[n.lsn_first] = {absl::StrCat(hot_dir, "/", n.name), n, false};
   }
   for (const auto& n : hot->active) {
     c.active.push_back({absl::StrCat(hot_dir, "/", n.name), n, false});

@@ -57,7 +57,7 @@ class Daemon {
     }
     ready_ = true;
     Log(absl::StrCat("watching ", o_.dir, " (archive ", o_.archive_dir, "), state at LSN ",
-                     replayer_->applied_lsn()));
+                     replayer_->lsn_applied()));
     return Loop();
   }
 
@@ -104,7 +104,7 @@ class Daemon {
     auto loaded = replayer_->LoadNewestSnapshot(snapshots, Log);
     if (!loaded.ok()) return loaded.status();
     if (loaded->has_value()) {
-      snapshot_lsn_ = replayer_->applied_lsn();
+      lsn_snapshot_ = replayer_->lsn_applied();
       Log(absl::StrCat("loaded ", (*loaded)->path));
     }
     last_snapshot_ms_ = NowMs();
@@ -234,7 +234,7 @@ class Daemon {
       }
     } report{this, start, records_before};
     for (const auto& seg : catalog.segments) {
-      if (seg.name.last_lsn <= replayer_->applied_lsn()) continue;
+      if (seg.name.lsn_last <= replayer_->lsn_applied()) continue;
       absl::Status s = replayer_->ApplySegment(seg.path);
       if (absl::IsNotFound(s)) {
         pending_events_ = true;  // archived meanwhile: rescan
@@ -258,8 +258,8 @@ class Daemon {
   }
 
   void MaybeSnapshot() {
-    uint64_t lsn = replayer_->applied_lsn();
-    if (lsn == 0 || lsn == snapshot_lsn_) return;
+    uint64_t lsn = replayer_->lsn_applied();
+    if (lsn == 0 || lsn == lsn_snapshot_) return;
     bool by_count = segments_since_snapshot_ >= o_.snapshot_every;
     bool by_time = NowMs() - last_snapshot_ms_ >= o_.snapshot_interval_s * 1000;
     if (!by_count && !by_time) return;
@@ -274,7 +274,7 @@ class Daemon {
       last_snapshot_ms_ = NowMs();  // retry at the next interval, not in a tight loop
       return;
     }
-    snapshot_lsn_ = lsn;
+    lsn_snapshot_ = lsn;
     segments_since_snapshot_ = 0;
     last_snapshot_ms_ = NowMs();
     m_.snapshots->Inc();
@@ -303,7 +303,7 @@ class Daemon {
       }
       archive_backoff_ms_ = 0;
       if (name.kind == format::FileKind::kSealed) {
-        archived_lsn_ = std::max(archived_lsn_, name.last_lsn);
+        lsn_archived_ = std::max(lsn_archived_, name.lsn_last);
       }
     }
   }
@@ -333,13 +333,13 @@ class Daemon {
 
   void UpdateMetrics(const Catalog& c) {
     uint64_t newest_sealed = 0;
-    for (const auto& s : c.segments) newest_sealed = std::max(newest_sealed, s.name.last_lsn);
-    m_.applied_lsn->Set(static_cast<double>(replayer_->applied_lsn()));
-    m_.snapshot_lsn->Set(static_cast<double>(snapshot_lsn_));
-    m_.sealed_lsn->Set(static_cast<double>(newest_sealed));
+    for (const auto& s : c.segments) newest_sealed = std::max(newest_sealed, s.name.lsn_last);
+    m_.lsn_applied->Set(static_cast<double>(replayer_->lsn_applied()));
+    m_.lsn_snapshot->Set(static_cast<double>(lsn_snapshot_));
+    m_.lsn_sealed->Set(static_cast<double>(newest_sealed));
     m_.lag->Set(
-        static_cast<double>(newest_sealed > snapshot_lsn_ ? newest_sealed - snapshot_lsn_ : 0));
-    uint64_t bytes = 0, files = 0, archived_lsn = 0;
+        static_cast<double>(newest_sealed > lsn_snapshot_ ? newest_sealed - lsn_snapshot_ : 0));
+    uint64_t bytes = 0, files = 0, lsn_archived = 0;
     auto listing = format::ScanDirectory(fs_, o_.archive_dir);
     if (listing.ok()) {
       for (const auto* group : {&listing->snapshots, &listing->archived, &listing->sealed}) {
@@ -348,22 +348,22 @@ class Daemon {
           if (size.ok()) bytes += *size;
           ++files;
           if (n.kind != format::FileKind::kSnapshot)
-            archived_lsn = std::max(archived_lsn, n.last_lsn);
+            lsn_archived = std::max(lsn_archived, n.lsn_last);
         }
       }
     }
     m_.archive_bytes->Set(static_cast<double>(bytes));
     m_.archive_files->Set(static_cast<double>(files));
-    m_.archived_lsn->Set(static_cast<double>(std::max(archived_lsn, archived_lsn_)));
+    m_.lsn_archived->Set(static_cast<double>(std::max(lsn_archived, lsn_archived_)));
   }
 
   void RegisterMetrics() {
     const char* p = "strongbox_snapshotter_lsn";
-    m_.applied_lsn = &metrics_.AddGauge(p, "LSNs seen by the snapshotter.", "kind=\"applied\"");
-    m_.snapshot_lsn =
+    m_.lsn_applied = &metrics_.AddGauge(p, "LSNs seen by the snapshotter.", "kind=\"applied\"");
+    m_.lsn_snapshot =
         &metrics_.AddGauge(p, "LSNs seen by the snapshotter.", "kind=\"snapshotted\"");
-    m_.sealed_lsn = &metrics_.AddGauge(p, "LSNs seen by the snapshotter.", "kind=\"sealed\"");
-    m_.archived_lsn = &metrics_.AddGauge(p, "LSNs seen by the snapshotter.", "kind=\"archived\"");
+    m_.lsn_sealed = &metrics_.AddGauge(p, "LSNs seen by the snapshotter.", "kind=\"sealed\"");
+    m_.lsn_archived = &metrics_.AddGauge(p, "LSNs seen by the snapshotter.", "kind=\"archived\"");
     m_.lag = &metrics_.AddGauge("strongbox_snapshotter_lag_records",
                                 "Newest sealed LSN minus newest snapshot LSN.");
     m_.snapshots =
@@ -396,8 +396,8 @@ class Daemon {
   std::unique_ptr<io::FileLock> lock_;
   int inotify_fd_ = -1;
   bool pending_events_ = false;
-  uint64_t snapshot_lsn_ = 0;
-  uint64_t archived_lsn_ = 0;
+  uint64_t lsn_snapshot_ = 0;
+  uint64_t lsn_archived_ = 0;
   int segments_since_snapshot_ = 0;
   int64_t last_snapshot_ms_ = 0;
   int64_t archive_retry_ms_ = 0;
@@ -409,7 +409,7 @@ class Daemon {
   metrics::Registry metrics_;
   std::unique_ptr<metrics::MetricsHttpServer> http_;
   struct {
-    metrics::Gauge *applied_lsn, *snapshot_lsn, *sealed_lsn, *archived_lsn, *lag;
+    metrics::Gauge *lsn_applied, *lsn_snapshot, *lsn_sealed, *lsn_archived, *lag;
     metrics::Counter *snapshots, *snapshot_failures, *archive_failures, *segments_applied;
     metrics::Gauge *last_snapshot_time, *last_snapshot_seconds, *last_snapshot_bytes;
     metrics::Gauge *archive_bytes, *archive_files;

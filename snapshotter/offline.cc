@@ -85,11 +85,11 @@ int RunVerify(const std::string& dir, const std::string& archive_dir, bool repla
       report(scan->problem.empty() ? seg.path + ": no seal record" : scan->problem);
       continue;
     }
-    if (expected != 0 && seg.name.first_lsn != expected) {
-      report(absl::StrCat(seg.path, ": starts at LSN ", seg.name.first_lsn, ", expected ", expected,
+    if (expected != 0 && seg.name.lsn_first != expected) {
+      report(absl::StrCat(seg.path, ": starts at LSN ", seg.name.lsn_first, ", expected ", expected,
                           " (gap or overlap in the chain)"));
     }
-    expected = seg.name.last_lsn + 1;
+    expected = seg.name.lsn_last + 1;
     std::printf("ok      %s (%llu records)\n", seg.path.c_str(),
                 static_cast<unsigned long long>(scan->record_count));
   }
@@ -100,8 +100,8 @@ int RunVerify(const std::string& dir, const std::string& archive_dir, bool repla
     } else if (scan->end == format::SegmentEnd::kDamage) {
       report(scan->problem);
     } else {
-      if (expected != 0 && scan->header.first_lsn != expected) {
-        report(absl::StrCat(a.path, ": starts at LSN ", scan->header.first_lsn, ", expected ",
+      if (expected != 0 && scan->header.lsn_first != expected) {
+        report(absl::StrCat(a.path, ": starts at LSN ", scan->header.lsn_first, ", expected ",
                             expected));
       }
       std::printf("ok      %s (active, %llu records%s)\n", a.path.c_str(),
@@ -111,7 +111,7 @@ int RunVerify(const std::string& dir, const std::string& archive_dir, bool repla
   }
   // The chain must reach back to a snapshot (or to LSN 1).
   if (!catalog->segments.empty()) {
-    uint64_t first = catalog->segments.front().name.first_lsn;
+    uint64_t first = catalog->segments.front().name.lsn_first;
     bool anchored = first == 1;
     for (const auto& [lsn, d] : snapshot_digests) anchored |= lsn + 1 >= first;
     if (!anchored) report(absl::StrCat("no snapshot covers LSNs before ", first));
@@ -123,9 +123,9 @@ int RunVerify(const std::string& dir, const std::string& archive_dir, bool repla
     size_t seg = 0;
     bool started = false;
     for (const auto& s : catalog->snapshots) {
-      uint64_t lsn = s.name.last_lsn;
+      uint64_t lsn = s.name.lsn_last;
       if (!started) {
-        uint64_t first = catalog->segments.empty() ? 0 : catalog->segments.front().name.first_lsn;
+        uint64_t first = catalog->segments.empty() ? 0 : catalog->segments.front().name.lsn_first;
         if (first == 1 || lsn == 0) {
           started = true;  // replay from empty
         } else {
@@ -134,24 +134,24 @@ int RunVerify(const std::string& dir, const std::string& archive_dir, bool repla
           continue;
         }
       }
-      while (seg < catalog->segments.size() && r.applied_lsn() < lsn) {
+      while (seg < catalog->segments.size() && r.lsn_applied() < lsn) {
         const auto& f = catalog->segments[seg];
-        if (f.name.last_lsn > r.applied_lsn()) {
+        if (f.name.lsn_last > r.lsn_applied()) {
           if (auto st = r.ApplySegment(f.path, lsn); !st.ok()) {
             report(st.ToString());
             break;
           }
         }
-        if (f.name.last_lsn <= lsn)
+        if (f.name.lsn_last <= lsn)
           ++seg;
         else
           break;
       }
       uint64_t digest = state::StateDigest(r.state());
-      if (r.applied_lsn() != lsn || digest != snapshot_digests[lsn]) {
+      if (r.lsn_applied() != lsn || digest != snapshot_digests[lsn]) {
         report(absl::StrCat(s.path, ": state digest mismatch — the snapshot says ",
                             snapshot_digests[lsn], ", replaying the log gives ", digest, " at LSN ",
-                            r.applied_lsn()));
+                            r.lsn_applied()));
       } else {
         std::printf("ok      replay to LSN %llu matches %s\n", static_cast<unsigned long long>(lsn),
                     s.path.c_str());
@@ -228,12 +228,12 @@ int RunInspect(const std::string& path, bool json, int64_t limit) {
         "{\"file\":\"%s\",\"kind\":\"segment\",\"dataset\":\"%s\",\"first_lsn\":%llu,"
         "\"last_lsn\":%llu,\"records\":%llu,\"end\":\"%s\",\"problem\":\"%s\"}\n",
         Escape(path, true).c_str(), format::DatasetIdHex(scan->header.dataset_id).c_str(),
-        (unsigned long long)scan->header.first_lsn, (unsigned long long)scan->last_lsn,
+        (unsigned long long)scan->header.lsn_first, (unsigned long long)scan->lsn_last,
         (unsigned long long)scan->record_count, end, Escape(scan->problem, true).c_str());
   } else {
     std::printf("segment %s\n  data set %s\n  LSN %llu..%llu, %llu records, %s %s\n", path.c_str(),
                 format::DatasetIdHex(scan->header.dataset_id).c_str(),
-                (unsigned long long)scan->header.first_lsn, (unsigned long long)scan->last_lsn,
+                (unsigned long long)scan->header.lsn_first, (unsigned long long)scan->lsn_last,
                 (unsigned long long)scan->record_count, end, scan->problem.c_str());
   }
   return scan->end == format::SegmentEnd::kDamage ? 1 : 0;
@@ -275,7 +275,7 @@ int RunRestore(const std::string& dir, const std::string& archive_dir, uint64_t 
   Replayer r(fs, *id);
   std::vector<std::string> snapshots;  // newest first, none past the target
   for (auto it = catalog->snapshots.rbegin(); it != catalog->snapshots.rend(); ++it) {
-    if (it->name.last_lsn <= to_lsn) snapshots.push_back(it->path);
+    if (it->name.lsn_last <= to_lsn) snapshots.push_back(it->path);
   }
   auto loaded = r.LoadNewestSnapshot(
       snapshots, [](const std::string& m) { std::fprintf(stderr, "restore: %s\n", m.c_str()); });
@@ -284,10 +284,10 @@ int RunRestore(const std::string& dir, const std::string& archive_dir, uint64_t 
     std::fprintf(stderr, "restore: starting from %s\n", (*loaded)->path.c_str());
   }
   for (const auto& seg : segments) {
-    if (r.applied_lsn() >= to_lsn) break;
-    if (seg.name.kind != format::FileKind::kActive && seg.name.last_lsn <= r.applied_lsn())
+    if (r.lsn_applied() >= to_lsn) break;
+    if (seg.name.kind != format::FileKind::kActive && seg.name.lsn_last <= r.lsn_applied())
       continue;
-    Progress(absl::StrCat("restore: applying ", seg.path, " (at LSN ", r.applied_lsn(), " of ",
+    Progress(absl::StrCat("restore: applying ", seg.path, " (at LSN ", r.lsn_applied(), " of ",
                           to_lsn, ")"));
     // The engine's active segment counts with its complete records (a torn tail is not data).
     absl::Status s = r.ApplySegment(seg.path, to_lsn,
@@ -295,9 +295,9 @@ int RunRestore(const std::string& dir, const std::string& archive_dir, uint64_t 
     if (!s.ok()) return fail(s.ToString());
   }
   ProgressDone();
-  if (r.applied_lsn() != to_lsn) {
+  if (r.lsn_applied() != to_lsn) {
     return fail(
-        absl::StrCat("LSN ", to_lsn, " cannot be reached: the files end at LSN ", r.applied_lsn()));
+        absl::StrCat("LSN ", to_lsn, " cannot be reached: the files end at LSN ", r.lsn_applied()));
   }
   if (auto s = fs.CreateDir(target); !s.ok()) return fail(s.ToString());
   auto existing = format::ScanDirectory(fs, target);

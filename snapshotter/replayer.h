@@ -27,13 +27,13 @@ class Replayer {
   // Resets to the newest of `paths` (newest first) that verifies; see state::LoadNewestSnapshot.
   absl::StatusOr<std::optional<state::SnapshotInfo>> LoadNewestSnapshot(
       const std::vector<std::string>& paths, const state::LogFn& log);
-  // Applies the records of a sealed (or archived) segment that come after applied_lsn(),
+  // Applies the records of a sealed (or archived) segment that come after lsn_applied(),
   // stopping after `stop_after_lsn` (0 = no limit). A gap, damage or a foreign data set is
   // an error naming the file.
   absl::Status ApplySegment(const std::string& path, uint64_t stop_after_lsn = 0,
                             bool allow_unsealed = false);
 
-  uint64_t applied_lsn() const { return position_.lsn; }
+  uint64_t lsn_applied() const { return position_.lsn; }
   int64_t applied_timestamp_ms() const { return position_.timestamp_ms; }
   uint64_t records_applied() const { return position_.records_applied; }
   state::State& state() { return state_; }

@@ -32,13 +32,13 @@ absl::StatusOr<DirectoryListing> ScanDirectory(io::FileSystem& fs, const std::st
     }
   }
   auto by_first = [](const ParsedName& a, const ParsedName& b) {
-    return a.first_lsn != b.first_lsn ? a.first_lsn < b.first_lsn : a.name < b.name;
+    return a.lsn_first != b.lsn_first ? a.lsn_first < b.lsn_first : a.name < b.name;
   };
   std::sort(out.active.begin(), out.active.end(), by_first);
   std::sort(out.sealed.begin(), out.sealed.end(), by_first);
   std::sort(out.archived.begin(), out.archived.end(), by_first);
   std::sort(out.snapshots.begin(), out.snapshots.end(),
-            [](const ParsedName& a, const ParsedName& b) { return a.last_lsn < b.last_lsn; });
+            [](const ParsedName& a, const ParsedName& b) { return a.lsn_last < b.lsn_last; });
   return out;
 }
 

@@ -53,13 +53,13 @@ ParsedName ParseFileName(std::string_view name_std) {
   }
   absl::string_view rest = name;
   if (absl::ConsumePrefix(&rest, "snapshot-") && absl::ConsumeSuffix(&rest, ".snap.zst")) {
-    if (ParseDigits(rest, &p.last_lsn)) p.kind = FileKind::kSnapshot;
+    if (ParseDigits(rest, &p.lsn_last)) p.kind = FileKind::kSnapshot;
     return p;
   }
   rest = name;
   if (!absl::ConsumePrefix(&rest, "cmdlog-")) return p;
   if (absl::ConsumeSuffix(&rest, ".active")) {
-    if (ParseDigits(rest, &p.first_lsn)) p.kind = FileKind::kActive;
+    if (ParseDigits(rest, &p.lsn_first)) p.kind = FileKind::kActive;
     return p;
   }
   FileKind kind = FileKind::kSealed;
@@ -68,8 +68,8 @@ ParsedName ParseFileName(std::string_view name_std) {
   } else if (!absl::ConsumeSuffix(&rest, ".log")) {
     return p;
   }
-  if (rest.size() == 41 && rest[20] == '-' && ParseDigits(rest.substr(0, 20), &p.first_lsn) &&
-      ParseDigits(rest.substr(21), &p.last_lsn) && p.last_lsn + 1 >= p.first_lsn) {
+  if (rest.size() == 41 && rest[20] == '-' && ParseDigits(rest.substr(0, 20), &p.lsn_first) &&
+      ParseDigits(rest.substr(21), &p.lsn_last) && p.lsn_last + 1 >= p.lsn_first) {
     p.kind = kind;
   }
   return p;

@@ -9,16 +9,16 @@
 namespace strongbox::format {
 
 std::string LsnDigits(uint64_t lsn);  // 20-digit zero-padded
-std::string ActiveSegmentName(uint64_t first_lsn);
-std::string SealedSegmentName(uint64_t first_lsn, uint64_t last_lsn);
-std::string ArchivedSegmentName(uint64_t first_lsn, uint64_t last_lsn);  // .log.zst
+std::string ActiveSegmentName(uint64_t lsn_first);
+std::string SealedSegmentName(uint64_t lsn_first, uint64_t lsn_last);
+std::string ArchivedSegmentName(uint64_t lsn_first, uint64_t lsn_last);  // .log.zst
 std::string SnapshotName(uint64_t lsn);
 
 enum class FileKind { kActive, kSealed, kArchivedSegment, kSnapshot, kTmp, kTorn, kOther };
 struct ParsedName {
   FileKind kind = FileKind::kOther;
-  uint64_t first_lsn = 0;  // segments
-  uint64_t last_lsn = 0;   // sealed/archived segments; snapshot LSN for snapshots
+  uint64_t lsn_first = 0;  // segments
+  uint64_t lsn_last = 0;   // sealed/archived segments; snapshot LSN for snapshots
   std::string name;
 };
 ParsedName ParseFileName(std::string_view name);

@@ -110,11 +110,11 @@ void RecordBuilder::Abort() {
   open_ = false;
 }
 
-void AppendSealRecord(std::string* out, uint64_t last_lsn, uint64_t record_count,
+void AppendSealRecord(std::string* out, uint64_t lsn_last, uint64_t record_count,
                       int64_t timestamp_ms) {
   size_t start = out->size();
-  AppendHeader(out, RecordType::kSeal, last_lsn, timestamp_ms);
-  PutU64(out, last_lsn);
+  AppendHeader(out, RecordType::kSeal, lsn_last, timestamp_ms);
+  PutU64(out, lsn_last);
   PutU64(out, record_count);
   Seal(out, start);
 }
@@ -145,9 +145,9 @@ absl::Status ForEachOp(std::string_view payload, const OpFn& fn) {
   return absl::OkStatus();
 }
 
-absl::Status DecodeSeal(std::string_view payload, uint64_t* last_lsn, uint64_t* record_count) {
+absl::Status DecodeSeal(std::string_view payload, uint64_t* lsn_last, uint64_t* record_count) {
   if (payload.size() != 16) return absl::InvalidArgumentError("malformed seal record");
-  *last_lsn = GetU64(payload.data());
+  *lsn_last = GetU64(payload.data());
   *record_count = GetU64(payload.data() + 8);
   return absl::OkStatus();
 }

@@ -51,13 +51,13 @@ class RecordBuilder {
   bool open_ = false;
 };
 
-void AppendSealRecord(std::string* out, uint64_t last_lsn, uint64_t record_count,
+void AppendSealRecord(std::string* out, uint64_t lsn_last, uint64_t record_count,
                       int64_t timestamp_ms);
 
 using OpFn = std::function<absl::Status(uint8_t db, std::span<const std::string_view> argv)>;
 // Calls `fn` for every op of a data payload; a malformed payload is an InvalidArgument error.
 absl::Status ForEachOp(std::string_view payload, const OpFn& fn);
-absl::Status DecodeSeal(std::string_view payload, uint64_t* last_lsn, uint64_t* record_count);
+absl::Status DecodeSeal(std::string_view payload, uint64_t* lsn_last, uint64_t* record_count);
 
 // Little-endian helpers shared by the format code.
 void PutU32(std::string* out, uint32_t v);

@@ -15,7 +15,7 @@
 //
 // Data payload: u32 op_count, then per op: u8 db, u32 argc, then argc × (u32 len, bytes).
 //   Every op is a deterministic effect (see common/state/apply.h) on database `db`.
-// Seal payload: u64 last_lsn, u64 record_count (data records in the segment).
+// Seal payload: u64 lsn_last, u64 record_count (data records in the segment).
 #pragma once
 
 #include <cstddef>

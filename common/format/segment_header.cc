@@ -13,7 +13,7 @@ std::string EncodeSegmentHeader(const SegmentHeader& h) {
   PutU32(&out, h.format_version);
   PutU32(&out, kSegmentHeaderBytes);
   out.append(reinterpret_cast<const char*>(h.dataset_id.data()), h.dataset_id.size());
-  PutU64(&out, h.first_lsn);
+  PutU64(&out, h.lsn_first);
   PutU64(&out, static_cast<uint64_t>(h.created_ms));
   PutU64(&out, 0);
   PutU64(&out, Checksum(out));
@@ -34,7 +34,7 @@ absl::StatusOr<SegmentHeader> DecodeSegmentHeader(std::string_view b) {
                      "build reads version ", kLogFormatVersion, ")"));
   }
   std::copy(b.data() + 16, b.data() + 32, reinterpret_cast<char*>(h.dataset_id.data()));
-  h.first_lsn = GetU64(b.data() + 32);
+  h.lsn_first = GetU64(b.data() + 32);
   h.created_ms = static_cast<int64_t>(GetU64(b.data() + 40));
   return h;
 }

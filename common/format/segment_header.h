@@ -28,7 +28,7 @@ inline constexpr std::string_view kSegmentMagic = "SBXLOG01";
 struct SegmentHeader {
   uint32_t format_version = kLogFormatVersion;
   DatasetId dataset_id{};
-  uint64_t first_lsn = 0;
+  uint64_t lsn_first = 0;
   int64_t created_ms = 0;
 };
 std::string EncodeSegmentHeader(const SegmentHeader& h);

@@ -18,10 +18,10 @@ bool AllZero(std::string_view s) {
 
 // Is there any record after `from` that validates and continues the LSN sequence? If so, the
 // bad bytes at `from` are rot in the middle, not a torn tail.
-bool ValidRecordFollows(std::string_view data, size_t from, uint64_t next_lsn) {
+bool ValidRecordFollows(std::string_view data, size_t from, uint64_t lsn_next) {
   for (size_t pos = from + 1; pos + kRecordHeaderBytes <= data.size(); ++pos) {
     RecordView r;
-    if (DecodeRecord(data.substr(pos), &r) == DecodeResult::kOk && r.lsn >= next_lsn) {
+    if (DecodeRecord(data.substr(pos), &r) == DecodeResult::kOk && r.lsn >= lsn_next) {
       return true;
     }
   }
@@ -40,8 +40,8 @@ SegmentScan Damage(const std::string& path, SegmentScan scan, uint64_t offset,
 absl::StatusOr<SegmentScan> ScanRecords(const std::string& path, std::string_view data,
                                         bool sealed_name, SegmentScan scan,
                                         const RecordFn& on_record) {
-  uint64_t next_lsn = scan.header.first_lsn;
-  scan.last_lsn = next_lsn - 1;
+  uint64_t lsn_next = scan.header.lsn_first;
+  scan.lsn_last = lsn_next - 1;
   size_t pos = kSegmentHeaderBytes;
   scan.valid_bytes = pos;
   while (pos < data.size()) {
@@ -53,7 +53,7 @@ absl::StatusOr<SegmentScan> ScanRecords(const std::string& path, std::string_vie
         scan.end = SegmentEnd::kClean;
         break;
       }
-      if (sealed_name || ValidRecordFollows(data, pos, next_lsn)) {
+      if (sealed_name || ValidRecordFollows(data, pos, lsn_next)) {
         return Damage(
             path, scan, pos,
             res == DecodeResult::kBadChecksum ? "record checksum mismatch" : "invalid record");
@@ -65,7 +65,7 @@ absl::StatusOr<SegmentScan> ScanRecords(const std::string& path, std::string_vie
     }
     if (r.type == RecordType::kSeal) {
       uint64_t last = 0, count = 0;
-      if (!DecodeSeal(r.payload, &last, &count).ok() || last != scan.last_lsn ||
+      if (!DecodeSeal(r.payload, &last, &count).ok() || last != scan.lsn_last ||
           count != scan.record_count) {
         return Damage(path, scan, pos, "seal record does not match the records before it");
       }
@@ -75,16 +75,16 @@ absl::StatusOr<SegmentScan> ScanRecords(const std::string& path, std::string_vie
       scan.end = SegmentEnd::kSealed;
       return scan;
     }
-    if (r.lsn != next_lsn) {
+    if (r.lsn != lsn_next) {
       return Damage(path, scan, pos,
-                    absl::StrCat("LSN ", r.lsn, " where ", next_lsn, " was expected"));
+                    absl::StrCat("LSN ", r.lsn, " where ", lsn_next, " was expected"));
     }
     if (on_record) {
       if (auto s = on_record(r); !s.ok()) return s;
     }
-    ++next_lsn;
+    ++lsn_next;
     ++scan.record_count;
-    scan.last_lsn = r.lsn;
+    scan.lsn_last = r.lsn;
     pos += r.total_bytes;
     scan.valid_bytes = pos;
   }

@@ -28,7 +28,7 @@ enum class SegmentEnd {
 struct SegmentScan {
   SegmentHeader header;
   SegmentEnd end = SegmentEnd::kClean;
-  uint64_t last_lsn = 0;      // last data record's LSN (first_lsn - 1 if none)
+  uint64_t lsn_last = 0;      // last data record's LSN (lsn_first - 1 if none)
   uint64_t record_count = 0;  // data records
   uint64_t valid_bytes = 0;   // offset just after the last valid record (seal included)
   uint64_t file_bytes = 0;

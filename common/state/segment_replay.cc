@@ -14,10 +14,10 @@ absl::StatusOr<format::SegmentScan> ReplaySegment(io::FileSystem& fs, const std:
                                                   ReplayPosition* position) {
   // The name says where the segment starts, so a gap is found before reading a byte.
   format::ParsedName name = format::ParseFileName(path.substr(path.rfind('/') + 1));
-  if (name.first_lsn > position->lsn + 1) {
+  if (name.lsn_first > position->lsn + 1) {
     return absl::FailedPreconditionError(absl::StrCat(
-        path, ": starts at LSN ", name.first_lsn, " but the state is at LSN ", position->lsn,
-        " (LSNs ", position->lsn + 1, "..", name.first_lsn - 1, " are missing)"));
+        path, ": starts at LSN ", name.lsn_first, " but the state is at LSN ", position->lsn,
+        " (LSNs ", position->lsn + 1, "..", name.lsn_first - 1, " are missing)"));
   }
   bool stopped = false;
   auto apply = [&](const format::RecordView& r) -> absl::Status {

@@ -43,7 +43,7 @@ absl::Status DurableLog::OpenSegment(int64_t now_ms) {
   }
   file_ = std::move(*file);
   path_ = path;
-  segment_first_lsn_ = first;
+  segment_lsn_first_ = first;
   segment_records_ = 0;
   segment_opened_ms_ = now_ms;
   write_offset_ = format::kSegmentHeaderBytes;
@@ -113,9 +113,9 @@ absl::Status DurableLog::Rotate(int64_t now_ms, bool force) {
 absl::Status DurableLog::SealActive(int64_t now_ms) {
   SB_CHECK(!in_flight_, "sealing with a batch in flight");
   if (file_ == nullptr) return absl::OkStatus();
-  uint64_t last = segment_first_lsn_ + segment_records_ - 1;
+  uint64_t last = segment_lsn_first_ + segment_records_ - 1;
   SB_CHECK(last == lsn_durable_, "sealing a segment whose records are not all durable");
-  absl::Status s = SealSegmentFile(fs_, options_.dir, *file_, segment_first_lsn_, last,
+  absl::Status s = SealSegmentFile(fs_, options_.dir, *file_, segment_lsn_first_, last,
                                    segment_records_, write_offset_, now_ms);
   if (!s.ok()) return s;
   file_.reset();
@@ -126,16 +126,16 @@ absl::Status DurableLog::SealActive(int64_t now_ms) {
 }
 
 absl::Status SealSegmentFile(io::FileSystem& fs, const std::string& dir, io::File& file,
-                             uint64_t first_lsn, uint64_t last_lsn, uint64_t records,
+                             uint64_t lsn_first, uint64_t lsn_last, uint64_t records,
                              uint64_t end_offset, int64_t now_ms) {
   std::string seal;
-  format::AppendSealRecord(&seal, last_lsn, records, now_ms);
+  format::AppendSealRecord(&seal, lsn_last, records, now_ms);
   absl::Status s = file.WriteAt(end_offset, seal);
   // The preallocated tail is cut so sealed segments take only what they hold.
   if (s.ok()) s = file.Truncate(end_offset + seal.size());
   if (s.ok()) s = file.Fsync();
   if (!s.ok()) return s;
-  std::string sealed = absl::StrCat(dir, "/", format::SealedSegmentName(first_lsn, last_lsn));
+  std::string sealed = absl::StrCat(dir, "/", format::SealedSegmentName(lsn_first, lsn_last));
   if (s = fs.Rename(file.path(), sealed); !s.ok()) return s;
   return fs.FsyncDir(dir);
 }

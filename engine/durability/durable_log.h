@@ -87,7 +87,7 @@ class DurableLog {
   format::DatasetId dataset_;
   std::unique_ptr<io::File> file_;
   std::string path_;
-  uint64_t segment_first_lsn_ = 0;
+  uint64_t segment_lsn_first_ = 0;
   uint64_t segment_records_ = 0;
   int64_t segment_opened_ms_ = 0;
   uint64_t write_offset_ = 0;  // where the next batch goes
@@ -114,7 +114,7 @@ class DurableLog {
 // Seals a segment whose records are all durable: seal record → truncate → fsync → rename to
 // the sealed name → fsync the directory. `end_offset` is where the seal record goes.
 absl::Status SealSegmentFile(io::FileSystem& fs, const std::string& dir, io::File& file,
-                             uint64_t first_lsn, uint64_t last_lsn, uint64_t records,
+                             uint64_t lsn_first, uint64_t lsn_last, uint64_t records,
                              uint64_t end_offset, int64_t now_ms);
 
 }  // namespace strongbox::engine

@@ -46,7 +46,7 @@ absl::StatusOr<uint64_t> LoadSnapshot(io::FileSystem& fs, const std::string& dir
   if (!loaded.ok()) return loaded.status();
   if (!loaded->has_value()) return uint64_t{0};
   const state::SnapshotInfo& info = **loaded;
-  result->snapshot_lsn = info.lsn;
+  result->lsn_snapshot = info.lsn;
   result->snapshot_path = info.path;
   log(absl::StrCat("recovery: loaded ", info.path, " (LSN ", info.lsn, ", ", info.entry_count,
                    " entries)"));
@@ -83,11 +83,11 @@ absl::Status FinishActiveSegment(io::FileSystem& fs, const std::string& dir,
     log(absl::StrCat("recovery: ", scan.problem, "; dropped ", result->torn_bytes,
                      " bytes after the last complete record (kept in ", result->torn_path, ")"));
   }
-  uint64_t first = scan.header.first_lsn;
+  uint64_t first = scan.header.lsn_first;
   if (scan.end == format::SegmentEnd::kSealed) {
     // Crash after the seal record was synced but before the rename was durable: finish
     // the seal protocol.
-    std::string sealed = absl::StrCat(dir, "/", format::SealedSegmentName(first, scan.last_lsn));
+    std::string sealed = absl::StrCat(dir, "/", format::SealedSegmentName(first, scan.lsn_last));
     if (auto s = fs.Rename(path, sealed); !s.ok()) return s;
     if (auto s = fs.FsyncDir(dir); !s.ok()) return s;
     log(absl::StrCat("recovery: finished sealing ", path));
@@ -95,7 +95,7 @@ absl::Status FinishActiveSegment(io::FileSystem& fs, const std::string& dir,
   }
   auto file = fs.Open(path, io::FileSystem::OpenMode::kReadWrite);
   if (!file.ok()) return file.status();
-  if (auto s = SealSegmentFile(fs, dir, **file, first, scan.last_lsn, scan.record_count,
+  if (auto s = SealSegmentFile(fs, dir, **file, first, scan.lsn_last, scan.record_count,
                                scan.valid_bytes, now_ms);
       !s.ok()) {
     return s;
@@ -117,7 +117,7 @@ absl::StatusOr<RecoveryResult> RecoverOnce(io::FileSystem& fs, const std::string
   std::vector<format::ParsedName> segments = listing->sealed;
   segments.insert(segments.end(), listing->active.begin(), listing->active.end());
   std::sort(segments.begin(), segments.end(),
-            [](const auto& a, const auto& b) { return a.first_lsn < b.first_lsn; });
+            [](const auto& a, const auto& b) { return a.lsn_first < b.lsn_first; });
   for (size_t i = 0; i < segments.size(); ++i) {
     const format::ParsedName& seg = segments[i];
     bool active = seg.kind == format::FileKind::kActive;
@@ -125,7 +125,7 @@ absl::StatusOr<RecoveryResult> RecoverOnce(io::FileSystem& fs, const std::string
     if (active && i + 1 != segments.size()) {
       return Damage(absl::StrCat(path, ": an active segment that is not the newest one"));
     }
-    if (!active && seg.last_lsn <= position.lsn) continue;  // covered by the snapshot
+    if (!active && seg.lsn_last <= position.lsn) continue;  // covered by the snapshot
     auto scan = state::ReplaySegment(fs, path, dataset, /*stop_after_lsn=*/0, state, &position);
     if (!scan.ok()) return ReplayError(scan.status());
     if (!active && scan->end != format::SegmentEnd::kSealed) {

@@ -16,7 +16,7 @@ namespace strongbox::engine {
 
 struct RecoveryResult {
   uint64_t lsn_last = 0;      // last LSN in the recovered state
-  uint64_t snapshot_lsn = 0;  // 0 = started from empty
+  uint64_t lsn_snapshot = 0;  // 0 = started from empty
   std::string snapshot_path;
   uint64_t records_replayed = 0;
   uint64_t segments_replayed = 0;

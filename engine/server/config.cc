@@ -37,12 +37,12 @@ void AddEngineFlags(CLI::App& app, EngineConfig* c) {
       ->envname("STRONGBOX_REQUIREPASS_FILE");
   app.add_option("--maxclients", c->maxclients, "Connections beyond this are refused")
       ->envname("STRONGBOX_MAXCLIENTS");
-  app.add_option("--proto-max-bulk-len", c->proto_max_bulk_len, "Largest bulk argument, bytes")
+  app.add_option("--proto-max-bulk-len", c->bulk_bytes_max, "Largest bulk argument, bytes")
       ->envname("STRONGBOX_PROTO_MAX_BULK_LEN");
-  app.add_option("--client-query-buffer-limit", c->client_query_buffer_limit,
+  app.add_option("--client-query-buffer-limit", c->query_buffer_bytes_max,
                  "Largest unparsed input per client, bytes")
       ->envname("STRONGBOX_CLIENT_QUERY_BUFFER_LIMIT");
-  app.add_option("--client-output-buffer-limit", c->client_output_buffer_limit,
+  app.add_option("--client-output-buffer-limit", c->output_buffer_bytes_max,
                  "Pending replies per client beyond which its input is paused, bytes")
       ->envname("STRONGBOX_CLIENT_OUTPUT_BUFFER_LIMIT");
 }
@@ -77,13 +77,13 @@ absl::Status ValidateConfig(EngineConfig* c) {
     return bad("--rotate-interval", "use 1..86400 seconds");
   }
   if (c->maxclients < 1 || c->maxclients > 1'000'000) return bad("--maxclients", "use 1..1000000");
-  if (c->proto_max_bulk_len < 1024 || c->proto_max_bulk_len > (1ll << 32)) {
+  if (c->bulk_bytes_max < 1024 || c->bulk_bytes_max > (1ll << 32)) {
     return bad("--proto-max-bulk-len", "use 1024..4294967296");
   }
-  if (c->client_query_buffer_limit < 1024 * 1024) {
+  if (c->query_buffer_bytes_max < 1024 * 1024) {
     return bad("--client-query-buffer-limit", "use at least 1048576");
   }
-  if (c->client_output_buffer_limit < 64 * 1024) {
+  if (c->output_buffer_bytes_max < 64 * 1024) {
     return bad("--client-output-buffer-limit", "use at least 65536");
   }
   if (!c->requirepass_file.empty()) {

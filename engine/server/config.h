@@ -31,9 +31,9 @@ struct EngineConfig {
   std::string requirepass;
   std::string requirepass_file;
   int maxclients = 10000;
-  int64_t proto_max_bulk_len = 512ll << 20;
-  int64_t client_query_buffer_limit = 1ll << 30;
-  int64_t client_output_buffer_limit = 256ll << 20;  // stop reading a client beyond this
+  int64_t bulk_bytes_max = 512ll << 20;
+  int64_t query_buffer_bytes_max = 1ll << 30;
+  int64_t output_buffer_bytes_max = 256ll << 20;  // stop reading a client beyond this
   int64_t readonly_retry_ms = 1000;
 };
 

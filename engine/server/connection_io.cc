@@ -124,13 +124,13 @@ void Server::ProcessInput(Conn& c) {
     std::memmove(c.in.data(), c.in.data() + pos, c.in_len - pos);
     c.in_len -= pos;
   }
-  if (c.in_len > static_cast<size_t>(config_.client_query_buffer_limit)) {
+  if (c.in_len > static_cast<size_t>(config_.query_buffer_bytes_max)) {
     ReplyErrorAndClose(
         c, "ERR Protocol error: query buffer limit exceeded (--client-query-buffer-limit)");
     c.in_len = 0;
   }
   // Large pending output: stop reading this client until its replies drain.
-  c.parse_paused = c.out.size() > static_cast<size_t>(config_.client_output_buffer_limit);
+  c.parse_paused = c.out.size() > static_cast<size_t>(config_.output_buffer_bytes_max);
   if (c.session.close_after_reply && !c.has_unsent_replies() && !c.send_armed) StartClose(c);
 }
 
@@ -171,7 +171,7 @@ void Server::OnSend(Conn& c, int res) {
   if (c.session.close_after_reply && !c.has_unsent_replies()) return StartClose(c);
   replies_.QueueSend(c);
   if (c.parse_paused &&
-      c.out.size() <= static_cast<size_t>(config_.client_output_buffer_limit) / 2) {
+      c.out.size() <= static_cast<size_t>(config_.output_buffer_bytes_max) / 2) {
     c.parse_paused = false;
     ResumeInput(c);
   }

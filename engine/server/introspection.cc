@@ -92,9 +92,9 @@ bool ServerConfigGet(const EngineConfig& config, std::string_view name, std::str
   } else if (name == "maxclients") {
     *value = std::to_string(config.maxclients);
   } else if (name == "proto-max-bulk-len") {
-    *value = std::to_string(config.proto_max_bulk_len);
+    *value = std::to_string(config.bulk_bytes_max);
   } else if (name == "client-query-buffer-limit") {
-    *value = std::to_string(config.client_query_buffer_limit);
+    *value = std::to_string(config.query_buffer_bytes_max);
   } else if (name == "dir") {
     *value = config.dir;
   } else if (name == "appendfsync") {

@@ -44,7 +44,7 @@ Server::Server(EngineConfig config, io::FileSystem& fs)
       replies_(config_.fsync_mode, conns_),
       blocked_(conns_),
       metrics_(metrics_registry_, fs_, config_.dir) {
-  limits_.bulk_bytes_max = config_.proto_max_bulk_len;
+  limits_.bulk_bytes_max = config_.bulk_bytes_max;
 }
 
 Server::~Server() {
@@ -74,7 +74,7 @@ absl::Status Server::Start() {
   auto recovered = Recover(fs_, config_.dir, dataset_, &state_, started_ms_, LogLine);
   if (!recovered.ok()) return recovered.status();
   LogLine(absl::StrCat("recovered LSN ", recovered->lsn_last, " (snapshot LSN ",
-                       recovered->snapshot_lsn, ", ", recovered->records_replayed,
+                       recovered->lsn_snapshot, ", ", recovered->records_replayed,
                        " records replayed from ", recovered->segments_replayed, " segments, ",
                        state_.TotalKeys(), " keys)"));
   DurableLogOptions options{config_.dir, config_.segment_bytes, config_.rotate_interval_s * 1000,

@@ -25,12 +25,12 @@ using strongbox::fuzz::FuzzInput;
 constexpr format::DatasetId kDataset = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 
 // Appends records, garbage and cuts the input describes after a valid header.
-std::string Assemble(FuzzInput& in, uint64_t first_lsn) {
+std::string Assemble(FuzzInput& in, uint64_t lsn_first) {
   format::SegmentHeader header;
   header.dataset_id = kDataset;
-  header.first_lsn = first_lsn;
+  header.lsn_first = lsn_first;
   std::string out = format::EncodeSegmentHeader(header);
-  uint64_t next_lsn = first_lsn, count = 0;
+  uint64_t lsn_next = lsn_first, count = 0;
   while (!in.empty()) {
     uint8_t op = in.Byte();
     switch (op % 8) {
@@ -38,16 +38,16 @@ std::string Assemble(FuzzInput& in, uint64_t first_lsn) {
       case 1:
       case 2: {  // the next data record, one op of argv taken from the input
         format::RecordBuilder builder(&out);
-        builder.Begin(op % 8 == 2 ? next_lsn + in.Byte() - 128 : next_lsn, 7);
+        builder.Begin(op % 8 == 2 ? lsn_next + in.Byte() - 128 : lsn_next, 7);
         std::vector<std::string_view> argv = {"SET", in.Bytes(in.Byte() % 8), in.Bytes(in.Byte())};
         builder.AddOp(in.Byte() % 17, argv);
         builder.Finish();
-        ++next_lsn;
+        ++lsn_next;
         ++count;
         break;
       }
       case 3:  // a seal, consistent unless the input says otherwise
-        format::AppendSealRecord(&out, next_lsn - 1 + (in.Byte() == 0xff ? 1 : 0), count, 7);
+        format::AppendSealRecord(&out, lsn_next - 1 + (in.Byte() == 0xff ? 1 : 0), count, 7);
         break;
       case 4:  // garbage
         out.append(in.Bytes(in.Byte()));
@@ -71,7 +71,7 @@ std::string Assemble(FuzzInput& in, uint64_t first_lsn) {
 
 struct Seen {
   uint64_t records = 0;
-  uint64_t last_lsn = 0;
+  uint64_t lsn_last = 0;
 };
 
 absl::StatusOr<format::SegmentScan> Scan(std::string_view data, bool sealed,
@@ -79,9 +79,9 @@ absl::StatusOr<format::SegmentScan> Scan(std::string_view data, bool sealed,
                                          uint64_t fail_at, Seen* seen) {
   return format::ScanSegmentBytes(
       "fuzz.log", data, sealed, dataset, [&](const format::RecordView& r) -> absl::Status {
-        SB_CHECK(seen->records == 0 || r.lsn == seen->last_lsn + 1, "LSNs not contiguous");
+        SB_CHECK(seen->records == 0 || r.lsn == seen->lsn_last + 1, "LSNs not contiguous");
         ++seen->records;
-        seen->last_lsn = r.lsn;
+        seen->lsn_last = r.lsn;
         if (seen->records == fail_at) return absl::CancelledError("fuzz");
         return absl::OkStatus();
       });
@@ -100,7 +100,7 @@ void CheckScan(std::string_view data, bool sealed, const std::optional<format::D
            "valid %zu / file %zu bytes", size_t(scan->valid_bytes), size_t(scan->file_bytes));
   SB_CHECK(scan->record_count == seen.records, "record_count %zu, %zu records seen",
            size_t(scan->record_count), size_t(seen.records));
-  SB_CHECK(seen.records == 0 || scan->last_lsn == seen.last_lsn, "last_lsn differs");
+  SB_CHECK(seen.records == 0 || scan->lsn_last == seen.lsn_last, "lsn_last differs");
   if (scan->end == format::SegmentEnd::kDamage) {
     SB_CHECK(!scan->problem.empty(), "damage without a description");
     return;
@@ -119,7 +119,7 @@ void CheckScan(std::string_view data, bool sealed, const std::optional<format::D
   SB_CHECK(again->end == (scan->end == format::SegmentEnd::kSealed ? format::SegmentEnd::kSealed
                                                                    : format::SegmentEnd::kClean),
            "the cut segment ends as %d, not clean", static_cast<int>(again->end));
-  SB_CHECK(again->record_count == scan->record_count && again->last_lsn == scan->last_lsn &&
+  SB_CHECK(again->record_count == scan->record_count && again->lsn_last == scan->lsn_last &&
                again->valid_bytes == scan->valid_bytes,
            "the cut segment holds other records");
 }
@@ -141,7 +141,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 1: {  // a valid header, then arbitrary bytes
       format::SegmentHeader header;
       header.dataset_id = kDataset;
-      header.first_lsn = in.Byte();
+      header.lsn_first = in.Byte();
       bytes = format::EncodeSegmentHeader(header);
       bytes.append(in.Rest());
       break;

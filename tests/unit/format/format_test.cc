@@ -80,10 +80,10 @@ TEST_CASE("names sort like LSNs and parse back") {
   CHECK(fmt_::SealedSegmentName(1, 20) == "cmdlog-00000000000000000001-00000000000000000020.log");
   auto p = fmt_::ParseFileName(fmt_::SealedSegmentName(5, 9));
   CHECK(p.kind == fmt_::FileKind::kSealed);
-  CHECK(p.first_lsn == 5);
-  CHECK(p.last_lsn == 9);
+  CHECK(p.lsn_first == 5);
+  CHECK(p.lsn_last == 9);
   CHECK(fmt_::ParseFileName(fmt_::ActiveSegmentName(7)).kind == fmt_::FileKind::kActive);
-  CHECK(fmt_::ParseFileName(fmt_::SnapshotName(7)).last_lsn == 7);
+  CHECK(fmt_::ParseFileName(fmt_::SnapshotName(7)).lsn_last == 7);
   CHECK(fmt_::ParseFileName(fmt_::ArchivedSegmentName(1, 2)).kind ==
         fmt_::FileKind::kArchivedSegment);
   CHECK(fmt_::ParseFileName("cmdlog-12.log").kind == fmt_::FileKind::kOther);
@@ -111,7 +111,7 @@ TEST_CASE("a torn tail at every byte offset of the last record keeps the complet
       REQUIRE(scan.ok());
       INFO("cut " << cut << " zero_fill " << zero_fill);
       CHECK(seen == 5);
-      CHECK(scan->last_lsn == 5);
+      CHECK(scan->lsn_last == 5);
       CHECK(scan->valid_bytes == last);
       CHECK(scan->end == (cut == last ? fmt_::SegmentEnd::kClean : fmt_::SegmentEnd::kTornTail));
     }

@@ -131,7 +131,7 @@ TEST_CASE("segment replay applies only what follows the position, stops, and ref
   // Stop after LSN 7: the rest of the segment is read but not applied.
   scan = st::ReplaySegment(fs, seg2, id, 7, &s, &pos);
   REQUIRE(scan.ok());
-  CHECK(scan->last_lsn == 9);
+  CHECK(scan->lsn_last == 9);
   CHECK(pos.lsn == 7);
   CHECK(pos.records_applied == 5);
   // A state at LSN 3 cannot take a segment that starts at 6.
