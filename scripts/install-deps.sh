@@ -8,6 +8,7 @@ PACKAGES=(
   libhiredis-dev libcpp-httplib-dev
   redis-server redis-tools python3 python3-redis python3-pytest
   clang-format util-linux procps docker-compose yamllint python3-yaml
+  clang libclang-rt-dev  # the fuzz flavour: clang++ and libFuzzer/ASan/UBSan runtimes
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -173,7 +173,10 @@ void Hstrlen(CommandContext& ctx) {
 void Hscan(CommandContext& ctx) {
   auto args = ParseScanArgs(ctx, 2, /*allow_type=*/false);
   if (!args) return;
-  const auto& [cursor, pattern, count, type] = *args;
+  // Variables, not a structured binding: clang 14 (the fuzz build) cannot capture bindings.
+  const uint64_t cursor = args->cursor;
+  const size_t count = args->count;
+  const std::optional<std::string_view> pattern = args->pattern;
   state::Entry* e;
   if (!LookupHash(ctx, &e)) return;
   std::vector<std::pair<std::string_view, std::string_view>> out;

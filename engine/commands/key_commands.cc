@@ -59,7 +59,11 @@ void Keys(CommandContext& ctx) {
 void Scan(CommandContext& ctx) {
   auto args = ParseScanArgs(ctx, 1, /*allow_type=*/true);
   if (!args) return;
-  const auto& [cursor, pattern, count, type] = *args;
+  // Variables, not a structured binding: clang 14 (the fuzz build) cannot capture bindings.
+  const uint64_t cursor = args->cursor;
+  const size_t count = args->count;
+  const auto& pattern = args->pattern;
+  const auto& type = args->type;
   std::vector<std::string_view> keys;
   // Filters apply after the walk, as in Redis: COUNT bounds the buckets looked at, not the
   // keys that match.

@@ -299,7 +299,10 @@ void Sintercard(CommandContext& ctx) {
 void Sscan(CommandContext& ctx) {
   auto args = ParseScanArgs(ctx, 2, /*allow_type=*/false);
   if (!args) return;
-  const auto& [cursor, pattern, count, type] = *args;
+  // Variables, not a structured binding: clang 14 (the fuzz build) cannot capture bindings.
+  const uint64_t cursor = args->cursor;
+  const size_t count = args->count;
+  const std::optional<std::string_view> pattern = args->pattern;
   state::Entry* e;
   if (!LookupSet(ctx, ctx.argv[1], &e)) return;
   std::vector<std::string_view> out;
