@@ -71,6 +71,7 @@ absl::Status ApplyAppend(State&, Db& d, Argv argv) {
   Entry* e = d.FindRaw(argv[1]);
   if (e == nullptr) e = &d.Upsert(argv[1]);  // a new entry is an empty string
   if (!e->str()) return Bad(argv, "wrong type");
+  if (argv[2].size() > kStringBytesMax - e->str()->size()) return Bad(argv, "string too long");
   e->AppendString(argv[2]);
   return absl::OkStatus();
 }
@@ -78,6 +79,10 @@ absl::Status ApplyAppend(State&, Db& d, Argv argv) {
 absl::Status ApplySetRange(State&, Db& d, Argv argv) {
   int64_t offset = 0;
   if (!ParseI64(argv[2], &offset) || offset < 0) return Bad(argv, "syntax");
+  // A damaged or hostile record must not reach the node's size invariant: refuse it here.
+  if (static_cast<uint64_t>(offset) > kStringBytesMax - argv[3].size()) {
+    return Bad(argv, "string too long");
+  }
   Entry* e = d.FindRaw(argv[1]);
   if (e == nullptr) e = &d.Upsert(argv[1]);  // a new entry is an empty string
   if (!e->str()) return Bad(argv, "wrong type");
@@ -249,7 +254,9 @@ absl::Status ApplyLRem(State&, Db& d, Argv argv) {
       }
     }
   } else {
-    for (auto it = l->end(); it != l->begin() && removed < -count;) {
+    // The magnitude as unsigned: -INT64_MIN does not fit an int64.
+    uint64_t limit = uint64_t{0} - static_cast<uint64_t>(count);
+    for (auto it = l->end(); it != l->begin() && static_cast<uint64_t>(removed) < limit;) {
       --it;
       if (*it == v) {
         it = l->erase(it);

@@ -27,6 +27,9 @@
 
 namespace strongbox::state {
 
+// The largest string (and key) a node can hold: its sizes are 32-bit.
+inline constexpr uint64_t kStringBytesMax = UINT32_MAX;
+
 inline constexpr int kDatabaseCount = 16;
 
 enum class ValueType : uint8_t { kString = 0, kHash = 1, kList = 2, kSet = 3, kZSet = 4 };

@@ -77,8 +77,9 @@ absl::Status ValidateConfig(EngineConfig* c) {
     return bad("--rotate-interval", "use 1..86400 seconds");
   }
   if (c->maxclients < 1 || c->maxclients > 1'000'000) return bad("--maxclients", "use 1..1000000");
-  if (c->bulk_bytes_max < 1024 || c->bulk_bytes_max > (1ll << 32)) {
-    return bad("--proto-max-bulk-len", "use 1024..4294967296");
+  // A value must fit a node (32-bit sizes, state::kStringBytesMax).
+  if (c->bulk_bytes_max < 1024 || c->bulk_bytes_max > int64_t{UINT32_MAX}) {
+    return bad("--proto-max-bulk-len", "use 1024..4294967295");
   }
   if (c->query_buffer_bytes_max < 1024 * 1024) {
     return bad("--client-query-buffer-limit", "use at least 1048576");

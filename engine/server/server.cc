@@ -35,6 +35,7 @@ namespace {
 
 constexpr unsigned kRingEntries = 4096;
 constexpr int64_t kShutdownDrainMs = 5000;
+constexpr size_t kRehashBucketsPerTick = 1000;
 
 }  // namespace
 
@@ -203,6 +204,10 @@ void Server::OnTimer() {
   ArmTimer();
   int64_t now = NowMs();
   commit_->Rotate(now);  // by time, and the read-only retry
+  // Resizes of the key tables move forward with traffic; this finishes them when it is idle,
+  // a bounded number of buckets per tick (no stop-the-world rehash).
+  for (int db = 0; db < state::kDatabaseCount; ++db)
+    state_.db(db).RehashStep(kRehashBucketsPerTick);
   if (!shutting_down_ && log_->has_segment()) {
     counters_.expired_keys += RunExpiryCycle(state_, *log_, *this, now);
   }

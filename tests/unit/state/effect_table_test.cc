@@ -270,3 +270,22 @@ TEST_CASE("each effect reports the keys it writes") {
   }
   CHECK(touched.empty());
 }
+
+TEST_CASE("effects from a damaged or hostile record are refused, never crash") {
+  // Found by the record_codec fuzzer: a SETRANGE offset past what a node holds used to stop
+  // the process in the node's size check; LREM with count INT64_MIN negated it (UB).
+  strongbox::state::State st;
+  std::string_view setrange[] = {"SETRANGE", "s", "9223372036854775807", "x"};
+  auto s = strongbox::state::ApplyOp(st, 0, setrange);
+  CHECK(absl::IsInvalidArgument(s));
+  CHECK(st.db(0).FindRaw("s") == nullptr);
+  std::string_view limit[] = {"SETRANGE", "s", "4294967295", "x"};
+  CHECK_FALSE(strongbox::state::ApplyOp(st, 0, limit).ok());
+  std::string_view push[] = {"RPUSH", "l", "a", "b", "a", "c", "a"};
+  REQUIRE(strongbox::state::ApplyOp(st, 0, push).ok());
+  std::string_view lrem[] = {"LREM", "l", "-9223372036854775808", "a"};
+  REQUIRE(strongbox::state::ApplyOp(st, 0, lrem).ok());
+  const auto* list = st.db(0).FindRaw("l")->list();
+  REQUIRE(list != nullptr);
+  CHECK(list->size() == 2);  // every "a" removed, from the tail
+}
