@@ -32,7 +32,7 @@ inline void CheckKeyspace(const state::State& st) {
   for (int i = 0; i < state::kDatabaseCount; ++i) {
     const state::Db& db = st.db(i);
     size_t with_expiry = 0;
-    for (const auto& e : db.map()) {
+    for (const auto& e : db.table()) {
       if (e->expire_at_ms() != 0) ++with_expiry;
       size_t n = 1;
       if (const auto* h = e->hash()) n = h->size();
