@@ -35,7 +35,8 @@ TEST_CASE("registry renders counters, gauges and cumulative histograms") {
 TEST_CASE("volume gauges read statvfs and report NaN for a missing path") {
   Registry r;
   strongbox::metrics::AddVolumeGauges(r, strongbox::io::DefaultFileSystem(), "sb", "hot", "/");
-  strongbox::metrics::AddVolumeGauges(r, strongbox::io::DefaultFileSystem(), "sb", "gone", "/nonexistent/strongbox");
+  strongbox::metrics::AddVolumeGauges(r, strongbox::io::DefaultFileSystem(), "sb", "gone",
+                                      "/nonexistent/strongbox");
   std::string text = r.RenderPrometheus();
   CHECK(text.find("sb_volume_total_bytes{volume=\"hot\"} ") != std::string::npos);
   CHECK(text.find("sb_volume_free_bytes{volume=\"gone\"} NaN") != std::string::npos);
