@@ -17,32 +17,37 @@ DurableLog::DurableLog(io::FileSystem& fs, DurableLogOptions options, format::Da
       builder_(&pending_),
       lsn_assigned_(lsn_last_durable),
       lsn_durable_(lsn_last_durable),
-      lsn_sealed_(lsn_last_durable) {}
+      lsn_sealed_(lsn_last_durable) {
+  pipeline_ = std::make_unique<SegmentPipeline>(
+      fs_, SegmentPipeline::Options{options_.dir, PreparedBytes(options_.segment_bytes),
+                                    options_.readonly_retry_ms, options_.prepare_in_background});
+}
 
-absl::Status DurableLog::OpenSegment(int64_t now_ms) {
+absl::Status DurableLog::Promote(std::unique_ptr<io::File> prepared, int64_t now_ms) {
   SB_CHECK(file_ == nullptr, "a segment is already open");
-  // Records may be pending (gathered while the previous segment was sealed, or while the
-  // volume was full): they start at lsn_durable_ + 1, which is this segment's first LSN.
+  // Records may be pending (gathered while the previous segment was sealed): they start at
+  // lsn_durable_ + 1, which is this segment's first LSN.
   SB_CHECK(!in_flight_, "a batch is in flight while opening a segment");
   uint64_t first = lsn_durable_ + 1;
   std::string path = absl::StrCat(options_.dir, "/", format::ActiveSegmentName(first));
-  auto file = fs_.Open(path, io::FileSystem::OpenMode::kCreateOrTruncate);
-  if (!file.ok()) return file.status();
-  // Preallocated space: an fdatasync of a record then has no file size to commit.
-  absl::Status s = (*file)->Preallocate(options_.segment_bytes);
-  // The header records the preallocated size: recovery tells a truncated file from a torn tail
-  // by it, since a crash cannot make the file shorter.
+  std::string prepared_path = prepared->path();
+  // The header records the prepared size: recovery tells a truncated file from a torn tail by
+  // it, since a crash cannot make the file shorter. Header durable first, then the name.
   format::SegmentHeader header{format::kLogFormatVersion, dataset_, first, now_ms,
-                               options_.segment_bytes};
-  if (s.ok()) s = (*file)->WriteAt(0, format::EncodeSegmentHeader(header));
-  if (s.ok()) s = (*file)->Fdatasync();
+                               PreparedBytes(options_.segment_bytes)};
+  absl::Status s = prepared->WriteAt(0, format::EncodeSegmentHeader(header));
+  if (s.ok()) s = prepared->Fdatasync();
+  prepared.reset();
+  if (s.ok()) s = fs_.Rename(prepared_path, path);
   if (s.ok()) s = fs_.FsyncDir(options_.dir);
-  if (!s.ok()) {
-    // Leave nothing half-made behind: a segment without a durable header and entry would be
-    // read as torn at the next start; removing it keeps the directory clean.
-    file->reset();
+  absl::StatusOr<std::unique_ptr<io::File>> file =
+      s.ok() ? fs_.Open(path, io::FileSystem::OpenMode::kReadWrite) : s;
+  if (!file.ok()) {
+    // Leave nothing half-made behind: a prepared file is the pipeline's, an active segment
+    // whose header or entry is not durable would be read as torn at the next start.
+    (void)fs_.Unlink(prepared_path);
     (void)fs_.Unlink(path);
-    return s;
+    return file.status();
   }
   file_ = std::move(*file);
   path_ = path;
@@ -91,26 +96,50 @@ void DurableLog::BatchDurable() {
   in_flight_ = false;
 }
 
+uint64_t PreparedBytes(uint64_t segment_bytes) { return segment_bytes + segment_bytes / 8; }
+
+bool DurableLog::RotationDue(int64_t now_ms, bool force) const {
+  if (file_ == nullptr) return true;
+  if (segment_records_ == 0) return false;
+  // Rotating before a batch that would overflow keeps segments within their prepared (written)
+  // blocks, so a record's fdatasync never has to allocate.
+  bool full = write_offset_ + pending_.size() > options_.segment_bytes;
+  bool old = now_ms - segment_opened_ms_ >= options_.rotate_interval_ms;
+  return full || old || force;
+}
+
 absl::Status DurableLog::Rotate(int64_t now_ms, bool force) {
-  if (in_flight_) return absl::OkStatus();
-  if (file_ != nullptr) {
-    bool full = write_offset_ >= options_.segment_bytes;
-    bool old = segment_records_ > 0 && now_ms - segment_opened_ms_ >= options_.rotate_interval_ms;
-    if (!full && !old && !(force && segment_records_ > 0)) return absl::OkStatus();
-    if (absl::Status s = SealActive(now_ms); !s.ok()) return s;
-    next_open_try_ms_ = 0;  // open the next one now
-  }
-  if (now_ms < next_open_try_ms_) return absl::OkStatus();
-  absl::Status s = OpenSegment(now_ms);
+  pipeline_->Tick(now_ms);
+  if (in_flight_ || !RotationDue(now_ms, force)) return absl::OkStatus();
+  // Past the rotation size a segment runs on into its headroom only while the volume cannot
+  // give a next one; while one is being prepared, rotation waits for it (a stall only when
+  // writes outrun zero-filling).
+  bool must_rotate = file_ != nullptr && write_offset_ + pending_.size() > options_.segment_bytes;
+  auto prepared = pipeline_->Take(/*wait=*/must_rotate);
+  if (!prepared.ok()) return prepared.status();
+  if (*prepared == nullptr) return absl::OkStatus();  // the active segment takes more meanwhile
+  if (absl::Status s = SealActive(now_ms); !s.ok()) return s;
+  absl::Status s = Promote(std::move(*prepared), now_ms);
   if (s.ok()) {
-    read_only_reason_.clear();
+    promote_failure_.clear();
     return s;
   }
   if (!absl::IsResourceExhausted(s) && !absl::IsPermissionDenied(s)) return s;
-  // Records gathered meanwhile stay pending; they go into the next segment once space is back.
-  read_only_reason_ = std::string(s.message());
-  next_open_try_ms_ = now_ms + options_.readonly_retry_ms;
+  // Rare: the volume turned read-only (or full) between preparation and promotion. Records
+  // gathered meanwhile stay pending; they go into the next segment once one is promoted.
+  promote_failure_ = std::string(s.message());
   return absl::OkStatus();
+}
+
+bool DurableLog::accepting_writes() const {
+  return file_ != nullptr && pipeline_->failure().empty();
+}
+
+std::string DurableLog::read_only_reason() const {
+  if (accepting_writes()) return "";
+  std::string why = pipeline_->failure();
+  if (why.empty()) why = promote_failure_;
+  return why.empty() ? "no log segment is open yet" : why;
 }
 
 absl::Status DurableLog::SealActive(int64_t now_ms) {

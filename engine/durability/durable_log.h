@@ -4,7 +4,8 @@
 // same state machine runs in production and in the power-loss simulation:
 //   Rotate() (opens the first segment) → BeginRecord/EndRecord* → TakeBatch() → caller writes
 //   batch.data at batch.offset to batch.file and fdatasyncs it → BatchDurable() → Rotate().
-// Segment creation and sealing go through io::FileSystem (synchronous, rare: once per segment).
+// Segment files are prepared ahead of time by a SegmentPipeline; rotation promotes a prepared
+// file (header, rename) and seals the old segment through io::FileSystem on the caller's thread.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,7 @@
 #include "common/format/dataset_id.h"
 #include "common/format/record_codec.h"
 #include "common/io/file_system.h"
+#include "engine/durability/segment_pipeline.h"
 
 namespace strongbox::engine {
 
@@ -25,8 +27,11 @@ struct DurableLogOptions {
   std::string dir;
   uint64_t segment_bytes = 64ull << 20;
   int64_t rotate_interval_ms = 60'000;
-  // While the volume cannot take a new segment (full, read-only), Rotate() retries this often.
+  // While the volume cannot take a new segment (full, read-only), preparation is retried this
+  // often.
   int64_t readonly_retry_ms = 1000;
+  // Prepare segment files on a thread (the engine) or inline in Rotate() (tests).
+  bool prepare_in_background = false;
 };
 
 class DurableLog {
@@ -34,17 +39,23 @@ class DurableLog {
   DurableLog(io::FileSystem& fs, DurableLogOptions options, format::DatasetId dataset,
              uint64_t lsn_last_durable);
 
-  // Rotation, the one place segments are sealed and opened: seals the active segment when it is
-  // full or old enough (or `force` and it holds records), then opens the next one; with no
-  // active segment (at start, after a seal, while read-only) it opens one. Does nothing while a
-  // batch is in flight. A volume that cannot take a new segment (full, read-only) is not an
-  // error: has_segment() stays false, read_only_reason() says why, and the next call after
-  // readonly_retry_ms tries again. An error means the engine must stop (a failed seal fsync or
-  // rename, or any other failure to create a segment): the outcome on disk is unknown.
+  // Rotation, the one place segments are sealed and opened. When the active segment is full
+  // (or the pending batch would overflow its prepared size), old enough, or `force` and it holds
+  // records, and a prepared file is ready: seals it and promotes the prepared file to the next
+  // segment. With no active segment (at start, or while the volume is full) it promotes one as
+  // soon as one is ready. With none ready the active segment stays and takes the next batches
+  // (it may grow past its prepared size). Does nothing while a batch is in flight. A volume
+  // that cannot take a new segment (full, read-only) is not an error: accepting_writes() turns
+  // false, read_only_reason() says why, and preparation is retried every readonly_retry_ms. An
+  // error means the engine must stop (a failed seal fsync or rename, or any other failure to
+  // prepare or promote a segment): the outcome on disk is unknown.
   absl::Status Rotate(int64_t now_ms, bool force = false);
   bool has_segment() const { return file_ != nullptr; }
-  // Why writes are refused (empty while a segment is open).
-  const std::string& read_only_reason() const { return read_only_reason_; }
+  // New records may be accepted: a segment is open and the next one could be prepared, so every
+  // record accepted has room on disk (accepted records never wait for space).
+  bool accepting_writes() const;
+  // Why writes are refused (empty while they are accepted).
+  std::string read_only_reason() const;
 
   // Starts a record for the next LSN in the pending buffer; ops are added with builder().
   void BeginRecord(int64_t now_ms);
@@ -80,11 +91,14 @@ class DurableLog {
   const std::string& active_path() const { return path_; }
 
  private:
-  absl::Status OpenSegment(int64_t now_ms);
+  bool RotationDue(int64_t now_ms, bool force) const;
+  // Writes the header into a prepared file, renames it to the active name, opens it there.
+  absl::Status Promote(std::unique_ptr<io::File> prepared, int64_t now_ms);
 
   io::FileSystem& fs_;
   DurableLogOptions options_;
   format::DatasetId dataset_;
+  std::unique_ptr<SegmentPipeline> pipeline_;
   std::unique_ptr<io::File> file_;
   std::string path_;
   uint64_t segment_lsn_first_ = 0;
@@ -107,9 +121,12 @@ class DurableLog {
   uint64_t bytes_written_ = 0;
   uint64_t records_written_ = 0;
   uint64_t segments_sealed_ = 0;
-  std::string read_only_reason_;
-  int64_t next_open_try_ms_ = 0;
+  std::string promote_failure_;  // full or read-only volume while promoting a prepared file
 };
+
+// A segment file's prepared size: the rotation size plus an eighth of headroom, so that records
+// accepted before a full volume was noticed still have written blocks to go to.
+uint64_t PreparedBytes(uint64_t segment_bytes);
 
 // Seals a segment whose records are all durable: seal record → truncate → fsync → rename to
 // the sealed name → fsync the directory. `end_offset` is where the seal record goes.

@@ -48,7 +48,7 @@ void EngineMetrics::Update(const DurableLog& log, const ServerCounters& counters
   lsn_assigned_->Set(static_cast<double>(log.lsn_assigned()));
   lsn_durable_->Set(static_cast<double>(log.lsn_durable()));
   lsn_sealed_->Set(static_cast<double>(log.lsn_sealed()));
-  read_only_->Set(log.has_segment() ? 0 : 1);
+  read_only_->Set(log.accepting_writes() ? 0 : 1);
   clients_->Set(static_cast<double>(clients));
   held_replies_->Set(static_cast<double>(clients_waiting_durability));
   Advance(*log_bytes_, log.bytes_written(), &reported_bytes_);

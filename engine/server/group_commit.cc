@@ -15,6 +15,8 @@ void GroupCommit::MaybeFlush(int64_t now_ms, bool force) {
     bool size_due = log_.pending_records() >= static_cast<size_t>(config_.batch_capacity);
     if (!time_due && !size_due) return;
   }
+  // A batch never runs past its segment's prepared size when it can rotate first.
+  RotateLog(now_ms, false);
   auto batch = log_.TakeBatch();
   if (!batch) return;  // no segment: read-only, the records wait for space
   batch_started_ = std::chrono::steady_clock::now();
@@ -63,23 +65,29 @@ void GroupCommit::OnSyncDone(int res) {
 }
 
 void GroupCommit::Rotate(int64_t now_ms, bool force) {
+  if (RotateLog(now_ms, force)) MaybeFlush(now_ms, true);  // records gathered while read-only
+}
+
+bool GroupCommit::RotateLog(int64_t now_ms, bool force) {
   uint64_t sealed_before = log_.segments_sealed();
-  bool read_only_before = !log_.has_segment();
   auto start = std::chrono::steady_clock::now();
   if (auto s = log_.Rotate(now_ms, force); !s.ok()) FatalExit("rotation: " + s.ToString());
   if (log_.segments_sealed() != sealed_before) {
-    // Sealing and opening the next segment run on the loop: their time is a latency spike
+    // Sealing and promoting the next segment run on the loop: their time is a latency spike
     // every client sees, so it is measured.
     metrics_.rotation_seconds().Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
-  bool read_only_now = !log_.has_segment();
-  if (read_only_now && !read_only_before) {
+  // The segment pipeline changes this from its own thread: compare with what was seen last.
+  bool read_only_now = !log_.accepting_writes();
+  if (read_only_now == read_only_seen_) return false;
+  read_only_seen_ = read_only_now;
+  if (read_only_now) {
     LogLine("read-only until space is back: " + log_.read_only_reason());
-  } else if (read_only_before && !read_only_now) {
-    LogLine("space is back: accepting writes again");
-    MaybeFlush(now_ms, true);  // records gathered while read-only go out now
+    return false;
   }
+  LogLine("space is back: accepting writes again");
+  return true;
 }
 
 }  // namespace strongbox::engine

@@ -17,7 +17,11 @@ namespace strongbox::engine {
 class GroupCommit {
  public:
   GroupCommit(const EngineConfig& config, DurableLog& log, Ring& ring, EngineMetrics& metrics)
-      : config_(config), log_(log), ring_(ring), metrics_(metrics) {}
+      : config_(config),
+        log_(log),
+        ring_(ring),
+        metrics_(metrics),
+        read_only_seen_(!log.accepting_writes()) {}
 
   // Submits the pending records as one batch when due: at once in always mode or with `force`,
   // in interval mode once flush_interval_ms passed or batch_capacity records are pending.
@@ -28,20 +32,25 @@ class GroupCommit {
   void OnWriteDone(int res, uint64_t expected_bytes);
   // The batch is durable: log_.lsn_durable() advanced. The caller releases replies next.
   void OnSyncDone(int res);
-  // Seals/opens segments when due (size, time, read-only retry), measured and logged. Stops the
-  // process on errors rotation cannot recover from.
+  // Seals/opens segments when due (size, time, read-only retry), measured and logged, and
+  // flushes what waited once writes are accepted again. Stops the process on errors rotation
+  // cannot recover from.
   void Rotate(int64_t now_ms, bool force = false);
 
   uint64_t fsyncs() const { return fsyncs_; }
   double fsync_seconds_total() const { return fsync_seconds_total_; }
 
  private:
+  // The log's rotation, measured and logged; returns true when writes are accepted again.
+  bool RotateLog(int64_t now_ms, bool force);
+
   const EngineConfig& config_;
   DurableLog& log_;
   Ring& ring_;
   EngineMetrics& metrics_;
   std::chrono::steady_clock::time_point batch_started_;
   int64_t last_flush_ms_ = 0;
+  bool read_only_seen_ = false;
   uint64_t fsyncs_ = 0;
   double fsync_seconds_total_ = 0;
 };

@@ -58,7 +58,7 @@ void AppendPersistence(std::string* out, const InfoInputs& in) {
       "\r\nlog_records_written:", log.records_written(),
       "\r\nsegments_sealed:", log.segments_sealed(), "\r\nfsyncs:", in.fsyncs,
       "\r\nfsync_avg_ms:", avg_ms, "\r\nactive_segment:", log.active_path(),
-      "\r\nread_only:", log.has_segment() ? 0 : 1, "\r\n\r\n");
+      "\r\nread_only:", log.accepting_writes() ? 0 : 1, "\r\n\r\n");
 }
 
 void AppendStats(std::string* out, const InfoInputs& in) {

@@ -79,10 +79,10 @@ absl::Status Server::Start() {
                        " records replayed from ", recovered->segments_replayed, " segments, ",
                        state_.TotalKeys(), " keys)"));
   DurableLogOptions options{config_.dir, config_.segment_bytes, config_.rotate_interval_s * 1000,
-                            config_.readonly_retry_ms};
+                            config_.readonly_retry_ms, /*prepare_in_background=*/true};
   log_ = std::make_unique<DurableLog>(fs_, options, dataset_, recovered->lsn_last);
   if (auto s = log_->Rotate(NowMs()); !s.ok()) return s;  // opens the first segment
-  if (!log_->has_segment()) LogLine("read-only until space is back: " + log_->read_only_reason());
+  if (!log_->accepting_writes()) LogLine("read-only until space is back: " + log_->read_only_reason());
   if (auto s = ring_.Init(kRingEntries); !s.ok()) return s;
   commit_ = std::make_unique<GroupCommit>(config_, *log_, ring_, metrics_);
   if (auto s = Listen(); !s.ok()) return s;
@@ -208,7 +208,7 @@ void Server::OnTimer() {
   // a bounded number of buckets per tick (no stop-the-world rehash).
   for (int db = 0; db < state::kDatabaseCount; ++db)
     state_.db(db).RehashStep(kRehashBucketsPerTick);
-  if (!shutting_down_ && log_->has_segment()) {
+  if (!shutting_down_ && log_->accepting_writes()) {
     counters_.expired_keys += RunExpiryCycle(state_, *log_, *this, now);
   }
   blocked_.ExpireDue(now, [this](Conn& c) {

@@ -39,7 +39,7 @@ class Server final : public ServerHooks {
 
   // ServerHooks
   std::string InfoSection(std::string_view section) override;
-  bool read_only() const override { return !log_ || !log_->has_segment(); }
+  bool read_only() const override { return !log_ || !log_->accepting_writes(); }
   std::string read_only_reason() const override;
   bool CheckPassword(std::string_view password) const override;
   bool password_required() const override { return !config_.requirepass.empty(); }

@@ -6,6 +6,7 @@ import subprocess
 from strongbox_harness import SNAPSHOTTER_BIN, read_records, segment_files
 
 SEGMENT_BYTES = 1 << 20
+PREPARED_BYTES = SEGMENT_BYTES + SEGMENT_BYTES // 8  # the rotation size plus its headroom
 
 
 def test_truncated_active_segment_is_refused_and_the_restored_file_starts(tmp_path, engines):
@@ -21,7 +22,7 @@ def test_truncated_active_segment_is_refused_and_the_restored_file_starts(tmp_pa
     active = [n for n in segment_files(data) if n.endswith(".active")]
     assert len(active) == 1, segment_files(data)
     path = data / active[0]
-    assert os.path.getsize(path) == SEGMENT_BYTES  # preallocated
+    assert os.path.getsize(path) == PREPARED_BYTES
     complete = path.read_bytes()
     records = read_records(path)
     assert len(records) == 40
@@ -32,7 +33,7 @@ def test_truncated_active_segment_is_refused_and_the_restored_file_starts(tmp_pa
         os.truncate(path, cut)
         rc, out = engine.run_to_exit()
         assert rc != 0, f"cut at {cut}: {out}"
-        assert active[0] in out and f"{cut} bytes" in out and f"{SEGMENT_BYTES} bytes" in out, out
+        assert active[0] in out and f"{cut} bytes" in out and f"{PREPARED_BYTES} bytes" in out, out
         assert "strongbox-snapshotter verify" in out, out
         assert os.path.getsize(path) == cut, "recovery must never trim a damaged file"
         assert not [n for n in os.listdir(data) if n.endswith(".torn")]

@@ -156,48 +156,161 @@ TEST_CASE("power loss after a seal rename whose directory fsync failed") {
   CHECK(scan->end == sb::format::SegmentEnd::kSealed);
 }
 
-TEST_CASE("a full volume makes rotation read-only, records wait, space back resumes") {
+namespace {
+
+// An empty simulated volume with a data-set id.
+struct Volume {
   sb::io::FaultFileSystem fs;
-  REQUIRE(fs.CreateDir(kDir).ok());
-  auto id = sb::format::LoadOrCreateDatasetId(fs, kDir);
-  REQUIRE(id.ok());
+  sb::format::DatasetId id;
+  Volume() {
+    REQUIRE(fs.CreateDir(kDir).ok());
+    auto loaded = sb::format::LoadOrCreateDatasetId(fs, kDir);
+    REQUIRE(loaded.ok());
+    id = *loaded;
+  }
+};
+
+uint64_t AddSet(sb::engine::DurableLog& log, int64_t now_ms) {
+  log.BeginRecord(now_ms);
+  std::string_view argv[] = {"SET", "k", "v"};
+  log.builder().AddOp(0, argv);
+  return log.EndRecord();
+}
+
+// What the engine does with a batch: write, fdatasync, mark durable.
+bool WriteBatch(sb::engine::DurableLog& log) {
+  auto batch = log.TakeBatch();
+  if (!batch) return false;
+  if (!batch->file->WriteAt(batch->offset, batch->data).ok()) return false;
+  if (!batch->file->Fdatasync().ok()) return false;
+  log.BatchDurable();
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("a full volume at start: read-only until a segment can be prepared") {
+  Volume v;
+  auto& fs = v.fs;
+  auto* id = &v.id;
   sb::engine::DurableLog log(fs, {kDir, 1 << 20, 1000, /*readonly_retry_ms=*/500}, *id, 0);
   fs.SetFull(true);
   REQUIRE(log.Rotate(10).ok());  // full is not fatal
   CHECK_FALSE(log.has_segment());
+  CHECK_FALSE(log.accepting_writes());
   CHECK_FALSE(log.read_only_reason().empty());
-  log.BeginRecord(10);
-  std::string_view argv[] = {"SET", "k", "v"};
-  log.builder().AddOp(0, argv);
-  CHECK(log.EndRecord() == 1);
-  CHECK_FALSE(log.TakeBatch().has_value());  // nowhere to write: the record waits
   fs.SetFull(false);
   REQUIRE(log.Rotate(100).ok());  // before the retry interval: no new attempt
-  CHECK_FALSE(log.has_segment());
+  CHECK_FALSE(log.accepting_writes());
   REQUIRE(log.Rotate(510).ok());
   REQUIRE(log.has_segment());
+  CHECK(log.accepting_writes());
   CHECK(log.read_only_reason().empty());
-  auto batch = log.TakeBatch();
-  REQUIRE(batch.has_value());
-  CHECK(batch->lsn_last == 1);
-  REQUIRE(batch->file->WriteAt(batch->offset, batch->data).ok());
-  REQUIRE(batch->file->Fdatasync().ok());
-  log.BatchDurable();
-  // A full volume at the next rotation: the sealed segment stays sealed, the log goes read-only.
+  CHECK(AddSet(log, 520) == 1);
+  REQUIRE(WriteBatch(log));
+  CHECK(log.lsn_durable() == 1);
+}
+
+TEST_CASE("a full volume is noticed while the active segment still has room for what it took") {
+  Volume v;
+  auto& fs = v.fs;
+  auto* id = &v.id;
+  sb::engine::DurableLog log(fs, {kDir, 1 << 20, 1000, /*readonly_retry_ms=*/500}, *id, 0);
+  REQUIRE(log.Rotate(10).ok());  // promotes the first prepared segment
+  REQUIRE(log.has_segment());
+  REQUIRE(AddSet(log, 10) == 1);
+  REQUIRE(WriteBatch(log));
+  REQUIRE(log.Rotate(20).ok());  // prepares the next one
+  // The volume fills. The next rotation still has its prepared file: it seals and promotes.
   fs.SetFull(true);
-  REQUIRE(log.Rotate(600, /*force=*/true).ok());
+  REQUIRE(log.Rotate(30, /*force=*/true).ok());
   CHECK(log.lsn_sealed() == 1);
-  CHECK_FALSE(log.has_segment());
-  fs.SetFull(false);
-  REQUIRE(log.Rotate(1200).ok());
+  REQUIRE(log.has_segment());
+  // Preparing the one after that fails: writes are refused from now on, while a record accepted
+  // before still goes into the active segment's prepared room and becomes durable.
+  REQUIRE(AddSet(log, 40) == 2);
+  REQUIRE(log.Rotate(40).ok());
+  CHECK_FALSE(log.accepting_writes());
+  CHECK(log.read_only_reason().find("No space left") != std::string::npos);
+  REQUIRE(WriteBatch(log));
+  CHECK(log.lsn_durable() == 2);
+  // Due for rotation but nothing prepared: the active segment stays (nothing is stranded).
+  REQUIRE(log.Rotate(50, /*force=*/true).ok());
   CHECK(log.has_segment());
+  CHECK(log.lsn_sealed() == 1);
+  // Space is back: the next retry prepares a file and writes are accepted again.
+  fs.SetFull(false);
+  REQUIRE(log.Rotate(100).ok());
+  CHECK_FALSE(log.accepting_writes());  // retry interval not over
+  REQUIRE(log.Rotate(600).ok());
+  CHECK(log.accepting_writes());
+  REQUIRE(log.Rotate(610, /*force=*/true).ok());
+  CHECK(log.lsn_sealed() == 2);
+}
+
+TEST_CASE("prepared segment files are zero-filled to their size, and leftovers removed") {
+  Volume v;
+  auto& fs = v.fs;
+  auto* id = &v.id;
+  {
+    auto left = fs.Open(std::string(kDir) + "/cmdlog-prepared-7.tmp",
+                        sb::io::FileSystem::OpenMode::kCreateOrTruncate);
+    REQUIRE(left.ok());
+  }
+  const uint64_t segment_bytes = 3 * (1 << 20) + 123;  // not a multiple of the fill chunk
+  sb::engine::DurableLog log(fs, {kDir, segment_bytes, 1000}, *id, 0);
+  auto exists = fs.Exists(std::string(kDir) + "/cmdlog-prepared-7.tmp");
+  REQUIRE(exists.ok());
+  CHECK_FALSE(*exists);
+  REQUIRE(log.Rotate(10).ok());  // promotes one
+  REQUIRE(log.Rotate(20).ok());  // prepares the next
+  auto names = fs.ListDir(kDir);
+  REQUIRE(names.ok());
+  int prepared = 0;
+  for (const auto& n : *names) {
+    if (!sb::engine::SegmentPipeline::IsPreparedFileName(n)) continue;
+    ++prepared;
+    auto f = fs.Open(std::string(kDir) + "/" + n, sb::io::FileSystem::OpenMode::kRead);
+    REQUIRE(f.ok());
+    auto bytes = (*f)->ReadAt(0, 2 * segment_bytes);
+    REQUIRE(bytes.ok());
+    CHECK(bytes->size() == sb::engine::PreparedBytes(segment_bytes));
+    CHECK(bytes->find_first_not_of('\0') == std::string::npos);
+  }
+  CHECK(prepared == 1);
+  auto active = fs.FileSize(std::string(kDir) + "/" + sb::format::ActiveSegmentName(1));
+  REQUIRE(active.ok());
+  CHECK(*active == sb::engine::PreparedBytes(segment_bytes));
+}
+
+TEST_CASE("rotation comes before a batch that would overflow the prepared size") {
+  Volume v;
+  auto& fs = v.fs;
+  auto* id = &v.id;
+  const uint64_t segment_bytes = 4096;
+  sb::engine::DurableLog log(fs, {kDir, segment_bytes, 1'000'000}, *id, 0);
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 300; ++i) {
+    for (int n = 1 + static_cast<int>(rng() % 7); n > 0; --n) AddSet(log, 1);
+    // The engine's order: a rotation check before every batch (GroupCommit::MaybeFlush).
+    REQUIRE(log.Rotate(1).ok());
+    REQUIRE(WriteBatch(log));
+  }
+  auto listing = sb::format::ScanDirectory(fs, kDir);
+  REQUIRE(listing.ok());
+  REQUIRE(listing->sealed.size() > 10);
+  for (const auto& s : listing->sealed) {
+    auto size = fs.FileSize(std::string(kDir) + "/" + s.name);
+    REQUIRE(size.ok());
+    // Records stay within the prepared bytes; only the small seal record may follow them.
+    CHECK(*size <= segment_bytes + 64);
+  }
 }
 
 TEST_CASE("rotation fails hard on errors other than a full or read-only volume") {
-  sb::io::FaultFileSystem fs;
-  REQUIRE(fs.CreateDir(kDir).ok());
-  auto id = sb::format::LoadOrCreateDatasetId(fs, kDir);
-  REQUIRE(id.ok());
+  Volume v;
+  auto& fs = v.fs;
+  auto* id = &v.id;
   sb::engine::DurableLog log(fs, {kDir, 1 << 20, 1000}, *id, 0);
   fs.FailNth(sb::io::FaultFileSystem::Op::kFsyncDir, 1, absl::InternalError("EIO"));
   CHECK_FALSE(log.Rotate(1).ok());

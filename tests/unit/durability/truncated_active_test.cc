@@ -15,13 +15,15 @@ using sb::testing::RecoveryFixture;
 
 namespace {
 
-constexpr uint64_t kSegmentBytes = 8192;
+constexpr uint64_t kRotationBytes = 8192;
+// What the log prepares for that rotation size (the file's size and its header's record).
+const uint64_t kPreparedBytes = sb::engine::PreparedBytes(kRotationBytes);
 constexpr int kRecords = 6;
 
 // One engine-written active segment (kill -9 after kRecords durable records) to cut copies of.
 struct Original {
   RecoveryFixture f;
-  std::string path = f.WriteActive(0, kRecords, kSegmentBytes);
+  std::string path = f.WriteActive(0, kRecords, kRotationBytes);
   std::string bytes = *f.fs.Contents(path);
   std::vector<uint64_t> offsets = f.RecordOffsets(path);  // records, then their end
 };
@@ -44,10 +46,10 @@ std::string WithoutTrailingZeros(std::string s) {
 
 TEST_CASE("the segment header records the preallocated size") {
   Original o;
-  REQUIRE(o.bytes.size() == kSegmentBytes);
+  REQUIRE(o.bytes.size() == kPreparedBytes);
   auto header = sb::format::DecodeSegmentHeader(o.bytes);
   REQUIRE(header.ok());
-  CHECK(header->preallocated_bytes == kSegmentBytes);
+  CHECK(header->preallocated_bytes == kPreparedBytes);
   CHECK(header->lsn_first == 1);
 }
 
@@ -57,7 +59,7 @@ TEST_CASE("an active segment cut below its preallocated size is damage, named, n
   std::vector<uint64_t> cuts;
   for (uint64_t cut = sb::format::kSegmentHeaderBytes; cut <= end; ++cut) cuts.push_back(cut);
   // Past the records, in the zero-filled space, too (end + 48 is a crash while sealing).
-  for (uint64_t cut : {end + 1, end + 47, end + 49, end + 1000, kSegmentBytes - 1}) {
+  for (uint64_t cut : {end + 1, end + 47, end + 49, end + 1000, kPreparedBytes - 1}) {
     cuts.push_back(cut);
   }
   for (uint64_t cut : cuts) {
@@ -71,7 +73,7 @@ TEST_CASE("an active segment cut below its preallocated size is damage, named, n
     std::string message(result.status().message());
     CHECK_THAT(message, Catch::Contains(o.path));
     CHECK_THAT(message, Catch::Contains(std::to_string(cut) + " bytes"));
-    CHECK_THAT(message, Catch::Contains(std::to_string(kSegmentBytes) + " bytes preallocated"));
+    CHECK_THAT(message, Catch::Contains(std::to_string(kPreparedBytes) + " bytes preallocated"));
     CHECK_THAT(message, Catch::Contains("strongbox-snapshotter verify"));
     CHECK(*g.fs.Contents(o.path) == cut_bytes);  // never trimmed, nothing set aside
     for (const std::string& name : g.Names()) CHECK_FALSE(name.ends_with(".torn"));
@@ -110,12 +112,12 @@ TEST_CASE("a torn tail inside the last record, file size unchanged, recovers as 
     INFO("cut at " << cut);
     RecoveryFixture g;
     // Bytes never written read back as zeros; the preallocated size stays.
-    PlaceCopy(o, g, o.bytes.substr(0, cut) + std::string(kSegmentBytes - cut, '\0'));
+    PlaceCopy(o, g, o.bytes.substr(0, cut) + std::string(kPreparedBytes - cut, '\0'));
     auto result = g.Recover();
     REQUIRE(result.ok());
     CHECK(result->lsn_last == kRecords - 1);
     CHECK(g.state.db(0).Find("k" + std::to_string(kRecords), 0) == nullptr);
-    CHECK(result->torn_bytes == kSegmentBytes - last);
+    CHECK(result->torn_bytes == kPreparedBytes - last);
     auto torn = g.fs.Contents(o.path + ".torn");
     REQUIRE(torn.has_value());
     CHECK(*torn == WithoutTrailingZeros(o.bytes.substr(last, cut - last)));
