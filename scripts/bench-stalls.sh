@@ -22,7 +22,7 @@
 #     round trip, time.perf_counter_ns() taken just before send and just after the reply. A PING
 #     slower than 1 ms is recorded with its whole round trip and the ticks it covered are
 #     skipped, so a stall shows up as its own length in max (it is one sample, so p99.9 only
-#     moves when stalls repeat). A PING counts for a phase when its round trip overlaps the
+#     moves when stalls repeat; a window of fewer than 1000 PINGs has p99.9 = max). A PING counts for a phase when its round trip overlaps the
 #     phase's window, so the PING stuck behind a DEL counts for the DEL.
 #   - idle control PING max: right after each PING the prober pings an idle redis-server; its
 #     worst round trip in the same windows is this machine's noise floor (the prober not
@@ -87,3 +87,4 @@ done
   echo "(scripts/bench-stalls.sh$mode; $(nproc) cores;" \
     "$(git rev-parse --short HEAD); $(date -u +%FT%TZ))"
 } | tee "$out"
+cp "$results" "${out%.md}.jsonl"  # every figure of the run, with the PING count per window
