@@ -22,8 +22,10 @@
 #     round trip, time.perf_counter_ns() taken just before send and just after the reply. A PING
 #     slower than 1 ms is recorded with its whole round trip and the ticks it covered are
 #     skipped, so a stall shows up as its own length in max (it is one sample, so p99.9 only
-#     moves when stalls repeat; a window of fewer than 1000 PINGs has p99.9 = max). A PING counts for a phase when its round trip overlaps the
-#     phase's window, so the PING stuck behind a DEL counts for the DEL.
+#     moves when stalls repeat; a window of fewer than 1000 PINGs has p99.9 = max). A PING
+#     counts for a phase when its round trip overlaps the phase's window, so the PING stuck
+#     behind a DEL counts for the DEL. Under load a tick is often longer than 1 ms (two PINGs
+#     and a late wake-up): the JSON lines next to the table give the PING count per window.
 #   - idle control PING max: right after each PING the prober pings an idle redis-server; its
 #     worst round trip in the same windows is this machine's noise floor (the prober not
 #     scheduled, loopback). A stall well above it is the server's.

@@ -124,7 +124,9 @@ def parse(buf, pos):
     if kind == b"$":
         n = int(line)
         end = eol + 2 + max(n, 0)
-        return (None, eol + 2) if n < 0 else (buf[eol + 2:end], end + 2) if len(buf) >= end + 2 else None
+        if n < 0:
+            return None, eol + 2
+        return (buf[eol + 2:end], end + 2) if len(buf) >= end + 2 else None
     if kind == b"*":
         items, pos = [], eol + 2
         for _ in range(int(line)):
@@ -239,7 +241,8 @@ def scenario(number, scale):
     make = {
         1: lambda: [("1. SET %s keys" % k, load(string_keys(keys)), False)],
         2: lambda: [(None, load(string_keys(keys)), False),
-                    ("2. SCAN COUNT 10 over %s keys" % k, lambda conn: scan_all(conn, keys), False)],
+                    ("2. SCAN COUNT 10 over %s keys" % k, lambda conn: scan_all(conn, keys),
+                     False)],
         3: lambda: grow_then("SADD", "bigset", big, "3a. SADD a %s-member set" % m, "UNLINK",
                              "3b. UNLINK it"),
         4: lambda: grow_then("SADD", "bigset", big, "4a. SADD a %s-member set" % m, "DEL",
@@ -343,7 +346,8 @@ def table(path):
             if r is None:
                 line += ["-", "-"]
                 continue
-            line.append("%s / %s / **%s**" % (fmt(r["p50_ms"]), fmt(r["p999_ms"]), fmt(r["max_ms"])))
+            line.append("%s / %s / **%s**" % tuple(fmt(r[f]) for f in ("p50_ms", "p999_ms",
+                                                                        "max_ms")))
             line.append("%.2f / %.2f" % (r["load_s"], r["cpu_s"]))
         noise = (cells[key].get(s, {}).get("control_max_ms") for s in servers)
         line.append(" / ".join(fmt(v) for v in noise))
