@@ -4,17 +4,11 @@
 # Redis's own used_memory for reference. Prints a table.
 # Usage: scripts/bench-memory.sh [keys]
 set -euo pipefail
-cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
-bash scripts/build.sh release >/dev/null
+# shellcheck source=SCRIPTDIR/lib/bench-common.sh
+source "$(dirname "$0")/lib/bench-common.sh"
+bench_init strongbox-mem
 n=${1:-1000000}
-work=$(mktemp -d /tmp/strongbox-mem.XXXXXX)
-engine=build/release/engine/strongbox-engine
-pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
-wait_port() { for _ in $(seq 100); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
 gen() {  # type -> RESP commands for n keys
   awk -v n="$n" -v t="$1" 'BEGIN {
     for (i = 0; i < n; i++) {
@@ -28,19 +22,14 @@ gen() {  # type -> RESP commands for n keys
 }
 measure() {  # server type -> bytes per key (RSS growth)
   local port=7181
-  if [ "$1" = engine ]; then
-    "$engine" --dir "$work/e-$2" --port $port --metrics-port 0 --fsync interval 2>/dev/null &
-  else
-    redis-server --port $port --save '' --appendonly no --daemonize no --logfile /dev/null &
-  fi
-  pid=$!
-  wait_port $port
+  if [ "$1" = engine ]; then start_engine $port interval; else start_redis $port off; fi
+  local pid=${pids[-1]}
   local before; before=$(rss_kib $pid)
   gen "$2" | redis-cli -p $port --pipe >/dev/null
   local after; after=$(rss_kib $pid)
   local used=""
   [ "$1" = redis ] && used=$(redis-cli -p $port info memory | awk -F: '/^used_memory:/ { print $2 }' | tr -d '\r')
-  kill $pid; wait $pid 2>/dev/null || true; pid=""
+  stop_last_server
   echo "$(( (after - before) * 1024 / n )) ${used:-}"
 }
 echo "| type | strongbox bytes/key (RSS) | redis bytes/key (RSS) | ratio | redis used_memory bytes/key |"

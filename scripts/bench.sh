@@ -4,34 +4,13 @@
 # Prints one table (requests/s, p99 ms, ratios) and writes it to build/bench/results.md.
 # Usage: scripts/bench.sh [requests_per_test]   (default 100000)
 set -euo pipefail
-cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
-bash scripts/build.sh release >/dev/null
+# shellcheck source=SCRIPTDIR/lib/bench-common.sh
+source "$(dirname "$0")/lib/bench-common.sh"
+bench_init strongbox-bench
 n=${1:-100000}
 tests=${BENCH_TESTS:-set,get,incr,hset,lpush,lpop,sadd,spop,zadd,zpopmin,lrange_100}
-work=$(mktemp -d /tmp/strongbox-bench.XXXXXX)
 out_dir=build/bench
 mkdir -p "$out_dir"
-engine=build/release/engine/strongbox-engine
-pids=()
-cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-
-wait_port() { for _ in $(seq 100); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
-
-start_redis() {  # port fsync-policy
-  mkdir -p "$work/redis-$1"
-  redis-server --port "$1" --bind 127.0.0.1 --dir "$work/redis-$1" --save '' \
-    --appendonly yes --appendfsync "$2" --daemonize no --logfile "$work/redis-$1.log" &
-  pids+=($!)
-  wait_port "$1"
-}
-start_engine() {  # port fsync-mode
-  "$engine" --dir "$work/engine-$1" --port "$1" --metrics-port 0 --fsync "$2" \
-    2>"$work/engine-$1.log" &
-  pids+=($!)
-  wait_port "$1"
-}
 
 start_engine 7101 always
 start_engine 7102 interval
