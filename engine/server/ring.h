@@ -27,11 +27,16 @@ class Ring {
   io_uring_sqe* Sqe(OpType type, uint64_t id);
   void Submit();
 
-  // Waits for at least one completion, then calls on_cqe(type, id, res, flags) for each one
-  // ready and marks them seen.
+  // Submits, waits for at least one completion (unless `wait` is false: work is queued on the
+  // loop already), then calls on_cqe(type, id, res, flags) for each one ready and marks them
+  // seen.
   template <typename Fn>
-  void WaitAndDrain(Fn&& on_cqe) {
-    io_uring_submit_and_wait(&ring_, 1);
+  void WaitAndDrain(bool wait, Fn&& on_cqe) {
+    if (wait) {
+      io_uring_submit_and_wait(&ring_, 1);
+    } else {
+      io_uring_submit_and_get_events(&ring_);
+    }
     io_uring_cqe* cqe;
     unsigned head, seen = 0;
     io_uring_for_each_cqe(&ring_, head, cqe) {

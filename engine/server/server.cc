@@ -82,7 +82,8 @@ absl::Status Server::Start() {
                             config_.readonly_retry_ms, /*prepare_in_background=*/true};
   log_ = std::make_unique<DurableLog>(fs_, options, dataset_, recovered->lsn_last);
   if (auto s = log_->Rotate(NowMs()); !s.ok()) return s;  // opens the first segment
-  if (!log_->accepting_writes()) LogLine("read-only until space is back: " + log_->read_only_reason());
+  if (!log_->accepting_writes())
+    LogLine("read-only until space is back: " + log_->read_only_reason());
   if (auto s = ring_.Init(kRingEntries); !s.ok()) return s;
   commit_ = std::make_unique<GroupCommit>(config_, *log_, ring_, metrics_);
   if (auto s = Listen(); !s.ok()) return s;
@@ -153,9 +154,11 @@ int Server::Run() {
 void Server::Loop() {
   int64_t shutdown_deadline_ms = 0;
   for (;;) {
-    ring_.WaitAndDrain([this](OpType type, uint64_t id, int res, uint32_t flags) {
-      OnCompletion(type, id, res, flags);
-    });
+    ring_.WaitAndDrain(input_backlog_.empty(),
+                       [this](OpType type, uint64_t id, int res, uint32_t flags) {
+                         OnCompletion(type, id, res, flags);
+                       });
+    ServeInputBacklog();
     blocked_.ServeReady([this](Conn& c, std::span<const std::string_view> argv) {
       Execute(c, argv);  // parks it again if the key was emptied meanwhile
       if (!c.blocked) ResumeInput(c);

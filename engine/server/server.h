@@ -78,6 +78,8 @@ class Server final : public ServerHooks {
   void OnRecv(Conn& c, int res);
   void OnSend(Conn& c, int res);
   void ProcessInput(Conn& c);
+  // Connections whose pipeline ran out of its turn's share go on, one share each.
+  void ServeInputBacklog();
   void ReplyErrorAndClose(Conn& c, std::string_view message);
   void SubmitSends();
   void StartClose(Conn& c);
@@ -98,6 +100,7 @@ class Server final : public ServerHooks {
   __kernel_timespec timer_ts_{};
 
   ConnMap conns_;
+  std::vector<uint64_t> input_backlog_;  // connection ids, in the order they ran out
   uint64_t next_conn_id_ = 1;
   ParserLimits limits_;
   ReplyGate replies_;
