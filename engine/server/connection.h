@@ -36,6 +36,10 @@ struct Conn {
   bool parse_paused = false;  // output too large: stop reading until it drains
   bool blocked = false;       // parked by a blocking command; input waits in `in`
   std::vector<std::string> blocked_argv;
+  int64_t pubsub_soft_limit_since_ms = 0;  // when its output went above the soft limit; 0 = not
+
+  // Output not yet taken by the kernel: what the output buffer limits measure.
+  size_t unsent_bytes() const { return out.size() + (sending.size() - sending_off); }
 
   bool has_unsent_replies() const { return out_sendable > 0 || !holds.empty(); }
 };
