@@ -48,8 +48,13 @@ def test_slow_subscriber_is_disconnected_and_memory_stays_bounded(engine):
     assert receivers[-1] == 0, "the slow subscriber must be gone long before the end"
     assert r.pubsub_numsub("firehose") == [(b"firehose", 0)]
     assert "closed for overcoming of output buffer limits (pubsub" in engine.output()
+    # What the engine took on for the subscriber: up to the limit plus what the kernel's socket
+    # buffers absorbed, whatever was published.
+    delivered_mib = sum(receivers) * len(payload) / (1024 * 1024)
+    assert delivered_mib < 1 + 16, f"{delivered_mib} MiB delivered to a subscriber that never reads"
     growth = r.info("memory")["used_memory_rss"] - rss_before
-    assert growth < 64 * 1024 * 1024, f"RSS grew by {growth} bytes for {total_mb} MiB published"
+    if not SANITIZED:  # ASan's quarantine keeps freed memory: its RSS says nothing here
+        assert growth < 64 * 1024 * 1024, f"RSS grew by {growth} bytes for {total_mb} MiB published"
     # Its connection is gone from the engine (draining the bytes already in the kernel through
     # a 4 KiB window would take minutes, so the test looks from the server's side).
     addr = "%s:%d" % sub.sock.getsockname()
