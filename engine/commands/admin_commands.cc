@@ -72,13 +72,20 @@ void ConfigSet(CommandContext& ctx) {
     return ctx.reply.Error("ERR wrong number of arguments for 'config|set' command");
   }
   for (size_t i = 2; i + 1 < ctx.argv.size(); i += 2) {
+    std::string error;
+    if (ctx.server.ConfigSet(ToLower(ctx.argv[i]), ctx.argv[i + 1], &error)) {
+      if (error.empty()) continue;
+      return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" +
+                             std::string(ctx.argv[i]) + "') - " + error);
+    }
     if (!TunableConfig().contains(ToLower(ctx.argv[i]))) {
       return ctx.reply.Error("ERR Unknown option or number of arguments for CONFIG SET - '" +
                              std::string(ctx.argv[i]) + "'");
     }
   }
   for (size_t i = 2; i + 1 < ctx.argv.size(); i += 2) {
-    TunableConfig()[ToLower(ctx.argv[i])] = std::string(ctx.argv[i + 1]);
+    auto it = TunableConfig().find(ToLower(ctx.argv[i]));
+    if (it != TunableConfig().end()) it->second = std::string(ctx.argv[i + 1]);  // else server's
   }
   ctx.reply.SimpleString("OK");
 }
@@ -106,8 +113,9 @@ void Config(CommandContext& ctx) {
         std::string v;
         if (GlobMatch(pattern, name, true) && TunableConfigGet(name, &v)) out.emplace_back(name, v);
       }
-      for (std::string_view name : {"port", "bind", "requirepass", "maxclients",
-                                    "proto-max-bulk-len", "client-query-buffer-limit", "dir"}) {
+      for (std::string_view name :
+           {"port", "bind", "requirepass", "maxclients", "proto-max-bulk-len",
+            "client-query-buffer-limit", "dir", "client-output-buffer-limit"}) {
         std::string v;
         if (GlobMatch(pattern, name, true) && ctx.server.ConfigGet(name, &v)) {
           out.emplace_back(name, v);

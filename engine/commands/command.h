@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/commands/pubsub_registry.h"
 #include "engine/protocol/resp_writer.h"
 
 namespace strongbox::state {
@@ -36,6 +37,9 @@ enum CommandFlag : uint32_t {
   // Redis says. Nothing refuses on it: there is no maxmemory, and the read-only refusal (volume
   // full) is kWrite's, because every write, a shrinking one too, needs the log.
   kDenyOom = 1u << 7,
+  // Allowed while a RESP2 client is subscribed ((P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING, QUIT):
+  // the dispatcher refuses every other command then, with Redis 7.0's text.
+  kPubSubContext = 1u << 8,
 };
 
 // Receives the deterministic effects of the command being executed. Each Emit is one op of the
@@ -78,6 +82,9 @@ struct ClientSession {
   // WATCH: set when any watched key is modified (by anyone) before EXEC.
   bool watch_dirty = false;
   std::vector<std::pair<uint8_t, std::string>> watched_keys;
+  // Pub/Sub: channels + patterns + shard channels this client listens to (kept by the pub/sub
+  // commands from the registry). Non-zero puts a RESP2 client in subscriber mode.
+  size_t subscriptions = 0;
 };
 
 // What handlers may ask of the server (INFO, CONFIG, CLIENT, read-only mode, shutdown...).
@@ -99,6 +106,12 @@ class ServerHooks {
   // WATCH registry: the server marks the session's watch_dirty when a watched key changes.
   virtual void Watch(ClientSession& client, uint8_t db, std::string_view key) = 0;
   virtual void UnwatchAll(ClientSession& client) = 0;
+  // Pub/Sub: the registry, and delivery of one message to every receiver (written to their
+  // output, sent like their replies); returns the number of receivers.
+  virtual PubSubRegistry& pubsub() = 0;
+  virtual size_t Publish(PubSubKind kind, std::string_view channel, std::string_view message) = 0;
+  // CONFIG SET of a server-owned parameter: false if unknown; *error set if the value is bad.
+  virtual bool ConfigSet(std::string_view name, std::string_view value, std::string* error) = 0;
 };
 
 struct CommandContext {

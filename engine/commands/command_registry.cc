@@ -54,6 +54,7 @@ const CommandRegistry& Commands() {
     RegisterZsetCommands(*r);
     RegisterAdminCommands(*r);
     RegisterTransactionCommands(*r);
+    RegisterPubSubCommands(*r);
     return r;
   }();
   return *registry;

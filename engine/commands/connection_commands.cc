@@ -11,6 +11,12 @@ void Ping(CommandContext& ctx) {
   if (ctx.argv.size() > 2) {
     return ctx.reply.Error("ERR wrong number of arguments for 'ping' command");
   }
+  if (ctx.client.subscriptions > 0 && ctx.client.protocol_version == 2) {
+    // RESP2 subscriber mode: a reply shaped like a message, so a listener can tell it apart.
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk("pong");
+    return ctx.reply.Bulk(ctx.argv.size() == 2 ? ctx.argv[1] : "");
+  }
   ctx.argv.size() == 2 ? ctx.reply.Bulk(ctx.argv[1]) : ctx.reply.SimpleString("PONG");
 }
 
@@ -132,12 +138,12 @@ void Client(CommandContext& ctx) {
 
 void RegisterConnectionCommands(CommandRegistry& r) {
   // name, arity, flags, first key, last key, key step, handler
-  r.Add({"ping", -1, kFast, 0, 0, 0, Ping});
+  r.Add({"ping", -1, kFast | kPubSubContext, 0, 0, 0, Ping});
   r.Add({"echo", 2, kFast, 0, 0, 0, Echo});
   r.Add({"hello", -1, kFast | kNoAuth, 0, 0, 0, Hello});
   r.Add({"auth", -2, kFast | kNoAuth, 0, 0, 0, Auth});
   r.Add({"select", 2, kFast, 0, 0, 0, Select});
-  r.Add({"quit", -1, kFast | kNoAuth | kNoMulti, 0, 0, 0, Quit});
+  r.Add({"quit", -1, kFast | kNoAuth | kNoMulti | kPubSubContext, 0, 0, 0, Quit});
   r.Add({"client", -2, kAdmin, 0, 0, 0, Client});
 }
 

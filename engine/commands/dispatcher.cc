@@ -2,6 +2,9 @@
 // what a command may do; a command that breaks its flags' promise stops the process.
 #include "engine/commands/dispatcher.h"
 
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/util/check.h"
 #include "engine/commands/command_registry.h"
@@ -42,6 +45,30 @@ class CountingSink final : public EffectSink {
   EffectSink& next_;
   size_t emitted_ = 0;
 };
+
+// Redis names a subcommand of a container command "config|get" in its errors.
+std::string FullName(const CommandSpec& spec, std::span<const std::string_view> argv) {
+  static constexpr std::string_view kContainers[] = {
+      "acl",    "client", "cluster", "command", "config", "function", "latency",
+      "memory", "module", "object",  "pubsub",  "script", "slowlog",  "xinfo"};
+  std::string name(spec.name);
+  bool container =
+      std::find(std::begin(kContainers), std::end(kContainers), name) != std::end(kContainers);
+  if (container && argv.size() >= 2)
+    absl::StrAppend(&name, "|", absl::AsciiStrToLower(std::string(argv[1])));
+  return name;
+}
+
+// A RESP2 client with subscriptions only runs the pub/sub context commands (Redis 7.0 checks
+// this after lookup and arity, before MULTI queueing); RESP3 clients run anything.
+bool SubscriberModeAllows(CommandContext& ctx, const CommandSpec& spec) {
+  if (ctx.client.subscriptions == 0 || ctx.client.protocol_version != 2) return true;
+  if (spec.flags & kPubSubContext) return true;
+  ctx.reply.Error(absl::StrCat("ERR Can't execute '", FullName(spec, ctx.argv),
+                               "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
+                               "are allowed in this context"));
+  return false;
+}
 
 // Checks that do not depend on MULTI: returns false after writing the error.
 bool Admit(CommandContext& ctx, const CommandSpec& spec) {
@@ -100,6 +127,9 @@ void Queue(CommandContext& ctx, const CommandSpec* spec) {
 void Dispatch(CommandContext& ctx) {
   if (ctx.argv.empty()) return;
   const CommandSpec* spec = FindCommand(ctx.argv[0]);
+  if (spec != nullptr && ArityOk(*spec, ctx.argv.size()) && !SubscriberModeAllows(ctx, *spec)) {
+    return;
+  }
   if (ctx.client.in_multi && !(spec != nullptr && (spec->flags & kNoMulti))) {
     return Queue(ctx, spec);
   }

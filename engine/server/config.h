@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "engine/server/output_buffer_limit.h"
 
 namespace CLI {
 class App;
@@ -35,6 +36,7 @@ struct EngineConfig {
   int64_t query_buffer_bytes_max = 1ll << 30;
   int64_t output_buffer_bytes_max = 256ll << 20;  // stop reading a client beyond this
   int64_t readonly_retry_ms = 1000;
+  OutputBufferLimits output_limits;  // CONFIG SET client-output-buffer-limit; pubsub enforced
 };
 
 void AddEngineFlags(CLI::App& app, EngineConfig* config);

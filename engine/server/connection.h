@@ -39,6 +39,13 @@ struct Conn {
   // server's backlog), after every other connection's completions.
   bool input_backlog = false;
   std::vector<std::string> blocked_argv;
+  int64_t pubsub_soft_limit_since_ms = 0;  // when its output went above the soft limit; 0 = not
+
+  // Output not yet taken by the kernel: what the output buffer limits measure.
+  // (sending_off is only reset by the next send: past a finished one it may exceed sending.)
+  size_t unsent_bytes() const {
+    return out.size() + (sending_off < sending.size() ? sending.size() - sending_off : 0);
+  }
 
   bool has_unsent_replies() const { return out_sendable > 0 || !holds.empty(); }
 };

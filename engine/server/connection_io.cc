@@ -206,6 +206,8 @@ void Server::StartClose(Conn& c) {
   if (c.closing) return;
   c.closing = true;
   UnwatchAll(c.session);
+  pubsub_.RemoveClient(c.id);
+  c.session.subscriptions = 0;
   blocked_.Unpark(c);
   // shutdown() completes the recv/send in flight; the buffers live until both have returned.
   ::shutdown(c.fd, SHUT_RDWR);

@@ -65,7 +65,10 @@ void AppendStats(std::string* out, const InfoInputs& in) {
   absl::StrAppend(out, "# Stats\r\ntotal_connections_received:", in.counters.connections_received,
                   "\r\ntotal_commands_processed:", in.counters.commands_processed,
                   "\r\nrejected_connections:", in.counters.rejected_connections,
-                  "\r\nexpired_keys:", in.counters.expired_keys, "\r\n\r\n");
+                  "\r\nexpired_keys:", in.counters.expired_keys,
+                  "\r\npubsub_channels:", in.pubsub.NameCount(PubSubKind::kChannel),
+                  "\r\npubsub_patterns:", in.pubsub.NameCount(PubSubKind::kPattern),
+                  "\r\npubsubshard_channels:", in.pubsub.NameCount(PubSubKind::kShard), "\r\n\r\n");
 }
 
 }  // namespace
@@ -97,6 +100,8 @@ bool ServerConfigGet(const EngineConfig& config, std::string_view name, std::str
     *value = std::to_string(config.query_buffer_bytes_max);
   } else if (name == "dir") {
     *value = config.dir;
+  } else if (name == "client-output-buffer-limit") {
+    *value = config.output_limits.ToConfigText();
   } else if (name == "appendfsync") {
     *value = config.fsync_mode == FsyncMode::kAlways ? "always" : "everysec";
   } else {
@@ -105,11 +110,14 @@ bool ServerConfigGet(const EngineConfig& config, std::string_view name, std::str
   return true;
 }
 
-std::string ClientListText(const ConnMap& conns) {
+std::string ClientListText(const ConnMap& conns, const PubSubRegistry& pubsub) {
   std::string out;
   for (const auto& [id, c] : conns) {
     absl::StrAppend(&out, "id=", id, " addr=", c->session.address, " name=", c->session.name,
-                    " db=", c->session.db, " qbuf=", c->in_len, " omem=", c->out.size(), "\n");
+                    " db=", c->session.db, " sub=", pubsub.CountOf(PubSubKind::kChannel, id),
+                    " psub=", pubsub.CountOf(PubSubKind::kPattern, id),
+                    " ssub=", pubsub.CountOf(PubSubKind::kShard, id), " qbuf=", c->in_len,
+                    " omem=", c->out.size(), "\n");
   }
   return out;
 }

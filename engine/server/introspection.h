@@ -24,6 +24,7 @@ struct InfoInputs {
   double fsync_seconds_total;
   int64_t started_ms;
   int64_t now_ms;
+  const PubSubRegistry& pubsub;
 };
 
 // One INFO section ("" / all / everything / default = every section), Redis's text layout.
@@ -31,6 +32,6 @@ std::string InfoText(std::string_view section, const InfoInputs& in);
 // CONFIG GET of a server-owned parameter; false if unknown.
 bool ServerConfigGet(const EngineConfig& config, std::string_view name, std::string* value);
 // CLIENT LIST lines.
-std::string ClientListText(const ConnMap& conns);
+std::string ClientListText(const ConnMap& conns, const PubSubRegistry& pubsub);
 
 }  // namespace strongbox::engine

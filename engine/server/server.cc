@@ -252,6 +252,7 @@ void Server::Execute(Conn& c, std::span<const std::string_view> argv) {
   log_->EndRecord();
   if (c.session.block.active) blocked_.Park(c, argv);
   TagReply(c);
+  ReleaseDeliveries(c.id);
   commit_->OnRecordAdded(now_ms);
 }
 
@@ -292,7 +293,8 @@ std::string Server::InfoSection(std::string_view section) {
                 counters_,         conns_.size(),
                 blocked_.count(),  replies_.held_connections(),
                 commit_->fsyncs(), commit_->fsync_seconds_total(),
-                started_ms_,       NowMs()};
+                started_ms_,       NowMs(),
+                pubsub_};
   return InfoText(section, in);
 }
 
@@ -300,6 +302,6 @@ bool Server::ConfigGet(std::string_view name, std::string* value) const {
   return ServerConfigGet(config_, name, value);
 }
 
-std::string Server::ClientList() const { return ClientListText(conns_); }
+std::string Server::ClientList() const { return ClientListText(conns_, pubsub_); }
 
 }  // namespace strongbox::engine

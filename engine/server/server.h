@@ -52,6 +52,9 @@ class Server final : public ServerHooks {
     watched_.Watch(client, db, key);
   }
   void UnwatchAll(ClientSession& client) override { watched_.UnwatchAll(client); }
+  PubSubRegistry& pubsub() override { return pubsub_; }
+  size_t Publish(PubSubKind kind, std::string_view channel, std::string_view message) override;
+  bool ConfigSet(std::string_view name, std::string_view value, std::string* error) override;
 
  private:
   // server.cc: start-up, the loop, command execution.
@@ -68,6 +71,10 @@ class Server final : public ServerHooks {
   void TagReply(Conn& c);
   void ResumeInput(Conn& c);
   int64_t NowMs() const;
+
+  // pubsub_delivery.cc: messages written by Publish leave like replies; slow subscribers go.
+  void ReleaseDeliveries(uint64_t publisher_id);
+  void EnforcePubSubOutputLimit(Conn& subscriber, uint64_t publisher_id, int64_t now_ms);
 
   // connection_io.cc: accept, receive, parse, send, close.
   void ArmAccept();
@@ -106,6 +113,8 @@ class Server final : public ServerHooks {
   ReplyGate replies_;
   BlockedClients blocked_;
   WatchedKeys watched_;
+  PubSubRegistry pubsub_;
+  std::vector<uint64_t> delivered_to_;  // subscribers written to by the command running now
 
   ServerCounters counters_;
   int64_t started_ms_ = 0;

@@ -43,9 +43,17 @@ class FakeServer final : public ServerHooks {
   void UnwatchAll(ClientSession& client) override {
     std::erase_if(watches_, [&](const auto& w) { return std::get<0>(w) == &client; });
   }
+  PubSubRegistry& pubsub() override { return pubsub_registry; }
+  size_t Publish(PubSubKind kind, std::string_view channel, std::string_view message) override {
+    published.emplace_back(std::string(channel), std::string(message));
+    return pubsub_registry.ReceiversOf(kind, channel).size();
+  }
+  bool ConfigSet(std::string_view, std::string_view, std::string*) override { return false; }
 
   bool is_read_only = false;
   std::string password;  // empty: no AUTH needed
+  PubSubRegistry pubsub_registry;
+  std::vector<std::pair<std::string, std::string>> published;  // (channel, message)
 
  private:
   std::vector<std::tuple<ClientSession*, uint8_t, std::string>> watches_;
