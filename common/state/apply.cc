@@ -34,6 +34,7 @@ absl::Status Bad(Argv argv, std::string_view why) {
 absl::Status ApplySet(State&, Db& d, Argv argv) {
   Entry& e = d.Upsert(argv[1]);
   int64_t old_expiry = e.expire_at_ms();
+  if (e.type() != ValueType::kString) d.ReleaseValue(e);  // a big collection: freed lazily
   e.SetString(argv[2]);
   int64_t expiry = 0;
   if (argv.size() == 5 && EqualsIgnoreCase(argv[3], "PXAT")) {

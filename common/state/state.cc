@@ -271,11 +271,51 @@ Entry& Db::Upsert(std::string_view key) {
   return *e;
 }
 
+size_t FreeEffort(const Entry& e) {
+  switch (e.type()) {
+    case ValueType::kString:
+      return 1;
+    case ValueType::kHash:
+      return e.hash()->packed() ? 1 : e.hash()->size();
+    case ValueType::kZSet:
+      return e.zset()->packed() ? 1 : e.zset()->size();
+    case ValueType::kList:
+      return e.list()->size();
+    case ValueType::kSet:
+      return e.set()->size();
+  }
+  return 1;
+}
+
 bool Db::Erase(std::string_view key) {
   EntryPtr e(table_.Unlink(key));
   if (e == nullptr) return false;
   if (e->expire_at_ms_ != 0) expiry_index_.erase({e->expire_at_ms_, std::string(key)});
+  if (disposer_ != nullptr && FreeEffort(*e) > kLazyFreeEffortMin) {
+    disposer_->Dispose(std::move(e));
+  }
   return true;
+}
+
+void Db::ReleaseValue(Entry& e) {
+  if (disposer_ == nullptr || FreeEffort(e) <= kLazyFreeEffortMin) return e.SetString({});
+  // The value moves into a keyless node of its own (a few pointer copies), which the
+  // disposer frees later; `e` stays in the table.
+  EntryPtr holder(Entry::Create(""));
+  holder->MoveValueFrom(e);
+  disposer_->Dispose(std::move(holder));
+}
+
+void Db::Clear() {
+  if (disposer_ == nullptr || table_.size() <= kLazyFreeEffortMin) {
+    table_.Clear();
+    expiry_index_.clear();
+    return;
+  }
+  auto dropped = std::make_unique<DroppedKeys>();
+  dropped->table = std::move(table_);
+  dropped->expiry_index.swap(expiry_index_);
+  disposer_->Dispose(std::move(dropped));
 }
 
 void Db::SetExpiry(std::string_view key, Entry& e, int64_t expire_at_ms) {

@@ -137,6 +137,28 @@ struct EntryDeleter {
 };
 using EntryPtr = std::unique_ptr<Entry, EntryDeleter>;
 
+// What FLUSHDB / FLUSHALL drop from a database: every node and the expiry index.
+struct DroppedKeys {
+  KeyTable table;
+  std::set<std::pair<int64_t, std::string>> expiry_index;
+};
+
+// Where a Db sends what is costly to free, so that dropping a million-member set does not stall
+// the caller (the engine's loop gives a background thread, lazy_free.h). Without one, everything
+// is freed inline: replay at recovery, the snapshotter, tests.
+class Disposer {
+ public:
+  virtual ~Disposer() = default;
+  virtual void Dispose(EntryPtr entry) = 0;
+  virtual void Dispose(std::unique_ptr<DroppedKeys> keys) = 0;
+};
+
+// Redis's lazyfreeGetFreeEffort: what freeing the value costs, in allocations to release (a
+// collection's element count; 1 for a string or a packed hash / sorted set).
+size_t FreeEffort(const Entry& e);
+// Redis's LAZYFREE_THRESHOLD: a value (or database) of more effort goes to the Disposer.
+inline constexpr size_t kLazyFreeEffortMin = 64;
+
 class Db {
  public:
   // Live entry or nullptr: an entry whose expiry has passed reads as absent (it stays in the
@@ -149,10 +171,11 @@ class Db {
   // reference stays valid until the key is erased.
   Entry& Upsert(std::string_view key);
   bool Erase(std::string_view key);
-  void Clear() {
-    table_.Clear();
-    expiry_index_.clear();
-  }
+  // Leaves `e` an empty string; a value costly to free goes to the disposer (SET over a hash).
+  void ReleaseValue(Entry& e);
+  void Clear();
+  // Where erased nodes and cleared tables that are costly to free go (nullptr: freed inline).
+  void set_disposer(Disposer* disposer) { disposer_ = disposer; }
   // Advances a resize of the table by up to `buckets` buckets (a timer tick calls this so an
   // idle database finishes its resize too); returns whether one is still in progress.
   bool RehashStep(size_t buckets) { return table_.RehashStep(buckets); }
@@ -173,6 +196,7 @@ class Db {
   KeyTable table_;
   // std::set rather than absl::btree_set: see ZSetValue::Big.
   std::set<std::pair<int64_t, std::string>> expiry_index_;
+  Disposer* disposer_ = nullptr;
 };
 
 class State {
@@ -180,6 +204,10 @@ class State {
   Db& db(int index) { return dbs_[static_cast<size_t>(index)]; }
   const Db& db(int index) const { return dbs_[static_cast<size_t>(index)]; }
   size_t TotalKeys() const;
+  // Every database's disposer (see Db::set_disposer); moving a State carries it along.
+  void set_disposer(Disposer* disposer) {
+    for (Db& d : dbs_) d.set_disposer(disposer);
+  }
 
  private:
   std::array<Db, kDatabaseCount> dbs_;

@@ -26,6 +26,10 @@ void Info(CommandContext& ctx) {
 
 void Dbsize(CommandContext& ctx) { ctx.reply.Integer(static_cast<int64_t>(CurrentDb(ctx).size())); }
 
+// SYNC, ASYNC and neither all return once the database's table is handed to the lazy-free
+// thread (common/state/lazy_free.h), which frees it later: unlike Redis, SYNC does not wait
+// for the memory to be released, so that no flush stalls the loop. The keys are gone for
+// every client at once either way; only INFO's memory figures lag.
 void Flushdb(CommandContext& ctx) {
   if (ctx.argv.size() > 2 || (ctx.argv.size() == 2 && !EqualsIgnoreCase(ctx.argv[1], "sync") &&
                               !EqualsIgnoreCase(ctx.argv[1], "async"))) {

@@ -27,7 +27,7 @@ void AppendClients(std::string* out, const InfoInputs& in) {
                   "clients_waiting_durability:", in.clients_waiting_durability, "\r\n\r\n");
 }
 
-void AppendMemory(std::string* out) {
+void AppendMemory(std::string* out, const InfoInputs& in) {
   long pages = 0, rss_pages = 0;
   if (FILE* f = std::fopen("/proc/self/statm", "r")) {
     if (std::fscanf(f, "%ld %ld", &pages, &rss_pages) != 2) rss_pages = 0;
@@ -44,7 +44,8 @@ void AppendMemory(std::string* out) {
   double fragmentation = used ? static_cast<double>(rss) / static_cast<double>(used) : 0;
   absl::StrAppend(out, "# Memory\r\nused_memory:", used, "\r\nused_memory_rss:", rss,
                   "\r\nmem_fragmentation_ratio:", absl::StrFormat("%.2f", fragmentation),
-                  "\r\nmaxmemory:0\r\nmaxmemory_policy:noeviction\r\n\r\n");
+                  "\r\nmaxmemory:0\r\nmaxmemory_policy:noeviction",
+                  "\r\nlazyfree_pending_objects:", in.lazyfree_pending_objects, "\r\n\r\n");
 }
 
 void AppendPersistence(std::string* out, const InfoInputs& in) {
@@ -68,7 +69,8 @@ void AppendStats(std::string* out, const InfoInputs& in) {
                   "\r\nexpired_keys:", in.counters.expired_keys,
                   "\r\npubsub_channels:", in.pubsub.NameCount(PubSubKind::kChannel),
                   "\r\npubsub_patterns:", in.pubsub.NameCount(PubSubKind::kPattern),
-                  "\r\npubsubshard_channels:", in.pubsub.NameCount(PubSubKind::kShard), "\r\n\r\n");
+                  "\r\npubsubshard_channels:", in.pubsub.NameCount(PubSubKind::kShard),
+                  "\r\nlazyfreed_objects:", in.lazyfreed_objects, "\r\n\r\n");
 }
 
 }  // namespace
@@ -79,7 +81,7 @@ std::string InfoText(std::string_view section, const InfoInputs& in) {
   std::string out;
   if (want("server")) AppendServer(&out, in);
   if (want("clients")) AppendClients(&out, in);
-  if (want("memory")) AppendMemory(&out);
+  if (want("memory")) AppendMemory(&out, in);
   if (want("persistence")) AppendPersistence(&out, in);
   if (want("stats")) AppendStats(&out, in);
   return out;

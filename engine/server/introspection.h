@@ -25,6 +25,8 @@ struct InfoInputs {
   int64_t started_ms;
   int64_t now_ms;
   const PubSubRegistry& pubsub;
+  size_t lazyfree_pending_objects = 0;
+  uint64_t lazyfreed_objects = 0;
 };
 
 // One INFO section ("" / all / everything / default = every section), Redis's text layout.

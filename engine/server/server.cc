@@ -74,6 +74,8 @@ absl::Status Server::Start() {
   started_ms_ = NowMs();
   auto recovered = Recover(fs_, config_.dir, dataset_, &state_, started_ms_, LogLine);
   if (!recovered.ok()) return recovered.status();
+  // After recovery, which replaces the State: replay frees inline.
+  state_.set_disposer(&lazy_free_);
   LogLine(absl::StrCat("recovered LSN ", recovered->lsn_last, " (snapshot LSN ",
                        recovered->lsn_snapshot, ", ", recovered->records_replayed,
                        " records replayed from ", recovered->segments_replayed, " segments, ",
@@ -289,12 +291,19 @@ bool Server::CheckPassword(std::string_view password) const {
 }
 
 std::string Server::InfoSection(std::string_view section) {
-  InfoInputs in{config_,           *log_,
-                counters_,         conns_.size(),
-                blocked_.count(),  replies_.held_connections(),
-                commit_->fsyncs(), commit_->fsync_seconds_total(),
-                started_ms_,       NowMs(),
+  InfoInputs in{config_,
+                *log_,
+                counters_,
+                conns_.size(),
+                blocked_.count(),
+                replies_.held_connections(),
+                commit_->fsyncs(),
+                commit_->fsync_seconds_total(),
+                started_ms_,
+                NowMs(),
                 pubsub_};
+  in.lazyfree_pending_objects = lazy_free_.pending_objects();
+  in.lazyfreed_objects = lazy_free_.freed_objects();
   return InfoText(section, in);
 }
 

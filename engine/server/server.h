@@ -15,6 +15,7 @@
 #include "common/io/file_system.h"
 #include "common/metrics/http_server.h"
 #include "common/metrics/registry.h"
+#include "common/state/lazy_free.h"
 #include "common/state/state.h"
 #include "engine/commands/command.h"
 #include "engine/commands/watched_keys.h"
@@ -96,6 +97,8 @@ class Server final : public ServerHooks {
   io::FileSystem& fs_;
   std::unique_ptr<io::FileLock> lock_;
   format::DatasetId dataset_{};
+  // Before state_: it outlives the keyspace that hands it values.
+  state::LazyFree lazy_free_;
   state::State state_;
   std::unique_ptr<DurableLog> log_;
 
