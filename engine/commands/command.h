@@ -19,6 +19,8 @@ class State;  // common/state/state.h: the 16 databases
 
 namespace strongbox::engine {
 
+struct Monitors;  // monitors.h: the slow log and the latency monitor
+
 // What a command may do. The dispatcher (dispatcher.cc) reads the flags, never the names: it
 // refuses kWrite commands while read-only, queues all but kNoMulti ones inside MULTI, and stops
 // the process when a command does what its flags rule out: only kWrite commands emit effects
@@ -36,6 +38,8 @@ enum CommandFlag : uint32_t {
   // Redis says. Nothing refuses on it: there is no maxmemory, and the read-only refusal (volume
   // full) is kWrite's, because every write, a shrinking one too, needs the log.
   kDenyOom = 1u << 7,
+  // Redis's skip_slowlog: never enters the slow log (EXEC: the commands it runs do, one by one).
+  kNoSlowlog = 1u << 8,
 };
 
 // Receives the deterministic effects of the command being executed. Each Emit is one op of the
@@ -99,6 +103,8 @@ class ServerHooks {
   // WATCH registry: the server marks the session's watch_dirty when a watched key changes.
   virtual void Watch(ClientSession& client, uint8_t db, std::string_view key) = 0;
   virtual void UnwatchAll(ClientSession& client) = 0;
+  // SLOWLOG and LATENCY state; nullptr where there is none (test fakes): nothing is recorded.
+  virtual Monitors* monitors() { return nullptr; }
 };
 
 struct CommandContext {

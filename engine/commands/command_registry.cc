@@ -54,6 +54,7 @@ const CommandRegistry& Commands() {
     RegisterZsetCommands(*r);
     RegisterAdminCommands(*r);
     RegisterTransactionCommands(*r);
+    RegisterMonitorCommands(*r);
     return r;
   }();
   return *registry;

@@ -34,6 +34,7 @@ class GroupCommit {
 
   uint64_t fsyncs() const { return fsyncs_; }
   double fsync_seconds_total() const { return fsync_seconds_total_; }
+  double last_fsync_seconds() const { return last_fsync_seconds_; }  // LATENCY's "fsync"
 
  private:
   const EngineConfig& config_;
@@ -44,6 +45,7 @@ class GroupCommit {
   int64_t last_flush_ms_ = 0;
   uint64_t fsyncs_ = 0;
   double fsync_seconds_total_ = 0;
+  double last_fsync_seconds_ = 0;
 };
 
 }  // namespace strongbox::engine

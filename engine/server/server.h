@@ -17,6 +17,7 @@
 #include "common/metrics/registry.h"
 #include "common/state/state.h"
 #include "engine/commands/command.h"
+#include "engine/commands/monitors.h"
 #include "engine/commands/watched_keys.h"
 #include "engine/durability/durable_log.h"
 #include "engine/protocol/resp_parser.h"
@@ -52,6 +53,7 @@ class Server final : public ServerHooks {
     watched_.Watch(client, db, key);
   }
   void UnwatchAll(ClientSession& client) override { watched_.UnwatchAll(client); }
+  Monitors* monitors() override { return &monitors_; }
 
  private:
   // server.cc: start-up, the loop, command execution.
@@ -60,6 +62,7 @@ class Server final : public ServerHooks {
   absl::Status SetUpSignals();
   absl::Status StartMetricsHttp();
   void Loop();
+  void RecordLoopTurn(int64_t started_us);
   void OnCompletion(OpType type, uint64_t id, int res, uint32_t flags);
   void AfterDurable();
   void OnTimer();
@@ -103,6 +106,7 @@ class Server final : public ServerHooks {
   ReplyGate replies_;
   BlockedClients blocked_;
   WatchedKeys watched_;
+  Monitors monitors_;  // SLOWLOG, LATENCY
 
   ServerCounters counters_;
   int64_t started_ms_ = 0;
