@@ -44,8 +44,11 @@ class FakeServer final : public ServerHooks {
     std::erase_if(watches_, [&](const auto& w) { return std::get<0>(w) == &client; });
   }
 
+  Monitors* monitors() override { return monitors_; }
+
   bool is_read_only = false;
-  std::string password;  // empty: no AUTH needed
+  std::string password;           // empty: no AUTH needed
+  Monitors* monitors_ = nullptr;  // SLOWLOG/LATENCY state when a test gives one
 
  private:
   std::vector<std::tuple<ClientSession*, uint8_t, std::string>> watches_;
