@@ -43,8 +43,9 @@ void ReplyEntry(CommandContext& ctx, const SlowlogEntry& e) {
 
 void SlowlogGet(CommandContext& ctx, const SlowLog& log) {
   if (ctx.argv.size() > 3) {
-    return ctx.reply.Error(
-        "ERR unknown subcommand or wrong number of arguments for 'get'. Try SLOWLOG HELP.");
+    return ctx.reply.Error(absl::StrCat("ERR unknown subcommand or wrong number of arguments for '",
+                                        std::string(ctx.argv[1].substr(0, 128)),
+                                        "'. Try SLOWLOG HELP."));
   }
   int64_t count = 10;
   if (ctx.argv.size() == 3) {

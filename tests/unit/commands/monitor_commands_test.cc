@@ -75,7 +75,7 @@ TEST_CASE("SLOWLOG LEN, RESET and GET's count, with Redis's errors") {
   CHECK(h.Run({"SLOWLOG", "GET", "-2"}) == "-ERR count should be greater than or equal to -1\r\n");
   CHECK(h.Run({"SLOWLOG", "GET", "x"}) == "-ERR count should be greater than or equal to -1\r\n");
   CHECK(h.Run({"SLOWLOG", "GET", "1", "2"}) ==
-        "-ERR unknown subcommand or wrong number of arguments for 'get'. Try SLOWLOG HELP.\r\n");
+        "-ERR unknown subcommand or wrong number of arguments for 'GET'. Try SLOWLOG HELP.\r\n");
   CHECK(h.Run({"SLOWLOG", "LEN", "1"}) ==
         "-ERR wrong number of arguments for 'slowlog|len' command\r\n");
   CHECK(h.Run({"SLOWLOG", "nope"}) == "-ERR unknown subcommand 'nope'. Try SLOWLOG HELP.\r\n");
