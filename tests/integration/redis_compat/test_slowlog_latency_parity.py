@@ -4,16 +4,7 @@ errors and CONFIG texts, the same argv in the same order in SLOWLOG GET (EXEC le
 passwords redacted, trimming), and entries / LATENCY LATEST rows of the same shape."""
 import pytest
 
-from strongbox_harness import Engine, RedisServer, raw_reply, wait_for
-
-
-@pytest.fixture
-def pair(tmp_path):
-    e = Engine(tmp_path / "data").start()
-    r = RedisServer(tmp_path / "redis").start()
-    yield e, r
-    r.stop()
-    assert e.stop() == 0
+from strongbox_harness import raw_reply, wait_for
 
 
 def both(pair, *cmd):
