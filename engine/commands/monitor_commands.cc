@@ -123,7 +123,7 @@ void LatencyGraph(CommandContext& ctx, const LatencyMonitor& latency) {
   for (const LatencySample& s : samples) {
     absl::StrAppend(&text, "unix time ", s.unix_time_s, ": ", s.latency_ms, " ms\n");
   }
-  ctx.reply.Bulk(text);
+  ctx.reply.Verbatim(text);
 }
 
 // A summary of what was measured; no advice (Redis's doctor reasons about its own internals).
