@@ -32,10 +32,10 @@ EngineMetrics::EngineMetrics(metrics::Registry& r, io::FileSystem& fs, const std
                       metrics::LatencyBucketsSeconds());
   // One observation per event-loop turn, without the time spent waiting for completions: a
   // stall of the loop (a slow command, a rotation) shows in the high buckets.
-  loop_turn_seconds_ = &r.AddHistogram(
-      "strongbox_loop_turn_seconds", "Time the event loop spends on one turn's work.",
-      {50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 25e-3, 50e-3, 100e-3, 250e-3,
-       500e-3, 1.0});
+  loop_turn_seconds_ = &r.AddHistogram("strongbox_loop_turn_seconds",
+                                       "Time the event loop spends on one turn's work.",
+                                       {50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3,
+                                        25e-3, 50e-3, 100e-3, 250e-3, 500e-3, 1.0});
   batch_records_ = &r.AddHistogram("strongbox_engine_group_commit_records",
                                    "Records per write+fdatasync (group commit).",
                                    {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096});

@@ -155,8 +155,7 @@ void Server::Loop() {
   for (;;) {
     // A turn starts at its first completion: the time blocked waiting for one is idle, not work.
     int64_t turn_started_us = 0;
-    ring_.WaitAndDrain([this, &turn_started_us](OpType type, uint64_t id, int res,
-                                                uint32_t flags) {
+    ring_.WaitAndDrain([this, &turn_started_us](OpType type, uint64_t id, int res, uint32_t flags) {
       if (turn_started_us == 0) turn_started_us = MonotonicUs();
       OnCompletion(type, id, res, flags);
     });
