@@ -6,6 +6,7 @@
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
 #include "engine/commands/glob.h"
+#include "engine/commands/monitors.h"
 
 namespace strongbox::engine {
 namespace {
@@ -21,8 +22,7 @@ absl::flat_hash_map<std::string, std::string>& TunableConfig() {
       {"set-max-listpack-entries", "128"},  {"set-max-listpack-value", "64"},
       {"zset-max-listpack-entries", "128"}, {"zset-max-listpack-value", "64"},
       {"zset-max-ziplist-entries", "128"},  {"zset-max-ziplist-value", "64"},
-      {"lua-time-limit", "5000"},           {"slowlog-log-slower-than", "10000"},
-      {"slowlog-max-len", "128"},           {"latency-tracking", "yes"},
+      {"lua-time-limit", "5000"},           {"latency-tracking", "yes"},
       {"lazyfree-lazy-user-del", "no"},     {"notify-keyspace-events", ""},
   };
   return *config;
@@ -71,20 +71,34 @@ void ConfigSet(CommandContext& ctx) {
   if (ctx.argv.size() < 4 || ctx.argv.size() % 2 != 0) {
     return ctx.reply.Error("ERR wrong number of arguments for 'config|set' command");
   }
+  // All or nothing, as Redis: every name and value is checked before any is applied.
+  Monitors* monitors = ctx.server.monitors();
   for (size_t i = 2; i + 1 < ctx.argv.size(); i += 2) {
+    std::string name = ToLower(ctx.argv[i]);
+    if (monitors != nullptr && IsMonitorConfig(name)) {
+      std::string why = MonitorConfigCheck(name, ctx.argv[i + 1]);
+      if (why.empty()) continue;
+      return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + name +
+                             "') - " + why);
+    }
     std::string error;
-    if (ctx.server.ConfigSet(ToLower(ctx.argv[i]), ctx.argv[i + 1], &error)) {
+    if (ctx.server.ConfigSet(name, ctx.argv[i + 1], &error)) {
       if (error.empty()) continue;
       return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" +
                              std::string(ctx.argv[i]) + "') - " + error);
     }
-    if (!TunableConfig().contains(ToLower(ctx.argv[i]))) {
+    if (!TunableConfig().contains(name)) {
       return ctx.reply.Error("ERR Unknown option or number of arguments for CONFIG SET - '" +
                              std::string(ctx.argv[i]) + "'");
     }
   }
   for (size_t i = 2; i + 1 < ctx.argv.size(); i += 2) {
-    auto it = TunableConfig().find(ToLower(ctx.argv[i]));
+    std::string name = ToLower(ctx.argv[i]);
+    if (monitors != nullptr && IsMonitorConfig(name)) {
+      MonitorConfigSet(*monitors, name, ctx.argv[i + 1]);
+      continue;
+    }
+    auto it = TunableConfig().find(name);
     if (it != TunableConfig().end()) it->second = std::string(ctx.argv[i + 1]);  // else server's
   }
   ctx.reply.SimpleString("OK");
@@ -112,6 +126,12 @@ void Config(CommandContext& ctx) {
       for (const std::string& name : TunableConfigNames()) {
         std::string v;
         if (GlobMatch(pattern, name, true) && TunableConfigGet(name, &v)) out.emplace_back(name, v);
+      }
+      const Monitors* monitors = ctx.server.monitors();
+      for (std::string_view name : MonitorConfigNames()) {
+        if (monitors != nullptr && GlobMatch(pattern, name, true)) {
+          out.emplace_back(name, MonitorConfigGet(*monitors, name));
+        }
       }
       for (std::string_view name :
            {"port", "bind", "requirepass", "maxclients", "proto-max-bulk-len",

@@ -20,6 +20,8 @@ class State;  // common/state/state.h: the 16 databases
 
 namespace strongbox::engine {
 
+struct Monitors;  // monitors.h: the slow log and the latency monitor
+
 // What a command may do. The dispatcher (dispatcher.cc) reads the flags, never the names: it
 // refuses kWrite commands while read-only, queues all but kNoMulti ones inside MULTI, and stops
 // the process when a command does what its flags rule out: only kWrite commands emit effects
@@ -40,6 +42,8 @@ enum CommandFlag : uint32_t {
   // Allowed while a RESP2 client is subscribed ((P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING, QUIT):
   // the dispatcher refuses every other command then, with Redis 7.0's text.
   kPubSubContext = 1u << 8,
+  // Redis's skip_slowlog: never enters the slow log (EXEC: the commands it runs do, one by one).
+  kNoSlowlog = 1u << 9,
 };
 
 // Receives the deterministic effects of the command being executed. Each Emit is one op of the
@@ -112,6 +116,8 @@ class ServerHooks {
   virtual size_t Publish(PubSubKind kind, std::string_view channel, std::string_view message) = 0;
   // CONFIG SET of a server-owned parameter: false if unknown; *error set if the value is bad.
   virtual bool ConfigSet(std::string_view name, std::string_view value, std::string* error) = 0;
+  // SLOWLOG and LATENCY state; nullptr where there is none (test fakes): nothing is recorded.
+  virtual Monitors* monitors() { return nullptr; }
 };
 
 struct CommandContext {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/util/check.h"
 #include "engine/commands/command_registry.h"
+#include "engine/commands/monitors.h"
 
 namespace strongbox::engine {
 namespace {
@@ -83,11 +84,9 @@ bool Admit(CommandContext& ctx, const CommandSpec& spec) {
   return true;
 }
 
-// Runs the handler and holds it to its flags: only a kWrite command emits effects (a kNoMulti
-// one aside: EXEC's effects are its queue's, each checked as it runs), only a kMayBlock one
-// parks the client, and never inside EXEC.
-void Run(CommandContext& ctx, const CommandSpec& spec) {
-  bool was_blocked = ctx.client.block.active;
+// The handler, held to its flags: only a kWrite command emits effects (a kNoMulti one aside:
+// EXEC's effects are its queue's, each checked as it runs).
+void RunChecked(CommandContext& ctx, const CommandSpec& spec) {
   if (spec.flags & (kWrite | kNoMulti)) {
     spec.handler(ctx);
   } else {
@@ -98,9 +97,22 @@ void Run(CommandContext& ctx, const CommandSpec& spec) {
     SB_CHECK(counted.emitted() == 0, "'%s' is not flagged write but emitted %zu effects",
              std::string(spec.name).c_str(), counted.emitted());
   }
+}
+
+// Runs the handler: only a kMayBlock one parks the client, and never inside EXEC; what ran is
+// timed for the slow log and the latency monitor.
+void Run(CommandContext& ctx, const CommandSpec& spec) {
+  bool was_blocked = ctx.client.block.active;
+  Monitors* monitors = ctx.server.monitors();
+  int64_t started_us = monitors != nullptr ? MonotonicUs() : 0;
+  RunChecked(ctx, spec);
   SB_CHECK(
       was_blocked || !ctx.client.block.active || ((spec.flags & kMayBlock) && !ctx.client.in_exec),
       "'%s' parked the client without kMayBlock or inside EXEC", std::string(spec.name).c_str());
+  // A parked command is recorded by the run that finally serves it, as Redis does on unblock.
+  if (monitors != nullptr && !ctx.client.block.active) {
+    RecordCommand(*monitors, spec, ctx, MonotonicUs() - started_us);
+  }
 }
 
 // Inside MULTI: checks what can be checked now and queues the command (Redis 7.0 texts); a

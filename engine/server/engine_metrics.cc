@@ -21,6 +21,8 @@ EngineMetrics::EngineMetrics(metrics::Registry& r, io::FileSystem& fs, const std
   segments_sealed_ = &r.AddCounter("strongbox_engine_segments_sealed_total", "Segments sealed.");
   commands_ = &r.AddCounter("strongbox_engine_commands_processed_total", "Commands executed.");
   expired_ = &r.AddCounter("strongbox_engine_expired_keys_total", "Keys removed by active expiry.");
+  slowlog_entries_ = &r.AddCounter("strongbox_slowlog_entries_total",
+                                   "Commands added to the slow log (SLOWLOG), RESET or not.");
   fsync_seconds_ =
       &r.AddHistogram("strongbox_engine_fsync_seconds", "Latency of one batch write + fdatasync.",
                       metrics::LatencyBucketsSeconds());
@@ -28,6 +30,12 @@ EngineMetrics::EngineMetrics(metrics::Registry& r, io::FileSystem& fs, const std
       &r.AddHistogram("strongbox_engine_rotation_seconds",
                       "Time the event loop spends sealing a segment and opening the next one.",
                       metrics::LatencyBucketsSeconds());
+  // One observation per event-loop turn, without the time spent waiting for completions: a
+  // stall of the loop (a slow command, a rotation) shows in the high buckets.
+  loop_turn_seconds_ = &r.AddHistogram("strongbox_loop_turn_seconds",
+                                       "Time the event loop spends on one turn's work.",
+                                       {50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3,
+                                        25e-3, 50e-3, 100e-3, 250e-3, 500e-3, 1.0});
   batch_records_ = &r.AddHistogram("strongbox_engine_group_commit_records",
                                    "Records per write+fdatasync (group commit).",
                                    {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096});
@@ -56,6 +64,7 @@ void EngineMetrics::Update(const DurableLog& log, const ServerCounters& counters
   Advance(*segments_sealed_, log.segments_sealed(), &reported_sealed_);
   Advance(*commands_, counters.commands_processed, &reported_commands_);
   Advance(*expired_, counters.expired_keys, &reported_expired_);
+  Advance(*slowlog_entries_, counters.slowlog_entries, &reported_slowlog_);
 }
 
 }  // namespace strongbox::engine

@@ -16,6 +16,7 @@ struct ServerCounters {
   uint64_t connections_received = 0;
   uint64_t rejected_connections = 0;
   uint64_t expired_keys = 0;
+  uint64_t slowlog_entries = 0;  // ever added to the slow log
 };
 
 class EngineMetrics {
@@ -29,6 +30,7 @@ class EngineMetrics {
   metrics::Histogram& fsync_seconds() { return *fsync_seconds_; }
   metrics::Histogram& batch_records() { return *batch_records_; }
   metrics::Histogram& rotation_seconds() { return *rotation_seconds_; }
+  metrics::Histogram& loop_turn_seconds() { return *loop_turn_seconds_; }
 
  private:
   metrics::Gauge* lsn_assigned_;
@@ -42,12 +44,14 @@ class EngineMetrics {
   metrics::Counter* segments_sealed_;
   metrics::Counter* commands_;
   metrics::Counter* expired_;
+  metrics::Counter* slowlog_entries_;
   metrics::Histogram* fsync_seconds_;
   metrics::Histogram* batch_records_;
   metrics::Histogram* rotation_seconds_;
+  metrics::Histogram* loop_turn_seconds_;
   // Totals already added to the counters above.
   uint64_t reported_bytes_ = 0, reported_records_ = 0, reported_sealed_ = 0;
-  uint64_t reported_commands_ = 0, reported_expired_ = 0;
+  uint64_t reported_commands_ = 0, reported_expired_ = 0, reported_slowlog_ = 0;
 };
 
 }  // namespace strongbox::engine

@@ -61,6 +61,7 @@ void GroupCommit::OnSyncDone(int res) {
   metrics_.fsync_seconds().Observe(seconds);
   ++fsyncs_;
   fsync_seconds_total_ += seconds;
+  last_fsync_seconds_ = seconds;
   log_.BatchDurable();
 }
 

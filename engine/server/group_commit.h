@@ -39,6 +39,7 @@ class GroupCommit {
 
   uint64_t fsyncs() const { return fsyncs_; }
   double fsync_seconds_total() const { return fsync_seconds_total_; }
+  double last_fsync_seconds() const { return last_fsync_seconds_; }  // LATENCY's "fsync"
 
  private:
   // The log's rotation, measured and logged; returns true when writes are accepted again.
@@ -53,6 +54,7 @@ class GroupCommit {
   bool read_only_seen_ = false;
   uint64_t fsyncs_ = 0;
   double fsync_seconds_total_ = 0;
+  double last_fsync_seconds_ = 0;
 };
 
 }  // namespace strongbox::engine

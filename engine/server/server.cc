@@ -156,10 +156,14 @@ int Server::Run() {
 void Server::Loop() {
   int64_t shutdown_deadline_ms = 0;
   for (;;) {
+    // A turn starts at its first completion: the time blocked waiting for one is idle, not work.
+    int64_t turn_started_us = 0;
     ring_.WaitAndDrain(input_backlog_.empty(),
-                       [this](OpType type, uint64_t id, int res, uint32_t flags) {
+                       [this, &turn_started_us](OpType type, uint64_t id, int res, uint32_t flags) {
+                         if (turn_started_us == 0) turn_started_us = MonotonicUs();
                          OnCompletion(type, id, res, flags);
                        });
+    if (turn_started_us == 0 && !input_backlog_.empty()) turn_started_us = MonotonicUs();
     ServeInputBacklog();
     blocked_.ServeReady([this](Conn& c, std::span<const std::string_view> argv) {
       Execute(c, argv);  // parks it again if the key was emptied meanwhile
@@ -167,9 +171,17 @@ void Server::Loop() {
     });
     commit_->MaybeFlush(NowMs(), false);
     SubmitSends();
+    counters_.slowlog_entries = monitors_.slowlog.entries_added();
     metrics_.Update(*log_, counters_, conns_.size(), replies_.held_connections());
+    if (turn_started_us != 0) RecordLoopTurn(turn_started_us);
     if (shutting_down_ && DrainForShutdown(&shutdown_deadline_ms)) return;
   }
+}
+
+void Server::RecordLoopTurn(int64_t started_us) {
+  int64_t turn_us = MonotonicUs() - started_us;
+  metrics_.loop_turn_seconds().Observe(static_cast<double>(turn_us) / 1e6);
+  monitors_.latency.MaybeAdd("loop-turn", turn_us / 1000, NowMs() / 1000);
 }
 
 void Server::OnCompletion(OpType type, uint64_t id, int res, uint32_t flags) {
@@ -187,6 +199,8 @@ void Server::OnCompletion(OpType type, uint64_t id, int res, uint32_t flags) {
       return commit_->OnWriteDone(res, id);
     case OpType::kLogSync:
       commit_->OnSyncDone(res);
+      monitors_.latency.MaybeAdd("fsync", static_cast<int64_t>(commit_->last_fsync_seconds() * 1e3),
+                                 NowMs() / 1000);
       return AfterDurable();
     case OpType::kTimer:
       return OnTimer();

@@ -18,6 +18,7 @@
 #include "common/state/lazy_free.h"
 #include "common/state/state.h"
 #include "engine/commands/command.h"
+#include "engine/commands/monitors.h"
 #include "engine/commands/watched_keys.h"
 #include "engine/durability/durable_log.h"
 #include "engine/protocol/resp_parser.h"
@@ -56,6 +57,7 @@ class Server final : public ServerHooks {
   PubSubRegistry& pubsub() override { return pubsub_; }
   size_t Publish(PubSubKind kind, std::string_view channel, std::string_view message) override;
   bool ConfigSet(std::string_view name, std::string_view value, std::string* error) override;
+  Monitors* monitors() override { return &monitors_; }
 
  private:
   // server.cc: start-up, the loop, command execution.
@@ -64,6 +66,7 @@ class Server final : public ServerHooks {
   absl::Status SetUpSignals();
   absl::Status StartMetricsHttp();
   void Loop();
+  void RecordLoopTurn(int64_t started_us);
   void OnCompletion(OpType type, uint64_t id, int res, uint32_t flags);
   void AfterDurable();
   void OnTimer();
@@ -118,6 +121,7 @@ class Server final : public ServerHooks {
   WatchedKeys watched_;
   PubSubRegistry pubsub_;
   std::vector<uint64_t> delivered_to_;  // subscribers written to by the command running now
+  Monitors monitors_;                   // SLOWLOG, LATENCY
 
   ServerCounters counters_;
   int64_t started_ms_ = 0;

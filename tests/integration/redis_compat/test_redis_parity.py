@@ -5,16 +5,7 @@ import threading
 
 import pytest
 
-from strongbox_harness import Engine, RedisServer, dump, raw_reply, wait_for
-
-
-@pytest.fixture
-def pair(tmp_path):
-    e = Engine(tmp_path / "data").start()
-    r = RedisServer(tmp_path / "redis").start()
-    yield e, r
-    r.stop()
-    assert e.stop() == 0
+from strongbox_harness import Engine, dump, raw_reply, wait_for
 
 
 def run_both(pair, script):

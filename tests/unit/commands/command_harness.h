@@ -50,10 +50,13 @@ class FakeServer final : public ServerHooks {
   }
   bool ConfigSet(std::string_view, std::string_view, std::string*) override { return false; }
 
+  Monitors* monitors() override { return monitors_; }
+
   bool is_read_only = false;
   std::string password;  // empty: no AUTH needed
   PubSubRegistry pubsub_registry;
   std::vector<std::pair<std::string, std::string>> published;  // (channel, message)
+  Monitors* monitors_ = nullptr;  // SLOWLOG/LATENCY state when a test gives one
 
  private:
   std::vector<std::tuple<ClientSession*, uint8_t, std::string>> watches_;
