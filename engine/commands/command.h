@@ -40,6 +40,10 @@ enum CommandFlag : uint32_t {
   // Allowed while a RESP2 client is subscribed ((P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING, QUIT):
   // the dispatcher refuses every other command then, with Redis 7.0's text.
   kPubSubContext = 1u << 8,
+  kNoScript = 1u << 9,  // refused when a script calls it (Redis's noscript: EVAL, SCRIPT, ...)
+  // Runs a script (EVAL...): its effects are those of the commands the script calls, each held
+  // to its own flags as it runs, all in the one record of the call.
+  kRunsScript = 1u << 10,
 };
 
 // Receives the deterministic effects of the command being executed. Each Emit is one op of the

@@ -55,6 +55,7 @@ const CommandRegistry& Commands() {
     RegisterAdminCommands(*r);
     RegisterTransactionCommands(*r);
     RegisterPubSubCommands(*r);
+    RegisterScriptingCommands(*r);
     return r;
   }();
   return *registry;

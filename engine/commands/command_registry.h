@@ -45,6 +45,7 @@ void RegisterZsetCommands(CommandRegistry& r);
 void RegisterAdminCommands(CommandRegistry& r);
 void RegisterTransactionCommands(CommandRegistry& r);
 void RegisterPubSubCommands(CommandRegistry& r);
+void RegisterScriptingCommands(CommandRegistry& r);
 
 // Every command of every family, registered on first use and never changed afterwards.
 const CommandRegistry& Commands();

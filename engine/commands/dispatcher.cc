@@ -10,12 +10,13 @@
 #include "engine/commands/command_registry.h"
 
 namespace strongbox::engine {
-namespace {
 
 bool ArityOk(const CommandSpec& spec, size_t argc) {
   return spec.arity > 0 ? argc == static_cast<size_t>(spec.arity)
                         : argc >= static_cast<size_t>(-spec.arity);
 }
+
+namespace {
 
 std::string UnknownCommand(std::span<const std::string_view> argv) {
   std::string args;
@@ -88,7 +89,7 @@ bool Admit(CommandContext& ctx, const CommandSpec& spec) {
 // parks the client, and never inside EXEC.
 void Run(CommandContext& ctx, const CommandSpec& spec) {
   bool was_blocked = ctx.client.block.active;
-  if (spec.flags & (kWrite | kNoMulti)) {
+  if (spec.flags & (kWrite | kNoMulti | kRunsScript)) {
     spec.handler(ctx);
   } else {
     CountingSink counted(ctx.effects);
