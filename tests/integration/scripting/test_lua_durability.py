@@ -2,6 +2,7 @@
 that reads the clock or random numbers restarts to exactly what clients saw), an error midway
 keeps the writes made before it (as Redis does) in that record, and after kill -9 under a load
 of multi-key scripts each script's writes are all there or none is."""
+import contextlib
 import os
 import threading
 import time
@@ -88,21 +89,30 @@ def check_groups(c, acked, attempted, round_no):
             assert int(h.get(b"units", 0)) == seq, f"round {round_no}: group {worker} torn: {h}"
 
 
+@contextlib.contextmanager
+def script_load(engine, acked, attempted):
+    """CLIENTS threads run TRANSFER until the engine goes away."""
+    stop = threading.Event()
+    workers = [threading.Thread(target=hammer, args=(engine, w, acked, attempted, stop))
+               for w in range(CLIENTS)]
+    for w in workers:
+        w.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        for w in workers:
+            w.join(10)
+
+
 def test_kill9_under_script_load_is_all_or_nothing_per_script(tmp_path):
     engine = Engine(tmp_path / "data", "--segment-bytes", "262144", "--rotate-interval", "1")
     acked, attempted = {}, {}
     for round_no in range(ROUNDS):
         engine.start()
-        stop = threading.Event()
-        threads = [threading.Thread(target=hammer, args=(engine, w, acked, attempted, stop))
-                   for w in range(CLIENTS)]
-        for t in threads:
-            t.start()
-        time.sleep(0.3 + 0.1 * (round_no % 4))
-        engine.kill9()
-        stop.set()
-        for t in threads:
-            t.join(10)
+        with script_load(engine, acked, attempted):
+            time.sleep(0.3 + 0.1 * (round_no % 4))
+            engine.kill9()
         engine.start()
         check_groups(engine.client(), acked, attempted, round_no)
         engine.kill9()
