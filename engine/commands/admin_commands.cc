@@ -213,11 +213,11 @@ void FlushFunctions(CommandContext& ctx) {
 
 void RegisterAdminCommands(CommandRegistry& r) {
   // name, arity, flags, first key, last key, key step, handler
-  r.Add({"config", -2, kAdmin, 0, 0, 0, Config});
+  r.Add({"config", -2, kAdmin | kNoScript, 0, 0, 0, Config});
   r.Add({"copy", -3, kWrite | kDenyOom, 1, 2, 1, Copy});
   r.Add({"object", -2, kReadonly, 2, 2, 1, Object});
   r.Add({"memory", -2, kReadonly, 0, 0, 0, Memory});
-  r.Add({"function", -2, kAdmin, 0, 0, 0, FlushFunctions});
+  r.Add({"function", -2, kAdmin | kNoScript, 0, 0, 0, FlushFunctions});
 }
 
 }  // namespace strongbox::engine
