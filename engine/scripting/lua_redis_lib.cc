@@ -2,6 +2,8 @@
 // table ({err = "..."}), as in Redis, so redis.pcall and the error handler treat them alike.
 #include "engine/scripting/lua_redis_lib.h"
 
+#include <cstdio>
+
 extern "C" {
 #include <lauxlib.h>
 #include <lua.h>
@@ -40,8 +42,16 @@ int CallCommand(lua_State* L, bool raise) {
     if (type != LUA_TSTRING && type != LUA_TNUMBER) {
       return Fail(L, raise, "Lua redis lib command arguments must be strings or integers");
     }
+    if (type == LUA_TNUMBER) {
+      // Redis formats numbers with %.17g (Lua's own tostring keeps only 14 digits); the text
+      // replaces the number on the stack, which keeps it alive for the call.
+      char text[32];
+      int n = std::snprintf(text, sizeof(text), "%.17g", lua_tonumber(L, i));
+      lua_pushlstring(L, text, static_cast<size_t>(n));
+      lua_replace(L, i);
+    }
     size_t len = 0;
-    const char* s = lua_tolstring(L, i, &len);  // a number becomes its string in place
+    const char* s = lua_tolstring(L, i, &len);
     ctx->argv.emplace_back(s, len);
   }
   ctx->reply.clear();

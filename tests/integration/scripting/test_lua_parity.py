@@ -78,6 +78,10 @@ CONVERSIONS = [
     "return redis.call('get', 'db3')", "return redis.REDIS_VERSION ~= nil",
     "return redis.call('type', 'hash')['ok']", "return redis.replicate_commands()",
     "return redis.call('set', 'n', 12.0)", "return redis.call('get', 'n')",
+    "redis.call('set', 'f', 1/3) return redis.call('get', 'f')",
+    "redis.call('set', 'f', 1e20) return redis.call('get', 'f')",
+    "redis.call('set', 'f', -0.5) return redis.call('get', 'f')",
+    "return redis.call('hset', 'h2', 1, 2.5)", "return redis.call('hgetall', 'h2')",
 ]
 
 # Errors: script errors, refused commands, the sandbox, argument checks; Redis 7.0 texts.

@@ -39,10 +39,10 @@ TEST_CASE("redis.call passes strings and numbers and converts the reply") {
   LuaEngine lua;
   FakeHost host;
   host.canned = "*3\r\n:7\r\n$2\r\nhi\r\n$-1\r\n";
-  CHECK(Eval(lua, host, "return redis.call('x', KEYS[1], 3.5)", 2, {"k"}) ==
+  CHECK(Eval(lua, host, "return redis.call('x', KEYS[1], 3.5, 1/3)", 2, {"k"}) ==
         "*3\r\n:7\r\n$2\r\nhi\r\n$-1\r\n");  // nil bulk -> false -> nil bulk
   REQUIRE(host.calls.size() == 1);
-  CHECK(host.calls[0] == std::vector<std::string>{"x", "k", "3.5"});
+  CHECK(host.calls[0] == std::vector<std::string>{"x", "k", "3.5", "0.33333333333333331"});
   host.canned = "%1\r\n$1\r\na\r\n,2.5\r\n";
   CHECK(Eval(lua, host, "return redis.call('x')['map']['a']['double']") == ":2\r\n");
   CHECK(Eval(lua, host, "return {double = redis.call('x')['map']['a']['double']}", 3) ==
