@@ -36,8 +36,11 @@ int Panic(lua_State* L) {
 // Converts any error into an error table and records where in the script it happened.
 int ErrorHandler(lua_State* L) {
   if (!lua_istable(L, 1)) {
+    // As Lua's tostring() would write it: error() raises nil, error(false) a boolean.
     const char* text = lua_tostring(L, 1);
-    PushErrorTable(L, text != nullptr ? text : "unknown error");
+    if (text == nullptr && lua_isboolean(L, 1)) text = lua_toboolean(L, 1) ? "true" : "false";
+    if (text == nullptr) text = lua_typename(L, lua_type(L, 1));
+    PushErrorTable(L, text);
     lua_replace(L, 1);
   }
   lua_Debug ar;

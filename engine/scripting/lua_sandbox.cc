@@ -61,6 +61,29 @@ int SafeRawset(lua_State* L) {
   return 1;
 }
 
+// Lua's pcall, except that a caught error table with a string `err` (what redis.call raises)
+// comes back as that string, as scripts written for Redis expect.
+int ScriptPcall(lua_State* L) {
+  luaL_checkany(L, 1);
+  int argc = lua_gettop(L) - 1;
+  if (lua_pcall(L, argc, LUA_MULTRET, 0) == 0) {
+    lua_pushboolean(L, 1);
+    lua_insert(L, 1);
+    return lua_gettop(L);
+  }
+  if (lua_istable(L, -1)) {
+    lua_getfield(L, -1, "err");
+    if (lua_isstring(L, -1)) {
+      lua_replace(L, -2);
+    } else {
+      lua_pop(L, 1);
+    }
+  }
+  lua_pushboolean(L, 0);
+  lua_insert(L, -2);
+  return 2;
+}
+
 // Replaces the table on top of the stack by its read-only proxy.
 void MakeProxy(lua_State* L) {
   MarkProtected(L, -1);
@@ -105,6 +128,8 @@ void OpenLibraries(lua_State* L) {
   }
   lua_pushcfunction(L, SafeRawset);
   lua_setglobal(L, "rawset");
+  lua_pushcfunction(L, ScriptPcall);
+  lua_setglobal(L, "pcall");
 }
 
 // Each library table in the globals becomes its proxy; strings' methods read through it too.

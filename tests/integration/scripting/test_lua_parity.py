@@ -105,6 +105,12 @@ ERRORS = [
     "#!notlua\nreturn 1", "#!lua foo=bar\nreturn 1",
     "#!lua flags=no-writes,allow-oom\nreturn 1", "#!lua\nreturn 2", "local t = redis.pcall('incr', 'str') error(t)",
     "return redis.call('set', 'k')", "return pcall(function() error('inner') end)",
+    # error({}) is left out: it crashes redis-server 7.0.x (the engine answers "ERR unknown error").
+    "error(42)", "error()", "error(false)", "return {err = 'E1', ok = 'O1'}", "return redis.pcall('set')",
+    "local ok, err = pcall(redis.call, 'incr', 'str') return err", "return math.huge",
+    "return -math.huge", "return cjson.decode('{')", "return bit.tobit(0xffffffff)",
+    "return loadstring('return 7')()", "return type(_G)", "return _G.redis ~= nil",
+    "return tostring(nil)", "return redis.call('echo', 'x')", "return {1, {}, {{}}}",
 ]
 
 
