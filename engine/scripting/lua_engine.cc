@@ -10,6 +10,7 @@ extern "C" {
 }
 
 #include "common/util/check.h"
+#include "engine/scripting/lua_random.h"
 #include "engine/scripting/lua_resp.h"
 #include "engine/scripting/lua_sandbox.h"
 
@@ -107,11 +108,20 @@ LuaEngine::LuaEngine(ScriptLimits limits) : limits_(limits) {
   L_ = lua_newstate(&LuaEngine::Allocate, &alloc_);
   SB_CHECK(L_ != nullptr, "cannot create the Lua state");
   lua_atpanic(L_, Panic);
+  // Like Redis 7.0, scripts share one sequence from the state's start; none is reseeded (their
+  // writes are logged as effects, so replay does not depend on what they drew).
+  run_.random_state = Rand48Seed(0);
   lua_pushlightuserdata(L_, &kEngineKey);
   lua_pushlightuserdata(L_, this);
   lua_rawset(L_, LUA_REGISTRYINDEX);
   globals_ref_ = OpenSandbox(
-      L_, [](lua_State* L, void* ctx) { OpenRedisLib(L, static_cast<RunContext*>(ctx)); }, &run_);
+      L_,
+      [](lua_State* L, void* arg) {
+        auto* ctx = static_cast<RunContext*>(arg);
+        OpenRedisLib(L, ctx);
+        OpenRandom(L, &ctx->random_state);
+      },
+      &run_);
 }
 
 LuaEngine::~LuaEngine() { lua_close(L_); }

@@ -31,7 +31,8 @@ struct RunContext {
   ScriptHost* host = nullptr;
   int resp = 2;  // redis.setresp; every script starts at 2
   int64_t started_ms = 0;
-  bool stopped = false;  // the time limit passed: every hook and call raises from now on
+  bool stopped = false;       // the time limit passed: every hook and call raises from now on
+  uint64_t random_state = 0;  // math.random's generator (lua_random.h)
   std::vector<std::string_view> argv;
   std::string reply;
 };

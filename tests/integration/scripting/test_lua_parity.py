@@ -72,6 +72,7 @@ CONVERSIONS = [
     "return cjson.encode({1, 2, 3})", "return cjson.decode('[1,2,3]')[2]",
     "return cjson.decode('{\"a\":5}').a", "return bit.band(0xff, 0x0f)", "return bit.tohex(255)",
     "return string.format('%d-%s', 7, 'x')", "return table.concat({'a', 'b'}, ',')",
+    "return math.random(0)", "return math.random(3, 1)", "return math.random(1, 2, 3)",
     "return math.floor(2.7)", "return tostring(12)", "return tonumber('42')",
     "local t = {} for i = 1, 5 do t[#t + 1] = i * i end return t",
     "redis.call('select', 3) redis.call('set', 'db3', 'x') return redis.call('get', 'db3')",

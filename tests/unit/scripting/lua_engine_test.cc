@@ -59,6 +59,19 @@ TEST_CASE("Errors from commands are raised by call and returned by pcall") {
   CHECK(Eval(lua, host, "return redis.pcall('x')") == "-WRONGTYPE bad\r\n");
 }
 
+TEST_CASE("math.random is drand48: seeded with randomseed, one sequence across scripts") {
+  LuaEngine lua;
+  FakeHost host;
+  // The first draw after srand48(0), as Redis's documentation shows it.
+  CHECK(Eval(lua, host, "math.randomseed(0) return tostring(math.random())") ==
+        "$16\r\n0.17082803611217\r\n");
+  std::string next = Eval(lua, host, "return tostring(math.random())");
+  CHECK(next != "$16\r\n0.17082803611217\r\n");
+  CHECK(Eval(lua, host,
+             "math.randomseed(7) local a = math.random(100) math.randomseed(7) "
+             "return a == math.random(100) and a >= 1 and a <= 100") == ":1\r\n");
+}
+
 TEST_CASE("Compile errors and the sandbox use Redis's texts") {
   LuaEngine lua;
   FakeHost host;
