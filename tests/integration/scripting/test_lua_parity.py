@@ -112,6 +112,8 @@ ERRORS = [
     "return -math.huge", "return cjson.decode('{')", "return bit.tobit(0xffffffff)",
     "return loadstring('return 7')()", "return type(_G)", "return _G.redis ~= nil",
     "return tostring(nil)", "return redis.call('echo', 'x')", "return {1, {}, {{}}}",
+    "local function f() return 1 + f() end return f()", "return string.nonexistent",
+    "return #redis.call('lrange', 'list', 0, -1)", "return redis.call('lpush', 'str', 'x')",
 ]
 
 
