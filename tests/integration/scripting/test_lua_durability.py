@@ -117,3 +117,5 @@ def test_kill9_under_script_load_is_all_or_nothing_per_script(tmp_path):
         check_groups(engine.client(), acked, attempted, round_no)
         engine.kill9()
     assert sum(acked.values()) > 0
+    print(f"{ROUNDS} kill -9 rounds, {sum(acked.values())} scripts acknowledged, "
+          f"{sum(attempted.values())} attempted")
