@@ -96,6 +96,8 @@ ERRORS = [
     "return redis.call('config', 'get', 'maxmemory')", "return redis.call('client', 'id')",
     "return redis.call('function', 'flush')", "return redis.call('quit')",
     "return redis.call('hello', '3')", "return redis.call('select', 99)",
+    "return redis.call('subscribe', 'ch')", "return redis.call('psubscribe', 'c*')",
+    "return redis.call('unsubscribe')", "return redis.call('publish', 'ch', 'm')",
     "a = 1", "return undefined_global", "string.x = 1", "rawset(_G, 'x', 1)",
     "return os.time()", "return io", "return loadfile", "return dofile", "print('x')",
     "redis.setresp(4)", "redis.setresp()", "redis.log()", "redis.log('x', 'y')",
