@@ -5,7 +5,8 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libabsl-dev liburing-dev libfmt-dev libcli11-dev catch2 libzstd-dev zstd libxxhash-dev
-  libhiredis-dev libcpp-httplib-dev
+  libhiredis-dev libcpp-httplib-dev libssl-dev
+  liblua5.1-0-dev lua-cjson-dev lua-bitop-dev  # scripting: Lua 5.1 with cjson and bit
   redis-server redis-tools python3 python3-redis python3-pytest
   clang-format util-linux procps docker-compose yamllint python3-yaml
   clang libclang-rt-dev  # the fuzz flavour: clang++ and libFuzzer/ASan/UBSan runtimes

@@ -1,5 +1,6 @@
 // What Redis tools and clients ask of a server beyond data commands: COPY, OBJECT, MEMORY
-// USAGE, CONFIG GET/SET/RESETSTAT for the parameters tools set, FUNCTION/SCRIPT FLUSH.
+// USAGE, CONFIG GET/SET/RESETSTAT for the parameters tools set, FUNCTION FLUSH (SCRIPT is in
+// scripting_commands.cc).
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -221,8 +222,8 @@ void Memory(CommandContext& ctx) {
   ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) + "'. Try MEMORY HELP.");
 }
 
-void FlushScripts(CommandContext& ctx) {
-  // No scripting engine: there is nothing to flush, and tools call this during set-up.
+void FlushFunctions(CommandContext& ctx) {
+  // No FUNCTION libraries yet: there is nothing to flush, and tools call this during set-up.
   std::string sub = ToLower(ctx.argv[1]);
   if (sub == "flush") return ctx.reply.SimpleString("OK");
   ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) + "'");
@@ -232,12 +233,11 @@ void FlushScripts(CommandContext& ctx) {
 
 void RegisterAdminCommands(CommandRegistry& r) {
   // name, arity, flags, first key, last key, key step, handler
-  r.Add({"config", -2, kAdmin, 0, 0, 0, Config});
+  r.Add({"config", -2, kAdmin | kNoScript, 0, 0, 0, Config});
   r.Add({"copy", -3, kWrite | kDenyOom, 1, 2, 1, Copy});
   r.Add({"object", -2, kReadonly, 2, 2, 1, Object});
   r.Add({"memory", -2, kReadonly, 0, 0, 0, Memory});
-  r.Add({"function", -2, kAdmin, 0, 0, 0, FlushScripts});
-  r.Add({"script", -2, kAdmin, 0, 0, 0, FlushScripts});
+  r.Add({"function", -2, kAdmin | kNoScript, 0, 0, 0, FlushFunctions});
 }
 
 }  // namespace strongbox::engine

@@ -44,6 +44,10 @@ enum CommandFlag : uint32_t {
   kPubSubContext = 1u << 8,
   // Redis's skip_slowlog: never enters the slow log (EXEC: the commands it runs do, one by one).
   kNoSlowlog = 1u << 9,
+  kNoScript = 1u << 10,  // refused when a script calls it (Redis's noscript: EVAL, SCRIPT, ...)
+  // Runs a script (EVAL...): its effects are those of the commands the script calls, each held
+  // to its own flags as it runs, all in the one record of the call.
+  kRunsScript = 1u << 11,
 };
 
 // Receives the deterministic effects of the command being executed. Each Emit is one op of the

@@ -56,6 +56,7 @@ const CommandRegistry& Commands() {
     RegisterTransactionCommands(*r);
     RegisterPubSubCommands(*r);
     RegisterMonitorCommands(*r);
+    RegisterScriptingCommands(*r);
     return r;
   }();
   return *registry;

@@ -46,6 +46,7 @@ void RegisterAdminCommands(CommandRegistry& r);
 void RegisterTransactionCommands(CommandRegistry& r);
 void RegisterPubSubCommands(CommandRegistry& r);
 void RegisterMonitorCommands(CommandRegistry& r);
+void RegisterScriptingCommands(CommandRegistry& r);
 
 // Every command of every family, registered on first use and never changed afterwards.
 const CommandRegistry& Commands();

@@ -144,7 +144,7 @@ void RegisterConnectionCommands(CommandRegistry& r) {
   r.Add({"auth", -2, kFast | kNoAuth, 0, 0, 0, Auth});
   r.Add({"select", 2, kFast, 0, 0, 0, Select});
   r.Add({"quit", -1, kFast | kNoAuth | kNoMulti | kPubSubContext, 0, 0, 0, Quit});
-  r.Add({"client", -2, kAdmin, 0, 0, 0, Client});
+  r.Add({"client", -2, kAdmin | kNoScript, 0, 0, 0, Client});
 }
 
 }  // namespace strongbox::engine

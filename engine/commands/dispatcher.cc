@@ -11,12 +11,13 @@
 #include "engine/commands/monitors.h"
 
 namespace strongbox::engine {
-namespace {
 
 bool ArityOk(const CommandSpec& spec, size_t argc) {
   return spec.arity > 0 ? argc == static_cast<size_t>(spec.arity)
                         : argc >= static_cast<size_t>(-spec.arity);
 }
+
+namespace {
 
 std::string UnknownCommand(std::span<const std::string_view> argv) {
   std::string args;
@@ -87,7 +88,7 @@ bool Admit(CommandContext& ctx, const CommandSpec& spec) {
 // The handler, held to its flags: only a kWrite command emits effects (a kNoMulti one aside:
 // EXEC's effects are its queue's, each checked as it runs).
 void RunChecked(CommandContext& ctx, const CommandSpec& spec) {
-  if (spec.flags & (kWrite | kNoMulti)) {
+  if (spec.flags & (kWrite | kNoMulti | kRunsScript)) {
     spec.handler(ctx);
   } else {
     CountingSink counted(ctx.effects);

@@ -8,8 +8,12 @@ namespace strongbox::engine {
 
 void Dispatch(CommandContext& ctx);
 
+// The arity rule of CommandSpec::arity (also what a script's redis.call checks).
+bool ArityOk(const CommandSpec& spec, size_t argc);
+
 // Runs one command of an EXEC queue (transaction_commands.cc): looked up and arity-checked when
 // it was queued, it is admitted again now (AUTH, read-only) and held to its flags like any other.
+// A script's redis.call (scripting_commands.cc) runs its commands this way too, once checked.
 void DispatchQueued(CommandContext& ctx);
 
 }  // namespace strongbox::engine
