@@ -16,6 +16,7 @@
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
 #include "engine/commands/geohash.h"
+#include "engine/commands/partial_quicksort.h"
 
 namespace strongbox::engine {
 namespace {
@@ -281,6 +282,24 @@ void StorePoints(CommandContext& ctx, const SearchArgs& a, const std::vector<Poi
   ctx.reply.Integer(static_cast<int64_t>(points.size()));
 }
 
+// By distance, as Redis: a full sort is glibc's qsort (a merge sort: ties keep their scan
+// order); with COUNT below the number found, Redis's partial quicksort of the first COUNT.
+void SortPoints(const SearchArgs& a, std::vector<Point>* points) {
+  if (a.sort == Sort::kNone) return;
+  bool desc = a.sort == Sort::kDesc;
+  auto cmp = [desc](const Point& x, const Point& y) {
+    int c = x.dist_m > y.dist_m ? 1 : (x.dist_m == y.dist_m ? 0 : -1);
+    return desc ? -c : c;
+  };
+  auto n = static_cast<int64_t>(points->size());
+  if (a.count == 0 || a.count >= n) {
+    std::stable_sort(points->begin(), points->end(),
+                     [&](const Point& x, const Point& y) { return cmp(x, y) < 0; });
+  } else {
+    PartialQuicksort(*points, 0, a.count - 1, cmp);
+  }
+}
+
 // GEORADIUS, GEORADIUSBYMEMBER (and _RO), GEOSEARCH, GEOSEARCHSTORE: Redis's georadiusGeneric.
 void Search(CommandContext& ctx, size_t src_index, unsigned flags) {
   state::Entry* e;
@@ -310,14 +329,7 @@ void Search(CommandContext& ctx, size_t src_index, unsigned flags) {
   // COUNT alone means the nearest ones.
   if (a.count != 0 && a.sort == Sort::kNone && !a.any) a.sort = Sort::kAsc;
   std::vector<Point> points = Collect(*z, a.shape, a.any ? static_cast<size_t>(a.count) : 0);
-  // Ties keep their scan order, as glibc's (merge sort) qsort does for Redis.
-  if (a.sort == Sort::kAsc) {
-    std::stable_sort(points.begin(), points.end(),
-                     [](const Point& x, const Point& y) { return x.dist_m < y.dist_m; });
-  } else if (a.sort == Sort::kDesc) {
-    std::stable_sort(points.begin(), points.end(),
-                     [](const Point& x, const Point& y) { return x.dist_m > y.dist_m; });
-  }
+  SortPoints(a, &points);
   if (a.count != 0 && static_cast<int64_t>(points.size()) > a.count) {
     points.resize(static_cast<size_t>(a.count));
   }

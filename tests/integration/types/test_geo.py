@@ -288,6 +288,27 @@ def test_random_searches_as_redis(engine_and_redis):
     run_both(engine_and_redis, script)
 
 
+def test_ties_in_redis_order(engine_and_redis):
+    """Members at the same spots tie on distance: a full sort keeps them in scan order, COUNT
+    below the number found uses Redis's partial quicksort, whose order of ties is its own."""
+    rng = random.Random(7)
+    script = []
+    for size in [5, 7, 8, 30, 41, 200]:
+        args = []
+        for i in range(size):
+            lon, lat = rng.choice([("10", "10"), ("10.001", "10"), ("10", "10.002")])
+            args += [lon, lat, f"t{i:03d}"]
+        script.append(("GEOADD", f"ties{size}", *args))
+        for count in sorted({1, 2, size // 3, size // 2, size - 1, size, size + 1} - {0}):
+            for order in ["ASC", "DESC"]:
+                script.append(("GEOSEARCH", f"ties{size}", "FROMLONLAT", "10", "10", "BYRADIUS",
+                               "10", "km", order, "COUNT", str(count)))
+            script.append(("GEORADIUS", f"ties{size}", "10", "10", "10", "km", "COUNT",
+                           str(count), "STORE", "dst"))
+            script.append(("ZRANGE", "dst", "0", "-1", "WITHSCORES"))
+    run_both(engine_and_redis, script)
+
+
 def test_geo_sets_survive_restart(engine_and_redis):
     """GEOADD and the STORE forms are logged as ZADD of absolute scores: replay rebuilds the
     same sets, which still answer as Redis does."""
