@@ -165,6 +165,16 @@ SEARCH = [
     ("GEOSEARCH", "nokey", "FROMMEMBER", "x", "BYRADIUS", "-1", "km"),
     ("GEOSEARCH", "nokey", "FROMMEMBER", "x"),
     ("GEOSEARCH", "str", "FROMMEMBER", "x", "BYRADIUS", "200", "km"),
+    # infinite and enormous sizes, repeated and lower-case options, a huge COUNT
+    ("GEORADIUS", "Sicily", "15", "37", "inf", "km", "WITHDIST", "ASC"),
+    ("GEORADIUS", "Sicily", "15", "37", "1e308", "mi", "ASC"),
+    ("GEOSEARCH", "Sicily", "FROMLONLAT", "15", "37", "BYBOX", "inf", "1", "km", "ASC"),
+    ("GEOSEARCH", "Sicily", "FROMLONLAT", "15", "37", "BYBOX", "1e300", "1e300", "ft", "ASC"),
+    ("GEOSEARCH", "Sicily", "frommember", "Palermo", "frommember", "Catania", "byradius", "1",
+     "km", "byradius", "300", "km", "withdist", "count", "9223372036854775807", "any"),
+    ("GEOSEARCH", "Sicily", "FROMLONLAT", "0", "0", "FROMLONLAT", "15", "37", "BYRADIUS",
+     "300", "km", "COUNT", "9223372036854775808"),
+    ("GEOSEARCH", "Sicily", "FROMLONLAT", "15", "37", "BYRADIUS", "300", "km", "ASC", "DESC"),
 ]
 
 STORE = [
