@@ -17,20 +17,28 @@ constexpr double kMercatorMaxM = 20037726.37;
 double DegToRad(double deg) { return deg * kDegToRad; }
 double RadToDeg(double rad) { return rad / kDegToRad; }
 
-// Latitude in the even bits, longitude in the odd bits.
-uint64_t Interleave(uint32_t lat, uint32_t lon) {
-  uint64_t out = 0;
-  for (int i = 0; i < 32; ++i) {
-    out |= static_cast<uint64_t>((lat >> i) & 1u) << (2 * i);
-    out |= static_cast<uint64_t>((lon >> i) & 1u) << (2 * i + 1);
-  }
-  return out;
+// Moves bit i of v to bit 2i (a Morton-code spread, by halves: 16, 8, 4, 2, 1).
+uint64_t Spread(uint32_t v) {
+  uint64_t x = v;
+  x = (x | (x << 16)) & 0x0000FFFF0000FFFFULL;
+  x = (x | (x << 8)) & 0x00FF00FF00FF00FFULL;
+  x = (x | (x << 4)) & 0x0F0F0F0F0F0F0F0FULL;
+  x = (x | (x << 2)) & 0x3333333333333333ULL;
+  x = (x | (x << 1)) & 0x5555555555555555ULL;
+  return x;
 }
+// The inverse: bit 2i of `bits` to bit i (odd bits dropped).
 uint32_t EvenBits(uint64_t bits) {
-  uint32_t out = 0;
-  for (int i = 0; i < 32; ++i) out |= static_cast<uint32_t>((bits >> (2 * i)) & 1u) << i;
-  return out;
+  uint64_t x = bits & 0x5555555555555555ULL;
+  x = (x | (x >> 1)) & 0x3333333333333333ULL;
+  x = (x | (x >> 2)) & 0x0F0F0F0F0F0F0F0FULL;
+  x = (x | (x >> 4)) & 0x00FF00FF00FF00FFULL;
+  x = (x | (x >> 8)) & 0x0000FFFF0000FFFFULL;
+  x = (x | (x >> 16)) & 0x00000000FFFFFFFFULL;
+  return static_cast<uint32_t>(x);
 }
+// Latitude in the even bits, longitude in the odd bits.
+uint64_t Interleave(uint32_t lat, uint32_t lon) { return Spread(lat) | (Spread(lon) << 1); }
 uint32_t LatBits(uint64_t bits) { return EvenBits(bits); }
 uint32_t LonBits(uint64_t bits) { return EvenBits(bits >> 1); }
 
