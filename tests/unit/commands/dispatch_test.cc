@@ -143,6 +143,12 @@ const std::vector<std::vector<std::string>> kReadonlySamples = {
     {"zdiff", "2", "$z", "missing"},
     {"object", "encoding", "$l"},
     {"memory", "usage", "$h"},
+    {"geopos", "$z", "a", "missing"},
+    {"geohash", "$z", "a", "missing"},
+    {"geodist", "$z", "a", "b", "km"},
+    {"georadius_ro", "$z", "0", "0", "500", "km", "WITHDIST"},
+    {"georadiusbymember_ro", "$z", "a", "500", "km"},
+    {"geosearch", "$z", "FROMMEMBER", "a", "BYBOX", "9", "9", "km", "COUNT", "1", "ANY"},
 };
 
 TEST_CASE("readonly commands emit nothing, on live and on expired keys") {
