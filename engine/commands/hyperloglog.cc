@@ -36,8 +36,9 @@ void PutZeroRun(std::string& seq, int run) {
   }
 }
 
-// Calls visit(first_register, run, value) for each opcode (value 0 for zero runs); stops early
-// when visit returns false. Returns the number of registers covered.
+// Calls visit(first_register, run, value) for each opcode (value 0 for zero runs). Returns the
+// number of registers covered, or -1 when a run passes the last register (Debian's 7.0.15 has
+// the CVE-2025-32023 checks: any such run is corruption, even one starting at the end).
 template <typename Visit>
 int ForEachRun(std::string_view hll, Visit visit) {
   int index = 0;
@@ -51,7 +52,8 @@ int ForEachRun(std::string_view hll, Visit visit) {
     } else {
       run = ValRun(op), value = ValValue(op), p += 1;
     }
-    if (!visit(index, run, value)) return index;
+    if (index + run > kRegisters) return -1;
+    visit(index, run, value);
     index += run;
   }
   return index;
@@ -276,10 +278,7 @@ bool ToDense(std::string& hll) {
   dense[kEncodingAt] = static_cast<char>(kEncodingDense);
   uint8_t* regs = DenseRegs(dense);
   int covered = ForEachRun(hll, [&](int first, int run, int value) {
-    if (value == 0) return true;
-    if (first + run > kRegisters) return false;
-    for (int i = first; i < first + run; ++i) DenseSet(regs, i, value);
-    return true;
+    for (int i = first; i < first + run && value != 0; ++i) DenseSet(regs, i, value);
   });
   if (covered != kRegisters) return false;
   hll = std::move(dense);
@@ -295,12 +294,9 @@ bool MergeInto(std::string_view hll, Registers& max) {
     return true;
   }
   int covered = ForEachRun(hll, [&](int first, int run, int value) {
-    if (value == 0) return true;
-    if (first + run > kRegisters) return false;
     for (int i = first; i < first + run; ++i) {
       max[i] = std::max(max[i], static_cast<uint8_t>(value));
     }
-    return true;
   });
   return covered == kRegisters;
 }
@@ -322,11 +318,7 @@ std::optional<uint64_t> Count(std::string_view hll) {
     auto* regs = reinterpret_cast<const uint8_t*>(hll.data()) + kHeaderBytes;
     for (int i = 0; i < kRegisters; ++i) ++histo[DenseGet(regs, i)];
   } else {
-    // Redis's hllSparseRegHisto: runs past the last register are only caught by the total.
-    int covered = ForEachRun(hll, [&](int, int run, int value) {
-      histo[value] += run;
-      return true;
-    });
+    int covered = ForEachRun(hll, [&](int, int run, int value) { histo[value] += run; });
     if (covered != kRegisters) return std::nullopt;
   }
   return EstimateFromHistogram(histo);
