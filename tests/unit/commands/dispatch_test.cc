@@ -143,6 +143,12 @@ const std::vector<std::vector<std::string>> kReadonlySamples = {
     {"zdiff", "2", "$z", "missing"},
     {"object", "encoding", "$l"},
     {"memory", "usage", "$h"},
+    {"getbit", "$s", "3"},
+    {"bitcount", "$s", "0", "-1", "BIT"},
+    {"bitpos", "$s", "1", "2"},
+    {"bitfield_ro", "$s", "GET", "u8", "0"},
+    {"pfcount", "missing"},
+    {"pfcount", "missing", "missing2"},
 };
 
 TEST_CASE("readonly commands emit nothing, on live and on expired keys") {
