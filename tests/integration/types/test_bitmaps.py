@@ -1,7 +1,7 @@
 """Bitmaps against Debian's redis-server reply by reply (raw RESP, errors included): SETBIT and
 GETBIT at edge offsets, BITCOUNT and BITPOS in every form (BYTE|BIT, negatives), BITOP with
 inputs of different lengths, BITFIELD / BITFIELD_RO with every overflow mode; then the bytes
-after a restart (replay of the logged patches) equal the bytes before."""
+after kill -9 and restart (replay of the logged patches) equal the bytes before."""
 import random
 
 from strongbox_harness import Engine, dump, replies_match as run_both
