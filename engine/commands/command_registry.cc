@@ -47,6 +47,9 @@ const CommandRegistry& Commands() {
     RegisterConnectionCommands(*r);
     RegisterServerCommands(*r);
     RegisterStringCommands(*r);
+    RegisterBitmapCommands(*r);
+    RegisterBitfieldCommands(*r);
+    RegisterHyperLogLogCommands(*r);
     RegisterKeyCommands(*r);
     RegisterHashCommands(*r);
     RegisterListCommands(*r);

@@ -37,6 +37,9 @@ class CommandRegistry {
 void RegisterConnectionCommands(CommandRegistry& r);
 void RegisterServerCommands(CommandRegistry& r);
 void RegisterStringCommands(CommandRegistry& r);
+void RegisterBitmapCommands(CommandRegistry& r);
+void RegisterBitfieldCommands(CommandRegistry& r);
+void RegisterHyperLogLogCommands(CommandRegistry& r);
 void RegisterKeyCommands(CommandRegistry& r);
 void RegisterHashCommands(CommandRegistry& r);
 void RegisterListCommands(CommandRegistry& r);

@@ -149,6 +149,12 @@ const std::vector<std::vector<std::string>> kReadonlySamples = {
     {"georadius_ro", "$z", "0", "0", "500", "km", "WITHDIST"},
     {"georadiusbymember_ro", "$z", "a", "500", "km"},
     {"geosearch", "$z", "FROMMEMBER", "a", "BYBOX", "9", "9", "km", "COUNT", "1", "ANY"},
+    {"getbit", "$s", "3"},
+    {"bitcount", "$s", "0", "-1", "BIT"},
+    {"bitpos", "$s", "1", "2"},
+    {"bitfield_ro", "$s", "GET", "u8", "0"},
+    {"pfcount", "missing"},
+    {"pfcount", "missing", "missing2"},
 };
 
 TEST_CASE("readonly commands emit nothing, on live and on expired keys") {
