@@ -52,6 +52,26 @@ TEST_CASE("with a password, only kNoAuth commands run before AUTH") {
   CHECK(other.close_after_reply);
 }
 
+TEST_CASE("only replies that reveal no state are marked stateless (they wait for no LSN)") {
+  Harness h;
+  auto stateless = [&](std::vector<std::string> argv) {
+    h.Run(std::move(argv));
+    return h.client.reply_stateless;
+  };
+  CHECK(stateless({"ping"}));
+  CHECK(stateless({"echo", "x"}));
+  CHECK(stateless({"time"}));
+  CHECK(stateless({"nosuch"}));
+  CHECK(stateless({"get"}));  // arity error
+  CHECK_FALSE(stateless({"set", "k", "v"}));
+  CHECK_FALSE(stateless({"get", "k"}));
+  CHECK_FALSE(stateless({"dbsize"}));
+  CHECK_FALSE(stateless({"info"}));
+  CHECK(stateless({"multi"}) == false);
+  CHECK(stateless({"get", "k"}));  // QUEUED
+  CHECK_FALSE(stateless({"exec"}));
+}
+
 TEST_CASE("while read-only, writes get MISCONF and reads still run") {
   Harness h;
   CHECK(h.Run({"set", "k", "v"}) == "+OK\r\n");
