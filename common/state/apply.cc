@@ -332,6 +332,70 @@ absl::Status ApplyZRem(State&, Db& d, Argv argv) {
       [](ZSetValue& z, std::string_view member) { z.Remove(member); });
 }
 
+// --- Streams: IDs are resolved "ms-seq"; an emptied stream stays (as in Redis) ---
+
+StreamValue* FindStream(Db& d, std::string_view key) {
+  Entry* e = d.FindRaw(key);
+  return e == nullptr ? nullptr : e->stream();
+}
+
+absl::Status ApplyXAdd(State&, Db& d, Argv argv) {
+  if (argv.size() % 2 != 1) return Bad(argv, "arity");
+  auto id = ParseExactStreamId(argv[2]);
+  if (!id) return Bad(argv, "bad id");
+  Entry* e = d.FindRaw(argv[1]);
+  if (e == nullptr) {
+    e = &d.Upsert(argv[1]);
+    e->MakeStream();
+  }
+  StreamValue* st = e->stream();
+  if (st == nullptr) return Bad(argv, "wrong type");
+  if (*id <= st->last_id) {
+    return Bad(argv, "id not above the last id");
+  }
+  StreamValue::Fields& fields = st->entries[*id];
+  fields.assign(argv.begin() + 3, argv.end());
+  st->last_id = *id;
+  ++st->entries_added;
+  return absl::OkStatus();
+}
+
+absl::Status ApplyXDel(State&, Db& d, Argv argv) {
+  StreamValue* st = FindStream(d, argv[1]);
+  if (st == nullptr) return Bad(argv, "no such stream");
+  for (size_t i = 2; i < argv.size(); ++i) {
+    auto id = ParseExactStreamId(argv[i]);
+    if (!id) return Bad(argv, "bad id");
+    st->Erase(*id);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ApplyXTrim(State&, Db& d, Argv argv) {
+  StreamValue* st = FindStream(d, argv[1]);
+  auto id = ParseExactStreamId(argv[3]);
+  if (st == nullptr || !EqualsIgnoreCase(argv[2], "MAXID") || !id) return Bad(argv, "syntax");
+  st->EraseThrough(*id);
+  return absl::OkStatus();
+}
+
+absl::Status ApplyXSetId(State&, Db& d, Argv argv) {
+  StreamValue* st = FindStream(d, argv[1]);
+  auto last = ParseExactStreamId(argv[2]);
+  auto max_deleted = ParseExactStreamId(argv[4]);
+  uint64_t added = 0;
+  auto [p, ec] = std::from_chars(argv[3].data(), argv[3].data() + argv[3].size(), added);
+  if (st == nullptr || !last || !max_deleted || ec != std::errc() ||
+      p != argv[3].data() + argv[3].size()) {
+    return Bad(argv, "syntax");
+  }
+  if (!st->entries.empty() && st->entries.rbegin()->first > *last) return Bad(argv, "id too low");
+  st->last_id = *last;
+  st->entries_added = added;
+  st->max_deleted_id = *max_deleted;
+  return absl::OkStatus();
+}
+
 // --- The table ---
 
 constexpr size_t kAny = kArgcUnbounded;
@@ -384,6 +448,14 @@ constexpr EffectSpec kEffects[] = {
      "set members to absolute scores (%.17g, inf/-inf; creates the sorted set)"},
     {"ZREM", "key member [member ...]", 3, kAny, K::kFirstArg, ApplyZRem,
      "remove sorted-set members; the key goes with its last member"},
+    {"XADD", "key ms-seq field value [field value ...]", 5, kAny, K::kFirstArg, ApplyXAdd,
+     "append an entry with a resolved ID above the last one (creates the stream)"},
+    {"XDEL", "key ms-seq [ms-seq ...]", 3, kAny, K::kFirstArg, ApplyXDel,
+     "remove stream entries; the largest deleted ID is kept"},
+    {"XTRIM", "key MAXID ms-seq", 4, 4, K::kFirstArg, ApplyXTrim,
+     "remove the stream entries up to an ID, included (every trim is logged as this)"},
+    {"XSETID", "key last-ms-seq entries-added max-deleted-ms-seq", 5, 5, K::kFirstArg,
+     ApplyXSetId, "set a stream's last ID, entries-added counter and largest deleted ID"},
 };
 
 // FindEffect's index, built at compile time. Names are upper-case letters, at most 16 bytes,

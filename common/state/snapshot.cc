@@ -67,6 +67,25 @@ class ContentReader {
   size_t pos_ = 0;
 };
 
+void PutId(std::string* out, StreamId id) {
+  PutU64(out, id.ms);
+  PutU64(out, id.seq);
+}
+
+// Type 5: last id, max deleted id, entries added, then count and per entry its id, a field
+// count and the fields (see docs/format.md).
+void EncodeStream(const StreamValue& st, std::string* out) {
+  PutId(out, st.last_id);
+  PutId(out, st.max_deleted_id);
+  PutU64(out, st.entries_added);
+  PutU32(out, static_cast<uint32_t>(st.size()));
+  for (const auto& [id, fields] : st.entries) {
+    PutId(out, id);
+    PutU32(out, static_cast<uint32_t>(fields.size()));
+    for (const auto& f : fields) PutBytes(out, f);
+  }
+}
+
 }  // namespace
 
 void EncodeEntry(int db, std::string_view key, const Entry& entry, std::string* out) {
@@ -97,6 +116,8 @@ void EncodeEntry(int db, std::string_view key, const Entry& entry, std::string* 
   } else if (const ListValue* l = entry.list()) {
     PutU32(out, static_cast<uint32_t>(l->size()));
     for (const auto& item : *l) PutBytes(out, item);
+  } else if (const StreamValue* st = entry.stream()) {
+    EncodeStream(*st, out);
   } else if (const HashValue* h = entry.hash()) {
     std::vector<std::pair<std::string_view, std::string_view>> fields;
     fields.reserve(h->size());
@@ -181,6 +202,36 @@ absl::Status DecodeEntryInto(State& state, std::string_view e) {
       std::string_view item;
       if (!take_bytes(&item)) return bad();
       l->emplace_back(item);
+    }
+  } else if (type == static_cast<uint8_t>(ValueType::kStream)) {
+    StreamValue* st = entry.MakeStream();
+    auto take_id = [&](StreamId* id) {
+      std::string_view b;
+      if (!take(16, &b)) return false;
+      *id = StreamId{GetU64(b.data()), GetU64(b.data() + 8)};
+      return true;
+    };
+    std::string_view added, n;
+    if (!take_id(&st->last_id) || !take_id(&st->max_deleted_id) || !take(8, &added) ||
+        !take(4, &n)) {
+      return bad();
+    }
+    st->entries_added = GetU64(added.data());
+    uint32_t count = GetU32(n.data());
+    for (uint32_t i = 0; i < count; ++i) {
+      StreamId id;
+      std::string_view nf;
+      if (!take_id(&id) || !take(4, &nf)) return bad();
+      if (!st->entries.empty() && id <= st->entries.rbegin()->first) return bad();
+      if (id > st->last_id) return bad();
+      StreamValue::Fields& fields = st->entries[id];
+      uint32_t field_count = GetU32(nf.data());
+      if (field_count % 2 != 0) return bad();
+      for (uint32_t f = 0; f < field_count; ++f) {
+        std::string_view b;
+        if (!take_bytes(&b)) return bad();
+        fields.emplace_back(b);
+      }
     }
   } else {
     return bad();

@@ -22,6 +22,8 @@ std::string_view TypeName(ValueType type) {
       return "set";
     case ValueType::kZSet:
       return "zset";
+    case ValueType::kStream:
+      return "stream";
   }
   return "none";
 }
@@ -61,6 +63,9 @@ void Entry::DestroyValue() {
       break;
     case ValueType::kSet:
       delete *payload_as<SetValue*>();
+      break;
+    case ValueType::kStream:
+      delete *payload_as<StreamValue*>();
       break;
   }
   type_ = ValueType::kString;
@@ -174,6 +179,14 @@ SetValue* Entry::MakeSet() {
   return s;
 }
 
+StreamValue* Entry::MakeStream() {
+  auto* s = new StreamValue();
+  DestroyValue();
+  type_ = ValueType::kStream;
+  new (payload_) StreamValue*(s);
+  return s;
+}
+
 void Entry::MoveValueFrom(Entry& other) {
   if (&other == this) return;
   switch (other.type_) {
@@ -192,6 +205,7 @@ void Entry::MoveValueFrom(Entry& other) {
     case ValueType::kString:
     case ValueType::kList:
     case ValueType::kSet:
+    case ValueType::kStream:
       // A HeapString, inline bytes or a container pointer: plain bytes, moved as such.
       DestroyValue();
       std::memcpy(payload_, other.payload_, sizeof(payload_));
@@ -225,6 +239,9 @@ void Entry::CopyValueFrom(const Entry& other) {
     case ValueType::kSet:
       *MakeSet() = *other.set();
       break;
+    case ValueType::kStream:
+      *MakeStream() = *other.stream();
+      break;
   }
 }
 
@@ -243,6 +260,8 @@ size_t Entry::value_heap_bytes() const {
     }
     case ValueType::kSet:
       return set()->heap_bytes();
+    case ValueType::kStream:
+      return stream()->heap_bytes();
   }
   return 0;
 }
@@ -280,6 +299,8 @@ size_t FreeEffort(const Entry& e) {
       return e.list()->size();
     case ValueType::kSet:
       return e.set()->size();
+    case ValueType::kStream:
+      return e.stream()->size();
   }
   return 1;
 }

@@ -24,6 +24,7 @@
 
 #include "common/state/collections.h"
 #include "common/state/key_table.h"
+#include "common/state/stream.h"
 
 namespace strongbox::state {
 
@@ -32,7 +33,8 @@ inline constexpr uint64_t kStringBytesMax = UINT32_MAX;
 
 inline constexpr int kDatabaseCount = 16;
 
-enum class ValueType : uint8_t { kString = 0, kHash = 1, kList = 2, kSet = 3, kZSet = 4 };
+enum class ValueType : uint8_t { kString = 0, kHash = 1, kList = 2, kSet = 3, kZSet = 4,
+                                 kStream = 5 };
 std::string_view TypeName(ValueType type);
 
 class Entry {
@@ -71,11 +73,18 @@ class Entry {
   const SetValue* set() const {
     return type_ == ValueType::kSet ? *payload_as<SetValue*>() : nullptr;
   }
+  StreamValue* stream() {
+    return type_ == ValueType::kStream ? *payload_as<StreamValue*>() : nullptr;
+  }
+  const StreamValue* stream() const {
+    return type_ == ValueType::kStream ? *payload_as<StreamValue*>() : nullptr;
+  }
   // Replace the value with an empty collection and return it.
   HashValue* MakeHash();
   ZSetValue* MakeZSet();
   ListValue* MakeList();
   SetValue* MakeSet();
+  StreamValue* MakeStream();
 
   // RENAME: takes other's value (other is left an empty string). COPY: a deep copy.
   void MoveValueFrom(Entry& other);
@@ -118,7 +127,8 @@ class Entry {
   void ReserveString(size_t size);  // makes the string heap-held with room for `size`
 
   // A string: inline bytes (small_size_ <= 16) or a HeapString (small_size_ == kHeapString).
-  // A hash or sorted set: the HashValue/ZSetValue object itself. A list or set: its pointer.
+  // A hash or sorted set: the HashValue/ZSetValue object itself. A list, set or stream: its
+  // pointer.
   int64_t expire_at_ms_ = 0;              // offset 0
   alignas(8) unsigned char payload_[16];  // offset 8
   Entry* next_ = nullptr;                 // offset 24: the key table's chain

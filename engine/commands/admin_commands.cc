@@ -47,6 +47,7 @@ std::string_view Encoding(const state::Entry& e) {
     if (ints) return "intset";
     return s->size() <= 128 ? "listpack" : "hashtable";
   }
+  if (e.stream() != nullptr) return "stream";
   return e.zset()->packed() ? "listpack" : "skiplist";
 }
 

@@ -93,6 +93,9 @@ struct ClientSession {
     bool active = false;
     std::vector<std::pair<uint8_t, std::string>> keys;
     int64_t deadline_ms = 0;
+    // Non-empty: re-dispatch this argv instead of the one sent (XREAD's "$" resolved to the ID
+    // it meant when the client blocked).
+    std::vector<std::string> rerun_argv;
   } block;
   // WATCH: set when any watched key is modified (by anyone) before EXEC.
   bool watch_dirty = false;

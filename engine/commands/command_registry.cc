@@ -19,8 +19,11 @@ void CommandRegistry::Add(const CommandSpec& spec) {
            name.c_str());
   bool write = spec.flags & kWrite, readonly = spec.flags & kReadonly;
   SB_CHECK(!(write && readonly), "'%s' is flagged both write and readonly", name.c_str());
-  SB_CHECK(write || !(spec.flags & (kDenyOom | kMayBlock)),
-           "'%s': denyoom and may-block only make sense on a write", name.c_str());
+  SB_CHECK(write || !(spec.flags & kDenyOom), "'%s': denyoom only makes sense on a write",
+           name.c_str());
+  // A read may block too (XREAD waits for entries, as in Redis).
+  SB_CHECK(write || readonly || !(spec.flags & kMayBlock),
+           "'%s': may-block only makes sense on a command that reads or writes data", name.c_str());
   SB_CHECK(!(spec.flags & kNoMulti) || !(write || readonly),
            "'%s': a transaction control command reads and writes no data", name.c_str());
   SB_CHECK(spec.first_key == 0 || write || readonly || (spec.flags & kNoMulti),
@@ -61,6 +64,7 @@ const CommandRegistry& Commands() {
     RegisterMonitorCommands(*r);
     RegisterScriptingCommands(*r);
     RegisterGeoCommands(*r);
+    RegisterStreamCommands(*r);
     return r;
   }();
   return *registry;

@@ -14,7 +14,12 @@ std::string BlockedClients::KeyName(uint8_t db, std::string_view key) {
 void BlockedClients::Park(Conn& c, std::span<const std::string_view> argv) {
   c.blocked = true;
   ++count_;
-  c.blocked_argv.assign(argv.begin(), argv.end());
+  if (c.session.block.rerun_argv.empty()) {
+    c.blocked_argv.assign(argv.begin(), argv.end());
+  } else {
+    c.blocked_argv = std::move(c.session.block.rerun_argv);
+    c.session.block.rerun_argv.clear();
+  }
   for (const auto& [db, key] : c.session.block.keys) by_key_[KeyName(db, key)].push_back(c.id);
 }
 

@@ -41,7 +41,7 @@ using strongbox::fuzz::FuzzInput;
 // it does not.
 constexpr std::string_view kKeys[] = {"str", "int",    "float", "hash",    "bighash", "list",
                                       "set", "intset", "zset",  "bigzset", "ttl",     "missing",
-                                      "dst", "",       "{t}k",  "k\xff"};
+                                      "dst", "",       "{t}k",  "k\xff",   "stream"};
 
 // Integers at and past every boundary, floats Redis refuses or rounds, globs, range syntax,
 // option words.
@@ -181,6 +181,8 @@ std::vector<std::vector<std::string>> SeedCommands() {
       {"SADD", "intset", "1", "2", "3", "-5"},
       {"ZADD", "zset", "1", "a", "2", "b", "2", "c", "-inf", "m", "inf", "n"},
       {"SET", "ttl", "v", "PX", "1000"},
+      {"XADD", "stream", "1-1", "f", "v", "g", "2"},
+      {"XADD", "stream", "5-0", "f", "w"},
       {"SELECT", "1"},
       {"SET", "str", "db1"},
       {"SELECT", "0"},

@@ -27,7 +27,7 @@ inline void CheckSnapshotRoundTrip(const state::State& st) {
 }
 
 // What the engine keeps true of its keyspace: no empty collection (the key goes with its last
-// element) and an expiry index with exactly the keys that have an expiry.
+// element, streams aside) and an expiry index with exactly the keys that have an expiry.
 inline void CheckKeyspace(const state::State& st) {
   for (int i = 0; i < state::kDatabaseCount; ++i) {
     const state::Db& db = st.db(i);
@@ -39,6 +39,12 @@ inline void CheckKeyspace(const state::State& st) {
       if (const auto* z = e->zset()) n = z->size();
       if (const auto* l = e->list()) n = l->size();
       if (const auto* s = e->set()) n = s->size();
+      // A stream may be empty (Redis keeps it), but never holds an ID past its last one.
+      if (const auto* x = e->stream()) {
+        SB_CHECK(x->entries.empty() || x->entries.rbegin()->first <= x->last_id,
+                 "stream '%.*s' holds an entry past its last ID", int(e->key().size()),
+                 e->key().data());
+      }
       SB_CHECK(n > 0, "an empty collection at key '%.*s'", int(e->key().size()), e->key().data());
     }
     SB_CHECK(with_expiry == db.expires(), "db %d: %zu keys with expiry, index holds %zu", i,

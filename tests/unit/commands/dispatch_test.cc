@@ -175,6 +175,11 @@ const std::vector<std::vector<std::string>> kReadonlySamples = {
     {"bitfield_ro", "$s", "GET", "u8", "0"},
     {"pfcount", "missing"},
     {"pfcount", "missing", "missing2"},
+    {"xrange", "$strm", "-", "+", "COUNT", "2"},
+    {"xrevrange", "$strm", "+", "(1-1"},
+    {"xlen", "$strm"},
+    {"xread", "COUNT", "1", "STREAMS", "$strm", "missing", "0", "0-0"},
+    {"xinfo", "help"},
 };
 
 TEST_CASE("readonly commands emit nothing, on live and on expired keys") {
@@ -194,8 +199,9 @@ TEST_CASE("readonly commands emit nothing, on live and on expired keys") {
     h.Run({"rpush", prefix + "l", "a", "b", "c"});
     h.Run({"sadd", prefix + "st", "a", "b", "c"});
     h.Run({"zadd", prefix + "z", "1", "a", "2", "b", "3", "c"});
+    h.Run({"xadd", prefix + "strm", "1-1", "f", "v"});
   }
-  for (std::string key : {"xs", "xh", "xl", "xst", "xz"}) {
+  for (std::string key : {"xs", "xh", "xl", "xst", "xz", "xstrm"}) {
     REQUIRE(h.Run({"pexpire", key, "10"}) == ":1\r\n");
   }
   h.now_ms += 1000;  // the x keys are now expired but still in the map
@@ -213,7 +219,7 @@ TEST_CASE("readonly commands emit nothing, on live and on expired keys") {
     }
   }
   // Reads hide expired keys and never delete them: only a DEL effect may (replay sees the same).
-  CHECK(h.state.db(0).size() == 10);
+  CHECK(h.state.db(0).size() == 12);
   CHECK(h.Run({"exists", "xs", "xh", "xl", "xst", "xz"}) == ":0\r\n");
 }
 
