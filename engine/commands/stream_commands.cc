@@ -266,8 +266,8 @@ void Xtrim(CommandContext& ctx) {
     if (!ParseTrimOption(ctx, &i, &trim, &matched)) return;
     if (!matched) return ctx.reply.Error(kErrSyntax);
   }
-  if (trim.strategy == TrimArgs::kNone) return ctx.reply.Error(kErrSyntax);
   if (!CheckTrimArgs(ctx, &trim)) return;
+  if (trim.strategy == TrimArgs::kNone) return ctx.reply.Error(kErrSyntax);
   state::Entry* e;
   if (!LookupStream(ctx, ctx.argv[1], &e)) return;
   if (e == nullptr) return ctx.reply.Integer(0);
@@ -307,7 +307,8 @@ void RangeCommand(CommandContext& ctx, bool rev) {
   }
   state::Entry* e;
   if (!LookupStream(ctx, ctx.argv[1], &e)) return;
-  if (e == nullptr || count == 0) return ctx.reply.ArrayHeader(0);
+  if (e == nullptr) return ctx.reply.ArrayHeader(0);
+  if (count == 0) return ctx.reply.NullArray();
   ReplyRange(ctx, *e->stream(), *start, *end, count < 0 ? 0 : count, rev);
 }
 
