@@ -386,6 +386,9 @@ def dump(client):
                 v = tuple(sorted(client.smembers(key)))
             elif t == b"zset":
                 v = tuple(client.zrange(key, 0, -1, withscores=True))
+            elif t == b"stream":
+                v = (tuple((i, tuple(f.items())) for i, f in client.xrange(key)),
+                     tuple(client.execute_command("XINFO", "STREAM", key)[:14]))
             else:
                 v = None
             out[(db, key)] = (t, v, client.pttl(key) > 0)
