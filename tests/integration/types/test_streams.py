@@ -186,11 +186,14 @@ def write_streams(c):
     c.expire("st:ttl", 3600)
 
 
+# Small segments and a snapshot after every sealed one, so a snapshot soon holds the streams.
+ENGINE_ARGS = ("--segment-bytes", "16384", "--rotate-interval", "1")
+SNAP_ARGS = ("--snapshot-every", "1", "--snapshot-interval", "1", "--rescan-interval-ms", "200")
+
+
 def test_snapshot_round_trip(tmp_path):
     data = tmp_path / "data"
-    engine = Engine(data, "--segment-bytes", "16384", "--rotate-interval", "1").start()
-    snap = Snapshotter(data, "--snapshot-every", "1", "--snapshot-interval", "1",
-                       "--rescan-interval-ms", "200").start()
+    engine, snap = Engine(data, *ENGINE_ARGS).start(), Snapshotter(data, *SNAP_ARGS).start()
     c = engine.client()
     write_streams(c)
     before = dump(c)

@@ -48,6 +48,10 @@ const std::map<std::string, Sample>& Samples() {
       {"SREM", {{"SREM", "st", "a"}, S::kKeys, {{5, "st"}}}},
       {"ZADD", {{"ZADD", "z", "1", "x"}, S::kKeys, {{5, "z"}}}},
       {"ZREM", {{"ZREM", "z", "a"}, S::kKeys, {{5, "z"}}}},
+      {"XADD", {{"XADD", "x", "2-0", "f", "v"}, S::kKeys, {{5, "x"}}}},
+      {"XDEL", {{"XDEL", "x", "1-0"}, S::kKeys, {{5, "x"}}}},
+      {"XTRIM", {{"XTRIM", "x", "MAXID", "1-0"}, S::kKeys, {{5, "x"}}}},
+      {"XSETID", {{"XSETID", "x", "9-0", "1", "0-0"}, S::kKeys, {{5, "x"}}}},
   };
   return *samples;
 }
@@ -64,7 +68,8 @@ void Prepare(st::State& s) {
                                              {"HSET", "h", "f", "v"},
                                              {"RPUSH", "l", "a", "b", "c"},
                                              {"SADD", "st", "a"},
-                                             {"ZADD", "z", "1", "a"}}) {
+                                             {"ZADD", "z", "1", "a"},
+                                             {"XADD", "x", "1-0", "f", "v"}}) {
     REQUIRE(Op(s, argv).ok());
   }
 }
@@ -215,11 +220,13 @@ TEST_CASE("options and pairs past the minimum arity") {
   CHECK(s.db(5).FindRaw("s")->expire_at_ms() == 4102444800000);
   CHECK_FALSE(Op(s, {"SET", "s", "v", "EX"}).ok());
   CHECK(Op(s, {"DEL", "s", "h", "l", "missing"}).ok());
-  CHECK(s.db(5).size() == 2);
+  CHECK(s.db(5).size() == 3);  // st, z, x
   CHECK(Op(s, {"HSET", "h", "f", "v", "g", "w"}).ok());
   CHECK_FALSE(Op(s, {"HSET", "h", "f", "v", "g"}).ok());  // pairs
   CHECK(Op(s, {"ZADD", "z", "1", "a", "2", "b"}).ok());
   CHECK_FALSE(Op(s, {"ZADD", "z", "1", "a", "2"}).ok());  // pairs
+  CHECK(Op(s, {"XADD", "x", "5-0", "f", "v", "g", "w"}).ok());
+  CHECK_FALSE(Op(s, {"XADD", "x", "6-0", "f", "v", "g"}).ok());  // pairs
   CHECK(Op(s, {"LINSERT", "l2", "AFTER", "a", "x"}).message() ==
         "cannot apply effect 'LINSERT': no such key");
 }
@@ -238,7 +245,9 @@ TEST_CASE("a wrong type is an error naming the op") {
                                              {"SADD", "s", "x"},
                                              {"SREM", "l", "x"},
                                              {"ZADD", "st", "1", "x"},
-                                             {"ZREM", "s", "x"}}) {
+                                             {"ZREM", "s", "x"},
+                                             {"XADD", "s", "9-0", "f", "v"},
+                                             {"RPUSH", "x", "a"}}) {
     absl::Status status = Op(s, argv);
     CHECK(status.message() == "cannot apply effect '" + argv[0] + "': wrong type");
   }
