@@ -8,15 +8,17 @@ import struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-FAMILIES = ["connection", "server", "string", "key", "hash", "list", "set", "zset", "admin",
-            "transaction"]
+# command_registry.cc's order (stream_read after stream: RegisterStreamCommands calls it last).
+FAMILIES = ["connection", "server", "string", "bitmap", "bitfield", "hyperloglog", "key", "hash",
+            "list", "set", "zset", "admin", "transaction", "pubsub", "monitor", "scripting", "geo",
+            "stream", "stream_read"]
 
 
 def command_order():
     names = []
     for fam in FAMILIES:
         src = open(os.path.join(ROOT, "engine/commands", fam + "_commands.cc")).read()
-        names += re.findall(r'r\.Add\(\{"([a-z]+)"', src)
+        names += re.findall(r'r\.Add\(\{"([a-z0-9_]+)"', src)
     return names
 
 
@@ -83,12 +85,14 @@ def snapshot_seeds():
     header = b"SBXSNP01" + struct.pack("<I", 1) + bytes(range(16)) + struct.pack("<QQQ", 1, 2, 0)
     write("snapshot_load", "empty_content", b"\x01" + header + b"SBXEND01" + struct.pack("<QQ", 0, 0))
     entry = lambda kind, key, *vals: bytes([kind]) + bytes([len(key)]) + key + b"".join(vals)
-    write("snapshot_load", "every_type", bytes([2 | 4, 5]) +
+    write("snapshot_load", "every_type", bytes([2 | 4, 6]) +
           entry(0, b"s", b"\x03abc") +                          # string
           entry(1 << 2, b"h", b"\x02", b"\x01f\x01v", b"\x01g\x01w") +  # hash: 2 fields
           entry(2 << 2, b"l", b"\x02", b"\x01a", b"\x01b") +     # list
           entry(3 << 2, b"t", b"\x02", b"\x01a", b"\x01b") +     # set
           entry(4 << 2, b"z", b"\x01", b"\x00" * 7 + b"\x3f", b"\x01m") +  # zset
+          entry(5 << 2, b"x", b"\x09\x02\x01\x00\x03", b"\x02",    # stream: ids, 2 entries
+                b"\x01\x02\x01f\x01v", b"\x03\x02\x01g\x01w") +
           b"\x00")
     write("snapshot_load", "spoiled", bytes([3, 1]) + entry(0x20, b"k", b"\x01v") + b"\x04")
 
@@ -124,6 +128,16 @@ def command_seeds():
     write("commands", "multi", cmd("watch", key["str"]) + bytes([0xff]) + cmd("set", key["str"], raw(b"x")) +
           bytes([0xff]) + cmd("multi") + cmd("incr", key["int"]) + cmd("lpush", key["list"], raw(b"q")) +
           cmd("exec") + cmd("hello", int_(3)) + cmd("hgetall", key["hash"]) + cmd("blpop", key["missing"], int_(0)))
+    stream = 16  # kKeys[16]
+    write("commands", "streams", cmd("xadd", stream, raw(b"MAXLEN"), raw(b"~"), int_(1), raw(b"*"),
+                                     raw(b"f"), raw(b"v")) +
+          cmd("xadd", stream, raw(b"7-*"), raw(b"g"), raw(b"w")) +
+          cmd("xrange", stream, raw(b"(1-1"), raw(b"+"), raw(b"COUNT"), int_(2)) +
+          cmd("xrevrange", stream, raw(b"+"), raw(b"-")) +
+          cmd("xread", raw(b"COUNT"), int_(1), raw(b"STREAMS"), stream, key["str"], raw(b"0"), raw(b"$")) +
+          cmd("xdel", stream, raw(b"1-1")) + cmd("xtrim", stream, raw(b"MINID"), raw(b"6")) +
+          cmd("xsetid", stream, raw(b"9-9"), raw(b"ENTRIESADDED"), int_(9)) +
+          cmd("xinfo", raw(b"STREAM"), stream) + cmd("xlen", stream))
 
 
 if __name__ == "__main__":

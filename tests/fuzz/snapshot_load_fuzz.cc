@@ -31,6 +31,22 @@ using strongbox::io::FaultFileSystem;
 constexpr format::DatasetId kDataset = {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5, 6};
 constexpr std::string_view kPath = "/snap/snapshot-00000000000000000001.snap";
 
+// A stream's value: small IDs from the input so that ordered ones (what loads) are common.
+template <typename Bytes>
+void StreamValue(FuzzInput& in, std::string* e, Bytes& bytes) {
+  for (int i = 0; i < 4; ++i) format::PutU64(e, in.Byte());  // last and max deleted IDs
+  format::PutU64(e, in.Byte());                              // entries added
+  uint8_t n = in.Byte() % 8;
+  format::PutU32(e, n);
+  for (uint8_t i = 0; i < n; ++i) {
+    format::PutU64(e, i + uint64_t{1});
+    format::PutU64(e, in.Byte() % 4);
+    uint8_t strings = in.Byte() % 5;  // odd counts are damage
+    format::PutU32(e, strings);
+    for (uint8_t j = 0; j < strings; ++j) bytes();
+  }
+}
+
 // One entry: mostly well-formed (the shape EncodeEntry writes) with values from the input,
 // sometimes arbitrary bytes.
 std::string Entry(FuzzInput& in) {
@@ -38,7 +54,7 @@ std::string Entry(FuzzInput& in) {
   uint8_t kind = in.Byte();
   if (kind >= 0xf0) return std::string(in.Bytes(in.Byte()));
   e.push_back(static_cast<char>(kind & 0x80 ? in.Byte() : kind % 2));         // db
-  e.push_back(static_cast<char>(kind & 0x40 ? in.Byte() : (kind >> 2) % 5));  // type
+  e.push_back(static_cast<char>(kind & 0x40 ? in.Byte() : (kind >> 2) % 6));  // type
   format::PutU64(&e, kind & 0x20 ? in.U64() : 0);                             // expiry
   auto bytes = [&] {
     std::string_view b = in.Bytes(in.Byte() % 32);
@@ -49,6 +65,8 @@ std::string Entry(FuzzInput& in) {
   uint8_t type = static_cast<uint8_t>(e[1]);
   if (type == 0) {
     bytes();
+  } else if (type == 5) {
+    StreamValue(in, &e, bytes);
   } else {
     uint8_t n = in.Byte() % 8;
     format::PutU32(&e, n);
