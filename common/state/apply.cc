@@ -454,8 +454,8 @@ constexpr EffectSpec kEffects[] = {
      "remove stream entries; the largest deleted ID is kept"},
     {"XTRIM", "key MAXID ms-seq", 4, 4, K::kFirstArg, ApplyXTrim,
      "remove the stream entries up to an ID, included (every trim is logged as this)"},
-    {"XSETID", "key last-ms-seq entries-added max-deleted-ms-seq", 5, 5, K::kFirstArg,
-     ApplyXSetId, "set a stream's last ID, entries-added counter and largest deleted ID"},
+    {"XSETID", "key last-ms-seq entries-added max-deleted-ms-seq", 5, 5, K::kFirstArg, ApplyXSetId,
+     "set a stream's last ID, entries-added counter and largest deleted ID"},
 };
 
 // FindEffect's index, built at compile time. Names are upper-case letters, at most 16 bytes,

@@ -33,8 +33,14 @@ inline constexpr uint64_t kStringBytesMax = UINT32_MAX;
 
 inline constexpr int kDatabaseCount = 16;
 
-enum class ValueType : uint8_t { kString = 0, kHash = 1, kList = 2, kSet = 3, kZSet = 4,
-                                 kStream = 5 };
+enum class ValueType : uint8_t {
+  kString = 0,
+  kHash = 1,
+  kList = 2,
+  kSet = 3,
+  kZSet = 4,
+  kStream = 5
+};
 std::string_view TypeName(ValueType type);
 
 class Entry {
