@@ -141,6 +141,9 @@ const std::vector<std::vector<std::string>> kReadonlySamples = {
     {"zunion", "2", "$z", "$z", "WITHSCORES"},
     {"zinter", "2", "$z", "$z"},
     {"zdiff", "2", "$z", "missing"},
+    {"zintercard", "2", "$z", "$z", "LIMIT", "1"},
+    {"lcs", "$s", "$s", "IDX", "WITHMATCHLEN"},
+    {"sort_ro", "$l", "ALPHA", "BY", "$s*", "GET", "#", "GET", "$h*->f"},
     {"object", "encoding", "$l"},
     {"memory", "usage", "$h"},
 };
