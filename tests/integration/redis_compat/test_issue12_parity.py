@@ -281,6 +281,11 @@ TYPE_CHANGE = [
      [(False, [("RPUSH", "src", "3", "1", "2"), ("SORT", "src", "STORE", "k")])]),
     (("BZMPOP", "0", "1", "k", "MIN"),
      [(False, [("ZADD", "src", "1", "a"), ("RENAME", "src", "k")])]),
+    # SWAPDB brings a list into the waiter's database; MOVE brings another one.
+    (("BLPOP", "k", "0"),
+     [(False, [("SELECT", "1"), ("RPUSH", "k", "v"), ("SWAPDB", "0", "1")])]),
+    (("BZMPOP", "0", "1", "k", "MAX"),
+     [(True, [("SELECT", "1"), ("ZADD", "k", "1", "a"), ("MOVE", "k", "0")])]),
 ]
 
 
