@@ -352,11 +352,11 @@ void Lmpop(CommandContext& ctx) {
 }
 
 void Blmpop(CommandContext& ctx) {
-  // Redis checks the timeout before anything else.
-  int64_t deadline_ms = 0;
-  if (!ParseBlockTimeout(ctx, ctx.argv[1], &deadline_ms)) return;
+  // Redis 7.0 reads the timeout after the other arguments, before looking at any key.
   auto a = ParseMpopArgs(ctx, 2, "left", "right");
   if (!a) return;
+  int64_t deadline_ms = 0;
+  if (!ParseBlockTimeout(ctx, ctx.argv[1], &deadline_ms)) return;
   if (MpopFirst(ctx, *a)) return;
   BlockOrNull(ctx, a->keys, ctx.argv[1]);
 }

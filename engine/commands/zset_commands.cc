@@ -504,10 +504,11 @@ void BlockOn(CommandContext& ctx, std::span<const std::string_view> keys, int64_
 }
 
 void Bzmpop(CommandContext& ctx) {
-  int64_t deadline_ms = 0;
-  if (!ParseBlockTimeout(ctx, ctx.argv[1], &deadline_ms)) return;
+  // Unlike BLMPOP, Redis 7.0 reads BZMPOP's timeout after the other arguments.
   auto a = ParseMpopArgs(ctx, 2, "min", "max");
   if (!a) return;
+  int64_t deadline_ms = 0;
+  if (!ParseBlockTimeout(ctx, ctx.argv[1], &deadline_ms)) return;
   if (!MpopFirst(ctx, *a)) BlockOn(ctx, a->keys, deadline_ms);
 }
 
