@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from strongbox_harness import dump, raw_reply, wait_for
+from strongbox_harness import RawConnection, dump, raw_reply, wait_for
 from test_redis_parity import run_both
 
 
@@ -34,6 +34,15 @@ WRONG_REPLIES = [
     ("SMOVE", "s1", "s2", "m"),
     ("SMEMBERS", "s2"),
     ("SISMEMBER", "s1", "m"),
+    # the error texts the issue lists
+    ("SRANDMEMBER", "s1", "-9223372036854775808"),
+    ("ZRANDMEMBER", "z", "-9223372036854775808"),
+    ("ZRANDMEMBER", "z", "-9223372036854775807", "WITHSCORES"),
+    ("SET", "f", "1.5"),
+    ("INCRBYFLOAT", "f", "inf"),
+    ("HSET", "h", "f", "1.5"),
+    ("HINCRBYFLOAT", "h", "f", "inf"),
+    ("HINCRBYFLOAT", "h", "f", "-inf"),
 ]
 
 ZMPOP = [
@@ -373,3 +382,37 @@ def test_writes_replay_after_kill9(pair):
     e.kill9()
     e.start()
     assert dump(e.client(single_connection_client=True)) == before
+
+
+RESP3 = [
+    ("ZADD", "z", "1", "a", "2.5", "b"),
+    ("ZMPOP", "1", "z", "MAX", "COUNT", "5"),
+    ("ZMPOP", "1", "z", "MAX"),
+    ("ZADD", "z", "1", "a"),
+    ("BZMPOP", "0", "1", "z", "MIN"),
+    ("ZADD", "z", "1", "a"),
+    ("ZPOPMIN", "z", "0"),
+    ("ZADD", "z", "LT", "INCR", "1", "a"),
+    ("SET", "k1", "ohmytext"),
+    ("SET", "k2", "mynewtext"),
+    ("LCS", "k1", "k2", "IDX", "WITHMATCHLEN"),
+    ("RPUSH", "l", "2", "1"),
+    ("SORT", "l", "GET", "#", "GET", "missing_*"),
+]
+
+
+def test_resp3_and_inline_replies_like_redis(pair):
+    def replies(server):
+        c = RawConnection(server.port)
+        c.send(("HELLO", "3"))
+        c.read_reply()
+        out = []
+        for cmd in RESP3:
+            c.send(cmd)
+            out.append(c.read_reply())
+        c.sock.sendall(b'SET "foo bar\r\n')  # an inline command with unbalanced quotes
+        out.append(c.read_reply())
+        c.close()
+        return out
+
+    assert replies(pair[0]) == replies(pair[1])
