@@ -504,7 +504,7 @@ void BlockOn(CommandContext& ctx, std::span<const std::string_view> keys, int64_
 }
 
 void Bzmpop(CommandContext& ctx) {
-  // Unlike BLMPOP, Redis 7.0 reads BZMPOP's timeout after the other arguments.
+  // Redis 7.0 reads the timeout after the other arguments, before looking at any key.
   auto a = ParseMpopArgs(ctx, 2, "min", "max");
   if (!a) return;
   int64_t deadline_ms = 0;
