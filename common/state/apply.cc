@@ -311,10 +311,6 @@ absl::Status ApplySetMembers(Db& d, bool add, Argv argv) {
     d.Erase(argv[1]);
     return absl::OkStatus();
   }
-  // A hash set never shrinks by itself: after many SREM/SPOP its live members sit among empty
-  // slots that every iteration (SPOP's pick, SMEMBERS, SSCAN) walks. Shrink once it is a
-  // quarter full (amortised O(1) per removal).
-  if (!add && set->capacity() > 64 && set->size() * 4 < set->capacity()) set->rehash(0);
   return absl::OkStatus();
 }
 

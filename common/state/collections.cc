@@ -44,6 +44,28 @@ ListValue::iterator ListValue::erase(iterator first, iterator last) {
   return it;
 }
 
+// ---- SetValue -----------------------------------------------------------------------------
+
+namespace {
+// What malloc hands out for a request: 8 bytes of header, rounded up to 16 (glibc, 64-bit).
+size_t MallocBytes(size_t request) { return (request + 8 + 15) / 16 * 16; }
+// Heap bytes of a std::string beyond the object (short strings live inside it).
+size_t StringHeapBytes(const std::string& s) { return s.size() > 15 ? s.capacity() + 1 : 0; }
+}  // namespace
+
+std::pair<SetValue::const_iterator, bool> SetValue::emplace(std::string_view m) {
+  auto it = members_.IteratorAt(m);
+  if (it != members_.end()) return {const_iterator(it), false};
+  members_.InsertNew(new Node{nullptr, std::string(m)});
+  return {const_iterator(members_.IteratorAt(m)), true};
+}
+
+size_t SetValue::heap_bytes() const {
+  size_t bytes = sizeof(SetValue) + members_.bucket_count() * sizeof(Node*);
+  for (const Node* n : members_) bytes += MallocBytes(sizeof(Node)) + StringHeapBytes(n->member);
+  return bytes;
+}
+
 // ---- HashValue ----------------------------------------------------------------------------
 
 HashValue::HashValue(const HashValue& other)
@@ -51,9 +73,9 @@ HashValue::HashValue(const HashValue& other)
 
 std::optional<std::string_view> HashValue::Get(std::string_view field) const {
   if (big_) {
-    auto it = big_->find(field);
-    if (it == big_->end()) return std::nullopt;
-    return std::string_view(it->second);
+    const Node* n = big_->Find(field);
+    if (n == nullptr) return std::nullopt;
+    return std::string_view(n->value);
   }
   for (size_t pos = packed_.begin(); pos != packed_.end();) {
     std::string_view k = packed_.At(pos, &pos);
@@ -69,9 +91,12 @@ bool HashValue::Set(std::string_view field, std::string_view value) {
     Unpack();
   }
   if (big_) {
-    auto [it, inserted] = big_->try_emplace(field);
-    it->second.assign(value.data(), value.size());
-    return inserted;
+    if (Node* n = big_->Find(field)) {
+      n->value.assign(value.data(), value.size());
+      return false;
+    }
+    big_->InsertNew(new Node{nullptr, std::string(field), std::string(value)});
+    return true;
   }
   for (size_t pos = packed_.begin(); pos != packed_.end();) {
     std::string_view k = packed_.At(pos, &pos);
@@ -87,7 +112,7 @@ bool HashValue::Set(std::string_view field, std::string_view value) {
 }
 
 bool HashValue::Erase(std::string_view field) {
-  if (big_) return big_->erase(field) > 0;
+  if (big_) return big_->Erase(field);
   for (size_t pos = packed_.begin(); pos != packed_.end();) {
     size_t at = pos;
     std::string_view k = packed_.At(pos, &pos);
@@ -102,18 +127,19 @@ bool HashValue::Erase(std::string_view field) {
 
 void HashValue::Unpack() {
   auto map = std::make_unique<Map>();
-  map->reserve(size() + 1);
-  ForEach([&](std::string_view k, std::string_view v) { map->emplace(k, v); });
+  map->Reserve(size() + 1);
+  ForEach([&](std::string_view k, std::string_view v) {
+    map->InsertNew(new Node{nullptr, std::string(k), std::string(v)});
+  });
   big_ = std::move(map);
   packed_.Clear();
 }
 
 size_t HashValue::heap_bytes() const {
   if (!big_) return packed_.bytes_used();
-  size_t bytes = sizeof(Map) + big_->capacity() * (sizeof(Map::slot_type) + 1);
-  for (const auto& [k, v] : *big_) {
-    if (k.size() > 15) bytes += k.capacity() + 1;
-    if (v.size() > 15) bytes += v.capacity() + 1;
+  size_t bytes = sizeof(Map) + big_->bucket_count() * sizeof(Node*);
+  for (const Node* n : *big_) {
+    bytes += MallocBytes(sizeof(Node)) + StringHeapBytes(n->field) + StringHeapBytes(n->value);
   }
   return bytes;
 }
@@ -151,9 +177,9 @@ size_t ZSetValue::FindPacked(std::string_view member, double* score) const {
 
 std::optional<double> ZSetValue::Score(std::string_view member) const {
   if (big_) {
-    auto it = big_->scores.find(member);
-    if (it == big_->scores.end()) return std::nullopt;
-    return it->second;
+    const ScoreNode* n = big_->scores.Find(member);
+    if (n == nullptr) return std::nullopt;
+    return n->score;
   }
   double score;
   if (FindPacked(member, &score) == packed_.end()) return std::nullopt;
@@ -166,16 +192,15 @@ bool ZSetValue::Set(std::string_view member, double score) {
     Unpack();
   }
   if (big_) {
-    auto it = big_->scores.find(member);
-    if (it != big_->scores.end()) {
-      if (it->second == score) return false;
-      auto node = big_->by_score.extract({it->second, it->first});
+    if (ScoreNode* n = big_->scores.Find(member)) {
+      if (n->score == score) return false;
+      auto node = big_->by_score.extract({n->score, n->member});
       node.value().first = score;
       big_->by_score.insert(std::move(node));
-      it->second = score;
+      n->score = score;
       return false;
     }
-    big_->scores.emplace(member, score);
+    big_->scores.InsertNew(new ScoreNode{nullptr, std::string(member), score});
     big_->by_score.emplace(score, std::string(member));
     return true;
   }
@@ -205,10 +230,10 @@ bool ZSetValue::Set(std::string_view member, double score) {
 
 bool ZSetValue::Remove(std::string_view member) {
   if (big_) {
-    auto it = big_->scores.find(member);
-    if (it == big_->scores.end()) return false;
-    big_->by_score.erase({it->second, it->first});
-    big_->scores.erase(it);
+    ScoreNode* n = big_->scores.Unlink(member);
+    if (n == nullptr) return false;
+    big_->by_score.erase({n->score, n->member});
+    delete n;
     return true;
   }
   double score;
@@ -220,10 +245,10 @@ bool ZSetValue::Remove(std::string_view member) {
 
 std::optional<size_t> ZSetValue::Rank(std::string_view member) const {
   if (big_) {
-    auto it = big_->scores.find(member);
-    if (it == big_->scores.end()) return std::nullopt;
+    const ScoreNode* n = big_->scores.Find(member);
+    if (n == nullptr) return std::nullopt;
     return static_cast<size_t>(
-        std::distance(big_->by_score.begin(), big_->by_score.find({it->second, it->first})));
+        std::distance(big_->by_score.begin(), big_->by_score.find({n->score, n->member})));
   }
   size_t rank = 0;
   for (size_t pos = packed_.begin(); pos != packed_.end(); ++rank) {
@@ -236,9 +261,9 @@ std::optional<size_t> ZSetValue::Rank(std::string_view member) const {
 
 void ZSetValue::Unpack() {
   auto big = std::make_unique<Big>();
-  big->scores.reserve(size() + 1);
+  big->scores.Reserve(size() + 1);
   Walk(false, [&](double s, std::string_view m) {
-    big->scores.emplace(m, s);
+    big->scores.InsertNew(new ScoreNode{nullptr, std::string(m), s});
     big->by_score.emplace_hint(big->by_score.end(), s, std::string(m));
     return true;
   });
@@ -248,9 +273,9 @@ void ZSetValue::Unpack() {
 
 size_t ZSetValue::heap_bytes() const {
   if (!big_) return packed_.bytes_used();
-  size_t bytes = sizeof(Big) + big_->scores.capacity() * (40 + 1);
+  size_t bytes = sizeof(Big) + big_->scores.bucket_count() * sizeof(ScoreNode*);
   for (const auto& [score, m] : big_->by_score) {
-    bytes += 80 + (m.size() > 15 ? 2 * (m.capacity() + 1) : 0);
+    bytes += 80 + MallocBytes(sizeof(ScoreNode)) + 2 * StringHeapBytes(m);
   }
   return bytes;
 }

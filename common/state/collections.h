@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <set>
@@ -14,9 +15,8 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
+#include "common/state/dict.h"
 #include "common/state/packed_strings.h"
 
 namespace strongbox::state {
@@ -40,7 +40,66 @@ inline constexpr size_t kMaxPackedElementBytes = 64;
 static_assert(2 * kMaxPackedEntries * (kMaxPackedElementBytes + 2) + 4 <= PackedStrings::kMaxBytes,
               "a full packed hash or sorted set must fit a PackedStrings block");
 
-using SetValue = absl::flat_hash_set<std::string, KeyHash, KeyEq>;
+// A set: a Dict of member nodes, with the part of the standard set interface its callers use.
+class SetValue {
+ public:
+  struct Node {
+    Node* next = nullptr;
+    std::string member;
+    std::string_view key() const { return member; }
+  };
+  using Members = Dict<Node, KeyHash>;
+  // Iterates the members as `const std::string&`.
+  class const_iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = std::string;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const std::string*;
+    using reference = const std::string&;
+    const_iterator() = default;
+    const std::string& operator*() const { return (*it_)->member; }
+    const std::string* operator->() const { return &(*it_)->member; }
+    const_iterator& operator++() {
+      ++it_;
+      return *this;
+    }
+    const_iterator operator++(int) {
+      const_iterator old = *this;
+      ++it_;
+      return old;
+    }
+    bool operator==(const const_iterator& o) const { return it_ == o.it_; }
+    bool operator!=(const const_iterator& o) const { return it_ != o.it_; }
+
+   private:
+    friend class SetValue;
+    explicit const_iterator(Members::Iterator it) : it_(it) {}
+    Members::Iterator it_;
+  };
+  using iterator = const_iterator;
+
+  size_t size() const { return members_.size(); }
+  bool empty() const { return members_.empty(); }
+  bool contains(std::string_view m) const { return members_.Find(m) != nullptr; }
+  const_iterator find(std::string_view m) const { return const_iterator(members_.IteratorAt(m)); }
+  const_iterator begin() const { return const_iterator(members_.begin()); }
+  const_iterator end() const { return const_iterator(members_.end()); }
+  // Adds a member; .second says whether it is new.
+  std::pair<const_iterator, bool> emplace(std::string_view m);
+  template <typename It>
+  void insert(It first, It last) {
+    for (; first != last; ++first) emplace(*first);
+  }
+  // Removes a member; returns how many were removed (0 or 1).
+  size_t erase(std::string_view m) { return members_.Erase(m) ? 1 : 0; }
+  void reserve(size_t n) { members_.Reserve(n); }
+  const Members& members() const { return members_; }
+  size_t heap_bytes() const;  // MEMORY USAGE estimate
+
+ private:
+  Members members_;
+};
 
 // A list as a vector with free room at the front ("devector"): O(1) amortised pushes and pops
 // at both ends, O(1) LINDEX, and one allocation for a short list (a std::deque allocates a
@@ -79,7 +138,13 @@ class ListValue {
 
 class HashValue {
  public:
-  using Map = absl::flat_hash_map<std::string, std::string, KeyHash, KeyEq>;
+  struct Node {
+    Node* next = nullptr;
+    std::string field;
+    std::string value;
+    std::string_view key() const { return field; }
+  };
+  using Map = Dict<Node, KeyHash>;
 
   HashValue() = default;
   HashValue(const HashValue& other);
@@ -100,7 +165,7 @@ class HashValue {
   template <typename F>
   void ForEach(F&& f) const {
     if (big_) {
-      for (const auto& [k, v] : *big_) f(std::string_view(k), std::string_view(v));
+      for (const Node* n : *big_) f(std::string_view(n->field), std::string_view(n->value));
       return;
     }
     for (size_t pos = packed_.begin(); pos != packed_.end();) {
@@ -108,6 +173,17 @@ class HashValue {
       std::string_view v = packed_.At(pos, &pos);
       f(k, v);
     }
+  }
+  // One HSCAN call: f(field, value) for the elements of the call; returns the next cursor. A
+  // packed hash goes whole in one call with cursor 0 (as Redis does for a listpack); a big one
+  // is a Dict scan (bucket cursor < 2^53, O(count) work).
+  template <typename F>
+  uint64_t Scan(uint64_t cursor, size_t count, F&& f) const {
+    if (!big_) {
+      ForEach(f);
+      return 0;
+    }
+    return big_->Scan(cursor, count, [&](const Node* n) { f(n->field, n->value); });
   }
   size_t heap_bytes() const;  // MEMORY USAGE estimate
 
@@ -126,6 +202,12 @@ class ZSetValue {
   ZSetValue& operator=(ZSetValue&&) noexcept = default;
 
   size_t size() const { return big_ ? big_->scores.size() : packed_.count() / 2; }
+  struct ScoreNode {
+    ScoreNode* next = nullptr;
+    std::string member;
+    double score = 0;
+    std::string_view key() const { return member; }
+  };
   bool packed() const { return big_ == nullptr; }
   std::optional<double> Score(std::string_view member) const;
   // Inserts or updates; returns true if the member is new.
@@ -171,6 +253,20 @@ class ZSetValue {
     }
     WalkPacked([&](double s, std::string_view m) { return s < min_score ? true : f(s, m); });
   }
+  // One ZSCAN call: f(member, score) for the elements of the call; returns the next cursor. A
+  // packed sorted set goes whole in one call with cursor 0, in (score, member) order (as Redis
+  // does for a listpack); a big one is a Dict scan (bucket cursor < 2^53, O(count) work).
+  template <typename F>
+  uint64_t Scan(uint64_t cursor, size_t count, F&& f) const {
+    if (!big_) {
+      WalkPacked([&](double score, std::string_view m) {
+        f(m, score);
+        return true;
+      });
+      return 0;
+    }
+    return big_->scores.Scan(cursor, count, [&](const ScoreNode* n) { f(n->member, n->score); });
+  }
   size_t heap_bytes() const;  // MEMORY USAGE estimate
 
  private:
@@ -178,7 +274,7 @@ class ZSetValue {
     // std::set, not absl::btree_set: with Debian's Abseil 20220623 and GCC 12 at -O2 the btree
     // version corrupted memory when sorted sets were destroyed (reproduced, see the commit).
     std::set<std::pair<double, std::string>> by_score;
-    absl::flat_hash_map<std::string, double, KeyHash, KeyEq> scores;
+    Dict<ScoreNode, KeyHash> scores;
   };
   static double DecodeScore(std::string_view bytes);
   template <typename F>

@@ -27,13 +27,6 @@ uint64_t HashOf(std::string_view key) { return KeyHash{}(key); }
 
 }  // namespace
 
-uint64_t ReverseBits(uint64_t v) {
-  v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
-  v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
-  v = ((v >> 4) & 0x0F0F0F0F0F0F0F0FULL) | ((v & 0x0F0F0F0F0F0F0F0FULL) << 4);
-  return __builtin_bswap64(v);
-}
-
 Entry* KeyTable::Next(const Entry* e) { return e->next_; }
 
 KeyTable::Buckets KeyTable::Allocate(size_t count) {

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <utility>
 
+#include "common/state/scan_order.h"
+
 namespace strongbox::state {
 
 class Entry;
@@ -133,8 +135,6 @@ void KeyTable::EmitChain(const Entry* e, Emit& emit) {
   }
 }
 
-uint64_t ReverseBits(uint64_t v);
-
 template <typename Emit>
 uint64_t KeyTable::Scan(uint64_t cursor, size_t count, Emit emit, size_t* buckets_visited) const {
   size_t emitted = 0;
@@ -160,10 +160,7 @@ uint64_t KeyTable::ScanBucket(uint64_t cursor, Emit& emit, size_t* buckets_visit
     const Buckets& t = tables_[0];
     EmitChain(t.buckets[v & t.mask], emit);
     ++visited;
-    // Increment the reversed cursor: the bits above the mask stay set so that the carry runs
-    // through the masked bits only, high bit first.
-    v |= ~t.mask;
-    v = ReverseBits(ReverseBits(v) + 1);
+    v = NextScanCursor(v, t.mask);
   } else {
     // Visit the smaller array's bucket, then every bucket of the larger array that its nodes
     // may have moved to (or come from): those whose low bits equal the small bucket's index.
@@ -175,8 +172,7 @@ uint64_t KeyTable::ScanBucket(uint64_t cursor, Emit& emit, size_t* buckets_visit
     do {
       EmitChain(large->buckets[v & large->mask], emit);
       ++visited;
-      v |= ~large->mask;
-      v = ReverseBits(ReverseBits(v) + 1);
+      v = NextScanCursor(v, large->mask);
     } while (v & (small->mask ^ large->mask));
   }
   *buckets_visited += visited;

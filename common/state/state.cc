@@ -241,11 +241,8 @@ size_t Entry::value_heap_bytes() const {
       for (const auto& s : *list()) bytes += s.size() > 15 ? s.capacity() + 1 : 0;
       return bytes;
     }
-    case ValueType::kSet: {
-      size_t bytes = sizeof(SetValue) + set()->capacity() * (sizeof(std::string) + 1);
-      for (const auto& s : *set()) bytes += s.size() > 15 ? s.capacity() + 1 : 0;
-      return bytes;
-    }
+    case ValueType::kSet:
+      return set()->heap_bytes();
   }
   return 0;
 }

@@ -48,6 +48,10 @@ enum CommandFlag : uint32_t {
   // Runs a script (EVAL...): its effects are those of the commands the script calls, each held
   // to its own flags as it runs, all in the one record of the call.
   kRunsScript = 1u << 11,
+  // Its reply depends on no key or value (PING, ECHO, TIME, ...): it need not wait for the log,
+  // so a health check never waits for another client's fdatasync (ordering on its connection
+  // is kept by the reply gate).
+  kStateless = 1u << 12,
 };
 
 // Receives the deterministic effects of the command being executed. Each Emit is one op of the
@@ -68,6 +72,9 @@ struct ClientSession {
   int protocol_version = 2;
   bool authenticated = false;
   bool close_after_reply = false;  // QUIT, fatal protocol error
+  // Set by Dispatch: the reply just written reveals no state (a kStateless command, or an error
+  // or QUEUED given before anything ran), so it depends on no LSN.
+  bool reply_stateless = false;
   std::string name;
   std::string address;  // "ip:port" for CLIENT LIST/INFO
   // MULTI/EXEC: queued argvs (owned copies) and whether a queued command failed to parse.

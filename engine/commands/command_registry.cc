@@ -47,6 +47,9 @@ const CommandRegistry& Commands() {
     RegisterConnectionCommands(*r);
     RegisterServerCommands(*r);
     RegisterStringCommands(*r);
+    RegisterBitmapCommands(*r);
+    RegisterBitfieldCommands(*r);
+    RegisterHyperLogLogCommands(*r);
     RegisterKeyCommands(*r);
     RegisterHashCommands(*r);
     RegisterListCommands(*r);
@@ -57,6 +60,7 @@ const CommandRegistry& Commands() {
     RegisterPubSubCommands(*r);
     RegisterMonitorCommands(*r);
     RegisterScriptingCommands(*r);
+    RegisterGeoCommands(*r);
     return r;
   }();
   return *registry;

@@ -37,6 +37,9 @@ class CommandRegistry {
 void RegisterConnectionCommands(CommandRegistry& r);
 void RegisterServerCommands(CommandRegistry& r);
 void RegisterStringCommands(CommandRegistry& r);
+void RegisterBitmapCommands(CommandRegistry& r);
+void RegisterBitfieldCommands(CommandRegistry& r);
+void RegisterHyperLogLogCommands(CommandRegistry& r);
 void RegisterKeyCommands(CommandRegistry& r);
 void RegisterHashCommands(CommandRegistry& r);
 void RegisterListCommands(CommandRegistry& r);
@@ -47,6 +50,7 @@ void RegisterTransactionCommands(CommandRegistry& r);
 void RegisterPubSubCommands(CommandRegistry& r);
 void RegisterMonitorCommands(CommandRegistry& r);
 void RegisterScriptingCommands(CommandRegistry& r);
+void RegisterGeoCommands(CommandRegistry& r);
 
 // Every command of every family, registered on first use and never changed afterwards.
 const CommandRegistry& Commands();

@@ -138,8 +138,8 @@ void Client(CommandContext& ctx) {
 
 void RegisterConnectionCommands(CommandRegistry& r) {
   // name, arity, flags, first key, last key, key step, handler
-  r.Add({"ping", -1, kFast | kPubSubContext, 0, 0, 0, Ping});
-  r.Add({"echo", 2, kFast, 0, 0, 0, Echo});
+  r.Add({"ping", -1, kFast | kPubSubContext | kStateless, 0, 0, 0, Ping});
+  r.Add({"echo", 2, kFast | kStateless, 0, 0, 0, Echo});
   r.Add({"hello", -1, kFast | kNoAuth, 0, 0, 0, Hello});
   r.Add({"auth", -2, kFast | kNoAuth, 0, 0, 0, Auth});
   r.Add({"select", 2, kFast, 0, 0, 0, Select});

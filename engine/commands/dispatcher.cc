@@ -138,6 +138,8 @@ void Queue(CommandContext& ctx, const CommandSpec* spec) {
 }  // namespace
 
 void Dispatch(CommandContext& ctx) {
+  // Until something runs, the reply (an error, QUEUED) reveals no state.
+  ctx.client.reply_stateless = true;
   if (ctx.argv.empty()) return;
   const CommandSpec* spec = FindCommand(ctx.argv[0]);
   if (spec != nullptr && ArityOk(*spec, ctx.argv.size()) && !SubscriberModeAllows(ctx, *spec)) {
@@ -149,6 +151,7 @@ void Dispatch(CommandContext& ctx) {
   if (spec == nullptr) return ctx.reply.Error(UnknownCommand(ctx.argv));
   if (!ArityOk(*spec, ctx.argv.size())) return ctx.reply.Error(WrongArity(*spec));
   if (!Admit(ctx, *spec)) return;
+  ctx.client.reply_stateless = (spec->flags & kStateless) != 0;
   Run(ctx, *spec);
 }
 

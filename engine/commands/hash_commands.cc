@@ -182,17 +182,9 @@ void Hscan(CommandContext& ctx) {
   std::vector<std::pair<std::string_view, std::string_view>> out;
   uint64_t next = 0;
   if (e != nullptr) {
-    using Field = std::pair<std::string_view, std::string_view>;
-    const state::HashValue& h = *e->hash();
-    next = ScanStep<Field>(
-        h.size(),
-        [&](auto visit) {
-          h.ForEach([&](std::string_view f, std::string_view v) { visit(f, Field(f, v)); });
-        },
-        cursor, count,
-        [&](const Field& kv) {
-          if (!pattern || GlobMatch(*pattern, kv.first)) out.push_back(kv);
-        });
+    next = e->hash()->Scan(cursor, count, [&](std::string_view f, std::string_view v) {
+      if (!pattern || GlobMatch(*pattern, f)) out.emplace_back(f, v);
+    });
   }
   ctx.reply.ArrayHeader(2);
   ctx.reply.Bulk(std::to_string(next));

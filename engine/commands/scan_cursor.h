@@ -1,15 +1,9 @@
-// Cursor iteration for SCAN and HSCAN/SSCAN/ZSCAN over tables that may change between calls.
-// SCAN walks the key table's buckets (KeyTable::Scan): the cursor is a bucket index and COUNT
-// bounds the work of a call. The collections' scans (ScanStep) use a position in the space of
-// 64-bit element hashes: each call returns the elements whose hash lies in [cursor, next), in
-// hash order, so every element present for the whole scan is returned exactly once whatever
-// rehashing happens in between. Each such call looks at the whole collection, so it returns at
-// least max(COUNT, size/32) elements to bound a full scan to ~32 passes.
+// The arguments of SCAN and HSCAN/SSCAN/ZSCAN. The iteration itself is the tables': SCAN walks
+// the key table's buckets (KeyTable::Scan) and the collections' scans walk their Dict's
+// (state/dict.h), or return a packed collection whole; either way a cursor is a bucket index
+// (< 2^53) and COUNT bounds the work of a call.
 #pragma once
 
-#include <xxhash.h>
-
-#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdint>
@@ -17,8 +11,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
 
 #include "engine/commands/command_util.h"
 
@@ -80,39 +72,6 @@ inline std::optional<ScanArgs> ParseScanArgs(CommandContext& ctx, size_t cursor_
     }
   }
   return a;
-}
-
-inline uint64_t ScanHash(std::string_view key) {
-  // Never 0, so that cursor 0 can mean both "start" and "done".
-  uint64_t h = XXH3_64bits(key.data(), key.size());
-  return h == 0 ? 1 : h;
-}
-
-// One step of a scan over a collection of `size` elements. `for_each(visit)` must call
-// visit(key, item) for every element (key: what the cursor hashes; item: what `emit` gets).
-// Calls `emit(item)` for the chosen elements in hash order; returns the next cursor (0 = done).
-template <typename Item, typename ForEach, typename Emit>
-uint64_t ScanStep(size_t size, ForEach for_each, uint64_t cursor, size_t count, Emit emit) {
-  size_t batch = std::max(count, size / 32);
-  std::vector<std::pair<uint64_t, Item>> picked;
-  for_each([&](std::string_view key, Item item) {
-    uint64_t h = ScanHash(key);
-    if (h >= cursor) picked.emplace_back(h, item);
-  });
-  uint64_t next = 0;
-  if (picked.size() > batch) {
-    std::nth_element(picked.begin(), picked.begin() + static_cast<long>(batch), picked.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
-    next = picked[batch].first;
-    // Keys sharing the boundary hash must all go in the same call.
-    picked.erase(std::remove_if(picked.begin(), picked.end(),
-                                [next](const auto& p) { return p.first >= next; }),
-                 picked.end());
-  }
-  std::sort(picked.begin(), picked.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (const auto& p : picked) emit(p.second);
-  return next;
 }
 
 }  // namespace strongbox::engine

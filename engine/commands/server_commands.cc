@@ -116,7 +116,7 @@ void RegisterServerCommands(CommandRegistry& r) {
   r.Add({"dbsize", 1, kReadonly | kFast, 0, 0, 0, Dbsize});
   r.Add({"flushdb", -1, kWrite, 0, 0, 0, Flushdb});
   r.Add({"flushall", -1, kWrite, 0, 0, 0, Flushall});
-  r.Add({"time", 1, kFast, 0, 0, 0, Time});
+  r.Add({"time", 1, kFast | kStateless, 0, 0, 0, Time});
   r.Add({"command", -1, 0, 0, 0, 0, Command});
 }
 

@@ -301,6 +301,14 @@ void Sintercard(CommandContext& ctx) {
   ctx.reply.Integer(limit > 0 ? std::min(n, limit) : n);
 }
 
+// Redis keeps a set of up to 512 integers (set-max-intset-entries) as an intset, which SSCAN
+// returns whole with cursor 0; checking costs at most 512 parses.
+bool RedisWouldUseIntset(const SetValue& set) {
+  constexpr size_t kIntsetEntriesMax = 512;
+  return set.size() <= kIntsetEntriesMax &&
+         std::all_of(set.begin(), set.end(), [](const std::string& m) { return ParseInt(m); });
+}
+
 void Sscan(CommandContext& ctx) {
   auto args = ParseScanArgs(ctx, 2, /*allow_type=*/false);
   if (!args) return;
@@ -313,16 +321,15 @@ void Sscan(CommandContext& ctx) {
   std::vector<std::string_view> out;
   uint64_t next = 0;
   if (e != nullptr) {
-    const state::SetValue& set = *e->set();
-    next = ScanStep<std::string_view>(
-        set.size(),
-        [&](auto visit) {
-          for (const auto& m : set) visit(m, m);
-        },
-        cursor, count,
-        [&](std::string_view m) {
-          if (!pattern || GlobMatch(*pattern, m)) out.push_back(m);
-        });
+    auto take = [&](std::string_view m) {
+      if (!pattern || GlobMatch(*pattern, m)) out.push_back(m);
+    };
+    if (RedisWouldUseIntset(*e->set())) {
+      for (const std::string& m : *e->set()) take(m);
+    } else {
+      next = e->set()->members().Scan(cursor, count,
+                                      [&](const SetValue::Node* n) { take(n->member); });
+    }
   }
   ctx.reply.ArrayHeader(2);
   ctx.reply.Bulk(std::to_string(next));

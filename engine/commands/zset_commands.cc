@@ -828,19 +828,9 @@ void Zscan(CommandContext& ctx) {
   std::vector<std::pair<std::string_view, double>> out;
   uint64_t next = 0;
   if (e != nullptr) {
-    const state::ZSetValue& z = *e->zset();
-    next = ScanStep<std::pair<std::string_view, double>>(
-        z.size(),
-        [&](auto visit) {
-          z.Walk(false, [&](double score, std::string_view m) {
-            visit(m, std::pair<std::string_view, double>(m, score));
-            return true;
-          });
-        },
-        cursor, count,
-        [&](const std::pair<std::string_view, double>& kv) {
-          if (!pattern || GlobMatch(*pattern, kv.first)) out.push_back(kv);
-        });
+    next = e->zset()->Scan(cursor, count, [&](std::string_view m, double score) {
+      if (!pattern || GlobMatch(*pattern, m)) out.emplace_back(m, score);
+    });
   }
   ctx.reply.ArrayHeader(2);
   ctx.reply.Bulk(std::to_string(next));

@@ -269,7 +269,9 @@ void Server::Execute(Conn& c, std::span<const std::string_view> argv) {
   Dispatch(ctx);
   log_->EndRecord();
   if (c.session.block.active) blocked_.Park(c, argv);
-  TagReply(c);
+  // A reply that reveals no state waits for nothing but the replies before it.
+  c.session.reply_stateless ? replies_.Tag(c, log_->lsn_durable(), log_->lsn_durable())
+                            : TagReply(c);
   ReleaseDeliveries(c.id);
   commit_->OnRecordAdded(now_ms);
 }

@@ -202,6 +202,17 @@ def raw_reply(client, *args):
         client.connection_pool.release(conn)
 
 
+def replies_match(pair, script):
+    """Runs each command on the engine and on redis-server (pair = (Engine, RedisServer)) and
+    asserts the raw replies are equal; returns the two clients."""
+    e, r = pair
+    ec, rc = e.client(), r.client()
+    for cmd in script:
+        got, want = raw_reply(ec, *cmd), raw_reply(rc, *cmd)
+        assert got == want, f"{cmd}: engine {got!r} != redis {want!r}"
+    return ec, rc
+
+
 class RawConnection:
     """A plain socket to a server that reads whole RESP2/RESP3 replies, for checking bytes on
     the wire without a client library in between. Maps become dicts, sets Python sets, errors

@@ -5,16 +5,10 @@ import threading
 
 import pytest
 
-from strongbox_harness import Engine, dump, raw_reply, wait_for
+from strongbox_harness import Engine, dump, raw_reply, replies_match, wait_for
 
 
-def run_both(pair, script):
-    e, r = pair
-    ec, rc = e.client(), r.client()
-    for cmd in script:
-        got, want = raw_reply(ec, *cmd), raw_reply(rc, *cmd)
-        assert got == want, f"{cmd}: engine {got!r} != redis {want!r}"
-    return ec, rc
+run_both = replies_match
 
 
 SETUP = [

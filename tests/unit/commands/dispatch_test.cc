@@ -52,6 +52,26 @@ TEST_CASE("with a password, only kNoAuth commands run before AUTH") {
   CHECK(other.close_after_reply);
 }
 
+TEST_CASE("only replies that reveal no state are marked stateless (they wait for no LSN)") {
+  Harness h;
+  auto stateless = [&](std::vector<std::string> argv) {
+    h.Run(std::move(argv));
+    return h.client.reply_stateless;
+  };
+  CHECK(stateless({"ping"}));
+  CHECK(stateless({"echo", "x"}));
+  CHECK(stateless({"time"}));
+  CHECK(stateless({"nosuch"}));
+  CHECK(stateless({"get"}));  // arity error
+  CHECK_FALSE(stateless({"set", "k", "v"}));
+  CHECK_FALSE(stateless({"get", "k"}));
+  CHECK_FALSE(stateless({"dbsize"}));
+  CHECK_FALSE(stateless({"info"}));
+  CHECK(stateless({"multi"}) == false);
+  CHECK(stateless({"get", "k"}));  // QUEUED
+  CHECK_FALSE(stateless({"exec"}));
+}
+
 TEST_CASE("while read-only, writes get MISCONF and reads still run") {
   Harness h;
   CHECK(h.Run({"set", "k", "v"}) == "+OK\r\n");
@@ -146,6 +166,18 @@ const std::vector<std::vector<std::string>> kReadonlySamples = {
     {"sort_ro", "$l", "ALPHA", "BY", "$s*", "GET", "#", "GET", "$h*->f"},
     {"object", "encoding", "$l"},
     {"memory", "usage", "$h"},
+    {"geopos", "$z", "a", "missing"},
+    {"geohash", "$z", "a", "missing"},
+    {"geodist", "$z", "a", "b", "km"},
+    {"georadius_ro", "$z", "0", "0", "500", "km", "WITHDIST"},
+    {"georadiusbymember_ro", "$z", "a", "500", "km"},
+    {"geosearch", "$z", "FROMMEMBER", "a", "BYBOX", "9", "9", "km", "COUNT", "1", "ANY"},
+    {"getbit", "$s", "3"},
+    {"bitcount", "$s", "0", "-1", "BIT"},
+    {"bitpos", "$s", "1", "2"},
+    {"bitfield_ro", "$s", "GET", "u8", "0"},
+    {"pfcount", "missing"},
+    {"pfcount", "missing", "missing2"},
 };
 
 TEST_CASE("readonly commands emit nothing, on live and on expired keys") {
