@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/util/ascii.h"
@@ -129,6 +130,17 @@ absl::Status ApplyFlushDb(State&, Db& d, Argv) {
 
 absl::Status ApplyFlushAll(State& state, Db&, Argv) {
   for (int i = 0; i < kDatabaseCount; ++i) state.db(i).Clear();
+  return absl::OkStatus();
+}
+
+// SWAPDB a b: the two databases trade contents (keys, expiries, tables), as Redis's SWAPDB.
+absl::Status ApplySwapDb(State& state, Db&, Argv argv) {
+  int64_t a = 0, b = 0;
+  if (!ParseI64(argv[1], &a) || !ParseI64(argv[2], &b) || a < 0 || b < 0 || a >= kDatabaseCount ||
+      b >= kDatabaseCount) {
+    return Bad(argv, "database index out of range");
+  }
+  if (a != b) std::swap(state.db(static_cast<int>(a)), state.db(static_cast<int>(b)));
   return absl::OkStatus();
 }
 
@@ -356,6 +368,8 @@ constexpr EffectSpec kEffects[] = {
      "deep copy of value and expiry to dst in database dst_db, replacing dst"},
     {"FLUSHDB", "", 1, 1, K::kDatabase, ApplyFlushDb, "empty the op's database"},
     {"FLUSHALL", "", 1, 1, K::kAllDatabases, ApplyFlushAll, "empty every database"},
+    {"SWAPDB", "db1 db2", 3, 3, K::kAllDatabases, ApplySwapDb,
+     "exchange the contents of two databases (the op's database is not used)"},
     {"HSET", "key field value [field value ...]", 4, kAny, K::kFirstArg, ApplyHset,
      "set hash fields (creates the hash)"},
     {"HDEL", "key field [field ...]", 3, kAny, K::kFirstArg, ApplyHdel,

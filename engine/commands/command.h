@@ -94,6 +94,9 @@ struct ClientSession {
     std::vector<std::pair<uint8_t, std::string>> keys;
     int64_t deadline_ms = 0;
   } block;
+  // Set while the server re-runs a parked command: a key of another type then reads as empty
+  // (Redis serves a woken client only from a key of its type, else it stays blocked).
+  bool serving_blocked = false;
   // WATCH: set when any watched key is modified (by anyone) before EXEC.
   bool watch_dirty = false;
   std::vector<std::pair<uint8_t, std::string>> watched_keys;

@@ -88,6 +88,44 @@ bool RandomRepeatCountOk(CommandContext& ctx, int64_t count) {
   return true;
 }
 
+std::optional<MpopArgs> ParseMpopArgs(CommandContext& ctx, size_t numkeys_index,
+                                      std::string_view first_side, std::string_view second_side) {
+  auto numkeys = ParseInt(ctx.argv[numkeys_index]);
+  if (!numkeys || *numkeys <= 0) {
+    ctx.reply.Error("ERR numkeys should be greater than 0");
+    return std::nullopt;
+  }
+  size_t first = numkeys_index + 1;
+  // At least the side must follow the keys.
+  if (*numkeys > static_cast<int64_t>(ctx.argv.size() - first) - 1) {
+    ctx.reply.Error(kErrSyntax);
+    return std::nullopt;
+  }
+  MpopArgs a;
+  a.keys = ctx.argv.subspan(first, static_cast<size_t>(*numkeys));
+  size_t i = first + static_cast<size_t>(*numkeys);
+  a.first = EqualsIgnoreCase(ctx.argv[i], first_side);
+  if (!a.first && !EqualsIgnoreCase(ctx.argv[i], second_side)) {
+    ctx.reply.Error(kErrSyntax);
+    return std::nullopt;
+  }
+  bool have_count = false;
+  for (++i; i < ctx.argv.size(); i += 2) {
+    if (!EqualsIgnoreCase(ctx.argv[i], "count") || have_count || i + 1 >= ctx.argv.size()) {
+      ctx.reply.Error(kErrSyntax);
+      return std::nullopt;
+    }
+    auto count = ParseInt(ctx.argv[i + 1]);
+    if (!count || *count <= 0) {
+      ctx.reply.Error("ERR count should be greater than 0");
+      return std::nullopt;
+    }
+    a.count = *count;
+    have_count = true;
+  }
+  return a;
+}
+
 bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, int64_t* deadline_ms) {
   auto seconds = ParseLongDouble(arg);
   if (!seconds) {

@@ -1,12 +1,15 @@
-// Generic key commands: DEL EXISTS TYPE RENAME KEYS SCAN RANDOMKEY and the expiry family.
+// Generic key commands: DEL EXISTS TYPE RENAME MOVE SWAPDB KEYS SCAN RANDOMKEY and the expiry
+// family.
 #include <algorithm>
 #include <climits>
+#include <optional>
 #include <random>
 
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
 #include "engine/commands/glob.h"
 #include "engine/commands/scan_cursor.h"
+#include "engine/commands/sort_command.h"
 
 namespace strongbox::engine {
 namespace {
@@ -44,6 +47,51 @@ void RenameImpl(CommandContext& ctx, bool nx) {
 }
 void Rename(CommandContext& ctx) { RenameImpl(ctx, false); }
 void Renamenx(CommandContext& ctx) { RenameImpl(ctx, true); }
+
+// Redis's getIntFromObjectOrReply: a 32-bit int; with `error` set, any failure replies it.
+std::optional<int64_t> ParseDbIndex(CommandContext& ctx, std::string_view arg,
+                                    std::string_view error) {
+  if (error.empty()) return ParseIntInRange(ctx, arg, INT_MIN, INT_MAX);
+  auto v = ParseInt(arg);
+  if (!v || *v < INT_MIN || *v > INT_MAX) {
+    ctx.reply.Error(error);
+    return std::nullopt;
+  }
+  return v;
+}
+
+bool DbIndexOk(int64_t index) { return index >= 0 && index < state::kDatabaseCount; }
+
+// MOVE key db: logged as a COPY into the other database and a DEL of the source, so replay
+// rebuilds the same value and expiry there.
+void Move(CommandContext& ctx) {
+  auto db = ParseDbIndex(ctx, ctx.argv[2], "");
+  if (!db) return;
+  if (!DbIndexOk(*db)) return ctx.reply.Error("ERR DB index is out of range");
+  if (*db == ctx.client.db) {
+    return ctx.reply.Error("ERR source and destination objects are the same");
+  }
+  if (CurrentDb(ctx).Find(ctx.argv[1], ctx.now_ms) == nullptr) return ctx.reply.Integer(0);
+  state::Db& target = ctx.state.db(static_cast<int>(*db));
+  if (target.Find(ctx.argv[1], ctx.now_ms) != nullptr) return ctx.reply.Integer(0);
+  std::string db_text = IntToString(*db);
+  Apply(ctx, {"COPY", ctx.argv[1], db_text, ctx.argv[1]});
+  Apply(ctx, {"DEL", ctx.argv[1]});
+  ctx.reply.Integer(1);
+}
+
+void Swapdb(CommandContext& ctx) {
+  auto a = ParseDbIndex(ctx, ctx.argv[1], "ERR invalid first DB index");
+  if (!a) return;
+  auto b = ParseDbIndex(ctx, ctx.argv[2], "ERR invalid second DB index");
+  if (!b) return;
+  if (!DbIndexOk(*a) || !DbIndexOk(*b)) return ctx.reply.Error("ERR DB index is out of range");
+  if (*a != *b) {
+    std::string a_text = IntToString(*a), b_text = IntToString(*b);
+    Apply(ctx, {"SWAPDB", a_text, b_text});  // touches every key: wakes and dirties both dbs
+  }
+  ctx.reply.SimpleString("OK");
+}
 
 void Keys(CommandContext& ctx) {
   std::vector<std::string_view> out;
@@ -182,6 +230,8 @@ void RegisterKeyCommands(CommandRegistry& r) {
   r.Add({"type", 2, kReadonly | kFast, 1, 1, 1, Type});
   r.Add({"rename", 3, kWrite, 1, 2, 1, Rename});
   r.Add({"renamenx", 3, kWrite | kFast, 1, 2, 1, Renamenx});
+  r.Add({"move", 3, kWrite | kFast, 1, 1, 1, Move});
+  r.Add({"swapdb", 3, kWrite | kFast, 0, 0, 0, Swapdb});
   r.Add({"keys", 2, kReadonly, 0, 0, 0, Keys});
   r.Add({"scan", -2, kReadonly, 0, 0, 0, Scan});
   r.Add({"randomkey", 1, kReadonly, 0, 0, 0, Randomkey});
@@ -194,6 +244,7 @@ void RegisterKeyCommands(CommandRegistry& r) {
   r.Add({"expiretime", 2, kReadonly | kFast, 1, 1, 1, Expiretime});
   r.Add({"pexpiretime", 2, kReadonly | kFast, 1, 1, 1, Pexpiretime});
   r.Add({"persist", 2, kWrite | kFast, 1, 1, 1, Persist});
+  RegisterSortCommands(r);
 }
 
 }  // namespace strongbox::engine

@@ -17,6 +17,17 @@ bool LookupList(CommandContext& ctx, std::string_view key, state::Entry** e) {
   return LookupTyped(ctx, key, ValueType::kList, e);
 }
 
+// A blocking pop's source: a re-run for a parked client reads a key of another type as missing
+// (it stays blocked, as in Redis); the first run replies WRONGTYPE.
+bool LookupBlockingSource(CommandContext& ctx, std::string_view key, state::Entry** e) {
+  if (ctx.client.serving_blocked) {
+    *e = CurrentDb(ctx).Find(key, ctx.now_ms);
+    if (*e != nullptr && (*e)->list() == nullptr) *e = nullptr;
+    return true;
+  }
+  return LookupList(ctx, key, e);
+}
+
 void Push(CommandContext& ctx, bool left, bool only_if_exists) {
   state::Entry* e;
   if (!LookupList(ctx, ctx.argv[1], &e)) return;
@@ -44,7 +55,10 @@ std::vector<std::string> PopN(CommandContext& ctx, std::string_view key, bool le
 }
 
 void Pop(CommandContext& ctx, bool left) {
-  if (ctx.argv.size() > 3) return ctx.reply.Error(kErrSyntax);
+  if (ctx.argv.size() > 3) {
+    return ctx.reply.Error("ERR wrong number of arguments for '" + ToLower(ctx.argv[0]) +
+                           "' command");
+  }
   std::optional<int64_t> count;
   if (ctx.argv.size() == 3) {
     count = ParseInt(ctx.argv[2]);
@@ -85,7 +99,7 @@ bool Move(CommandContext& ctx, std::string_view src, std::string_view dst, bool 
           bool to_left, std::optional<std::string>* moved) {
   state::Entry* s;
   state::Entry* d;
-  if (!LookupList(ctx, src, &s) || !LookupList(ctx, dst, &d)) return false;
+  if (!LookupBlockingSource(ctx, src, &s) || !LookupList(ctx, dst, &d)) return false;
   if (s == nullptr) {
     moved->reset();
     return true;
@@ -118,7 +132,7 @@ void BlockingPop(CommandContext& ctx, bool left) {
   auto keys = ctx.argv.subspan(1, ctx.argv.size() - 2);
   for (auto key : keys) {
     state::Entry* e;
-    if (!LookupList(ctx, key, &e)) return;
+    if (!LookupBlockingSource(ctx, key, &e)) return;
     if (e != nullptr) {
       auto items = PopN(ctx, key, left, 1);
       ctx.reply.ArrayHeader(2);
@@ -290,57 +304,14 @@ void Rpoplpush(CommandContext& ctx) {
   moved ? ctx.reply.Bulk(*moved) : ctx.reply.Null();
 }
 
-// LMPOP/BLMPOP arguments from `numkeys_index`: numkeys key [key ...] LEFT|RIGHT [COUNT n].
-struct MpopArgs {
-  std::span<const std::string_view> keys;
-  bool left = true;
-  int64_t count = 1;
-};
-
-std::optional<MpopArgs> ParseMpop(CommandContext& ctx, size_t numkeys_index) {
-  auto numkeys = ParseInt(ctx.argv[numkeys_index]);
-  if (!numkeys || *numkeys <= 0) {
-    ctx.reply.Error("ERR numkeys should be greater than 0");
-    return std::nullopt;
-  }
-  size_t first = numkeys_index + 1;
-  // At least the side must follow the keys.
-  if (*numkeys > static_cast<int64_t>(ctx.argv.size() - first) - 1) {
-    ctx.reply.Error(kErrSyntax);
-    return std::nullopt;
-  }
-  MpopArgs a;
-  a.keys = ctx.argv.subspan(first, static_cast<size_t>(*numkeys));
-  size_t i = first + static_cast<size_t>(*numkeys);
-  if (!ParseSide(ctx.argv[i], &a.left)) {
-    ctx.reply.Error(kErrSyntax);
-    return std::nullopt;
-  }
-  bool have_count = false;
-  for (++i; i < ctx.argv.size(); i += 2) {
-    if (!EqualsIgnoreCase(ctx.argv[i], "count") || have_count || i + 1 >= ctx.argv.size()) {
-      ctx.reply.Error(kErrSyntax);
-      return std::nullopt;
-    }
-    auto count = ParseInt(ctx.argv[i + 1]);
-    if (!count || *count <= 0) {
-      ctx.reply.Error("ERR count should be greater than 0");
-      return std::nullopt;
-    }
-    a.count = *count;
-    have_count = true;
-  }
-  return a;
-}
-
 // Pops from the first non-empty list of `a.keys` and replies [key, [elements]]; false (and
 // nothing written) when every list is empty, true after a reply or an error.
 bool MpopFirst(CommandContext& ctx, const MpopArgs& a) {
   for (auto key : a.keys) {
     state::Entry* e;
-    if (!LookupList(ctx, key, &e)) return true;
+    if (!LookupBlockingSource(ctx, key, &e)) return true;
     if (e == nullptr) continue;
-    auto items = PopN(ctx, key, a.left, a.count);
+    auto items = PopN(ctx, key, a.first, a.count);
     ctx.reply.ArrayHeader(2);
     ctx.reply.Bulk(key);
     ctx.reply.ArrayHeader(static_cast<int64_t>(items.size()));
@@ -375,17 +346,17 @@ void Brpoplpush(CommandContext& ctx) {
 }
 
 void Lmpop(CommandContext& ctx) {
-  auto a = ParseMpop(ctx, 1);
+  auto a = ParseMpopArgs(ctx, 1, "left", "right");
   if (!a) return;
   if (!MpopFirst(ctx, *a)) ctx.reply.NullArray();
 }
 
 void Blmpop(CommandContext& ctx) {
-  // Redis checks the timeout before anything else.
+  // Redis 7.0 reads the timeout after the other arguments, before looking at any key.
+  auto a = ParseMpopArgs(ctx, 2, "left", "right");
+  if (!a) return;
   int64_t deadline_ms = 0;
   if (!ParseBlockTimeout(ctx, ctx.argv[1], &deadline_ms)) return;
-  auto a = ParseMpop(ctx, 2);
-  if (!a) return;
   if (MpopFirst(ctx, *a)) return;
   BlockOrNull(ctx, a->keys, ctx.argv[1]);
 }

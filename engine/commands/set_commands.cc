@@ -245,9 +245,14 @@ void Smove(CommandContext& ctx) {
   if (!LookupSet(ctx, ctx.argv[1], &src) || !LookupSet(ctx, ctx.argv[2], &dst)) return;
   if (src == nullptr || !src->set()->contains(ctx.argv[3])) return ctx.reply.Integer(0);
   if (ctx.argv[1] != ctx.argv[2]) {
+    // A member the destination already holds changes only the source (and WATCH on the
+    // destination stays clean, as in Redis).
+    bool dst_has = dst != nullptr && dst->set()->contains(ctx.argv[3]);
     Apply(ctx, {"SREM", ctx.argv[1], ctx.argv[3]});
-    DropIfExpired(ctx, ctx.argv[2]);
-    Apply(ctx, {"SADD", ctx.argv[2], ctx.argv[3]});
+    if (!dst_has) {
+      DropIfExpired(ctx, ctx.argv[2]);
+      Apply(ctx, {"SADD", ctx.argv[2], ctx.argv[3]});
+    }
   }
   ctx.reply.Integer(1);
 }

@@ -166,7 +166,9 @@ void Server::Loop() {
     if (turn_started_us == 0 && !input_backlog_.empty()) turn_started_us = MonotonicUs();
     ServeInputBacklog();
     blocked_.ServeReady([this](Conn& c, std::span<const std::string_view> argv) {
+      c.session.serving_blocked = true;
       Execute(c, argv);  // parks it again if the key was emptied meanwhile
+      c.session.serving_blocked = false;
       if (!c.blocked) ResumeInput(c);
     });
     commit_->MaybeFlush(NowMs(), false);

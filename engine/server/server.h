@@ -49,7 +49,10 @@ class Server final : public ServerHooks {
   bool ConfigGet(std::string_view name, std::string* value) const override;
   std::string ClientList() const override;
   void TouchKey(uint8_t db, std::string_view key) override;
-  void TouchAll(int db) override { watched_.TouchDb(db); }
+  void TouchAll(int db) override {
+    watched_.TouchDb(db);
+    blocked_.OnDatabaseTouched(db);  // SWAPDB brings keys of another database into this one
+  }
   void Watch(ClientSession& client, uint8_t db, std::string_view key) override {
     watched_.Watch(client, db, key);
   }
