@@ -222,13 +222,6 @@ void Memory(CommandContext& ctx) {
   ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) + "'. Try MEMORY HELP.");
 }
 
-void FlushFunctions(CommandContext& ctx) {
-  // No FUNCTION libraries yet: there is nothing to flush, and tools call this during set-up.
-  std::string sub = ToLower(ctx.argv[1]);
-  if (sub == "flush") return ctx.reply.SimpleString("OK");
-  ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) + "'");
-}
-
 }  // namespace
 
 void RegisterAdminCommands(CommandRegistry& r) {
@@ -237,7 +230,6 @@ void RegisterAdminCommands(CommandRegistry& r) {
   r.Add({"copy", -3, kWrite | kDenyOom, 1, 2, 1, Copy});
   r.Add({"object", -2, kReadonly, 2, 2, 1, Object});
   r.Add({"memory", -2, kReadonly, 0, 0, 0, Memory});
-  r.Add({"function", -2, kAdmin | kNoScript, 0, 0, 0, FlushFunctions});
 }
 
 }  // namespace strongbox::engine

@@ -57,6 +57,7 @@ const CommandRegistry& Commands() {
     RegisterPubSubCommands(*r);
     RegisterMonitorCommands(*r);
     RegisterScriptingCommands(*r);
+    RegisterFunctionCommands(*r);
     return r;
   }();
   return *registry;

@@ -47,6 +47,7 @@ void RegisterTransactionCommands(CommandRegistry& r);
 void RegisterPubSubCommands(CommandRegistry& r);
 void RegisterMonitorCommands(CommandRegistry& r);
 void RegisterScriptingCommands(CommandRegistry& r);
+void RegisterFunctionCommands(CommandRegistry& r);
 
 // Every command of every family, registered on first use and never changed afterwards.
 const CommandRegistry& Commands();
