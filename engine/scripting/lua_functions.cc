@@ -71,13 +71,13 @@ void ReadNamedArguments(lua_State* L, FunctionInfo* f) {
     std::string_view key = lua_tostring(L, -2);
     int type = lua_type(L, -1);
     if (key == "function_name") {
-      if (type != LUA_TSTRING) {
+      if (!lua_isstring(L, -1)) {
         Raise(L, "function_name argument given to redis.register_function must be a string");
       }
       f->name = lua_tostring(L, -1);
       named = true;
     } else if (key == "description") {
-      if (type != LUA_TSTRING) {
+      if (!lua_isstring(L, -1)) {
         Raise(L, "description argument given to redis.register_function must be a string");
       }
       f->description = lua_tostring(L, -1);
@@ -126,7 +126,7 @@ int LuaEngine::RegisterFunction(lua_State* L) {
     lua_pushnil(L);  // slot 2, for the callback
     ReadNamedArguments(L, &f);
   } else if (argc == 2) {
-    if (lua_type(L, 1) != LUA_TSTRING) {
+    if (!lua_isstring(L, 1)) {  // a number is a string to Lua, as to Redis
       return Raise(L, "first argument to redis.register_function must be a string");
     }
     if (lua_type(L, 2) != LUA_TFUNCTION) {
