@@ -25,8 +25,12 @@ scripting::LuaEngine& SharedLua() {
 
 void ResetSharedLua() { LuaSlot().reset(); }
 
-ScriptCallHost::ScriptCallHost(CommandContext& caller, bool read_only)
-    : caller_(caller), read_only_(read_only), effects_(caller.effects) {
+ScriptCallHost::ScriptCallHost(CommandContext& caller, bool read_only, bool is_function)
+    : caller_(caller),
+      read_only_(read_only),
+      is_function_(is_function),
+      threshold_ms_(BusyReplyThresholdMs()),
+      effects_(caller.effects) {
   client_.id = caller.client.id;
   client_.db = caller.client.db;
   client_.authenticated = true;

@@ -13,6 +13,9 @@ scripting::LuaEngine& SharedLua();
 // the State's library map, see function_commands.cc).
 void ResetSharedLua();
 
+// CONFIG busy-reply-threshold (alias lua-time-limit), in ms (admin_commands.cc).
+int64_t BusyReplyThresholdMs();
+
 // Passes the script's effects on to the caller's record and notes that the script wrote.
 class WriteTracker final : public EffectSink {
  public:
@@ -33,14 +36,18 @@ class WriteTracker final : public EffectSink {
 // change the caller's database, and blocking commands are refused before they could block.
 class ScriptCallHost final : public scripting::ScriptHost {
  public:
-  ScriptCallHost(CommandContext& caller, bool read_only);
+  ScriptCallHost(CommandContext& caller, bool read_only, bool is_function = false);
   void Call(std::span<const std::string_view> argv, int resp_version, std::string* reply) override;
   bool wrote() const override { return effects_.wrote(); }
   void Log(int level, std::string_view message) override;
+  int64_t busy_threshold_ms() const override { return threshold_ms_; }
+  bool WhileBusy() override { return caller_.server.ServeWhileScriptBusy(is_function_, wrote()); }
 
  private:
   CommandContext& caller_;
   bool read_only_;
+  bool is_function_;
+  int64_t threshold_ms_;
   WriteTracker effects_;
   ClientSession client_;
 };

@@ -180,14 +180,16 @@ void LuaEngine::TimeHook(lua_State* L, lua_Debug*) {
   lua_pop(L, 1);
   RunContext& run = self->run_;
   if (!run.stopped) {
-    int64_t limit_ms = self->limits_.time_limit_ms;
-    if (run.host->wrote()) limit_ms *= ScriptLimits::kWrittenFactor;
-    if (NowMs() - run.started_ms < limit_ms) return;
-    // From now on every line raises, so a pcall in the script cannot keep it alive.
+    int64_t now_ms = NowMs();
+    if (now_ms - run.started_ms < run.host->busy_threshold_ms()) return;
+    if (now_ms - run.busy_polled_ms < ScriptLimits::kBusyPollIntervalMs) return;
+    run.busy_polled_ms = now_ms;
+    if (!run.host->WhileBusy()) return;
+    // Killed: from now on every line raises, so a pcall in the script cannot keep it alive.
     run.stopped = true;
     lua_sethook(L, &LuaEngine::TimeHook, LUA_MASKLINE | LUA_MASKCOUNT, 1);
   }
-  PushErrorTable(L, "Script killed: it ran past the script time limit (lua-time-limit)");
+  PushErrorTable(L, "Script killed by user with SCRIPT KILL...");
   lua_error(L);
 }
 
@@ -259,6 +261,7 @@ void LuaEngine::RunRef(int function_ref, bool pass_arguments, std::string_view s
   run_.host = &host;
   run_.resp = 2;
   run_.started_ms = NowMs();
+  run_.busy_polled_ms = 0;
   run_.stopped = false;
   std::string out;
   RunArgs run_args{this, function_ref, pass_arguments, sha,

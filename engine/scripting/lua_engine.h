@@ -29,12 +29,9 @@ namespace strongbox::scripting {
 
 struct ScriptLimits {
   size_t memory_bytes_max = size_t{256} << 20;
-  // Nothing else runs while a script runs (no BUSY replies yet). A script that has not written
-  // is stopped with an error after this long; one that has written gets kWrittenFactor times
-  // longer, then is stopped too: its writes so far stay (as after any script error) and are
-  // logged in the one record of its EVAL, so replay matches what clients saw.
-  int64_t time_limit_ms = 5000;
-  static constexpr int64_t kWrittenFactor = 12;
+  // Past the host's busy threshold a running script lets the server serve other clients (BUSY
+  // replies, SCRIPT KILL) this often; it is never stopped for time alone, as in Redis.
+  static constexpr int64_t kBusyPollIntervalMs = 100;
 };
 
 struct FunctionInfo {
