@@ -344,6 +344,24 @@ absl::Status ApplyZRem(State&, Db& d, Argv argv) {
       [](ZSetValue& z, std::string_view member) { z.Remove(member); });
 }
 
+// --- Function libraries: the code only, the engine compiles it ---
+
+absl::Status ApplyFunctionSet(State& state, Db&, Argv argv) {
+  state.SetLibrary(argv[1], argv[2]);
+  return absl::OkStatus();
+}
+
+absl::Status ApplyFunctionDel(State& state, Db&, Argv argv) {
+  if (!state.libraries().contains(std::string(argv[1]))) return Bad(argv, "no such library");
+  state.EraseLibrary(argv[1]);
+  return absl::OkStatus();
+}
+
+absl::Status ApplyFunctionFlush(State& state, Db&, Argv) {
+  state.ClearLibraries();
+  return absl::OkStatus();
+}
+
 // --- The table ---
 
 constexpr size_t kAny = kArgcUnbounded;
@@ -398,6 +416,10 @@ constexpr EffectSpec kEffects[] = {
      "set members to absolute scores (%.17g, inf/-inf; creates the sorted set)"},
     {"ZREM", "key member [member ...]", 3, kAny, K::kFirstArg, ApplyZRem,
      "remove sorted-set members; the key goes with its last member"},
+    {"FUNCTIONSET", "library code", 3, 3, K::kNone, ApplyFunctionSet,
+     "add or replace a function library (code is FUNCTION LOAD's text, shebang included)"},
+    {"FUNCTIONDEL", "library", 2, 2, K::kNone, ApplyFunctionDel, "remove a function library"},
+    {"FUNCTIONFLUSH", "", 1, 1, K::kNone, ApplyFunctionFlush, "remove every function library"},
 };
 
 // FindEffect's index, built at compile time. Names are upper-case letters, at most 16 bytes,
@@ -509,6 +531,8 @@ TouchScope ForEachTouchedKey(uint8_t db, std::span<const std::string_view> argv,
       return TouchScope::kDatabase;
     case EffectKeys::kAllDatabases:
       return TouchScope::kAllDatabases;
+    case EffectKeys::kNone:
+      return TouchScope::kKeys;
   }
   return TouchScope::kAllDatabases;
 }

@@ -8,6 +8,7 @@
 #include "engine/commands/command_util.h"
 #include "engine/commands/glob.h"
 #include "engine/commands/monitors.h"
+#include "engine/commands/script_host.h"
 
 namespace strongbox::engine {
 namespace {
@@ -23,8 +24,9 @@ absl::flat_hash_map<std::string, std::string>& TunableConfig() {
       {"set-max-listpack-entries", "128"},  {"set-max-listpack-value", "64"},
       {"zset-max-listpack-entries", "128"}, {"zset-max-listpack-value", "64"},
       {"zset-max-ziplist-entries", "128"},  {"zset-max-ziplist-value", "64"},
-      {"lua-time-limit", "5000"},           {"latency-tracking", "yes"},
-      {"lazyfree-lazy-user-del", "no"},     {"notify-keyspace-events", ""},
+      {"lua-time-limit", "5000"},           {"busy-reply-threshold", "5000"},
+      {"latency-tracking", "yes"},          {"lazyfree-lazy-user-del", "no"},
+      {"notify-keyspace-events", ""},
   };
   return *config;
 }
@@ -53,6 +55,10 @@ std::string_view Encoding(const state::Entry& e) {
 // Bytes the entry takes: its node, its table slot and what its value holds on the heap.
 int64_t MemoryUsage(const state::Entry& e) {
   return static_cast<int64_t>(e.node_bytes() + sizeof(state::EntryPtr) + 1 + e.value_heap_bytes());
+}
+
+bool IsBusyThreshold(std::string_view name) {
+  return name == "lua-time-limit" || name == "busy-reply-threshold";
 }
 
 bool TunableConfigGet(std::string_view name, std::string* value) {
@@ -92,6 +98,11 @@ void ConfigSet(CommandContext& ctx) {
       return ctx.reply.Error("ERR Unknown option or number of arguments for CONFIG SET - '" +
                              std::string(ctx.argv[i]) + "'");
     }
+    if (IsBusyThreshold(name) && !ParseInt(ctx.argv[i + 1])) {
+      return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" +
+                             std::string(ctx.argv[i]) +
+                             "') - argument couldn't be parsed into an integer");
+    }
   }
   for (size_t i = 2; i + 1 < ctx.argv.size(); i += 2) {
     std::string name = ToLower(ctx.argv[i]);
@@ -101,6 +112,10 @@ void ConfigSet(CommandContext& ctx) {
     }
     auto it = TunableConfig().find(name);
     if (it != TunableConfig().end()) it->second = std::string(ctx.argv[i + 1]);  // else server's
+    if (IsBusyThreshold(name)) {  // one parameter under two names
+      TunableConfig()["lua-time-limit"] = TunableConfig()["busy-reply-threshold"] =
+          std::string(ctx.argv[i + 1]);
+    }
   }
   ctx.reply.SimpleString("OK");
 }
@@ -222,14 +237,11 @@ void Memory(CommandContext& ctx) {
   ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) + "'. Try MEMORY HELP.");
 }
 
-void FlushFunctions(CommandContext& ctx) {
-  // No FUNCTION libraries yet: there is nothing to flush, and tools call this during set-up.
-  std::string sub = ToLower(ctx.argv[1]);
-  if (sub == "flush") return ctx.reply.SimpleString("OK");
-  ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) + "'");
-}
-
 }  // namespace
+
+int64_t BusyReplyThresholdMs() {
+  return ParseInt(TunableConfig()["busy-reply-threshold"]).value_or(5000);
+}
 
 void RegisterAdminCommands(CommandRegistry& r) {
   // name, arity, flags, first key, last key, key step, handler
@@ -237,7 +249,6 @@ void RegisterAdminCommands(CommandRegistry& r) {
   r.Add({"copy", -3, kWrite | kDenyOom, 1, 2, 1, Copy});
   r.Add({"object", -2, kReadonly, 2, 2, 1, Object});
   r.Add({"memory", -2, kReadonly, 0, 0, 0, Memory});
-  r.Add({"function", -2, kAdmin | kNoScript, 0, 0, 0, FlushFunctions});
 }
 
 }  // namespace strongbox::engine

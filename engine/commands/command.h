@@ -132,6 +132,10 @@ class ServerHooks {
   virtual bool ConfigSet(std::string_view name, std::string_view value, std::string* error) = 0;
   // SLOWLOG and LATENCY state; nullptr where there is none (test fakes): nothing is recorded.
   virtual Monitors* monitors() { return nullptr; }
+  // A script has run past busy-reply-threshold: serve the other clients once (BUSY replies,
+  // SCRIPT KILL / FUNCTION KILL, SHUTDOWN NOSAVE) without running their commands. True when a
+  // kill was asked for and allowed (the script has not written).
+  virtual bool ServeWhileScriptBusy(bool /*is_function*/, bool /*wrote*/) { return false; }
 };
 
 struct CommandContext {

@@ -61,6 +61,7 @@ const CommandRegistry& Commands() {
     RegisterMonitorCommands(*r);
     RegisterScriptingCommands(*r);
     RegisterGeoCommands(*r);
+    RegisterFunctionCommands(*r);
     return r;
   }();
   return *registry;

@@ -51,6 +51,7 @@ void RegisterPubSubCommands(CommandRegistry& r);
 void RegisterMonitorCommands(CommandRegistry& r);
 void RegisterScriptingCommands(CommandRegistry& r);
 void RegisterGeoCommands(CommandRegistry& r);
+void RegisterFunctionCommands(CommandRegistry& r);
 
 // Every command of every family, registered on first use and never changed afterwards.
 const CommandRegistry& Commands();

@@ -182,18 +182,26 @@ void Server::SubmitSends() {
   }
 }
 
-void Server::OnSend(Conn& c, int res) {
+bool Server::AdvanceSend(Conn& c, int res) {
   c.send_armed = false;
-  if (res < 0) return StartClose(c);
+  if (res < 0) {
+    StartClose(c);
+    return false;
+  }
   c.sending_off += static_cast<size_t>(res);
   if (c.sending_off < c.sending.size() && !c.closing) {
     io_uring_sqe* sqe = ring_.Sqe(OpType::kSend, c.id);
     io_uring_prep_send(sqe, c.fd, c.sending.data() + c.sending_off,
                        c.sending.size() - c.sending_off, MSG_NOSIGNAL);
     c.send_armed = true;
-    return;
+    return false;
   }
   c.sending.clear();
+  return true;
+}
+
+void Server::OnSend(Conn& c, int res) {
+  if (!AdvanceSend(c, res)) return;
   if (c.session.close_after_reply && !c.has_unsent_replies()) return StartClose(c);
   replies_.QueueSend(c);
   if (c.parse_paused && c.out.size() <= static_cast<size_t>(config_.output_buffer_bytes_max) / 2) {

@@ -158,12 +158,13 @@ void Server::Loop() {
   for (;;) {
     // A turn starts at its first completion: the time blocked waiting for one is idle, not work.
     int64_t turn_started_us = 0;
-    ring_.WaitAndDrain(input_backlog_.empty(),
+    ring_.WaitAndDrain(input_backlog_.empty() && deferred_.empty(),
                        [this, &turn_started_us](OpType type, uint64_t id, int res, uint32_t flags) {
                          if (turn_started_us == 0) turn_started_us = MonotonicUs();
                          OnCompletion(type, id, res, flags);
                        });
     if (turn_started_us == 0 && !input_backlog_.empty()) turn_started_us = MonotonicUs();
+    RunDeferredCompletions();
     ServeInputBacklog();
     blocked_.ServeReady([this](Conn& c, std::span<const std::string_view> argv) {
       c.session.serving_blocked = true;
@@ -266,6 +267,7 @@ void Server::Execute(Conn& c, std::span<const std::string_view> argv) {
   LogEffectSink sink(*log_);
   log_->BeginRecord(now_ms);  // all effects of one command (one EXEC) make one record
   CommandContext ctx{argv, c.session, state_, writer, sink, *this, now_ms};
+  busy_.conn_id = c.id;
   Dispatch(ctx);
   log_->EndRecord();
   if (c.session.block.active) blocked_.Park(c, argv);

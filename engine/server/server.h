@@ -61,6 +61,7 @@ class Server final : public ServerHooks {
   size_t Publish(PubSubKind kind, std::string_view channel, std::string_view message) override;
   bool ConfigSet(std::string_view name, std::string_view value, std::string* error) override;
   Monitors* monitors() override { return &monitors_; }
+  bool ServeWhileScriptBusy(bool is_function, bool wrote) override;
 
  private:
   // server.cc: start-up, the loop, command execution.
@@ -83,6 +84,12 @@ class Server final : public ServerHooks {
   void ReleaseDeliveries(uint64_t publisher_id);
   void EnforcePubSubOutputLimit(Conn& subscriber, uint64_t publisher_id, int64_t now_ms);
 
+  // busy_script.cc: the nested, restricted poll while a script is busy, and what it deferred.
+  void OnBusyCompletion(OpType type, uint64_t id, int res, uint32_t flags);
+  void OnBusyRecv(Conn& c, int res);
+  void AnswerWhileBusy(Conn& c, std::span<const std::string_view> argv);
+  void RunDeferredCompletions();
+
   // connection_io.cc: accept, receive, parse, send, close.
   void ArmAccept();
   void ArmRecv(Conn& c);
@@ -91,6 +98,8 @@ class Server final : public ServerHooks {
   void OnAccept(int res, uint32_t flags);
   void OnRecv(Conn& c, int res);
   void OnSend(Conn& c, int res);
+  // The part of OnSend the busy poll may run too: true when `sending` went out completely.
+  bool AdvanceSend(Conn& c, int res);
   void ProcessInput(Conn& c);
   // Connections whose pipeline ran out of its turn's share go on, one share each.
   void ServeInputBacklog();
@@ -117,6 +126,21 @@ class Server final : public ServerHooks {
 
   ConnMap conns_;
   std::vector<uint64_t> input_backlog_;  // connection ids, in the order they ran out
+  // The script being run, as the busy poll sees it, and the completions it left for the loop.
+  struct BusyScript {
+    uint64_t conn_id = 0;  // the connection whose command is executing
+    bool is_function = false;
+    bool wrote = false;
+    bool kill_requested = false;
+  };
+  BusyScript busy_;
+  struct DeferredCompletion {
+    OpType type;
+    uint64_t id;
+    int res;
+    uint32_t flags;
+  };
+  std::vector<DeferredCompletion> deferred_;
   uint64_t next_conn_id_ = 1;
   ParserLimits limits_;
   ReplyGate replies_;
