@@ -7,6 +7,7 @@
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
 #include "engine/commands/glob.h"
+#include "engine/commands/keyspace_events.h"
 #include "engine/commands/monitors.h"
 
 namespace strongbox::engine {
@@ -24,7 +25,7 @@ absl::flat_hash_map<std::string, std::string>& TunableConfig() {
       {"zset-max-listpack-entries", "128"}, {"zset-max-listpack-value", "64"},
       {"zset-max-ziplist-entries", "128"},  {"zset-max-ziplist-value", "64"},
       {"lua-time-limit", "5000"},           {"latency-tracking", "yes"},
-      {"lazyfree-lazy-user-del", "no"},     {"notify-keyspace-events", ""},
+      {"lazyfree-lazy-user-del", "no"},
   };
   return *config;
 }
@@ -55,6 +56,8 @@ int64_t MemoryUsage(const state::Entry& e) {
   return static_cast<int64_t>(e.node_bytes() + sizeof(state::EntryPtr) + 1 + e.value_heap_bytes());
 }
 
+constexpr std::string_view kNotifyConfig = "notify-keyspace-events";
+
 bool TunableConfigGet(std::string_view name, std::string* value) {
   auto it = TunableConfig().find(std::string(name));
   if (it == TunableConfig().end()) return false;
@@ -82,6 +85,12 @@ void ConfigSet(CommandContext& ctx) {
       return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + name +
                              "') - " + why);
     }
+    if (name == kNotifyConfig && !ParseKeyspaceEventFlags(ctx.argv[i + 1])) {
+      return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" +
+                             std::string(ctx.argv[i]) + "') - " +
+                             std::string(kErrKeyspaceEventClass));
+    }
+    if (name == kNotifyConfig) continue;
     std::string error;
     if (ctx.server.ConfigSet(name, ctx.argv[i + 1], &error)) {
       if (error.empty()) continue;
@@ -97,6 +106,11 @@ void ConfigSet(CommandContext& ctx) {
     std::string name = ToLower(ctx.argv[i]);
     if (monitors != nullptr && IsMonitorConfig(name)) {
       MonitorConfigSet(*monitors, name, ctx.argv[i + 1]);
+      continue;
+    }
+    if (name == kNotifyConfig) {
+      KeyspaceEvents* events = ctx.server.keyspace_events();
+      if (events != nullptr) events->set_flags(*ParseKeyspaceEventFlags(ctx.argv[i + 1]));
       continue;
     }
     auto it = TunableConfig().find(name);
@@ -133,6 +147,11 @@ void Config(CommandContext& ctx) {
         if (monitors != nullptr && GlobMatch(pattern, name, true)) {
           out.emplace_back(name, MonitorConfigGet(*monitors, name));
         }
+      }
+      if (GlobMatch(pattern, kNotifyConfig, true)) {
+        const KeyspaceEvents* events = ctx.server.keyspace_events();
+        out.emplace_back(kNotifyConfig,
+                         FormatKeyspaceEventFlags(events != nullptr ? events->flags() : 0));
       }
       for (std::string_view name :
            {"port", "bind", "requirepass", "maxclients", "proto-max-bulk-len",
@@ -181,6 +200,7 @@ void Copy(CommandContext& ctx) {
   }
   std::string db_text = IntToString(db);
   Apply(ctx, {"COPY", ctx.argv[1], db_text, ctx.argv[2]});  // touches dst in db (effect table)
+  NotifyKeyspaceEventIn(ctx.server, kNotifyGeneric, "copy_to", static_cast<int>(db), ctx.argv[2]);
   ctx.reply.Integer(1);
 }
 

@@ -20,7 +20,8 @@ class State;  // common/state/state.h: the 16 databases
 
 namespace strongbox::engine {
 
-struct Monitors;  // monitors.h: the slow log and the latency monitor
+struct Monitors;        // monitors.h: the slow log and the latency monitor
+class KeyspaceEvents;  // keyspace_events.h: notify-keyspace-events
 
 // What a command may do. The dispatcher (dispatcher.cc) reads the flags, never the names: it
 // refuses kWrite commands while read-only, queues all but kNoMulti ones inside MULTI, and stops
@@ -122,6 +123,8 @@ class ServerHooks {
   virtual bool ConfigSet(std::string_view name, std::string_view value, std::string* error) = 0;
   // SLOWLOG and LATENCY state; nullptr where there is none (test fakes): nothing is recorded.
   virtual Monitors* monitors() { return nullptr; }
+  // Keyspace notifications; nullptr where there are none (test fakes): nothing is published.
+  virtual KeyspaceEvents* keyspace_events() { return nullptr; }
 };
 
 struct CommandContext {

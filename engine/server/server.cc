@@ -229,6 +229,7 @@ void Server::OnTimer() {
     state_.db(db).RehashStep(kRehashBucketsPerTick);
   if (!shutting_down_ && log_->accepting_writes()) {
     counters_.expired_keys += RunExpiryCycle(state_, *log_, *this, now);
+    ReleaseDeliveries(0);  // "expired" notifications
   }
   blocked_.ExpireDue(now, [this](Conn& c) {
     RespWriter(&c.out, c.session.protocol_version).NullArray();

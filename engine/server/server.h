@@ -18,6 +18,7 @@
 #include "common/state/lazy_free.h"
 #include "common/state/state.h"
 #include "engine/commands/command.h"
+#include "engine/commands/keyspace_events.h"
 #include "engine/commands/monitors.h"
 #include "engine/commands/watched_keys.h"
 #include "engine/durability/durable_log.h"
@@ -58,6 +59,7 @@ class Server final : public ServerHooks {
   size_t Publish(PubSubKind kind, std::string_view channel, std::string_view message) override;
   bool ConfigSet(std::string_view name, std::string_view value, std::string* error) override;
   Monitors* monitors() override { return &monitors_; }
+  KeyspaceEvents* keyspace_events() override { return &keyspace_events_; }
 
  private:
   // server.cc: start-up, the loop, command execution.
@@ -122,6 +124,7 @@ class Server final : public ServerHooks {
   PubSubRegistry pubsub_;
   std::vector<uint64_t> delivered_to_;  // subscribers written to by the command running now
   Monitors monitors_;                   // SLOWLOG, LATENCY
+  KeyspaceEvents keyspace_events_;      // notify-keyspace-events
 
   ServerCounters counters_;
   int64_t started_ms_ = 0;
