@@ -20,7 +20,8 @@ class State;  // common/state/state.h: the 16 databases
 
 namespace strongbox::engine {
 
-struct Monitors;        // monitors.h: the slow log and the latency monitor
+struct Monitors;       // monitors.h: the slow log and the latency monitor
+struct ClientFilter;   // client_filter.h: CLIENT LIST / KILL filters
 class KeyspaceEvents;  // keyspace_events.h: notify-keyspace-events
 
 // What a command may do. The dispatcher (dispatcher.cc) reads the flags, never the names: it
@@ -70,7 +71,15 @@ struct ClientSession {
   bool authenticated = false;
   bool close_after_reply = false;  // QUIT, fatal protocol error
   std::string name;
-  std::string address;  // "ip:port" for CLIENT LIST/INFO
+  std::string address;        // "ip:port" for CLIENT LIST/INFO
+  std::string local_address;  // the listening side's "ip:port" (laddr)
+  int64_t created_ms = 0;     // CLIENT LIST age and idle
+  int64_t last_command_ms = 0;
+  std::string last_command = "NULL";  // lower case, as CLIENT LIST's cmd
+  // CLIENT REPLY: OFF drops every reply, SKIP the next command's (the server truncates them).
+  bool reply_off = false;
+  bool reply_skip_next = false;
+  bool no_evict = false;  // CLIENT NO-EVICT (no eviction yet: reported in flags only)
   // MULTI/EXEC: queued argvs (owned copies) and whether a queued command failed to parse.
   bool in_multi = false;
   bool in_exec = false;  // running a transaction's queue: blocking commands do not block
@@ -108,7 +117,10 @@ class ServerHooks {
   virtual size_t connected_clients() const = 0;
   // CONFIG GET/SET for server-owned parameters: returns false if unknown.
   virtual bool ConfigGet(std::string_view name, std::string* value) const = 0;
-  virtual std::string ClientList() const = 0;
+  // CLIENT LIST / INFO lines of the connections the filter matches; CLIENT KILL closes them
+  // (the caller's own connection after its reply) and returns how many.
+  virtual std::string ClientList(const ClientFilter& filter) const = 0;
+  virtual size_t KillClients(const ClientFilter& /*filter*/) { return 0; }
   // Key-modification hook for WATCH: called by handlers after a write touches (db, key).
   virtual void TouchKey(uint8_t db, std::string_view key) = 0;
   virtual void TouchAll(int db /* -1 = every db */) = 0;

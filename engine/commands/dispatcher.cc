@@ -140,6 +140,7 @@ void Queue(CommandContext& ctx, const CommandSpec* spec) {
 void Dispatch(CommandContext& ctx) {
   if (ctx.argv.empty()) return;
   const CommandSpec* spec = FindCommand(ctx.argv[0]);
+  if (spec != nullptr) ctx.client.last_command = FullName(*spec, ctx.argv);  // CLIENT LIST cmd
   if (spec != nullptr && ArityOk(*spec, ctx.argv.size()) && !SubscriberModeAllows(ctx, *spec)) {
     return;
   }

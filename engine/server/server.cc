@@ -12,10 +12,12 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/format/dataset_id.h"
 #include "common/util/check.h"
+#include "engine/commands/client_filter.h"
 #include "engine/commands/dispatcher.h"
 #include "engine/durability/recovery.h"
 #include "engine/server/expiry_cycle.h"
@@ -265,7 +267,12 @@ void Server::Execute(Conn& c, std::span<const std::string_view> argv) {
   LogEffectSink sink(*log_);
   log_->BeginRecord(now_ms);  // all effects of one command (one EXEC) make one record
   CommandContext ctx{argv, c.session, state_, writer, sink, *this, now_ms};
+  size_t reply_start = c.out.size();
+  bool skip_reply = std::exchange(c.session.reply_skip_next, false);
   Dispatch(ctx);
+  // CLIENT REPLY OFF|SKIP: the command ran; its reply is dropped.
+  if (skip_reply || c.session.reply_off) c.out.resize(reply_start);
+  c.session.last_command_ms = now_ms;
   log_->EndRecord();
   if (c.session.block.active) blocked_.Park(c, argv);
   TagReply(c);
@@ -326,6 +333,25 @@ bool Server::ConfigGet(std::string_view name, std::string* value) const {
   return ServerConfigGet(config_, name, value);
 }
 
-std::string Server::ClientList() const { return ClientListText(conns_, pubsub_); }
+std::string Server::ClientList(const ClientFilter& filter) const {
+  return ClientListText(conns_, pubsub_, filter, NowMs());
+}
+
+size_t Server::KillClients(const ClientFilter& filter) {
+  std::vector<uint64_t> ids;
+  for (const auto& [id, c] : conns_) {
+    if (!c->closing && Matches(filter, c->session)) ids.push_back(id);
+  }
+  for (uint64_t id : ids) {
+    Conn& c = *conns_.at(id);
+    if (id == filter.me) {
+      c.session.close_after_reply = true;  // its reply first, as Redis
+      continue;
+    }
+    StartClose(c);
+    MaybeFree(id);
+  }
+  return ids.size();
+}
 
 }  // namespace strongbox::engine

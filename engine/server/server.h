@@ -48,7 +48,8 @@ class Server final : public ServerHooks {
   bool password_required() const override { return !config_.requirepass.empty(); }
   size_t connected_clients() const override { return conns_.size(); }
   bool ConfigGet(std::string_view name, std::string* value) const override;
-  std::string ClientList() const override;
+  std::string ClientList(const ClientFilter& filter) const override;
+  size_t KillClients(const ClientFilter& filter) override;
   void TouchKey(uint8_t db, std::string_view key) override;
   void TouchAll(int db) override { watched_.TouchDb(db); }
   void Watch(ClientSession& client, uint8_t db, std::string_view key) override {
