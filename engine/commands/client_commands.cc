@@ -1,6 +1,6 @@
 // CLIENT and its subcommands, with Redis 7.0's replies and errors: ID, SETNAME, GETNAME,
 // SETINFO, INFO, LIST [TYPE t] [ID id...], KILL (addr, or ID/ADDR/LADDR/USER/SKIPME/TYPE
-// filters), REPLY ON|OFF|SKIP (the server drops the replies), NO-EVICT, NO-TOUCH.
+// filters), REPLY ON|OFF|SKIP (the server drops the replies), UNBLOCK, NO-EVICT, NO-TOUCH.
 #include <string>
 
 #include "engine/commands/client_filter.h"
@@ -13,8 +13,8 @@ namespace {
 // Subcommand arities (Redis convention, the subcommand counted), for the arity error text.
 int SubcommandArity(std::string_view sub) {
   static constexpr std::pair<std::string_view, int> kArity[] = {
-      {"id", 2},    {"setname", 3}, {"getname", 2}, {"setinfo", 4},  {"info", 2},
-      {"list", -2}, {"kill", -3},   {"reply", 3},   {"no-evict", 3}, {"no-touch", 3}};
+      {"id", 2},    {"setname", 3}, {"getname", 2},  {"setinfo", 4},  {"info", 2},    {"list", -2},
+      {"kill", -3}, {"reply", 3},   {"no-evict", 3}, {"no-touch", 3}, {"unblock", -3}};
   for (auto [name, arity] : kArity) {
     if (name == sub) return arity;
   }
@@ -122,6 +122,23 @@ void Reply(CommandContext& ctx) {
   }
 }
 
+void Unblock(CommandContext& ctx) {
+  if (ctx.argv.size() > 4) {  // Redis 7.0's own check, past the table's arity
+    return ctx.reply.Error(
+        "ERR unknown subcommand or wrong number of arguments for 'UNBLOCK'. Try CLIENT HELP.");
+  }
+  auto id = ParseInt(ctx.argv[2]);
+  if (!id) return ctx.reply.Error(kErrNotInteger);
+  bool with_error = false;
+  if (ctx.argv.size() == 4 && EqualsIgnoreCase(ctx.argv[3], "error")) {
+    with_error = true;
+  } else if (ctx.argv.size() == 4 && !EqualsIgnoreCase(ctx.argv[3], "timeout")) {
+    return ctx.reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+  }
+  bool unblocked = *id > 0 && ctx.server.UnblockClient(static_cast<uint64_t>(*id), with_error);
+  ctx.reply.Integer(unblocked ? 1 : 0);
+}
+
 void SetName(CommandContext& ctx) {
   for (char c : ctx.argv[2]) {
     if (c < '!' || c > '~') {
@@ -172,6 +189,7 @@ void Client(CommandContext& ctx) {
   if (sub == "list") return List(ctx);
   if (sub == "kill") return Kill(ctx);
   if (sub == "reply") return Reply(ctx);
+  if (sub == "unblock") return Unblock(ctx);
   if (!ParseOnOff(ctx, &on)) return;
   if (sub == "no-evict") ctx.client.no_evict = on;
   ctx.reply.SimpleString("OK");  // no-touch: nothing tracks access times

@@ -121,6 +121,9 @@ class ServerHooks {
   // (the caller's own connection after its reply) and returns how many.
   virtual std::string ClientList(const ClientFilter& filter) const = 0;
   virtual size_t KillClients(const ClientFilter& /*filter*/) { return 0; }
+  // CLIENT UNBLOCK: answers a client parked by a blocking command as at its timeout, or with
+  // the UNBLOCKED error; false if no such client is blocked.
+  virtual bool UnblockClient(uint64_t /*id*/, bool /*with_error*/) { return false; }
   // Key-modification hook for WATCH: called by handlers after a write touches (db, key).
   virtual void TouchKey(uint8_t db, std::string_view key) = 0;
   virtual void TouchAll(int db /* -1 = every db */) = 0;

@@ -337,6 +337,23 @@ std::string Server::ClientList(const ClientFilter& filter) const {
   return ClientListText(conns_, pubsub_, filter, NowMs());
 }
 
+bool Server::UnblockClient(uint64_t id, bool with_error) {
+  auto it = conns_.find(id);
+  if (it == conns_.end() || !it->second->blocked) return false;
+  Conn& c = *it->second;
+  blocked_.Unpark(c);
+  c.blocked_argv.clear();
+  RespWriter reply(&c.out, c.session.protocol_version);
+  with_error ? reply.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK") : reply.NullArray();
+  TagReply(c);
+  // Its pipeline goes on from the backlog, after the command running now (no nested Execute).
+  if (!c.input_backlog) {
+    c.input_backlog = true;
+    input_backlog_.push_back(id);
+  }
+  return true;
+}
+
 size_t Server::KillClients(const ClientFilter& filter) {
   std::vector<uint64_t> ids;
   for (const auto& [id, c] : conns_) {

@@ -50,6 +50,7 @@ class Server final : public ServerHooks {
   bool ConfigGet(std::string_view name, std::string* value) const override;
   std::string ClientList(const ClientFilter& filter) const override;
   size_t KillClients(const ClientFilter& filter) override;
+  bool UnblockClient(uint64_t id, bool with_error) override;
   void TouchKey(uint8_t db, std::string_view key) override;
   void TouchAll(int db) override { watched_.TouchDb(db); }
   void Watch(ClientSession& client, uint8_t db, std::string_view key) override {

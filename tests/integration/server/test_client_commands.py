@@ -119,3 +119,30 @@ def test_client_kill_skipme_no_closes_the_caller_after_its_reply(engine):
     wait_for(lambda: all(line.find("id=%d " % my_id) != 0 for line in
                          engine.client().execute_command("CLIENT", "LIST").decode()
                          .splitlines()), what="the connection gone")
+
+
+def unblock_scenario(server, reason):
+    blocked = RawConnection(server.port, timeout=10)
+    blocked.send(("CLIENT", "ID"))
+    blocked_id = blocked.read_reply()
+    blocked.send(("BLPOP", "nolist", "0"), ("PING",))  # the PING waits behind the BLPOP
+    c = server.client()
+    wait_for(lambda: c.info("clients")["blocked_clients"] == 1, what="the BLPOP parked")
+    args = ("CLIENT", "UNBLOCK", blocked_id) + ((reason,) if reason else ())
+    answers = [c.execute_command(*args)]
+    answers += [blocked.read_reply(), blocked.read_reply()]
+    answers.append(c.execute_command("CLIENT", "UNBLOCK", blocked_id))  # no longer blocked
+    blocked.close()
+    return answers
+
+
+@pytest.mark.parametrize("reason", [None, "TIMEOUT", "ERROR"])
+def test_client_unblock_matches_redis(engine_and_redis, reason):
+    results = [unblock_scenario(s, reason) for s in engine_and_redis]
+    assert results[0] == results[1]
+    assert results[0][0] == 1 and results[0][2] == b"PONG"
+
+
+@pytest.mark.parametrize("args", [("abc",), ("1", "MAYBE"), ("99999",), ("1", "TIMEOUT", "x")])
+def test_client_unblock_errors_match_redis(engine_and_redis, args):
+    same_on_both(engine_and_redis, [("CLIENT", "UNBLOCK", *args)], 1)
