@@ -1,6 +1,7 @@
 // CLIENT and its subcommands, with Redis 7.0's replies and errors: ID, SETNAME, GETNAME,
 // SETINFO, INFO, LIST [TYPE t] [ID id...], KILL (addr, or ID/ADDR/LADDR/USER/SKIPME/TYPE
-// filters), REPLY ON|OFF|SKIP (the server drops the replies), UNBLOCK, NO-EVICT, NO-TOUCH.
+// filters), REPLY ON|OFF|SKIP (the server drops the replies), UNBLOCK, PAUSE/UNPAUSE,
+// NO-EVICT, NO-TOUCH.
 #include <string>
 
 #include "engine/commands/client_filter.h"
@@ -13,8 +14,9 @@ namespace {
 // Subcommand arities (Redis convention, the subcommand counted), for the arity error text.
 int SubcommandArity(std::string_view sub) {
   static constexpr std::pair<std::string_view, int> kArity[] = {
-      {"id", 2},    {"setname", 3}, {"getname", 2},  {"setinfo", 4},  {"info", 2},    {"list", -2},
-      {"kill", -3}, {"reply", 3},   {"no-evict", 3}, {"no-touch", 3}, {"unblock", -3}};
+      {"id", 2},       {"setname", 3}, {"getname", 2}, {"setinfo", 4},  {"info", 2},
+      {"list", -2},    {"kill", -3},   {"reply", 3},   {"no-evict", 3}, {"no-touch", 3},
+      {"unblock", -3}, {"pause", -3},  {"unpause", 2}};
   for (auto [name, arity] : kArity) {
     if (name == sub) return arity;
   }
@@ -122,11 +124,14 @@ void Reply(CommandContext& ctx) {
   }
 }
 
+// Redis 7.0's own argument count check, past the command table's arity.
+void WrongArgCount(CommandContext& ctx, std::string_view sub) {
+  ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" + std::string(sub) +
+                  "'. Try CLIENT HELP.");
+}
+
 void Unblock(CommandContext& ctx) {
-  if (ctx.argv.size() > 4) {  // Redis 7.0's own check, past the table's arity
-    return ctx.reply.Error(
-        "ERR unknown subcommand or wrong number of arguments for 'UNBLOCK'. Try CLIENT HELP.");
-  }
+  if (ctx.argv.size() > 4) return WrongArgCount(ctx, "UNBLOCK");
   auto id = ParseInt(ctx.argv[2]);
   if (!id) return ctx.reply.Error(kErrNotInteger);
   bool with_error = false;
@@ -137,6 +142,24 @@ void Unblock(CommandContext& ctx) {
   }
   bool unblocked = *id > 0 && ctx.server.UnblockClient(static_cast<uint64_t>(*id), with_error);
   ctx.reply.Integer(unblocked ? 1 : 0);
+}
+
+void Pause(CommandContext& ctx) {
+  if (ctx.argv.size() > 4) return WrongArgCount(ctx, "PAUSE");
+  auto timeout_ms = ParseInt(ctx.argv[2]);
+  if (!timeout_ms) return ctx.reply.Error("ERR timeout is not an integer or out of range");
+  if (*timeout_ms < 0) return ctx.reply.Error("ERR timeout is negative");
+  bool all = true;
+  if (ctx.argv.size() == 4) {
+    if (EqualsIgnoreCase(ctx.argv[3], "write")) {
+      all = false;
+    } else if (!EqualsIgnoreCase(ctx.argv[3], "all")) {
+      return ctx.reply.Error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+    }
+  }
+  int64_t until_ms = *timeout_ms > INT64_MAX - ctx.now_ms ? INT64_MAX : ctx.now_ms + *timeout_ms;
+  ctx.server.PauseClients(until_ms, all);
+  ctx.reply.SimpleString("OK");
 }
 
 void SetName(CommandContext& ctx) {
@@ -190,6 +213,11 @@ void Client(CommandContext& ctx) {
   if (sub == "kill") return Kill(ctx);
   if (sub == "reply") return Reply(ctx);
   if (sub == "unblock") return Unblock(ctx);
+  if (sub == "pause") return Pause(ctx);
+  if (sub == "unpause") {
+    ctx.server.UnpauseClients();
+    return ctx.reply.SimpleString("OK");
+  }
   if (!ParseOnOff(ctx, &on)) return;
   if (sub == "no-evict") ctx.client.no_evict = on;
   ctx.reply.SimpleString("OK");  // no-touch: nothing tracks access times

@@ -124,6 +124,10 @@ class ServerHooks {
   // CLIENT UNBLOCK: answers a client parked by a blocking command as at its timeout, or with
   // the UNBLOCKED error; false if no such client is blocked.
   virtual bool UnblockClient(uint64_t /*id*/, bool /*with_error*/) { return false; }
+  // CLIENT PAUSE until_ms WRITE|ALL and CLIENT UNPAUSE: commands that may write (or all)
+  // wait, unread, until the pause ends.
+  virtual void PauseClients(int64_t /*until_ms*/, bool /*all*/) {}
+  virtual void UnpauseClients() {}
   // Key-modification hook for WATCH: called by handlers after a write touches (db, key).
   virtual void TouchKey(uint8_t db, std::string_view key) = 0;
   virtual void TouchAll(int db /* -1 = every db */) = 0;

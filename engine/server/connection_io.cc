@@ -42,7 +42,11 @@ void Server::ArmAccept() {
 }
 
 void Server::ArmRecv(Conn& c) {
-  if (c.recv_armed || c.closing || c.parse_paused || c.input_backlog || shutting_down_) return;
+  // Not while paused (CLIENT PAUSE): a recv in flight writes at in_len, which resuming moves.
+  if (c.recv_armed || c.closing || c.parse_paused || c.input_backlog || c.paused ||
+      shutting_down_) {
+    return;
+  }
   if (c.in.size() - c.in_len < kRecvChunkBytes / 2) {
     c.in.resize(std::max(c.in.size() * 2, c.in_len + kRecvChunkBytes));
   }
@@ -144,6 +148,7 @@ void Server::ProcessInput(Conn& c) {
       ReplyErrorAndClose(c, "ERR Protocol error: " + r.error);
       break;
     }
+    if (!argv.empty() && WaitsForPause(c, argv)) break;  // left in `in` until the pause ends
     pos += r.consumed;
     if (!argv.empty()) {
       Execute(c, argv);

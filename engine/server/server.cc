@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -18,6 +19,7 @@
 #include "common/format/dataset_id.h"
 #include "common/util/check.h"
 #include "engine/commands/client_filter.h"
+#include "engine/commands/command_registry.h"
 #include "engine/commands/dispatcher.h"
 #include "engine/durability/recovery.h"
 #include "engine/server/expiry_cycle.h"
@@ -233,6 +235,7 @@ void Server::OnTimer() {
     counters_.expired_keys += RunExpiryCycle(state_, *log_, *this, now);
     ReleaseDeliveries(0);  // "expired" notifications
   }
+  if (pause_until_ms_ != 0 && pause_until_ms_ <= now) UnpauseClients();
   blocked_.ExpireDue(now, [this](Conn& c) {
     RespWriter(&c.out, c.session.protocol_version).NullArray();
     TagReply(c);
@@ -346,11 +349,56 @@ bool Server::UnblockClient(uint64_t id, bool with_error) {
   RespWriter reply(&c.out, c.session.protocol_version);
   with_error ? reply.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK") : reply.NullArray();
   TagReply(c);
-  // Its pipeline goes on from the backlog, after the command running now (no nested Execute).
-  if (!c.input_backlog) {
-    c.input_backlog = true;
-    input_backlog_.push_back(id);
+  ResumeFromBacklog(c);
+  return true;
+}
+
+// Its pipeline goes on from the backlog, after the command running now (no nested Execute).
+void Server::ResumeFromBacklog(Conn& c) {
+  if (c.input_backlog) return;
+  c.input_backlog = true;
+  input_backlog_.push_back(c.id);
+}
+
+void Server::PauseClients(int64_t until_ms, bool all) {
+  // A second pause keeps the stricter mode and the later end, as Redis.
+  bool active = pause_until_ms_ > NowMs();
+  pause_all_ = all || (active && pause_all_);
+  pause_until_ms_ = active ? std::max(pause_until_ms_, until_ms) : until_ms;
+}
+
+void Server::UnpauseClients() {
+  pause_until_ms_ = 0;
+  pause_all_ = false;
+  std::vector<uint64_t> ids;
+  ids.swap(paused_);
+  for (uint64_t id : ids) {
+    auto it = conns_.find(id);
+    if (it == conns_.end()) continue;
+    it->second->paused = false;
+    ResumeFromBacklog(*it->second);
   }
+}
+
+bool Server::WaitsForPause(Conn& c, std::span<const std::string_view> argv) {
+  if (pause_until_ms_ == 0 || pause_until_ms_ <= NowMs()) return false;
+  if (!pause_all_) {
+    // WRITE: what may write or propagate (Redis's may-replicate): writes, scripts, PUBLISH,
+    // and an EXEC whose queue writes.
+    const CommandSpec* spec = FindCommand(argv[0]);
+    if (spec == nullptr) return false;
+    bool may_write = (spec->flags & (kWrite | kRunsScript)) || spec->name == "publish" ||
+                     spec->name == "spublish";
+    if (spec->name == "exec") {
+      for (const auto& queued : c.session.multi_queue) {
+        const CommandSpec* q = FindCommand(queued[0]);
+        may_write = may_write || (q != nullptr && (q->flags & (kWrite | kRunsScript)));
+      }
+    }
+    if (!may_write) return false;
+  }
+  if (!c.paused) paused_.push_back(c.id);
+  c.paused = true;
   return true;
 }
 

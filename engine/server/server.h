@@ -51,6 +51,8 @@ class Server final : public ServerHooks {
   std::string ClientList(const ClientFilter& filter) const override;
   size_t KillClients(const ClientFilter& filter) override;
   bool UnblockClient(uint64_t id, bool with_error) override;
+  void PauseClients(int64_t until_ms, bool all) override;
+  void UnpauseClients() override;
   void TouchKey(uint8_t db, std::string_view key) override;
   void TouchAll(int db) override { watched_.TouchDb(db); }
   void Watch(ClientSession& client, uint8_t db, std::string_view key) override {
@@ -95,6 +97,9 @@ class Server final : public ServerHooks {
   void ProcessInput(Conn& c);
   // Connections whose pipeline ran out of its turn's share go on, one share each.
   void ServeInputBacklog();
+  void ResumeFromBacklog(Conn& c);
+  // CLIENT PAUSE: true (and c waits, the command left unread) if argv must wait for the end.
+  bool WaitsForPause(Conn& c, std::span<const std::string_view> argv);
   void ReplyErrorAndClose(Conn& c, std::string_view message);
   void SubmitSends();
   void StartClose(Conn& c);
@@ -118,6 +123,9 @@ class Server final : public ServerHooks {
 
   ConnMap conns_;
   std::vector<uint64_t> input_backlog_;  // connection ids, in the order they ran out
+  int64_t pause_until_ms_ = 0;           // CLIENT PAUSE; 0 = not paused
+  bool pause_all_ = false;               // ALL, else WRITE
+  std::vector<uint64_t> paused_;         // connections waiting for the pause to end
   uint64_t next_conn_id_ = 1;
   ParserLimits limits_;
   ReplyGate replies_;

@@ -146,3 +146,40 @@ def test_client_unblock_matches_redis(engine_and_redis, reason):
 @pytest.mark.parametrize("args", [("abc",), ("1", "MAYBE"), ("99999",), ("1", "TIMEOUT", "x")])
 def test_client_unblock_errors_match_redis(engine_and_redis, args):
     same_on_both(engine_and_redis, [("CLIENT", "UNBLOCK", *args)], 1)
+
+
+def test_client_pause_write_holds_writes_and_serves_reads(engine):
+    admin = RawConnection(engine.port, timeout=10)
+    admin.send(("SET", "k", "before"))
+    assert admin.read_reply() == b"OK"
+    admin.send(("CLIENT", "PAUSE", "60000", "WRITE"))
+    assert admin.read_reply() == b"OK"
+    other = RawConnection(engine.port, timeout=10)
+    other.send(("GET", "k"))
+    assert other.read_reply() == b"before"  # reads go on
+    writer = RawConnection(engine.port, timeout=10)
+    writer.send(("SET", "k", "after"), ("GET", "k"))
+    writer.sock.settimeout(0.5)
+    with pytest.raises(TimeoutError):
+        writer.read_reply()  # the write waits, and the read behind it
+    other.send(("GET", "k"))
+    assert other.read_reply() == b"before"
+    admin.send(("CLIENT", "UNPAUSE"))
+    assert admin.read_reply() == b"OK"
+    writer.sock.settimeout(10)
+    assert [writer.read_reply(), writer.read_reply()] == [b"OK", b"after"]
+    for c in (admin, other, writer):
+        c.close()
+
+
+def test_client_pause_ends_at_its_timeout(engine):
+    c = engine.client()
+    assert c.execute_command("CLIENT", "PAUSE", "300", "ALL")
+    writer = engine.client()
+    assert writer.set("k", "v")  # waits for the end of the pause, then runs
+    assert writer.get("k") == b"v"
+
+
+@pytest.mark.parametrize("args", [("abc",), ("-1",), ("10", "MAYBE"), ("10", "WRITE", "x")])
+def test_client_pause_errors_match_redis(engine_and_redis, args):
+    same_on_both(engine_and_redis, [("CLIENT", "PAUSE", *args)], 1)
