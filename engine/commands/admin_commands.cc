@@ -7,6 +7,7 @@
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
 #include "engine/commands/glob.h"
+#include "engine/commands/keyspace_events.h"
 #include "engine/commands/monitors.h"
 #include "engine/commands/script_host.h"
 
@@ -26,7 +27,6 @@ absl::flat_hash_map<std::string, std::string>& TunableConfig() {
       {"zset-max-ziplist-entries", "128"},  {"zset-max-ziplist-value", "64"},
       {"lua-time-limit", "5000"},           {"busy-reply-threshold", "5000"},
       {"latency-tracking", "yes"},          {"lazyfree-lazy-user-del", "no"},
-      {"notify-keyspace-events", ""},
   };
   return *config;
 }
@@ -61,6 +61,8 @@ bool IsBusyThreshold(std::string_view name) {
   return name == "lua-time-limit" || name == "busy-reply-threshold";
 }
 
+constexpr std::string_view kNotifyConfig = "notify-keyspace-events";
+
 bool TunableConfigGet(std::string_view name, std::string* value) {
   auto it = TunableConfig().find(std::string(name));
   if (it == TunableConfig().end()) return false;
@@ -88,6 +90,12 @@ void ConfigSet(CommandContext& ctx) {
       return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + name +
                              "') - " + why);
     }
+    if (name == kNotifyConfig && !ParseKeyspaceEventFlags(ctx.argv[i + 1])) {
+      return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" +
+                             std::string(ctx.argv[i]) + "') - " +
+                             std::string(kErrKeyspaceEventClass));
+    }
+    if (name == kNotifyConfig) continue;
     std::string error;
     if (ctx.server.ConfigSet(name, ctx.argv[i + 1], &error)) {
       if (error.empty()) continue;
@@ -108,6 +116,11 @@ void ConfigSet(CommandContext& ctx) {
     std::string name = ToLower(ctx.argv[i]);
     if (monitors != nullptr && IsMonitorConfig(name)) {
       MonitorConfigSet(*monitors, name, ctx.argv[i + 1]);
+      continue;
+    }
+    if (name == kNotifyConfig) {
+      KeyspaceEvents* events = ctx.server.keyspace_events();
+      if (events != nullptr) events->set_flags(*ParseKeyspaceEventFlags(ctx.argv[i + 1]));
       continue;
     }
     auto it = TunableConfig().find(name);
@@ -148,6 +161,11 @@ void Config(CommandContext& ctx) {
         if (monitors != nullptr && GlobMatch(pattern, name, true)) {
           out.emplace_back(name, MonitorConfigGet(*monitors, name));
         }
+      }
+      if (GlobMatch(pattern, kNotifyConfig, true)) {
+        const KeyspaceEvents* events = ctx.server.keyspace_events();
+        out.emplace_back(kNotifyConfig,
+                         FormatKeyspaceEventFlags(events != nullptr ? events->flags() : 0));
       }
       for (std::string_view name :
            {"port", "bind", "requirepass", "maxclients", "proto-max-bulk-len",
@@ -196,6 +214,7 @@ void Copy(CommandContext& ctx) {
   }
   std::string db_text = IntToString(db);
   Apply(ctx, {"COPY", ctx.argv[1], db_text, ctx.argv[2]});  // touches dst in db (effect table)
+  NotifyKeyspaceEventIn(ctx.server, kNotifyGeneric, "copy_to", static_cast<int>(db), ctx.argv[2]);
   ctx.reply.Integer(1);
 }
 

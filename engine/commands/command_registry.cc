@@ -45,6 +45,7 @@ const CommandRegistry& Commands() {
   static const CommandRegistry* registry = [] {
     auto* r = new CommandRegistry();
     RegisterConnectionCommands(*r);
+    RegisterClientCommands(*r);
     RegisterServerCommands(*r);
     RegisterStringCommands(*r);
     RegisterBitmapCommands(*r);

@@ -35,6 +35,7 @@ class CommandRegistry {
 
 // One per family; Commands() calls each once.
 void RegisterConnectionCommands(CommandRegistry& r);
+void RegisterClientCommands(CommandRegistry& r);
 void RegisterServerCommands(CommandRegistry& r);
 void RegisterStringCommands(CommandRegistry& r);
 void RegisterBitmapCommands(CommandRegistry& r);

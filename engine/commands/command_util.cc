@@ -11,6 +11,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "common/state/apply.h"
 #include "common/util/check.h"
+#include "engine/commands/keyspace_events.h"
 
 namespace strongbox::engine {
 
@@ -173,6 +174,7 @@ std::string FormatLongDouble(long double v) {
 
 void Apply(CommandContext& ctx, std::span<const std::string_view> argv) {
   ctx.effects.Emit(ctx.client.db, argv);
+  std::optional<std::string> new_key = NewKeyCandidate(ctx, argv);  // keyspace event 'n'
   absl::Status s = state::ApplyOp(ctx.state, ctx.client.db, argv);
   // The handler built this effect from the state it just read: failing to apply it means the
   // engine and replay disagree, which must never be hidden.
@@ -191,10 +193,16 @@ void Apply(CommandContext& ctx, std::span<const std::string_view> argv) {
       ctx.server.TouchAll(-1);
       break;
   }
+  NotifyIfCreated(ctx, new_key);
 }
 
 void Apply(CommandContext& ctx, std::initializer_list<std::string_view> argv) {
   Apply(ctx, std::span<const std::string_view>(argv.begin(), argv.size()));
+}
+
+// HDEL, SREM, ZREM: the notification class of the family.
+uint32_t RemovalClass(std::string_view op) {
+  return op == "HDEL" ? kNotifyHash : op == "SREM" ? kNotifySet : kNotifyZset;
 }
 
 void RemoveMembers(CommandContext& ctx, std::string_view op,
@@ -207,6 +215,7 @@ void RemoveMembers(CommandContext& ctx, std::string_view op,
   }
   int64_t removed = static_cast<int64_t>(effect.size() - 2);
   if (removed > 0) Apply(ctx, effect);
+  if (removed > 0) NotifyElementsRemoved(ctx, RemovalClass(op), ToLower(op), ctx.argv[1]);
   ctx.reply.Integer(removed);
 }
 
@@ -214,6 +223,7 @@ void DropIfExpired(CommandContext& ctx, std::string_view key) {
   state::Db& db = CurrentDb(ctx);
   if (db.Find(key, ctx.now_ms) == nullptr && db.FindRaw(key) != nullptr) {
     Apply(ctx, {"DEL", key});
+    NotifyKeyspaceEvent(ctx, kNotifyExpired, "expired", key);
   }
 }
 

@@ -8,6 +8,7 @@
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
 #include "engine/commands/glob.h"
+#include "engine/commands/keyspace_events.h"
 #include "engine/commands/scan_cursor.h"
 #include "engine/commands/sort_command.h"
 
@@ -19,7 +20,10 @@ void Del(CommandContext& ctx) {
   for (size_t i = 1; i < ctx.argv.size(); ++i) {
     state::Db& db = CurrentDb(ctx);
     bool live = db.Find(ctx.argv[i], ctx.now_ms) != nullptr;
-    if (db.FindRaw(ctx.argv[i]) != nullptr) Apply(ctx, {"DEL", ctx.argv[i]});
+    if (db.FindRaw(ctx.argv[i]) == nullptr) continue;
+    Apply(ctx, {"DEL", ctx.argv[i]});
+    NotifyKeyspaceEvent(ctx, live ? kNotifyGeneric : kNotifyExpired, live ? "del" : "expired",
+                        ctx.argv[i]);
     removed += live ? 1 : 0;
   }
   ctx.reply.Integer(removed);
@@ -43,6 +47,10 @@ void RenameImpl(CommandContext& ctx, bool nx) {
   if (db.Find(ctx.argv[1], ctx.now_ms) == nullptr) return ctx.reply.Error("ERR no such key");
   if (nx && db.Find(ctx.argv[2], ctx.now_ms) != nullptr) return ctx.reply.Integer(0);
   Apply(ctx, {"RENAME", ctx.argv[1], ctx.argv[2]});
+  if (ctx.argv[1] != ctx.argv[2]) {  // Redis renames a key onto itself silently
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "rename_from", ctx.argv[1]);
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "rename_to", ctx.argv[2]);
+  }
   nx ? ctx.reply.Integer(1) : ctx.reply.SimpleString("OK");
 }
 void Rename(CommandContext& ctx) { RenameImpl(ctx, false); }
@@ -188,9 +196,11 @@ void ExpireImpl(CommandContext& ctx, int64_t unit_ms, bool absolute) {
   if (lt && current != 0 && when >= current) return ctx.reply.Integer(0);
   if (when <= ctx.now_ms) {
     Apply(ctx, {"DEL", ctx.argv[1]});
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", ctx.argv[1]);
   } else {
     std::string at = IntToString(when);
     Apply(ctx, {"PEXPIREAT", ctx.argv[1], at});
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "expire", ctx.argv[1]);
   }
   ctx.reply.Integer(1);
 }
@@ -217,6 +227,7 @@ void Persist(CommandContext& ctx) {
   state::Entry* e = CurrentDb(ctx).Find(ctx.argv[1], ctx.now_ms);
   if (e == nullptr || e->expire_at_ms() == 0) return ctx.reply.Integer(0);
   Apply(ctx, {"PERSIST", ctx.argv[1]});
+  NotifyKeyspaceEvent(ctx, kNotifyGeneric, "persist", ctx.argv[1]);
   ctx.reply.Integer(1);
 }
 

@@ -7,6 +7,7 @@
 
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
+#include "engine/commands/keyspace_events.h"
 
 namespace strongbox::engine {
 namespace {
@@ -36,6 +37,7 @@ void Push(CommandContext& ctx, bool left, bool only_if_exists) {
   std::vector<std::string_view> effect(ctx.argv.begin(), ctx.argv.end());
   effect[0] = left ? "LPUSH" : "RPUSH";
   Apply(ctx, effect);
+  NotifyKeyspaceEvent(ctx, kNotifyList, left ? "lpush" : "rpush", ctx.argv[1]);
   ctx.reply.Integer(static_cast<int64_t>(CurrentDb(ctx).FindRaw(ctx.argv[1])->list()->size()));
 }
 
@@ -70,6 +72,7 @@ void Pop(CommandContext& ctx, bool left) {
   if (!LookupList(ctx, ctx.argv[1], &e)) return;
   if (e == nullptr) return count ? ctx.reply.NullArray() : ctx.reply.Null();
   auto items = PopN(ctx, ctx.argv[1], left, count.value_or(1));
+  NotifyElementsRemoved(ctx, kNotifyList, left ? "lpop" : "rpop", ctx.argv[1]);
   if (!count) return ctx.reply.Bulk(items[0]);
   ctx.reply.ArrayHeader(static_cast<int64_t>(items.size()));
   for (const auto& i : items) ctx.reply.Bulk(i);
@@ -107,6 +110,8 @@ bool Move(CommandContext& ctx, std::string_view src, std::string_view dst, bool 
   auto items = PopN(ctx, src, from_left, 1);
   DropIfExpired(ctx, dst);
   Apply(ctx, {to_left ? "LPUSH" : "RPUSH", dst, items[0]});
+  NotifyKeyspaceEvent(ctx, kNotifyList, to_left ? "lpush" : "rpush", dst);  // Redis: push first
+  NotifyElementsRemoved(ctx, kNotifyList, from_left ? "lpop" : "rpop", src);
   *moved = items[0];
   return true;
 }
@@ -135,6 +140,7 @@ void BlockingPop(CommandContext& ctx, bool left) {
     if (!LookupBlockingSource(ctx, key, &e)) return;
     if (e != nullptr) {
       auto items = PopN(ctx, key, left, 1);
+      NotifyElementsRemoved(ctx, kNotifyList, left ? "lpop" : "rpop", key);
       ctx.reply.ArrayHeader(2);
       ctx.reply.Bulk(key);
       ctx.reply.Bulk(items[0]);
@@ -192,6 +198,7 @@ void Lset(CommandContext& ctx) {
   if (!Index(*index, e->list()->size(), &i)) return ctx.reply.Error("ERR index out of range");
   std::string at = IntToString(static_cast<int64_t>(i));
   Apply(ctx, {"LSET", ctx.argv[1], at, ctx.argv[3]});
+  NotifyKeyspaceEvent(ctx, kNotifyList, "lset", ctx.argv[1]);
   ctx.reply.SimpleString("OK");
 }
 
@@ -205,6 +212,7 @@ void Lrem(CommandContext& ctx) {
   Apply(ctx, {"LREM", ctx.argv[1], ctx.argv[2], ctx.argv[3]});
   state::Entry* after = CurrentDb(ctx).FindRaw(ctx.argv[1]);
   size_t now = after ? after->list()->size() : 0;
+  if (now != before) NotifyElementsRemoved(ctx, kNotifyList, "lrem", ctx.argv[1]);
   ctx.reply.Integer(static_cast<int64_t>(before - now));
 }
 
@@ -220,6 +228,7 @@ void Ltrim(CommandContext& ctx) {
   // Logged with absolute bounds so replay does not depend on the list's length.
   std::string a_text = IntToString(a), b_text = IntToString(b < a ? a - 1 : b);
   Apply(ctx, {"LTRIM", ctx.argv[1], a_text, b_text});
+  NotifyElementsRemoved(ctx, kNotifyList, "ltrim", ctx.argv[1]);
   ctx.reply.SimpleString("OK");
 }
 
@@ -232,6 +241,7 @@ void Linsert(CommandContext& ctx) {
   const auto& l = *e->list();
   if (std::find(l.begin(), l.end(), ctx.argv[3]) == l.end()) return ctx.reply.Integer(-1);
   Apply(ctx, {"LINSERT", ctx.argv[1], before ? "BEFORE" : "AFTER", ctx.argv[3], ctx.argv[4]});
+  NotifyKeyspaceEvent(ctx, kNotifyList, "linsert", ctx.argv[1]);
   ctx.reply.Integer(static_cast<int64_t>(CurrentDb(ctx).FindRaw(ctx.argv[1])->list()->size()));
 }
 
@@ -312,6 +322,7 @@ bool MpopFirst(CommandContext& ctx, const MpopArgs& a) {
     if (!LookupBlockingSource(ctx, key, &e)) return true;
     if (e == nullptr) continue;
     auto items = PopN(ctx, key, a.first, a.count);
+    NotifyElementsRemoved(ctx, kNotifyList, a.first ? "lpop" : "rpop", key);
     ctx.reply.ArrayHeader(2);
     ctx.reply.Bulk(key);
     ctx.reply.ArrayHeader(static_cast<int64_t>(items.size()));

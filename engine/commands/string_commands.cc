@@ -8,6 +8,7 @@
 
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
+#include "engine/commands/keyspace_events.h"
 
 namespace strongbox::engine {
 namespace {
@@ -34,6 +35,8 @@ void SetValue(CommandContext& ctx, std::string_view key, std::string_view value,
   } else {
     Apply(ctx, {"SET", key, value});
   }
+  NotifyKeyspaceEvent(ctx, kNotifyString, "set", key);
+  if (expire_at_ms > 0) NotifyKeyspaceEvent(ctx, kNotifyGeneric, "expire", key);
 }
 
 // Turns a relative/absolute expiry argument into absolute ms; false (and an error reply) if
@@ -73,6 +76,7 @@ void IncrByImpl(CommandContext& ctx, int64_t delta) {
   } else {
     Apply(ctx, {"SET", key, text});
   }
+  NotifyKeyspaceEvent(ctx, kNotifyString, "incrby", key);
   ctx.reply.Integer(result);
 }
 
@@ -159,6 +163,7 @@ void Getdel(CommandContext& ctx) {
   if (e == nullptr) return ctx.reply.Null();
   std::string old(*e->str());
   Apply(ctx, {"DEL", ctx.argv[1]});
+  NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", ctx.argv[1]);
   ctx.reply.Bulk(old);
 }
 
@@ -187,12 +192,15 @@ void Getex(CommandContext& ctx) {
   if (set_expiry) {
     if (at <= ctx.now_ms) {
       Apply(ctx, {"DEL", key});
+      NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", key);
     } else {
       std::string at_text = IntToString(at);
       Apply(ctx, {"PEXPIREAT", key, at_text});
+      NotifyKeyspaceEvent(ctx, kNotifyGeneric, "expire", key);
     }
   } else if (persist && e->expire_at_ms() != 0) {
     Apply(ctx, {"PERSIST", key});
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "persist", key);
   }
   ctx.reply.Bulk(value);
 }
@@ -238,8 +246,10 @@ void Append(CommandContext& ctx) {
   }
   if (e == nullptr && CurrentDb(ctx).FindRaw(ctx.argv[1]) != nullptr) {
     Apply(ctx, {"DEL", ctx.argv[1]});  // an expired value must not be appended to
+    NotifyKeyspaceEvent(ctx, kNotifyExpired, "expired", ctx.argv[1]);
   }
   Apply(ctx, {"APPEND", ctx.argv[1], ctx.argv[2]});
+  NotifyKeyspaceEvent(ctx, kNotifyString, "append", ctx.argv[1]);
   ctx.reply.Integer(static_cast<int64_t>(CurrentDb(ctx).FindRaw(ctx.argv[1])->str()->size()));
 }
 
@@ -286,6 +296,7 @@ void Incrbyfloat(CommandContext& ctx) {
   } else {
     Apply(ctx, {"SET", key, text});
   }
+  NotifyKeyspaceEvent(ctx, kNotifyString, "incrbyfloat", key);
   ctx.reply.Bulk(text);
 }
 
@@ -321,8 +332,10 @@ void Setrange(CommandContext& ctx) {
   }
   if (e == nullptr && CurrentDb(ctx).FindRaw(ctx.argv[1]) != nullptr) {
     Apply(ctx, {"DEL", ctx.argv[1]});
+    NotifyKeyspaceEvent(ctx, kNotifyExpired, "expired", ctx.argv[1]);
   }
   Apply(ctx, {"SETRANGE", ctx.argv[1], ctx.argv[2], value});
+  NotifyKeyspaceEvent(ctx, kNotifyString, "setrange", ctx.argv[1]);
   ctx.reply.Integer(static_cast<int64_t>(CurrentDb(ctx).FindRaw(ctx.argv[1])->str()->size()));
 }
 

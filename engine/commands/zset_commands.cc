@@ -14,6 +14,7 @@
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
 #include "engine/commands/glob.h"
+#include "engine/commands/keyspace_events.h"
 #include "engine/commands/scan_cursor.h"
 
 namespace strongbox::engine {
@@ -93,11 +94,13 @@ void ReplyScored(CommandContext& ctx, const std::vector<Item>& items, bool withs
   }
 }
 
-void RemoveMembers(CommandContext& ctx, std::string_view key, const std::vector<Item>& items) {
+void RemoveMembers(CommandContext& ctx, std::string_view key, const std::vector<Item>& items,
+                   std::string_view event) {
   if (items.empty()) return;
   std::vector<std::string_view> effect{"ZREM", key};
   for (const auto& it : items) effect.push_back(it.second);
   Apply(ctx, effect);
+  NotifyElementsRemoved(ctx, kNotifyZset, event, key);
 }
 
 // Ranks [start, stop] (Redis semantics, negative from the end) of the ordered items.
@@ -252,8 +255,10 @@ ZrangeFlags ParseZrangeFlags(std::span<const std::string_view> opts) {
 // Replaces `dst` with the sorted set `items` (a DEL and a ZADD of absolute scores; an empty
 // result leaves no key, as in Redis) and replies with its size.
 void StoreScored(CommandContext& ctx, std::string_view dst, const std::vector<Item>& items) {
-  if (CurrentDb(ctx).FindRaw(dst) != nullptr) Apply(ctx, {"DEL", dst});
+  bool had_dst = CurrentDb(ctx).FindRaw(dst) != nullptr;
+  if (had_dst) Apply(ctx, {"DEL", dst});
   if (!items.empty()) {
+    NoNewKeyEvent overwrite(ctx, had_dst);
     std::vector<std::string> texts;
     texts.reserve(items.size());
     std::vector<std::string_view> effect{"ZADD", dst};
@@ -265,6 +270,7 @@ void StoreScored(CommandContext& ctx, std::string_view dst, const std::vector<It
     }
     Apply(ctx, effect);
   }
+  NotifyStoreResult(ctx, kNotifyZset, dst, !items.empty(), had_dst);
   ctx.reply.Integer(static_cast<int64_t>(items.size()));
 }
 
@@ -473,7 +479,7 @@ bool MpopFirst(CommandContext& ctx, const MpopArgs& a) {
       return true;
     }
     auto items = ByRank(*e->zset(), 0, a.count - 1, !a.first);
-    RemoveMembers(ctx, key, items);
+    RemoveMembers(ctx, key, items, a.first ? "zpopmin" : "zpopmax");
     ctx.reply.ArrayHeader(2);
     ctx.reply.Bulk(key);
     ctx.reply.ArrayHeader(static_cast<int64_t>(items.size()));
@@ -527,7 +533,7 @@ void PopImpl(CommandContext& ctx, bool min) {
   std::vector<Item> items;
   // A count of 0 pops nothing (ByRank's stop -1 would mean the whole set).
   if (e && count.value_or(1) > 0) items = ByRank(*e->zset(), 0, count.value_or(1) - 1, !min);
-  RemoveMembers(ctx, ctx.argv[1], items);
+  RemoveMembers(ctx, ctx.argv[1], items, min ? "zpopmin" : "zpopmax");
   if (count && ctx.reply.protocol_version() >= 3) return ReplyScored(ctx, items, true);
   ctx.reply.ArrayHeader(static_cast<int64_t>(items.size() * 2));
   for (const auto& [score, member] : items) {
@@ -545,7 +551,7 @@ void BlockingPopImpl(CommandContext& ctx, bool min) {
     if (e == nullptr || (e->zset() == nullptr && ctx.client.serving_blocked)) continue;
     if (e->zset() == nullptr) return ctx.reply.Error(kErrWrongType);
     auto items = ByRank(*e->zset(), 0, 0, !min);
-    RemoveMembers(ctx, ctx.argv[i], items);
+    RemoveMembers(ctx, ctx.argv[i], items, min ? "zpopmin" : "zpopmax");
     ctx.reply.ArrayHeader(3);
     ctx.reply.Bulk(ctx.argv[i]);
     ctx.reply.Bulk(items[0].second);
@@ -624,6 +630,7 @@ void Zadd(CommandContext& ctx) {
   if (effect.size() > 2) {
     DropIfExpired(ctx, ctx.argv[1]);
     Apply(ctx, effect);
+    NotifyKeyspaceEvent(ctx, kNotifyZset, incr ? "zincr" : "zadd", ctx.argv[1]);
   }
   if (incr) {
     // Nothing updated (NX, XX, GT or LT refused it): nil, as Redis.
@@ -644,6 +651,7 @@ void Zincrby(CommandContext& ctx) {
   std::string text = RespWriter::FormatDouble(next);
   DropIfExpired(ctx, ctx.argv[1]);
   Apply(ctx, {"ZADD", ctx.argv[1], text, ctx.argv[3]});
+  NotifyKeyspaceEvent(ctx, kNotifyZset, "zincr", ctx.argv[1]);
   ctx.reply.Double(next);
 }
 
@@ -758,7 +766,7 @@ void Zremrangebyrank(CommandContext& ctx) {
   if (!LookupZ(ctx, ctx.argv[1], &e)) return;
   if (e == nullptr) return ctx.reply.Integer(0);
   auto items = ByRank(*e->zset(), *start, *stop, false);
-  RemoveMembers(ctx, ctx.argv[1], items);
+  RemoveMembers(ctx, ctx.argv[1], items, "zremrangebyrank");
   ctx.reply.Integer(static_cast<int64_t>(items.size()));
 }
 
@@ -769,7 +777,7 @@ void Zremrangebyscore(CommandContext& ctx) {
   if (!LookupZ(ctx, ctx.argv[1], &e)) return;
   if (e == nullptr) return ctx.reply.Integer(0);
   auto items = ByScore(*e->zset(), *min, *max, false, 0, -1);
-  RemoveMembers(ctx, ctx.argv[1], items);
+  RemoveMembers(ctx, ctx.argv[1], items, "zremrangebyscore");
   ctx.reply.Integer(static_cast<int64_t>(items.size()));
 }
 
@@ -780,7 +788,7 @@ void Zremrangebylex(CommandContext& ctx) {
   if (!LookupZ(ctx, ctx.argv[1], &e)) return;
   if (e == nullptr) return ctx.reply.Integer(0);
   auto items = ByLex(*e->zset(), *min, *max, false, 0, -1);
-  RemoveMembers(ctx, ctx.argv[1], items);
+  RemoveMembers(ctx, ctx.argv[1], items, "zremrangebylex");
   ctx.reply.Integer(static_cast<int64_t>(items.size()));
 }
 

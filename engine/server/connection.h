@@ -35,6 +35,7 @@ struct Conn {
   bool in_held_list = false;
   bool parse_paused = false;  // output too large: stop reading until it drains
   bool blocked = false;       // parked by a blocking command; input waits in `in`
+  bool paused = false;        // its next command waits for CLIENT PAUSE to end
   // Its turn's share of commands ran with more parsed input left: it goes on next turn (in the
   // server's backlog), after every other connection's completions.
   bool input_backlog = false;

@@ -23,13 +23,15 @@ constexpr size_t kRecvChunkBytes = 16 * 1024;
 // a millisecond of simple commands; Redis bounds it by reading 16 KiB per event).
 constexpr size_t kCommandsPerTurn = 512;
 
-std::string PeerAddress(int fd) {
-  sockaddr_in peer{};
-  socklen_t len = sizeof(peer);
-  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0) return "";
+// "ip:port" of the client's side (addr) or of ours (laddr).
+std::string SocketAddress(int fd, bool local) {
+  sockaddr_in addr{};
+  socklen_t len = sizeof(addr);
+  auto* raw = reinterpret_cast<sockaddr*>(&addr);
+  if ((local ? ::getsockname(fd, raw, &len) : ::getpeername(fd, raw, &len)) != 0) return "";
   char ip[INET_ADDRSTRLEN] = "?";
-  ::inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof(ip));
-  return absl::StrCat(ip, ":", ntohs(peer.sin_port));
+  ::inet_ntop(AF_INET, &addr.sin_addr, ip, sizeof(ip));
+  return absl::StrCat(ip, ":", ntohs(addr.sin_port));
 }
 
 }  // namespace
@@ -40,7 +42,11 @@ void Server::ArmAccept() {
 }
 
 void Server::ArmRecv(Conn& c) {
-  if (c.recv_armed || c.closing || c.parse_paused || c.input_backlog || shutting_down_) return;
+  // Not while paused (CLIENT PAUSE): a recv in flight writes at in_len, which resuming moves.
+  if (c.recv_armed || c.closing || c.parse_paused || c.input_backlog || c.paused ||
+      shutting_down_) {
+    return;
+  }
   if (c.in.size() - c.in_len < kRecvChunkBytes / 2) {
     c.in.resize(std::max(c.in.size() * 2, c.in_len + kRecvChunkBytes));
   }
@@ -84,7 +90,9 @@ void Server::OnAccept(int res, uint32_t flags) {
   c->fd = res;
   c->session.id = c->id;
   c->session.authenticated = !password_required();
-  c->session.address = PeerAddress(res);
+  c->session.address = SocketAddress(res, false);
+  c->session.local_address = SocketAddress(res, true);
+  c->session.created_ms = c->session.last_command_ms = NowMs();
   Conn& ref = *c;
   conns_.emplace(c->id, std::move(c));
   ArmRecv(ref);
@@ -140,6 +148,7 @@ void Server::ProcessInput(Conn& c) {
       ReplyErrorAndClose(c, "ERR Protocol error: " + r.error);
       break;
     }
+    if (!argv.empty() && WaitsForPause(c, argv)) break;  // left in `in` until the pause ends
     pos += r.consumed;
     if (!argv.empty()) {
       Execute(c, argv);

@@ -18,6 +18,7 @@
 #include "common/state/lazy_free.h"
 #include "common/state/state.h"
 #include "engine/commands/command.h"
+#include "engine/commands/keyspace_events.h"
 #include "engine/commands/monitors.h"
 #include "engine/commands/watched_keys.h"
 #include "engine/durability/durable_log.h"
@@ -47,7 +48,11 @@ class Server final : public ServerHooks {
   bool password_required() const override { return !config_.requirepass.empty(); }
   size_t connected_clients() const override { return conns_.size(); }
   bool ConfigGet(std::string_view name, std::string* value) const override;
-  std::string ClientList() const override;
+  std::string ClientList(const ClientFilter& filter) const override;
+  size_t KillClients(const ClientFilter& filter) override;
+  bool UnblockClient(uint64_t id, bool with_error) override;
+  void PauseClients(int64_t until_ms, bool all) override;
+  void UnpauseClients() override;
   void TouchKey(uint8_t db, std::string_view key) override;
   void TouchAll(int db) override {
     watched_.TouchDb(db);
@@ -62,6 +67,7 @@ class Server final : public ServerHooks {
   bool ConfigSet(std::string_view name, std::string_view value, std::string* error) override;
   Monitors* monitors() override { return &monitors_; }
   bool ServeWhileScriptBusy(bool is_function, bool wrote) override;
+  KeyspaceEvents* keyspace_events() override { return &keyspace_events_; }
 
  private:
   // server.cc: start-up, the loop, command execution.
@@ -103,6 +109,9 @@ class Server final : public ServerHooks {
   void ProcessInput(Conn& c);
   // Connections whose pipeline ran out of its turn's share go on, one share each.
   void ServeInputBacklog();
+  void ResumeFromBacklog(Conn& c);
+  // CLIENT PAUSE: true (and c waits, the command left unread) if argv must wait for the end.
+  bool WaitsForPause(Conn& c, std::span<const std::string_view> argv);
   void ReplyErrorAndClose(Conn& c, std::string_view message);
   void SubmitSends();
   void StartClose(Conn& c);
@@ -141,6 +150,9 @@ class Server final : public ServerHooks {
     uint32_t flags;
   };
   std::vector<DeferredCompletion> deferred_;
+  int64_t pause_until_ms_ = 0;    // CLIENT PAUSE; 0 = not paused
+  bool pause_all_ = false;        // ALL, else WRITE
+  std::vector<uint64_t> paused_;  // connections waiting for the pause to end
   uint64_t next_conn_id_ = 1;
   ParserLimits limits_;
   ReplyGate replies_;
@@ -149,6 +161,7 @@ class Server final : public ServerHooks {
   PubSubRegistry pubsub_;
   std::vector<uint64_t> delivered_to_;  // subscribers written to by the command running now
   Monitors monitors_;                   // SLOWLOG, LATENCY
+  KeyspaceEvents keyspace_events_;      // notify-keyspace-events
 
   ServerCounters counters_;
   int64_t started_ms_ = 0;
