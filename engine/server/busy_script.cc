@@ -71,15 +71,14 @@ void Server::OnBusyRecv(Conn& c, int res) {
   // A client that cannot take a command now keeps its input for after the script.
   if (!c.blocked && !c.closing && !c.parse_paused && !c.input_backlog) {
     std::vector<std::string_view> argv;
-    size_t pos = 0;
+    size_t pos = c.in_pos;
     while (pos < c.in_len) {
       ParseResult r = ParseCommand({c.in.data() + pos, c.in_len - pos}, limits_, &argv);
       if (r.status != ParseStatus::kOk) break;  // incomplete or bad: the loop deals with it
       pos += r.consumed;
       if (!argv.empty()) AnswerWhileBusy(c, argv);
     }
-    std::memmove(c.in.data(), c.in.data() + pos, c.in_len - pos);
-    c.in_len -= pos;
+    CompactInput(c, pos);
   }
   ArmRecv(c);
 }

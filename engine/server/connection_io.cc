@@ -120,9 +120,21 @@ void Server::ServeInputBacklog() {
   }
 }
 
+void Server::CompactInput(Conn& c, size_t parsed_to) {
+  // A receive in flight writes at c.in.data() + in_len as it was when armed: nothing may move
+  // until it completes, so the parsed prefix is only remembered then.
+  if (c.recv_armed) {
+    c.in_pos = parsed_to;
+    return;
+  }
+  std::memmove(c.in.data(), c.in.data() + parsed_to, c.in_len - parsed_to);
+  c.in_len -= parsed_to;
+  c.in_pos = 0;
+}
+
 void Server::ProcessInput(Conn& c) {
   std::vector<std::string_view> argv;
-  size_t pos = 0;
+  size_t pos = c.in_pos;
   size_t commands = 0;
   while (pos < c.in_len && !c.closing && !c.session.close_after_reply && !c.blocked) {
     if (commands == kCommandsPerTurn) {
@@ -134,7 +146,7 @@ void Server::ProcessInput(Conn& c) {
     std::string_view buf(c.in.data() + pos, c.in_len - pos);
     ParseResult r = ParseCommand(buf, limits_, &argv);
     if (r.status == ParseStatus::kIncomplete) {
-      if (r.needed_bytes > 0 && r.needed_bytes > c.in.size() - pos) {
+      if (r.needed_bytes > 0 && r.needed_bytes > c.in.size() - pos && !c.recv_armed) {
         // Large bulk: size the buffer once instead of growing it 16 KiB at a time.
         std::string bigger(r.needed_bytes + kRecvChunkBytes, '\0');
         std::memcpy(bigger.data(), c.in.data() + pos, c.in_len - pos);
@@ -155,14 +167,11 @@ void Server::ProcessInput(Conn& c) {
       ++commands;
     }
   }
-  if (pos > 0) {
-    std::memmove(c.in.data(), c.in.data() + pos, c.in_len - pos);
-    c.in_len -= pos;
-  }
-  if (c.in_len > static_cast<size_t>(config_.query_buffer_bytes_max)) {
+  CompactInput(c, pos);
+  if (c.in_len - c.in_pos > static_cast<size_t>(config_.query_buffer_bytes_max)) {
     ReplyErrorAndClose(
         c, "ERR Protocol error: query buffer limit exceeded (--client-query-buffer-limit)");
-    c.in_len = 0;
+    c.in_len = c.in_pos;  // dropped; a receive in flight still lands past in_pos
   }
   // Large pending output: stop reading this client until its replies drain.
   c.parse_paused = c.out.size() > static_cast<size_t>(config_.output_buffer_bytes_max);

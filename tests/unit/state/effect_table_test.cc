@@ -49,6 +49,10 @@ const std::map<std::string, Sample>& Samples() {
       {"SREM", {{"SREM", "st", "a"}, S::kKeys, {{5, "st"}}}},
       {"ZADD", {{"ZADD", "z", "1", "x"}, S::kKeys, {{5, "z"}}}},
       {"ZREM", {{"ZREM", "z", "a"}, S::kKeys, {{5, "z"}}}},
+      // Function libraries are no key's: they touch none.
+      {"FUNCTIONSET", {{"FUNCTIONSET", "lib", "#!lua name=lib\n"}, S::kKeys, {}}},
+      {"FUNCTIONDEL", {{"FUNCTIONDEL", "lib"}, S::kKeys, {}}},
+      {"FUNCTIONFLUSH", {{"FUNCTIONFLUSH"}, S::kKeys, {}}},
   };
   return *samples;
 }
@@ -65,7 +69,8 @@ void Prepare(st::State& s) {
                                              {"HSET", "h", "f", "v"},
                                              {"RPUSH", "l", "a", "b", "c"},
                                              {"SADD", "st", "a"},
-                                             {"ZADD", "z", "1", "a"}}) {
+                                             {"ZADD", "z", "1", "a"},
+                                             {"FUNCTIONSET", "lib", "#!lua name=lib\n"}}) {
     REQUIRE(Op(s, argv).ok());
   }
 }
