@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/util/ascii.h"
@@ -129,6 +130,17 @@ absl::Status ApplyFlushDb(State&, Db& d, Argv) {
 
 absl::Status ApplyFlushAll(State& state, Db&, Argv) {
   for (int i = 0; i < kDatabaseCount; ++i) state.db(i).Clear();
+  return absl::OkStatus();
+}
+
+// SWAPDB a b: the two databases trade contents (keys, expiries, tables), as Redis's SWAPDB.
+absl::Status ApplySwapDb(State& state, Db&, Argv argv) {
+  int64_t a = 0, b = 0;
+  if (!ParseI64(argv[1], &a) || !ParseI64(argv[2], &b) || a < 0 || b < 0 || a >= kDatabaseCount ||
+      b >= kDatabaseCount) {
+    return Bad(argv, "database index out of range");
+  }
+  if (a != b) std::swap(state.db(static_cast<int>(a)), state.db(static_cast<int>(b)));
   return absl::OkStatus();
 }
 
@@ -396,6 +408,24 @@ absl::Status ApplyXSetId(State&, Db& d, Argv argv) {
   return absl::OkStatus();
 }
 
+// --- Function libraries: the code only, the engine compiles it ---
+
+absl::Status ApplyFunctionSet(State& state, Db&, Argv argv) {
+  state.SetLibrary(argv[1], argv[2]);
+  return absl::OkStatus();
+}
+
+absl::Status ApplyFunctionDel(State& state, Db&, Argv argv) {
+  if (!state.libraries().contains(std::string(argv[1]))) return Bad(argv, "no such library");
+  state.EraseLibrary(argv[1]);
+  return absl::OkStatus();
+}
+
+absl::Status ApplyFunctionFlush(State& state, Db&, Argv) {
+  state.ClearLibraries();
+  return absl::OkStatus();
+}
+
 // --- The table ---
 
 constexpr size_t kAny = kArgcUnbounded;
@@ -420,6 +450,8 @@ constexpr EffectSpec kEffects[] = {
      "deep copy of value and expiry to dst in database dst_db, replacing dst"},
     {"FLUSHDB", "", 1, 1, K::kDatabase, ApplyFlushDb, "empty the op's database"},
     {"FLUSHALL", "", 1, 1, K::kAllDatabases, ApplyFlushAll, "empty every database"},
+    {"SWAPDB", "db1 db2", 3, 3, K::kAllDatabases, ApplySwapDb,
+     "exchange the contents of two databases (the op's database is not used)"},
     {"HSET", "key field value [field value ...]", 4, kAny, K::kFirstArg, ApplyHset,
      "set hash fields (creates the hash)"},
     {"HDEL", "key field [field ...]", 3, kAny, K::kFirstArg, ApplyHdel,
@@ -456,6 +488,10 @@ constexpr EffectSpec kEffects[] = {
      "remove the stream entries up to an ID, included (every trim is logged as this)"},
     {"XSETID", "key last-ms-seq entries-added max-deleted-ms-seq", 5, 5, K::kFirstArg, ApplyXSetId,
      "set a stream's last ID, entries-added counter and largest deleted ID"},
+    {"FUNCTIONSET", "library code", 3, 3, K::kNone, ApplyFunctionSet,
+     "add or replace a function library (code is FUNCTION LOAD's text, shebang included)"},
+    {"FUNCTIONDEL", "library", 2, 2, K::kNone, ApplyFunctionDel, "remove a function library"},
+    {"FUNCTIONFLUSH", "", 1, 1, K::kNone, ApplyFunctionFlush, "remove every function library"},
 };
 
 // FindEffect's index, built at compile time. Names are upper-case letters, at most 16 bytes,
@@ -567,6 +603,8 @@ TouchScope ForEachTouchedKey(uint8_t db, std::span<const std::string_view> argv,
       return TouchScope::kDatabase;
     case EffectKeys::kAllDatabases:
       return TouchScope::kAllDatabases;
+    case EffectKeys::kNone:
+      return TouchScope::kKeys;
   }
   return TouchScope::kAllDatabases;
 }

@@ -24,6 +24,7 @@ using format::PutU64;
 
 constexpr std::string_view kMagic = "SBXSNP01";
 constexpr std::string_view kTrailerMagic = "SBXEND01";
+constexpr std::string_view kLibrariesMagic = "SBXLIB01";
 constexpr size_t kHeaderBytes = 8 + 4 + 16 + 8 + 8 + 8;
 
 void PutBytes(std::string* out, std::string_view b) {
@@ -254,6 +255,21 @@ uint64_t StateDigest(const State& state) {
   return digest;
 }
 
+namespace {
+
+void AppendLibraries(const State& state, std::string* buf) {
+  buf->append(kLibrariesMagic);
+  PutU32(buf, static_cast<uint32_t>(state.libraries().size()));
+  for (const auto& [name, code] : state.libraries()) {
+    PutU32(buf, static_cast<uint32_t>(name.size()));
+    buf->append(name);
+    PutU32(buf, static_cast<uint32_t>(code.size()));
+    buf->append(code);
+  }
+}
+
+}  // namespace
+
 absl::StatusOr<SnapshotInfo> WriteSnapshot(io::FileSystem& fs, const std::string& dir,
                                            const format::DatasetId& dataset, uint64_t lsn,
                                            int64_t timestamp_ms, const State& state,
@@ -287,6 +303,7 @@ absl::StatusOr<SnapshotInfo> WriteSnapshot(io::FileSystem& fs, const std::string
       }
     }
   }
+  AppendLibraries(state, &buf);
   buf.append(kTrailerMagic);
   PutU64(&buf, info.entry_count);
   PutU64(&buf, info.digest);
@@ -304,12 +321,16 @@ namespace {
 
 // Reads the header into *info; the data set must match when one is given.
 absl::Status ReadHeader(ContentReader& in, const std::string& path,
-                        const std::optional<format::DatasetId>& dataset, SnapshotInfo* info) {
+                        const std::optional<format::DatasetId>& dataset, SnapshotInfo* info,
+                        uint32_t* version) {
   if (auto s = in.Need(kHeaderBytes); !s.ok()) return s;
   std::string_view h(in.data(), kHeaderBytes);
   if (h.substr(0, 8) != kMagic) return Corrupt(path, "bad magic");
-  if (GetU32(h.data() + 8) != kSnapshotFormatVersion) {
-    return Corrupt(path, "unsupported snapshot format version");
+  *version = GetU32(h.data() + 8);
+  if (*version < kSnapshotFormatVersionMin || *version > kSnapshotFormatVersion) {
+    return Corrupt(
+        path, absl::StrCat("unsupported snapshot format version ", *version, " (this build reads ",
+                           kSnapshotFormatVersionMin, " to ", kSnapshotFormatVersion, ")"));
   }
   format::DatasetId id;
   std::copy(h.data() + 12, h.data() + 28, reinterpret_cast<char*>(id.data()));
@@ -325,9 +346,35 @@ absl::Status ReadHeader(ContentReader& in, const std::string& path,
   return absl::OkStatus();
 }
 
+// Reads one u32-length-prefixed string.
+absl::Status ReadString(ContentReader& in, const std::string& path, std::string* out) {
+  if (auto s = in.Need(4); !s.ok()) return s;
+  uint32_t len = GetU32(in.data());
+  if (len > (1u << 30)) return Corrupt(path, "library too large");
+  if (auto s = in.Need(4 + len); !s.ok()) return s;
+  out->assign(in.data() + 4, len);
+  in.Skip(4 + len);
+  return absl::OkStatus();
+}
+
+// The version 2 library section (into *state if given).
+absl::Status ReadLibraries(ContentReader& in, const std::string& path, State* state) {
+  if (auto s = in.Need(12); !s.ok()) return s;
+  if (std::string_view(in.data(), 8) != kLibrariesMagic) return Corrupt(path, "bad library magic");
+  uint32_t count = GetU32(in.data() + 8);
+  in.Skip(12);
+  std::string name, code;
+  for (uint32_t i = 0; i < count; ++i) {
+    if (auto s = ReadString(in, path, &name); !s.ok()) return s;
+    if (auto s = ReadString(in, path, &code); !s.ok()) return s;
+    if (state != nullptr) state->SetLibrary(name, code);
+  }
+  return absl::OkStatus();
+}
+
 // Reads the entries (into *state if given) and the trailer; count and digest must match.
 absl::Status ReadEntries(ContentReader& in, const std::string& path, State* state,
-                         SnapshotInfo* info) {
+                         SnapshotInfo* info, uint32_t version) {
   uint64_t digest = 0;
   for (uint64_t i = 0; i < info->entry_count; ++i) {
     if (auto s = in.Need(4); !s.ok()) return s;
@@ -342,6 +389,9 @@ absl::Status ReadEntries(ContentReader& in, const std::string& path, State* stat
       }
     }
     in.Skip(4 + len);
+  }
+  if (version >= 2) {
+    if (auto s = ReadLibraries(in, path, state); !s.ok()) return s;
   }
   if (auto s = in.Need(24); !s.ok()) return s;
   std::string_view t(in.data(), 24);
@@ -367,8 +417,9 @@ absl::StatusOr<SnapshotInfo> LoadSnapshot(io::FileSystem& fs, const std::string&
   info.path = path;
   info.file_bytes = *size;
   ContentReader in(**file, *size, path);
-  if (auto s = ReadHeader(in, path, dataset, &info); !s.ok()) return s;
-  if (auto s = ReadEntries(in, path, state, &info); !s.ok()) return s;
+  uint32_t version = 0;
+  if (auto s = ReadHeader(in, path, dataset, &info, &version); !s.ok()) return s;
+  if (auto s = ReadEntries(in, path, state, &info, version); !s.ok()) return s;
   // The frame's content checksum is verified by zstd when the frame ends: read to the end.
   absl::Status tail = in.Need(1);
   if (tail.ok()) return Corrupt(path, "bytes after the trailer");

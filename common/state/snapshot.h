@@ -3,6 +3,7 @@
 //   header  "SBXSNP01" | u32 version | 16-byte data-set id | u64 LSN | u64 timestamp ms
 //           | u64 entry count
 //   entries u32 length | entry (canonical encoding, below), entry count times
+//   libs    (version 2) "SBXLIB01" | u32 count | (u32 len | name | u32 len | code)* by name
 //   trailer "SBXEND01" | u64 entry count | u64 state digest
 // Entry: u8 db | u8 type (0 string, 1 hash, 2 list, 3 set, 4 zset) | i64 expire_at_ms (0 = none) |
 // u32 key length | key | value where
@@ -28,7 +29,9 @@
 
 namespace strongbox::state {
 
-inline constexpr uint32_t kSnapshotFormatVersion = 1;
+// 2 added the function library section; version 1 files are still read.
+inline constexpr uint32_t kSnapshotFormatVersion = 2;
+inline constexpr uint32_t kSnapshotFormatVersionMin = 1;
 
 struct SnapshotInfo {
   std::string path;

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <new>
 #include <optional>
@@ -225,8 +226,29 @@ class State {
     for (Db& d : dbs_) d.set_disposer(disposer);
   }
 
+  // Function libraries (FUNCTION LOAD): name -> full code, shebang included. They are data like
+  // keys (logged as effects, kept in snapshots); compiling them is the engine's business, so
+  // this only carries the text. `libraries_version` changes with every change of the map: the
+  // engine recompiles when it differs from the version it compiled.
+  const std::map<std::string, std::string>& libraries() const { return libraries_; }
+  void SetLibrary(std::string_view name, std::string_view code) {
+    libraries_[std::string(name)] = std::string(code);
+    ++libraries_version_;
+  }
+  void EraseLibrary(std::string_view name) {
+    libraries_.erase(std::string(name));
+    ++libraries_version_;
+  }
+  void ClearLibraries() {
+    libraries_.clear();
+    ++libraries_version_;
+  }
+  uint64_t libraries_version() const { return libraries_version_; }
+
  private:
   std::array<Db, kDatabaseCount> dbs_;
+  std::map<std::string, std::string> libraries_;
+  uint64_t libraries_version_ = 0;
 };
 
 }  // namespace strongbox::state

@@ -7,7 +7,9 @@
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
 #include "engine/commands/glob.h"
+#include "engine/commands/keyspace_events.h"
 #include "engine/commands/monitors.h"
+#include "engine/commands/script_host.h"
 
 namespace strongbox::engine {
 namespace {
@@ -23,8 +25,8 @@ absl::flat_hash_map<std::string, std::string>& TunableConfig() {
       {"set-max-listpack-entries", "128"},  {"set-max-listpack-value", "64"},
       {"zset-max-listpack-entries", "128"}, {"zset-max-listpack-value", "64"},
       {"zset-max-ziplist-entries", "128"},  {"zset-max-ziplist-value", "64"},
-      {"lua-time-limit", "5000"},           {"latency-tracking", "yes"},
-      {"lazyfree-lazy-user-del", "no"},     {"notify-keyspace-events", ""},
+      {"lua-time-limit", "5000"},           {"busy-reply-threshold", "5000"},
+      {"latency-tracking", "yes"},          {"lazyfree-lazy-user-del", "no"},
   };
   return *config;
 }
@@ -56,6 +58,12 @@ int64_t MemoryUsage(const state::Entry& e) {
   return static_cast<int64_t>(e.node_bytes() + sizeof(state::EntryPtr) + 1 + e.value_heap_bytes());
 }
 
+bool IsBusyThreshold(std::string_view name) {
+  return name == "lua-time-limit" || name == "busy-reply-threshold";
+}
+
+constexpr std::string_view kNotifyConfig = "notify-keyspace-events";
+
 bool TunableConfigGet(std::string_view name, std::string* value) {
   auto it = TunableConfig().find(std::string(name));
   if (it == TunableConfig().end()) return false;
@@ -83,6 +91,12 @@ void ConfigSet(CommandContext& ctx) {
       return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + name +
                              "') - " + why);
     }
+    if (name == kNotifyConfig && !ParseKeyspaceEventFlags(ctx.argv[i + 1])) {
+      return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" +
+                             std::string(ctx.argv[i]) + "') - " +
+                             std::string(kErrKeyspaceEventClass));
+    }
+    if (name == kNotifyConfig) continue;
     std::string error;
     if (ctx.server.ConfigSet(name, ctx.argv[i + 1], &error)) {
       if (error.empty()) continue;
@@ -93,6 +107,11 @@ void ConfigSet(CommandContext& ctx) {
       return ctx.reply.Error("ERR Unknown option or number of arguments for CONFIG SET - '" +
                              std::string(ctx.argv[i]) + "'");
     }
+    if (IsBusyThreshold(name) && !ParseInt(ctx.argv[i + 1])) {
+      return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" +
+                             std::string(ctx.argv[i]) +
+                             "') - argument couldn't be parsed into an integer");
+    }
   }
   for (size_t i = 2; i + 1 < ctx.argv.size(); i += 2) {
     std::string name = ToLower(ctx.argv[i]);
@@ -100,8 +119,17 @@ void ConfigSet(CommandContext& ctx) {
       MonitorConfigSet(*monitors, name, ctx.argv[i + 1]);
       continue;
     }
+    if (name == kNotifyConfig) {
+      KeyspaceEvents* events = ctx.server.keyspace_events();
+      if (events != nullptr) events->set_flags(*ParseKeyspaceEventFlags(ctx.argv[i + 1]));
+      continue;
+    }
     auto it = TunableConfig().find(name);
     if (it != TunableConfig().end()) it->second = std::string(ctx.argv[i + 1]);  // else server's
+    if (IsBusyThreshold(name)) {  // one parameter under two names
+      TunableConfig()["lua-time-limit"] = TunableConfig()["busy-reply-threshold"] =
+          std::string(ctx.argv[i + 1]);
+    }
   }
   ctx.reply.SimpleString("OK");
 }
@@ -134,6 +162,11 @@ void Config(CommandContext& ctx) {
         if (monitors != nullptr && GlobMatch(pattern, name, true)) {
           out.emplace_back(name, MonitorConfigGet(*monitors, name));
         }
+      }
+      if (GlobMatch(pattern, kNotifyConfig, true)) {
+        const KeyspaceEvents* events = ctx.server.keyspace_events();
+        out.emplace_back(kNotifyConfig,
+                         FormatKeyspaceEventFlags(events != nullptr ? events->flags() : 0));
       }
       for (std::string_view name :
            {"port", "bind", "requirepass", "maxclients", "proto-max-bulk-len",
@@ -182,6 +215,7 @@ void Copy(CommandContext& ctx) {
   }
   std::string db_text = IntToString(db);
   Apply(ctx, {"COPY", ctx.argv[1], db_text, ctx.argv[2]});  // touches dst in db (effect table)
+  NotifyKeyspaceEventIn(ctx.server, kNotifyGeneric, "copy_to", static_cast<int>(db), ctx.argv[2]);
   ctx.reply.Integer(1);
 }
 
@@ -223,14 +257,11 @@ void Memory(CommandContext& ctx) {
   ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) + "'. Try MEMORY HELP.");
 }
 
-void FlushFunctions(CommandContext& ctx) {
-  // No FUNCTION libraries yet: there is nothing to flush, and tools call this during set-up.
-  std::string sub = ToLower(ctx.argv[1]);
-  if (sub == "flush") return ctx.reply.SimpleString("OK");
-  ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) + "'");
-}
-
 }  // namespace
+
+int64_t BusyReplyThresholdMs() {
+  return ParseInt(TunableConfig()["busy-reply-threshold"]).value_or(5000);
+}
 
 void RegisterAdminCommands(CommandRegistry& r) {
   // name, arity, flags, first key, last key, key step, handler
@@ -238,7 +269,6 @@ void RegisterAdminCommands(CommandRegistry& r) {
   r.Add({"copy", -3, kWrite | kDenyOom, 1, 2, 1, Copy});
   r.Add({"object", -2, kReadonly, 2, 2, 1, Object});
   r.Add({"memory", -2, kReadonly, 0, 0, 0, Memory});
-  r.Add({"function", -2, kAdmin | kNoScript, 0, 0, 0, FlushFunctions});
 }
 
 }  // namespace strongbox::engine

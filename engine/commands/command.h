@@ -20,7 +20,9 @@ class State;  // common/state/state.h: the 16 databases
 
 namespace strongbox::engine {
 
-struct Monitors;  // monitors.h: the slow log and the latency monitor
+struct Monitors;       // monitors.h: the slow log and the latency monitor
+struct ClientFilter;   // client_filter.h: CLIENT LIST / KILL filters
+class KeyspaceEvents;  // keyspace_events.h: notify-keyspace-events
 
 // What a command may do. The dispatcher (dispatcher.cc) reads the flags, never the names: it
 // refuses kWrite commands while read-only, queues all but kNoMulti ones inside MULTI, and stops
@@ -76,7 +78,15 @@ struct ClientSession {
   // or QUEUED given before anything ran), so it depends on no LSN.
   bool reply_stateless = false;
   std::string name;
-  std::string address;  // "ip:port" for CLIENT LIST/INFO
+  std::string address;        // "ip:port" for CLIENT LIST/INFO
+  std::string local_address;  // the listening side's "ip:port" (laddr)
+  int64_t created_ms = 0;     // CLIENT LIST age and idle
+  int64_t last_command_ms = 0;
+  std::string last_command = "NULL";  // lower case, as CLIENT LIST's cmd
+  // CLIENT REPLY: OFF drops every reply, SKIP the next command's (the server truncates them).
+  bool reply_off = false;
+  bool reply_skip_next = false;
+  bool no_evict = false;  // CLIENT NO-EVICT (no eviction yet: reported in flags only)
   // MULTI/EXEC: queued argvs (owned copies) and whether a queued command failed to parse.
   bool in_multi = false;
   bool in_exec = false;  // running a transaction's queue: blocking commands do not block
@@ -97,6 +107,9 @@ struct ClientSession {
     // it meant when the client blocked).
     std::vector<std::string> rerun_argv;
   } block;
+  // Set while the server re-runs a parked command: a key of another type then reads as empty
+  // (Redis serves a woken client only from a key of its type, else it stays blocked).
+  bool serving_blocked = false;
   // WATCH: set when any watched key is modified (by anyone) before EXEC.
   bool watch_dirty = false;
   std::vector<std::pair<uint8_t, std::string>> watched_keys;
@@ -117,7 +130,17 @@ class ServerHooks {
   virtual size_t connected_clients() const = 0;
   // CONFIG GET/SET for server-owned parameters: returns false if unknown.
   virtual bool ConfigGet(std::string_view name, std::string* value) const = 0;
-  virtual std::string ClientList() const = 0;
+  // CLIENT LIST / INFO lines of the connections the filter matches; CLIENT KILL closes them
+  // (the caller's own connection after its reply) and returns how many.
+  virtual std::string ClientList(const ClientFilter& filter) const = 0;
+  virtual size_t KillClients(const ClientFilter& /*filter*/) { return 0; }
+  // CLIENT UNBLOCK: answers a client parked by a blocking command as at its timeout, or with
+  // the UNBLOCKED error; false if no such client is blocked.
+  virtual bool UnblockClient(uint64_t /*id*/, bool /*with_error*/) { return false; }
+  // CLIENT PAUSE until_ms WRITE|ALL and CLIENT UNPAUSE: commands that may write (or all)
+  // wait, unread, until the pause ends.
+  virtual void PauseClients(int64_t /*until_ms*/, bool /*all*/) {}
+  virtual void UnpauseClients() {}
   // Key-modification hook for WATCH: called by handlers after a write touches (db, key).
   virtual void TouchKey(uint8_t db, std::string_view key) = 0;
   virtual void TouchAll(int db /* -1 = every db */) = 0;
@@ -132,6 +155,12 @@ class ServerHooks {
   virtual bool ConfigSet(std::string_view name, std::string_view value, std::string* error) = 0;
   // SLOWLOG and LATENCY state; nullptr where there is none (test fakes): nothing is recorded.
   virtual Monitors* monitors() { return nullptr; }
+  // A script has run past busy-reply-threshold: serve the other clients once (BUSY replies,
+  // SCRIPT KILL / FUNCTION KILL, SHUTDOWN NOSAVE) without running their commands. True when a
+  // kill was asked for and allowed (the script has not written).
+  virtual bool ServeWhileScriptBusy(bool /*is_function*/, bool /*wrote*/) { return false; }
+  // Keyspace notifications; nullptr where there are none (test fakes): nothing is published.
+  virtual KeyspaceEvents* keyspace_events() { return nullptr; }
 };
 
 struct CommandContext {

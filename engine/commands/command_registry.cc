@@ -48,6 +48,7 @@ const CommandRegistry& Commands() {
   static const CommandRegistry* registry = [] {
     auto* r = new CommandRegistry();
     RegisterConnectionCommands(*r);
+    RegisterClientCommands(*r);
     RegisterServerCommands(*r);
     RegisterStringCommands(*r);
     RegisterBitmapCommands(*r);
@@ -64,6 +65,7 @@ const CommandRegistry& Commands() {
     RegisterMonitorCommands(*r);
     RegisterScriptingCommands(*r);
     RegisterGeoCommands(*r);
+    RegisterFunctionCommands(*r);
     RegisterStreamCommands(*r);
     return r;
   }();

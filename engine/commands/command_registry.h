@@ -35,6 +35,7 @@ class CommandRegistry {
 
 // One per family; Commands() calls each once.
 void RegisterConnectionCommands(CommandRegistry& r);
+void RegisterClientCommands(CommandRegistry& r);
 void RegisterServerCommands(CommandRegistry& r);
 void RegisterStringCommands(CommandRegistry& r);
 void RegisterBitmapCommands(CommandRegistry& r);
@@ -51,6 +52,7 @@ void RegisterPubSubCommands(CommandRegistry& r);
 void RegisterMonitorCommands(CommandRegistry& r);
 void RegisterScriptingCommands(CommandRegistry& r);
 void RegisterGeoCommands(CommandRegistry& r);
+void RegisterFunctionCommands(CommandRegistry& r);
 void RegisterStreamCommands(CommandRegistry& r);
 
 // Every command of every family, registered on first use and never changed afterwards.

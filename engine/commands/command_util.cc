@@ -11,6 +11,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "common/state/apply.h"
 #include "common/util/check.h"
+#include "engine/commands/keyspace_events.h"
 
 namespace strongbox::engine {
 
@@ -88,6 +89,44 @@ bool RandomRepeatCountOk(CommandContext& ctx, int64_t count) {
   return true;
 }
 
+std::optional<MpopArgs> ParseMpopArgs(CommandContext& ctx, size_t numkeys_index,
+                                      std::string_view first_side, std::string_view second_side) {
+  auto numkeys = ParseInt(ctx.argv[numkeys_index]);
+  if (!numkeys || *numkeys <= 0) {
+    ctx.reply.Error("ERR numkeys should be greater than 0");
+    return std::nullopt;
+  }
+  size_t first = numkeys_index + 1;
+  // At least the side must follow the keys.
+  if (*numkeys > static_cast<int64_t>(ctx.argv.size() - first) - 1) {
+    ctx.reply.Error(kErrSyntax);
+    return std::nullopt;
+  }
+  MpopArgs a;
+  a.keys = ctx.argv.subspan(first, static_cast<size_t>(*numkeys));
+  size_t i = first + static_cast<size_t>(*numkeys);
+  a.first = EqualsIgnoreCase(ctx.argv[i], first_side);
+  if (!a.first && !EqualsIgnoreCase(ctx.argv[i], second_side)) {
+    ctx.reply.Error(kErrSyntax);
+    return std::nullopt;
+  }
+  bool have_count = false;
+  for (++i; i < ctx.argv.size(); i += 2) {
+    if (!EqualsIgnoreCase(ctx.argv[i], "count") || have_count || i + 1 >= ctx.argv.size()) {
+      ctx.reply.Error(kErrSyntax);
+      return std::nullopt;
+    }
+    auto count = ParseInt(ctx.argv[i + 1]);
+    if (!count || *count <= 0) {
+      ctx.reply.Error("ERR count should be greater than 0");
+      return std::nullopt;
+    }
+    a.count = *count;
+    have_count = true;
+  }
+  return a;
+}
+
 bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, int64_t* deadline_ms) {
   auto seconds = ParseLongDouble(arg);
   if (!seconds) {
@@ -135,6 +174,7 @@ std::string FormatLongDouble(long double v) {
 
 void Apply(CommandContext& ctx, std::span<const std::string_view> argv) {
   ctx.effects.Emit(ctx.client.db, argv);
+  std::optional<std::string> new_key = NewKeyCandidate(ctx, argv);  // keyspace event 'n'
   absl::Status s = state::ApplyOp(ctx.state, ctx.client.db, argv);
   // The handler built this effect from the state it just read: failing to apply it means the
   // engine and replay disagree, which must never be hidden.
@@ -153,10 +193,16 @@ void Apply(CommandContext& ctx, std::span<const std::string_view> argv) {
       ctx.server.TouchAll(-1);
       break;
   }
+  NotifyIfCreated(ctx, new_key);
 }
 
 void Apply(CommandContext& ctx, std::initializer_list<std::string_view> argv) {
   Apply(ctx, std::span<const std::string_view>(argv.begin(), argv.size()));
+}
+
+// HDEL, SREM, ZREM: the notification class of the family.
+uint32_t RemovalClass(std::string_view op) {
+  return op == "HDEL" ? kNotifyHash : op == "SREM" ? kNotifySet : kNotifyZset;
 }
 
 void RemoveMembers(CommandContext& ctx, std::string_view op,
@@ -169,6 +215,7 @@ void RemoveMembers(CommandContext& ctx, std::string_view op,
   }
   int64_t removed = static_cast<int64_t>(effect.size() - 2);
   if (removed > 0) Apply(ctx, effect);
+  if (removed > 0) NotifyElementsRemoved(ctx, RemovalClass(op), ToLower(op), ctx.argv[1]);
   ctx.reply.Integer(removed);
 }
 
@@ -176,6 +223,7 @@ void DropIfExpired(CommandContext& ctx, std::string_view key) {
   state::Db& db = CurrentDb(ctx);
   if (db.Find(key, ctx.now_ms) == nullptr && db.FindRaw(key) != nullptr) {
     Apply(ctx, {"DEL", key});
+    NotifyKeyspaceEvent(ctx, kNotifyExpired, "expired", key);
   }
 }
 

@@ -55,6 +55,16 @@ inline bool StringLengthOk(int64_t size, int64_t append) {
   return append <= kStringBytesMax && size <= kStringBytesMax - append;
 }
 
+// LMPOP/ZMPOP and their blocking forms from argv[numkeys_index]: numkeys key [key ...]
+// first_side|second_side [COUNT n], with Redis 7.0's error texts (replied; nullopt returned).
+struct MpopArgs {
+  std::span<const std::string_view> keys;
+  bool first = true;  // the side named first_side (LEFT, MIN) was given
+  int64_t count = 1;
+};
+std::optional<MpopArgs> ParseMpopArgs(CommandContext& ctx, size_t numkeys_index,
+                                      std::string_view first_side, std::string_view second_side);
+
 // A blocking command's timeout in seconds, as Redis 7.0 reads it: on success *deadline_ms is
 // the absolute deadline (0 = wait forever); otherwise the error is replied and false returned.
 bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, int64_t* deadline_ms);

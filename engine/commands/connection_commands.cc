@@ -1,4 +1,4 @@
-// Connection commands: PING ECHO HELLO AUTH SELECT QUIT CLIENT.
+// Connection commands: PING ECHO HELLO AUTH SELECT QUIT (CLIENT: client_commands.cc).
 #include <climits>
 
 #include "engine/commands/command_registry.h"
@@ -105,35 +105,6 @@ void Quit(CommandContext& ctx) {
   ctx.reply.SimpleString("OK");
 }
 
-void Client(CommandContext& ctx) {
-  std::string sub = ToLower(ctx.argv[1]);
-  if (sub == "setname" && ctx.argv.size() == 3) {
-    for (char c : ctx.argv[2]) {
-      if (c < '!' || c > '~') {
-        return ctx.reply.Error(
-            "ERR Client names cannot contain spaces, newlines or special characters.");
-      }
-    }
-    ctx.client.name = std::string(ctx.argv[2]);
-    return ctx.reply.SimpleString("OK");
-  }
-  if (sub == "getname" && ctx.argv.size() == 2) {
-    return ctx.client.name.empty() ? ctx.reply.Null() : ctx.reply.Bulk(ctx.client.name);
-  }
-  if (sub == "id" && ctx.argv.size() == 2) {
-    return ctx.reply.Integer(static_cast<int64_t>(ctx.client.id));
-  }
-  if (sub == "list") return ctx.reply.Verbatim(ctx.server.ClientList());
-  if (sub == "info" && ctx.argv.size() == 2) {
-    return ctx.reply.Verbatim("id=" + std::to_string(ctx.client.id) +
-                              " addr=" + ctx.client.address + " name=" + ctx.client.name +
-                              " db=" + std::to_string(ctx.client.db) + "\n");
-  }
-  if (sub == "setinfo" && ctx.argv.size() == 4) return ctx.reply.SimpleString("OK");
-  if (sub == "no-evict" || sub == "no-touch") return ctx.reply.SimpleString("OK");
-  ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) + "'. Try CLIENT HELP.");
-}
-
 }  // namespace
 
 void RegisterConnectionCommands(CommandRegistry& r) {
@@ -144,7 +115,6 @@ void RegisterConnectionCommands(CommandRegistry& r) {
   r.Add({"auth", -2, kFast | kNoAuth, 0, 0, 0, Auth});
   r.Add({"select", 2, kFast, 0, 0, 0, Select});
   r.Add({"quit", -1, kFast | kNoAuth | kNoMulti | kPubSubContext, 0, 0, 0, Quit});
-  r.Add({"client", -2, kAdmin | kNoScript, 0, 0, 0, Client});
 }
 
 }  // namespace strongbox::engine

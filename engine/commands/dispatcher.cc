@@ -142,6 +142,7 @@ void Dispatch(CommandContext& ctx) {
   ctx.client.reply_stateless = true;
   if (ctx.argv.empty()) return;
   const CommandSpec* spec = FindCommand(ctx.argv[0]);
+  if (spec != nullptr) ctx.client.last_command = FullName(*spec, ctx.argv);  // CLIENT LIST cmd
   if (spec != nullptr && ArityOk(*spec, ctx.argv.size()) && !SubscriberModeAllows(ctx, *spec)) {
     return;
   }

@@ -6,6 +6,7 @@
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
 #include "engine/commands/glob.h"
+#include "engine/commands/keyspace_events.h"
 #include "engine/commands/scan_cursor.h"
 
 namespace strongbox::engine {
@@ -37,6 +38,7 @@ void Hset(CommandContext& ctx) {
   std::vector<std::string_view> effect(ctx.argv.begin(), ctx.argv.end());
   effect[0] = "HSET";
   Apply(ctx, effect);
+  NotifyKeyspaceEvent(ctx, kNotifyHash, "hset", ctx.argv[1]);
   if (EqualsIgnoreCase(ctx.argv[0], "hmset")) return ctx.reply.SimpleString("OK");
   ctx.reply.Integer(added);
 }
@@ -46,6 +48,7 @@ void Hsetnx(CommandContext& ctx) {
   if (!LookupHash(ctx, &e)) return;
   if (e != nullptr && e->hash()->contains(ctx.argv[2])) return ctx.reply.Integer(0);
   SetField(ctx, ctx.argv[2], ctx.argv[3]);
+  NotifyKeyspaceEvent(ctx, kNotifyHash, "hset", ctx.argv[1]);
   ctx.reply.Integer(1);
 }
 
@@ -136,6 +139,7 @@ void Hincrby(CommandContext& ctx) {
   }
   std::string text = IntToString(current + *delta);
   SetField(ctx, ctx.argv[2], text);
+  NotifyKeyspaceEvent(ctx, kNotifyHash, "hincrby", ctx.argv[1]);
   ctx.reply.Integer(current + *delta);
 }
 
@@ -159,6 +163,7 @@ void Hincrbyfloat(CommandContext& ctx) {
   }
   std::string text = FormatLongDouble(result);
   SetField(ctx, ctx.argv[2], text);
+  NotifyKeyspaceEvent(ctx, kNotifyHash, "hincrbyfloat", ctx.argv[1]);
   ctx.reply.Bulk(text);
 }
 

@@ -1,12 +1,16 @@
-// Generic key commands: DEL EXISTS TYPE RENAME KEYS SCAN RANDOMKEY and the expiry family.
+// Generic key commands: DEL EXISTS TYPE RENAME MOVE SWAPDB KEYS SCAN RANDOMKEY and the expiry
+// family.
 #include <algorithm>
 #include <climits>
+#include <optional>
 #include <random>
 
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
 #include "engine/commands/glob.h"
+#include "engine/commands/keyspace_events.h"
 #include "engine/commands/scan_cursor.h"
+#include "engine/commands/sort_command.h"
 
 namespace strongbox::engine {
 namespace {
@@ -16,7 +20,10 @@ void Del(CommandContext& ctx) {
   for (size_t i = 1; i < ctx.argv.size(); ++i) {
     state::Db& db = CurrentDb(ctx);
     bool live = db.Find(ctx.argv[i], ctx.now_ms) != nullptr;
-    if (db.FindRaw(ctx.argv[i]) != nullptr) Apply(ctx, {"DEL", ctx.argv[i]});
+    if (db.FindRaw(ctx.argv[i]) == nullptr) continue;
+    Apply(ctx, {"DEL", ctx.argv[i]});
+    NotifyKeyspaceEvent(ctx, live ? kNotifyGeneric : kNotifyExpired, live ? "del" : "expired",
+                        ctx.argv[i]);
     removed += live ? 1 : 0;
   }
   ctx.reply.Integer(removed);
@@ -40,10 +47,59 @@ void RenameImpl(CommandContext& ctx, bool nx) {
   if (db.Find(ctx.argv[1], ctx.now_ms) == nullptr) return ctx.reply.Error("ERR no such key");
   if (nx && db.Find(ctx.argv[2], ctx.now_ms) != nullptr) return ctx.reply.Integer(0);
   Apply(ctx, {"RENAME", ctx.argv[1], ctx.argv[2]});
+  if (ctx.argv[1] != ctx.argv[2]) {  // Redis renames a key onto itself silently
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "rename_from", ctx.argv[1]);
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "rename_to", ctx.argv[2]);
+  }
   nx ? ctx.reply.Integer(1) : ctx.reply.SimpleString("OK");
 }
 void Rename(CommandContext& ctx) { RenameImpl(ctx, false); }
 void Renamenx(CommandContext& ctx) { RenameImpl(ctx, true); }
+
+// Redis's getIntFromObjectOrReply: a 32-bit int; with `error` set, any failure replies it.
+std::optional<int64_t> ParseDbIndex(CommandContext& ctx, std::string_view arg,
+                                    std::string_view error) {
+  if (error.empty()) return ParseIntInRange(ctx, arg, INT_MIN, INT_MAX);
+  auto v = ParseInt(arg);
+  if (!v || *v < INT_MIN || *v > INT_MAX) {
+    ctx.reply.Error(error);
+    return std::nullopt;
+  }
+  return v;
+}
+
+bool DbIndexOk(int64_t index) { return index >= 0 && index < state::kDatabaseCount; }
+
+// MOVE key db: logged as a COPY into the other database and a DEL of the source, so replay
+// rebuilds the same value and expiry there.
+void Move(CommandContext& ctx) {
+  auto db = ParseDbIndex(ctx, ctx.argv[2], "");
+  if (!db) return;
+  if (!DbIndexOk(*db)) return ctx.reply.Error("ERR DB index is out of range");
+  if (*db == ctx.client.db) {
+    return ctx.reply.Error("ERR source and destination objects are the same");
+  }
+  if (CurrentDb(ctx).Find(ctx.argv[1], ctx.now_ms) == nullptr) return ctx.reply.Integer(0);
+  state::Db& target = ctx.state.db(static_cast<int>(*db));
+  if (target.Find(ctx.argv[1], ctx.now_ms) != nullptr) return ctx.reply.Integer(0);
+  std::string db_text = IntToString(*db);
+  Apply(ctx, {"COPY", ctx.argv[1], db_text, ctx.argv[1]});
+  Apply(ctx, {"DEL", ctx.argv[1]});
+  ctx.reply.Integer(1);
+}
+
+void Swapdb(CommandContext& ctx) {
+  auto a = ParseDbIndex(ctx, ctx.argv[1], "ERR invalid first DB index");
+  if (!a) return;
+  auto b = ParseDbIndex(ctx, ctx.argv[2], "ERR invalid second DB index");
+  if (!b) return;
+  if (!DbIndexOk(*a) || !DbIndexOk(*b)) return ctx.reply.Error("ERR DB index is out of range");
+  if (*a != *b) {
+    std::string a_text = IntToString(*a), b_text = IntToString(*b);
+    Apply(ctx, {"SWAPDB", a_text, b_text});  // touches every key: wakes and dirties both dbs
+  }
+  ctx.reply.SimpleString("OK");
+}
 
 void Keys(CommandContext& ctx) {
   std::vector<std::string_view> out;
@@ -140,9 +196,11 @@ void ExpireImpl(CommandContext& ctx, int64_t unit_ms, bool absolute) {
   if (lt && current != 0 && when >= current) return ctx.reply.Integer(0);
   if (when <= ctx.now_ms) {
     Apply(ctx, {"DEL", ctx.argv[1]});
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", ctx.argv[1]);
   } else {
     std::string at = IntToString(when);
     Apply(ctx, {"PEXPIREAT", ctx.argv[1], at});
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "expire", ctx.argv[1]);
   }
   ctx.reply.Integer(1);
 }
@@ -169,6 +227,7 @@ void Persist(CommandContext& ctx) {
   state::Entry* e = CurrentDb(ctx).Find(ctx.argv[1], ctx.now_ms);
   if (e == nullptr || e->expire_at_ms() == 0) return ctx.reply.Integer(0);
   Apply(ctx, {"PERSIST", ctx.argv[1]});
+  NotifyKeyspaceEvent(ctx, kNotifyGeneric, "persist", ctx.argv[1]);
   ctx.reply.Integer(1);
 }
 
@@ -182,6 +241,8 @@ void RegisterKeyCommands(CommandRegistry& r) {
   r.Add({"type", 2, kReadonly | kFast, 1, 1, 1, Type});
   r.Add({"rename", 3, kWrite, 1, 2, 1, Rename});
   r.Add({"renamenx", 3, kWrite | kFast, 1, 2, 1, Renamenx});
+  r.Add({"move", 3, kWrite | kFast, 1, 1, 1, Move});
+  r.Add({"swapdb", 3, kWrite | kFast, 0, 0, 0, Swapdb});
   r.Add({"keys", 2, kReadonly, 0, 0, 0, Keys});
   r.Add({"scan", -2, kReadonly, 0, 0, 0, Scan});
   r.Add({"randomkey", 1, kReadonly, 0, 0, 0, Randomkey});
@@ -194,6 +255,7 @@ void RegisterKeyCommands(CommandRegistry& r) {
   r.Add({"expiretime", 2, kReadonly | kFast, 1, 1, 1, Expiretime});
   r.Add({"pexpiretime", 2, kReadonly | kFast, 1, 1, 1, Pexpiretime});
   r.Add({"persist", 2, kWrite | kFast, 1, 1, 1, Persist});
+  RegisterSortCommands(r);
 }
 
 }  // namespace strongbox::engine

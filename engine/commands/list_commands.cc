@@ -7,6 +7,7 @@
 
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
+#include "engine/commands/keyspace_events.h"
 
 namespace strongbox::engine {
 namespace {
@@ -17,6 +18,17 @@ bool LookupList(CommandContext& ctx, std::string_view key, state::Entry** e) {
   return LookupTyped(ctx, key, ValueType::kList, e);
 }
 
+// A blocking pop's source: a re-run for a parked client reads a key of another type as missing
+// (it stays blocked, as in Redis); the first run replies WRONGTYPE.
+bool LookupBlockingSource(CommandContext& ctx, std::string_view key, state::Entry** e) {
+  if (ctx.client.serving_blocked) {
+    *e = CurrentDb(ctx).Find(key, ctx.now_ms);
+    if (*e != nullptr && (*e)->list() == nullptr) *e = nullptr;
+    return true;
+  }
+  return LookupList(ctx, key, e);
+}
+
 void Push(CommandContext& ctx, bool left, bool only_if_exists) {
   state::Entry* e;
   if (!LookupList(ctx, ctx.argv[1], &e)) return;
@@ -25,6 +37,7 @@ void Push(CommandContext& ctx, bool left, bool only_if_exists) {
   std::vector<std::string_view> effect(ctx.argv.begin(), ctx.argv.end());
   effect[0] = left ? "LPUSH" : "RPUSH";
   Apply(ctx, effect);
+  NotifyKeyspaceEvent(ctx, kNotifyList, left ? "lpush" : "rpush", ctx.argv[1]);
   ctx.reply.Integer(static_cast<int64_t>(CurrentDb(ctx).FindRaw(ctx.argv[1])->list()->size()));
 }
 
@@ -44,7 +57,10 @@ std::vector<std::string> PopN(CommandContext& ctx, std::string_view key, bool le
 }
 
 void Pop(CommandContext& ctx, bool left) {
-  if (ctx.argv.size() > 3) return ctx.reply.Error(kErrSyntax);
+  if (ctx.argv.size() > 3) {
+    return ctx.reply.Error("ERR wrong number of arguments for '" + ToLower(ctx.argv[0]) +
+                           "' command");
+  }
   std::optional<int64_t> count;
   if (ctx.argv.size() == 3) {
     count = ParseInt(ctx.argv[2]);
@@ -56,6 +72,7 @@ void Pop(CommandContext& ctx, bool left) {
   if (!LookupList(ctx, ctx.argv[1], &e)) return;
   if (e == nullptr) return count ? ctx.reply.NullArray() : ctx.reply.Null();
   auto items = PopN(ctx, ctx.argv[1], left, count.value_or(1));
+  NotifyElementsRemoved(ctx, kNotifyList, left ? "lpop" : "rpop", ctx.argv[1]);
   if (!count) return ctx.reply.Bulk(items[0]);
   ctx.reply.ArrayHeader(static_cast<int64_t>(items.size()));
   for (const auto& i : items) ctx.reply.Bulk(i);
@@ -85,7 +102,7 @@ bool Move(CommandContext& ctx, std::string_view src, std::string_view dst, bool 
           bool to_left, std::optional<std::string>* moved) {
   state::Entry* s;
   state::Entry* d;
-  if (!LookupList(ctx, src, &s) || !LookupList(ctx, dst, &d)) return false;
+  if (!LookupBlockingSource(ctx, src, &s) || !LookupList(ctx, dst, &d)) return false;
   if (s == nullptr) {
     moved->reset();
     return true;
@@ -93,6 +110,8 @@ bool Move(CommandContext& ctx, std::string_view src, std::string_view dst, bool 
   auto items = PopN(ctx, src, from_left, 1);
   DropIfExpired(ctx, dst);
   Apply(ctx, {to_left ? "LPUSH" : "RPUSH", dst, items[0]});
+  NotifyKeyspaceEvent(ctx, kNotifyList, to_left ? "lpush" : "rpush", dst);  // Redis: push first
+  NotifyElementsRemoved(ctx, kNotifyList, from_left ? "lpop" : "rpop", src);
   *moved = items[0];
   return true;
 }
@@ -118,9 +137,10 @@ void BlockingPop(CommandContext& ctx, bool left) {
   auto keys = ctx.argv.subspan(1, ctx.argv.size() - 2);
   for (auto key : keys) {
     state::Entry* e;
-    if (!LookupList(ctx, key, &e)) return;
+    if (!LookupBlockingSource(ctx, key, &e)) return;
     if (e != nullptr) {
       auto items = PopN(ctx, key, left, 1);
+      NotifyElementsRemoved(ctx, kNotifyList, left ? "lpop" : "rpop", key);
       ctx.reply.ArrayHeader(2);
       ctx.reply.Bulk(key);
       ctx.reply.Bulk(items[0]);
@@ -178,6 +198,7 @@ void Lset(CommandContext& ctx) {
   if (!Index(*index, e->list()->size(), &i)) return ctx.reply.Error("ERR index out of range");
   std::string at = IntToString(static_cast<int64_t>(i));
   Apply(ctx, {"LSET", ctx.argv[1], at, ctx.argv[3]});
+  NotifyKeyspaceEvent(ctx, kNotifyList, "lset", ctx.argv[1]);
   ctx.reply.SimpleString("OK");
 }
 
@@ -191,6 +212,7 @@ void Lrem(CommandContext& ctx) {
   Apply(ctx, {"LREM", ctx.argv[1], ctx.argv[2], ctx.argv[3]});
   state::Entry* after = CurrentDb(ctx).FindRaw(ctx.argv[1]);
   size_t now = after ? after->list()->size() : 0;
+  if (now != before) NotifyElementsRemoved(ctx, kNotifyList, "lrem", ctx.argv[1]);
   ctx.reply.Integer(static_cast<int64_t>(before - now));
 }
 
@@ -206,6 +228,7 @@ void Ltrim(CommandContext& ctx) {
   // Logged with absolute bounds so replay does not depend on the list's length.
   std::string a_text = IntToString(a), b_text = IntToString(b < a ? a - 1 : b);
   Apply(ctx, {"LTRIM", ctx.argv[1], a_text, b_text});
+  NotifyElementsRemoved(ctx, kNotifyList, "ltrim", ctx.argv[1]);
   ctx.reply.SimpleString("OK");
 }
 
@@ -218,6 +241,7 @@ void Linsert(CommandContext& ctx) {
   const auto& l = *e->list();
   if (std::find(l.begin(), l.end(), ctx.argv[3]) == l.end()) return ctx.reply.Integer(-1);
   Apply(ctx, {"LINSERT", ctx.argv[1], before ? "BEFORE" : "AFTER", ctx.argv[3], ctx.argv[4]});
+  NotifyKeyspaceEvent(ctx, kNotifyList, "linsert", ctx.argv[1]);
   ctx.reply.Integer(static_cast<int64_t>(CurrentDb(ctx).FindRaw(ctx.argv[1])->list()->size()));
 }
 
@@ -290,57 +314,15 @@ void Rpoplpush(CommandContext& ctx) {
   moved ? ctx.reply.Bulk(*moved) : ctx.reply.Null();
 }
 
-// LMPOP/BLMPOP arguments from `numkeys_index`: numkeys key [key ...] LEFT|RIGHT [COUNT n].
-struct MpopArgs {
-  std::span<const std::string_view> keys;
-  bool left = true;
-  int64_t count = 1;
-};
-
-std::optional<MpopArgs> ParseMpop(CommandContext& ctx, size_t numkeys_index) {
-  auto numkeys = ParseInt(ctx.argv[numkeys_index]);
-  if (!numkeys || *numkeys <= 0) {
-    ctx.reply.Error("ERR numkeys should be greater than 0");
-    return std::nullopt;
-  }
-  size_t first = numkeys_index + 1;
-  // At least the side must follow the keys.
-  if (*numkeys > static_cast<int64_t>(ctx.argv.size() - first) - 1) {
-    ctx.reply.Error(kErrSyntax);
-    return std::nullopt;
-  }
-  MpopArgs a;
-  a.keys = ctx.argv.subspan(first, static_cast<size_t>(*numkeys));
-  size_t i = first + static_cast<size_t>(*numkeys);
-  if (!ParseSide(ctx.argv[i], &a.left)) {
-    ctx.reply.Error(kErrSyntax);
-    return std::nullopt;
-  }
-  bool have_count = false;
-  for (++i; i < ctx.argv.size(); i += 2) {
-    if (!EqualsIgnoreCase(ctx.argv[i], "count") || have_count || i + 1 >= ctx.argv.size()) {
-      ctx.reply.Error(kErrSyntax);
-      return std::nullopt;
-    }
-    auto count = ParseInt(ctx.argv[i + 1]);
-    if (!count || *count <= 0) {
-      ctx.reply.Error("ERR count should be greater than 0");
-      return std::nullopt;
-    }
-    a.count = *count;
-    have_count = true;
-  }
-  return a;
-}
-
 // Pops from the first non-empty list of `a.keys` and replies [key, [elements]]; false (and
 // nothing written) when every list is empty, true after a reply or an error.
 bool MpopFirst(CommandContext& ctx, const MpopArgs& a) {
   for (auto key : a.keys) {
     state::Entry* e;
-    if (!LookupList(ctx, key, &e)) return true;
+    if (!LookupBlockingSource(ctx, key, &e)) return true;
     if (e == nullptr) continue;
-    auto items = PopN(ctx, key, a.left, a.count);
+    auto items = PopN(ctx, key, a.first, a.count);
+    NotifyElementsRemoved(ctx, kNotifyList, a.first ? "lpop" : "rpop", key);
     ctx.reply.ArrayHeader(2);
     ctx.reply.Bulk(key);
     ctx.reply.ArrayHeader(static_cast<int64_t>(items.size()));
@@ -375,17 +357,17 @@ void Brpoplpush(CommandContext& ctx) {
 }
 
 void Lmpop(CommandContext& ctx) {
-  auto a = ParseMpop(ctx, 1);
+  auto a = ParseMpopArgs(ctx, 1, "left", "right");
   if (!a) return;
   if (!MpopFirst(ctx, *a)) ctx.reply.NullArray();
 }
 
 void Blmpop(CommandContext& ctx) {
-  // Redis checks the timeout before anything else.
+  // Redis 7.0 reads the timeout after the other arguments, before looking at any key.
+  auto a = ParseMpopArgs(ctx, 2, "left", "right");
+  if (!a) return;
   int64_t deadline_ms = 0;
   if (!ParseBlockTimeout(ctx, ctx.argv[1], &deadline_ms)) return;
-  auto a = ParseMpop(ctx, 2);
-  if (!a) return;
   if (MpopFirst(ctx, *a)) return;
   BlockOrNull(ctx, a->keys, ctx.argv[1]);
 }

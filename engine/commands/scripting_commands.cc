@@ -2,89 +2,13 @@
 // script; this file is its host: redis.call runs a command as the script's own client through
 // the dispatcher, into the caller's EffectSink, so every write of a script is an effect in the
 // one record of its EVAL (replay never runs Lua) and the reply waits for that record.
-#include <cstdio>
-#include <memory>
-
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
 #include "engine/commands/dispatcher.h"
-#include "engine/scripting/lua_engine.h"
+#include "engine/commands/script_host.h"
 
 namespace strongbox::engine {
 namespace {
-
-// The one Lua state of the server, created on first use and replaced by SCRIPT FLUSH.
-std::unique_ptr<scripting::LuaEngine>& LuaSlot() {
-  static auto* slot = new std::unique_ptr<scripting::LuaEngine>();
-  return *slot;
-}
-
-scripting::LuaEngine& Lua() {
-  if (!LuaSlot()) LuaSlot() = std::make_unique<scripting::LuaEngine>();
-  return *LuaSlot();
-}
-
-// Passes the script's effects on to the caller's record and notes that the script wrote.
-class WriteTracker final : public EffectSink {
- public:
-  explicit WriteTracker(EffectSink& record) : record_(record) {}
-  using EffectSink::Emit;
-  void Emit(uint8_t db, std::span<const std::string_view> argv) override {
-    wrote_ = true;
-    record_.Emit(db, argv);
-  }
-  bool wrote() const { return wrote_; }
-
- private:
-  EffectSink& record_;
-  bool wrote_ = false;
-};
-
-// What a script's redis.call reaches. The script has its own client: SELECT inside it does not
-// change the caller's database, and blocking commands are refused before they could block.
-class Host final : public scripting::ScriptHost {
- public:
-  Host(CommandContext& caller, bool read_only)
-      : caller_(caller), read_only_(read_only), effects_(caller.effects) {
-    client_.id = caller.client.id;
-    client_.db = caller.client.db;
-    client_.authenticated = true;
-    client_.in_exec = true;
-  }
-
-  void Call(std::span<const std::string_view> argv, int resp_version, std::string* reply) override {
-    RespWriter out(reply, resp_version);
-    const CommandSpec* spec = FindCommand(argv[0]);
-    if (spec == nullptr) return out.Error("ERR Unknown Redis command called from script");
-    if (!ArityOk(*spec, argv.size())) {
-      return out.Error("ERR Wrong number of args calling Redis command from script");
-    }
-    if (spec->flags & (kNoScript | kNoMulti | kMayBlock | kNoAuth)) {
-      return out.Error("ERR This Redis command is not allowed from script");
-    }
-    if ((spec->flags & kWrite) && read_only_) {
-      return out.Error("ERR Write commands are not allowed from read-only scripts.");
-    }
-    client_.protocol_version = resp_version;
-    CommandContext sub{argv, client_, caller_.state, out, effects_, caller_.server, caller_.now_ms};
-    DispatchQueued(sub);
-  }
-
-  bool wrote() const override { return effects_.wrote(); }
-
-  void Log(int level, std::string_view message) override {
-    static constexpr const char* kLevels[] = {"debug", "verbose", "notice", "warning"};
-    if (level < 2) return;  // the engine logs at notice and above, as Redis's default
-    std::fprintf(stderr, "strongbox-engine: script %s: %.*s\n", kLevels[level],
-                 static_cast<int>(message.size()), message.data());
-  }
-
- private:
-  CommandContext& caller_;
-  bool read_only_;
-  WriteTracker effects_;
-  ClientSession client_;
-};
 
 // EVAL script numkeys key... arg... (and the _RO / SHA forms): Redis 7.0's checks and texts.
 void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only) {
@@ -94,7 +18,7 @@ void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only) {
   if (*numkeys > static_cast<int64_t>(ctx.argv.size()) - 3) {
     return ctx.reply.Error("ERR Number of keys can't be greater than number of args");
   }
-  scripting::LuaEngine& lua = Lua();
+  scripting::LuaEngine& lua = SharedLua();
   std::string sha;
   if (by_sha) {
     sha = ToLower(ctx.argv[1]);
@@ -105,7 +29,7 @@ void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only) {
     std::string error;
     if (!lua.Load(ctx.argv[1], &sha, &error)) return ctx.reply.Error(error);
   }
-  Host host(ctx, read_only || lua.Find(sha)->no_writes);
+  ScriptCallHost host(ctx, read_only || lua.Find(sha)->no_writes);
   auto keys = ctx.argv.subspan(3, static_cast<size_t>(*numkeys));
   auto args = ctx.argv.subspan(3 + static_cast<size_t>(*numkeys));
   lua.Run(sha, keys, args, host, ctx.reply);
@@ -121,7 +45,7 @@ void ScriptFlush(CommandContext& ctx) {
       !EqualsIgnoreCase(ctx.argv[2], "async")) {
     return ctx.reply.Error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
   }
-  LuaSlot().reset();  // the next script creates a fresh state; ASYNC is as quick as SYNC
+  ResetSharedLua();  // the next script creates a fresh state; ASYNC is as quick as SYNC
   ctx.reply.SimpleString("OK");
 }
 
@@ -130,13 +54,13 @@ void Script(CommandContext& ctx) {
   size_t argc = ctx.argv.size();
   if (sub == "load" && argc == 3) {
     std::string sha, error;
-    if (!Lua().Load(ctx.argv[2], &sha, &error)) return ctx.reply.Error(error);
+    if (!SharedLua().Load(ctx.argv[2], &sha, &error)) return ctx.reply.Error(error);
     return ctx.reply.Bulk(sha);
   }
   if (sub == "exists" && argc >= 3) {
     ctx.reply.ArrayHeader(static_cast<int64_t>(argc - 2));
     for (size_t i = 2; i < argc; ++i) {
-      bool cached = LuaSlot() && LuaSlot()->Find(ToLower(ctx.argv[i])) != nullptr;
+      bool cached = SharedLua().Find(ToLower(ctx.argv[i])) != nullptr;
       ctx.reply.Integer(cached ? 1 : 0);
     }
     return;

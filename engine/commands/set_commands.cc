@@ -7,6 +7,7 @@
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
 #include "engine/commands/glob.h"
+#include "engine/commands/keyspace_events.h"
 #include "engine/commands/scan_cursor.h"
 
 namespace strongbox::engine {
@@ -120,12 +121,15 @@ void Store(CommandContext& ctx, char op) {
   std::vector<std::string> result;
   if (!Combine(ctx, 2, op, &result)) return;
   std::string_view dst = ctx.argv[1];
-  if (CurrentDb(ctx).FindRaw(dst) != nullptr) Apply(ctx, {"DEL", dst});
+  bool had_dst = CurrentDb(ctx).FindRaw(dst) != nullptr;
+  if (had_dst) Apply(ctx, {"DEL", dst});
   if (!result.empty()) {
+    NoNewKeyEvent overwrite(ctx, had_dst);
     std::vector<std::string_view> effect{"SADD", dst};
     effect.insert(effect.end(), result.begin(), result.end());
     Apply(ctx, effect);
   }
+  NotifyStoreResult(ctx, kNotifySet, dst, !result.empty(), had_dst);
   ctx.reply.Integer(static_cast<int64_t>(result.size()));
 }
 
@@ -143,6 +147,7 @@ void Sadd(CommandContext& ctx) {
   std::vector<std::string_view> effect(ctx.argv.begin(), ctx.argv.end());
   effect[0] = "SADD";
   Apply(ctx, effect);
+  if (added > 0) NotifyKeyspaceEvent(ctx, kNotifySet, "sadd", ctx.argv[1]);
   ctx.reply.Integer(added);
 }
 
@@ -207,6 +212,7 @@ void Spop(CommandContext& ctx) {
     std::vector<std::string_view> effect{"SREM", ctx.argv[1]};
     effect.insert(effect.end(), all.begin(), all.end());
     Apply(ctx, effect);
+    NotifyElementsRemoved(ctx, kNotifySet, "spop", ctx.argv[1]);
   }
   if (!count) return ctx.reply.Bulk(all[0]);
   ReplyMembers(ctx, all);
@@ -245,9 +251,16 @@ void Smove(CommandContext& ctx) {
   if (!LookupSet(ctx, ctx.argv[1], &src) || !LookupSet(ctx, ctx.argv[2], &dst)) return;
   if (src == nullptr || !src->set()->contains(ctx.argv[3])) return ctx.reply.Integer(0);
   if (ctx.argv[1] != ctx.argv[2]) {
+    // A member the destination already holds changes only the source (and WATCH on the
+    // destination stays clean, as in Redis).
+    bool dst_has = dst != nullptr && dst->set()->contains(ctx.argv[3]);
     Apply(ctx, {"SREM", ctx.argv[1], ctx.argv[3]});
-    DropIfExpired(ctx, ctx.argv[2]);
-    Apply(ctx, {"SADD", ctx.argv[2], ctx.argv[3]});
+    NotifyElementsRemoved(ctx, kNotifySet, "srem", ctx.argv[1]);
+    if (!dst_has) {
+      DropIfExpired(ctx, ctx.argv[2]);
+      Apply(ctx, {"SADD", ctx.argv[2], ctx.argv[3]});
+      NotifyKeyspaceEvent(ctx, kNotifySet, "sadd", ctx.argv[2]);
+    }
   }
   ctx.reply.Integer(1);
 }

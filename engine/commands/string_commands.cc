@@ -2,9 +2,13 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
+#include "engine/commands/keyspace_events.h"
 
 namespace strongbox::engine {
 namespace {
@@ -31,6 +35,8 @@ void SetValue(CommandContext& ctx, std::string_view key, std::string_view value,
   } else {
     Apply(ctx, {"SET", key, value});
   }
+  NotifyKeyspaceEvent(ctx, kNotifyString, "set", key);
+  if (expire_at_ms > 0) NotifyKeyspaceEvent(ctx, kNotifyGeneric, "expire", key);
 }
 
 // Turns a relative/absolute expiry argument into absolute ms; false (and an error reply) if
@@ -70,6 +76,7 @@ void IncrByImpl(CommandContext& ctx, int64_t delta) {
   } else {
     Apply(ctx, {"SET", key, text});
   }
+  NotifyKeyspaceEvent(ctx, kNotifyString, "incrby", key);
   ctx.reply.Integer(result);
 }
 
@@ -156,6 +163,7 @@ void Getdel(CommandContext& ctx) {
   if (e == nullptr) return ctx.reply.Null();
   std::string old(*e->str());
   Apply(ctx, {"DEL", ctx.argv[1]});
+  NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", ctx.argv[1]);
   ctx.reply.Bulk(old);
 }
 
@@ -184,12 +192,15 @@ void Getex(CommandContext& ctx) {
   if (set_expiry) {
     if (at <= ctx.now_ms) {
       Apply(ctx, {"DEL", key});
+      NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", key);
     } else {
       std::string at_text = IntToString(at);
       Apply(ctx, {"PEXPIREAT", key, at_text});
+      NotifyKeyspaceEvent(ctx, kNotifyGeneric, "expire", key);
     }
   } else if (persist && e->expire_at_ms() != 0) {
     Apply(ctx, {"PERSIST", key});
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "persist", key);
   }
   ctx.reply.Bulk(value);
 }
@@ -235,8 +246,10 @@ void Append(CommandContext& ctx) {
   }
   if (e == nullptr && CurrentDb(ctx).FindRaw(ctx.argv[1]) != nullptr) {
     Apply(ctx, {"DEL", ctx.argv[1]});  // an expired value must not be appended to
+    NotifyKeyspaceEvent(ctx, kNotifyExpired, "expired", ctx.argv[1]);
   }
   Apply(ctx, {"APPEND", ctx.argv[1], ctx.argv[2]});
+  NotifyKeyspaceEvent(ctx, kNotifyString, "append", ctx.argv[1]);
   ctx.reply.Integer(static_cast<int64_t>(CurrentDb(ctx).FindRaw(ctx.argv[1])->str()->size()));
 }
 
@@ -283,6 +296,7 @@ void Incrbyfloat(CommandContext& ctx) {
   } else {
     Apply(ctx, {"SET", key, text});
   }
+  NotifyKeyspaceEvent(ctx, kNotifyString, "incrbyfloat", key);
   ctx.reply.Bulk(text);
 }
 
@@ -318,9 +332,141 @@ void Setrange(CommandContext& ctx) {
   }
   if (e == nullptr && CurrentDb(ctx).FindRaw(ctx.argv[1]) != nullptr) {
     Apply(ctx, {"DEL", ctx.argv[1]});
+    NotifyKeyspaceEvent(ctx, kNotifyExpired, "expired", ctx.argv[1]);
   }
   Apply(ctx, {"SETRANGE", ctx.argv[1], ctx.argv[2], value});
+  NotifyKeyspaceEvent(ctx, kNotifyString, "setrange", ctx.argv[1]);
   ctx.reply.Integer(static_cast<int64_t>(CurrentDb(ctx).FindRaw(ctx.argv[1])->str()->size()));
+}
+
+// --- LCS: Redis 7.0's dynamic programme over the two strings, walked back from the end ---
+
+struct LcsOptions {
+  bool len = false, idx = false, withmatchlen = false;
+  int64_t minmatchlen = 0;
+};
+
+// One run of matching bytes: [a_start, a_end] in the first string, [b_start, b_end] in the
+// second.
+struct LcsRange {
+  size_t a_start, a_end, b_start, b_end;
+  size_t size() const { return a_end - a_start + 1; }
+};
+
+bool ParseLcsOptions(CommandContext& ctx, LcsOptions* o) {
+  for (size_t j = 3; j < ctx.argv.size(); ++j) {
+    std::string opt = ToLower(ctx.argv[j]);
+    if (opt == "idx") {
+      o->idx = true;
+    } else if (opt == "len") {
+      o->len = true;
+    } else if (opt == "withmatchlen") {
+      o->withmatchlen = true;
+    } else if (opt == "minmatchlen" && j + 1 < ctx.argv.size()) {
+      auto v = ParseInt(ctx.argv[++j]);
+      if (!v) {
+        ctx.reply.Error(kErrNotInteger);
+        return false;
+      }
+      o->minmatchlen = std::max<int64_t>(*v, 0);
+    } else {
+      ctx.reply.Error(kErrSyntax);
+      return false;
+    }
+  }
+  if (o->idx && o->len) {
+    ctx.reply.Error("ERR If you want both the length and indexes, please just use IDX.");
+    return false;
+  }
+  return true;
+}
+
+// The LCS string and its maximal runs, last run first (Redis's order).
+void LcsWalk(std::string_view a, std::string_view b, const std::vector<uint32_t>& table,
+             std::string* lcs, std::vector<LcsRange>* ranges) {
+  const size_t width = b.size() + 1;
+  auto at = [&](size_t i, size_t j) { return table[i * width + j]; };
+  lcs->assign(at(a.size(), b.size()), '\0');
+  size_t fill = lcs->size();
+  std::optional<LcsRange> run;
+  size_t i = a.size(), j = b.size();
+  while (i > 0 && j > 0) {
+    if (a[i - 1] == b[j - 1]) {
+      (*lcs)[--fill] = a[i - 1];
+      // A match right before the current run extends it; any other match starts a new one.
+      if (run && run->a_start == i && run->b_start == j) {
+        run->a_start = i - 1;
+        run->b_start = j - 1;
+      } else {
+        if (run) ranges->push_back(*run);
+        run = LcsRange{i - 1, i - 1, j - 1, j - 1};
+      }
+      --i;
+      --j;
+    } else if (at(i - 1, j) > at(i, j - 1)) {
+      --i;
+    } else {
+      --j;
+    }
+  }
+  if (run) ranges->push_back(*run);
+}
+
+void ReplyLcsIdx(CommandContext& ctx, const std::vector<LcsRange>& ranges, const LcsOptions& o,
+                 size_t lcs_len) {
+  std::vector<LcsRange> kept;
+  for (const LcsRange& r : ranges) {
+    if (static_cast<int64_t>(r.size()) >= o.minmatchlen) kept.push_back(r);
+  }
+  ctx.reply.MapHeader(2);
+  ctx.reply.Bulk("matches");
+  ctx.reply.ArrayHeader(static_cast<int64_t>(kept.size()));
+  for (const LcsRange& r : kept) {
+    ctx.reply.ArrayHeader(o.withmatchlen ? 3 : 2);
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Integer(static_cast<int64_t>(r.a_start));
+    ctx.reply.Integer(static_cast<int64_t>(r.a_end));
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Integer(static_cast<int64_t>(r.b_start));
+    ctx.reply.Integer(static_cast<int64_t>(r.b_end));
+    if (o.withmatchlen) ctx.reply.Integer(static_cast<int64_t>(r.size()));
+  }
+  ctx.reply.Bulk("len");
+  ctx.reply.Integer(static_cast<int64_t>(lcs_len));
+}
+
+void Lcs(CommandContext& ctx) {
+  const state::Entry* ea = CurrentDb(ctx).Find(ctx.argv[1], ctx.now_ms);
+  const state::Entry* eb = CurrentDb(ctx).Find(ctx.argv[2], ctx.now_ms);
+  if ((ea && !ea->str()) || (eb && !eb->str())) {
+    return ctx.reply.Error("ERR The specified keys must contain string values");
+  }
+  std::string a(ea ? *ea->str() : ""), b(eb ? *eb->str() : "");
+  LcsOptions o;
+  if (!ParseLcsOptions(ctx, &o)) return;
+  // The table is (|a|+1) x (|b|+1) uint32: refused past proto-max-bulk-len, as Redis does,
+  // so no client can make the engine allocate without bound.
+  uint64_t cells = (uint64_t{a.size()} + 1) * (uint64_t{b.size()} + 1);
+  if (cells > static_cast<uint64_t>(kStringBytesMax) / sizeof(uint32_t)) {
+    return ctx.reply.Error(
+        "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
+  }
+  const size_t width = b.size() + 1;
+  std::vector<uint32_t> table(cells, 0);
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      table[i * width + j] = a[i - 1] == b[j - 1]
+                                 ? table[(i - 1) * width + j - 1] + 1
+                                 : std::max(table[(i - 1) * width + j], table[i * width + j - 1]);
+    }
+  }
+  size_t lcs_len = table.back();
+  if (o.len) return ctx.reply.Integer(static_cast<int64_t>(lcs_len));
+  std::string lcs;
+  std::vector<LcsRange> ranges;
+  LcsWalk(a, b, table, &lcs, &ranges);
+  if (!o.idx) return ctx.reply.Bulk(lcs);
+  ReplyLcsIdx(ctx, ranges, o, lcs_len);
 }
 
 }  // namespace
@@ -345,6 +491,7 @@ void RegisterStringCommands(CommandRegistry& r) {
   r.Add({"incrby", 3, kWrite | kDenyOom | kFast, 1, 1, 1, Incrby});
   r.Add({"decrby", 3, kWrite | kDenyOom | kFast, 1, 1, 1, Decrby});
   r.Add({"incrbyfloat", 3, kWrite | kDenyOom | kFast, 1, 1, 1, Incrbyfloat});
+  r.Add({"lcs", -3, kReadonly, 1, 2, 1, Lcs});
   r.Add({"getrange", 4, kReadonly, 1, 1, 1, Getrange});
   r.Add({"substr", 4, kReadonly, 1, 1, 1, Getrange});
   r.Add({"setrange", 4, kWrite | kDenyOom, 1, 1, 1, Setrange});

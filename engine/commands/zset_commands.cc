@@ -14,6 +14,7 @@
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
 #include "engine/commands/glob.h"
+#include "engine/commands/keyspace_events.h"
 #include "engine/commands/scan_cursor.h"
 
 namespace strongbox::engine {
@@ -93,11 +94,13 @@ void ReplyScored(CommandContext& ctx, const std::vector<Item>& items, bool withs
   }
 }
 
-void RemoveMembers(CommandContext& ctx, std::string_view key, const std::vector<Item>& items) {
+void RemoveMembers(CommandContext& ctx, std::string_view key, const std::vector<Item>& items,
+                   std::string_view event) {
   if (items.empty()) return;
   std::vector<std::string_view> effect{"ZREM", key};
   for (const auto& it : items) effect.push_back(it.second);
   Apply(ctx, effect);
+  NotifyElementsRemoved(ctx, kNotifyZset, event, key);
 }
 
 // Ranks [start, stop] (Redis semantics, negative from the end) of the ordered items.
@@ -252,8 +255,10 @@ ZrangeFlags ParseZrangeFlags(std::span<const std::string_view> opts) {
 // Replaces `dst` with the sorted set `items` (a DEL and a ZADD of absolute scores; an empty
 // result leaves no key, as in Redis) and replies with its size.
 void StoreScored(CommandContext& ctx, std::string_view dst, const std::vector<Item>& items) {
-  if (CurrentDb(ctx).FindRaw(dst) != nullptr) Apply(ctx, {"DEL", dst});
+  bool had_dst = CurrentDb(ctx).FindRaw(dst) != nullptr;
+  if (had_dst) Apply(ctx, {"DEL", dst});
   if (!items.empty()) {
+    NoNewKeyEvent overwrite(ctx, had_dst);
     std::vector<std::string> texts;
     texts.reserve(items.size());
     std::vector<std::string_view> effect{"ZADD", dst};
@@ -265,6 +270,7 @@ void StoreScored(CommandContext& ctx, std::string_view dst, const std::vector<It
     }
     Apply(ctx, effect);
   }
+  NotifyStoreResult(ctx, kNotifyZset, dst, !items.empty(), had_dst);
   ctx.reply.Integer(static_cast<int64_t>(items.size()));
 }
 
@@ -319,8 +325,9 @@ void Combine(Aggregate agg, double v, double* target) {
 // Parses "numkeys key [key ...] [WEIGHTS w ...] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]" from
 // argv[numkeys_index] with Redis's errors and computes the result ordered by (score, member).
 // Returns false after an error reply.
+// With `limit` set (ZINTERCARD), only LIMIT n is accepted after the keys.
 bool ComputeSetOp(CommandContext& ctx, size_t numkeys_index, SetOp op, bool allow_withscores,
-                  bool* withscores, std::vector<Item>* out) {
+                  bool* withscores, std::vector<Item>* out, int64_t* limit = nullptr) {
   auto numkeys = ParseInt(ctx.argv[numkeys_index]);
   if (!numkeys) {
     ctx.reply.Error(kErrNotInteger);
@@ -351,7 +358,20 @@ bool ComputeSetOp(CommandContext& ctx, size_t numkeys_index, SetOp op, bool allo
   *withscores = false;
   for (size_t i = first + n; i < ctx.argv.size(); ++i) {
     size_t remaining = ctx.argv.size() - i;
-    if (op != SetOp::kDiff && remaining >= n + 1 && EqualsIgnoreCase(ctx.argv[i], "weights")) {
+    if (limit != nullptr) {
+      if (remaining < 2 || !EqualsIgnoreCase(ctx.argv[i], "limit")) {
+        ctx.reply.Error(kErrSyntax);
+        return false;
+      }
+      auto v = ParseInt(ctx.argv[i + 1]);
+      if (!v || *v < 0) {
+        ctx.reply.Error("ERR LIMIT can't be negative");
+        return false;
+      }
+      *limit = *v;
+      ++i;
+    } else if (op != SetOp::kDiff && remaining >= n + 1 &&
+               EqualsIgnoreCase(ctx.argv[i], "weights")) {
       for (size_t j = 0; j < n; ++j) {
         auto w = ParseScore(ctx.argv[i + 1 + j]);
         if (!w) {
@@ -436,6 +456,68 @@ void SetOpStore(CommandContext& ctx, SetOp op) {
   StoreScored(ctx, ctx.argv[1], items);
 }
 
+void Zintercard(CommandContext& ctx) {
+  bool withscores = false;
+  int64_t limit = 0;  // 0: no limit
+  std::vector<Item> items;
+  if (!ComputeSetOp(ctx, 1, SetOp::kInter, false, &withscores, &items, &limit)) return;
+  int64_t card = static_cast<int64_t>(items.size());
+  ctx.reply.Integer(limit > 0 ? std::min(card, limit) : card);
+}
+
+// ZMPOP/BZMPOP: pops from the first non-empty sorted set of `a.keys` and replies
+// [key, [[member, score], ...]]; false (nothing written) when every key is missing, true after
+// a reply or an error. A re-run for a parked client skips keys of another type (Redis serves a
+// woken client only from a key that holds a sorted set).
+bool MpopFirst(CommandContext& ctx, const MpopArgs& a) {
+  for (auto key : a.keys) {
+    state::Entry* e = CurrentDb(ctx).Find(key, ctx.now_ms);
+    if (e == nullptr) continue;
+    if (e->zset() == nullptr) {
+      if (ctx.client.serving_blocked) continue;
+      ctx.reply.Error(kErrWrongType);
+      return true;
+    }
+    auto items = ByRank(*e->zset(), 0, a.count - 1, !a.first);
+    RemoveMembers(ctx, key, items, a.first ? "zpopmin" : "zpopmax");
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk(key);
+    ctx.reply.ArrayHeader(static_cast<int64_t>(items.size()));
+    for (const auto& [score, member] : items) {
+      ctx.reply.ArrayHeader(2);
+      ctx.reply.Bulk(member);
+      ctx.reply.Double(score);
+    }
+    return true;
+  }
+  return false;
+}
+
+void Zmpop(CommandContext& ctx) {
+  auto a = ParseMpopArgs(ctx, 1, "min", "max");
+  if (!a) return;
+  if (!MpopFirst(ctx, *a)) ctx.reply.NullArray();
+}
+
+// Parks the client on `keys` (the caller found them all empty), or answers a null array inside
+// MULTI/EXEC, where Redis never blocks.
+void BlockOn(CommandContext& ctx, std::span<const std::string_view> keys, int64_t deadline_ms) {
+  if (ctx.client.in_exec) return ctx.reply.NullArray();
+  ctx.client.block.active = true;
+  ctx.client.block.keys.clear();
+  for (auto key : keys) ctx.client.block.keys.emplace_back(ctx.client.db, std::string(key));
+  ctx.client.block.deadline_ms = deadline_ms;
+}
+
+void Bzmpop(CommandContext& ctx) {
+  // Redis 7.0 reads the timeout after the other arguments, before looking at any key.
+  auto a = ParseMpopArgs(ctx, 2, "min", "max");
+  if (!a) return;
+  int64_t deadline_ms = 0;
+  if (!ParseBlockTimeout(ctx, ctx.argv[1], &deadline_ms)) return;
+  if (!MpopFirst(ctx, *a)) BlockOn(ctx, a->keys, deadline_ms);
+}
+
 void PopImpl(CommandContext& ctx, bool min) {
   std::optional<int64_t> count;
   if (ctx.argv.size() == 3) {
@@ -449,8 +531,9 @@ void PopImpl(CommandContext& ctx, bool min) {
   state::Entry* e;
   if (!LookupZ(ctx, ctx.argv[1], &e)) return;
   std::vector<Item> items;
-  if (e) items = ByRank(*e->zset(), 0, count.value_or(1) - 1, !min);
-  RemoveMembers(ctx, ctx.argv[1], items);
+  // A count of 0 pops nothing (ByRank's stop -1 would mean the whole set).
+  if (e && count.value_or(1) > 0) items = ByRank(*e->zset(), 0, count.value_or(1) - 1, !min);
+  RemoveMembers(ctx, ctx.argv[1], items, min ? "zpopmin" : "zpopmax");
   if (count && ctx.reply.protocol_version() >= 3) return ReplyScored(ctx, items, true);
   ctx.reply.ArrayHeader(static_cast<int64_t>(items.size() * 2));
   for (const auto& [score, member] : items) {
@@ -462,25 +545,20 @@ void PopImpl(CommandContext& ctx, bool min) {
 void BlockingPopImpl(CommandContext& ctx, bool min) {
   int64_t deadline_ms = 0;
   if (!ParseBlockTimeout(ctx, ctx.argv.back(), &deadline_ms)) return;
+  auto keys = ctx.argv.subspan(1, ctx.argv.size() - 2);
   for (size_t i = 1; i + 1 < ctx.argv.size(); ++i) {
-    state::Entry* e;
-    if (!LookupZ(ctx, ctx.argv[i], &e)) return;
-    if (e == nullptr) continue;
+    state::Entry* e = CurrentDb(ctx).Find(ctx.argv[i], ctx.now_ms);
+    if (e == nullptr || (e->zset() == nullptr && ctx.client.serving_blocked)) continue;
+    if (e->zset() == nullptr) return ctx.reply.Error(kErrWrongType);
     auto items = ByRank(*e->zset(), 0, 0, !min);
-    RemoveMembers(ctx, ctx.argv[i], items);
+    RemoveMembers(ctx, ctx.argv[i], items, min ? "zpopmin" : "zpopmax");
     ctx.reply.ArrayHeader(3);
     ctx.reply.Bulk(ctx.argv[i]);
     ctx.reply.Bulk(items[0].second);
     ctx.reply.Double(items[0].first);
     return;
   }
-  if (ctx.client.in_exec) return ctx.reply.NullArray();
-  ctx.client.block.active = true;
-  ctx.client.block.keys.clear();
-  for (size_t i = 1; i + 1 < ctx.argv.size(); ++i) {
-    ctx.client.block.keys.emplace_back(ctx.client.db, std::string(ctx.argv[i]));
-  }
-  ctx.client.block.deadline_ms = deadline_ms;
+  BlockOn(ctx, keys, deadline_ms);
 }
 
 void Zadd(CommandContext& ctx) {
@@ -552,16 +630,11 @@ void Zadd(CommandContext& ctx) {
   if (effect.size() > 2) {
     DropIfExpired(ctx, ctx.argv[1]);
     Apply(ctx, effect);
+    NotifyKeyspaceEvent(ctx, kNotifyZset, incr ? "zincr" : "zadd", ctx.argv[1]);
   }
   if (incr) {
-    if (!incr_result) {
-      // Unchanged (GT/LT) still answers with the current score, NX/XX failures with nil.
-      state::Entry* now = CurrentDb(ctx).Find(ctx.argv[1], ctx.now_ms);
-      auto score = now ? now->zset()->Score(pairs[0].second) : std::nullopt;
-      if (score && !nx && !xx) return ctx.reply.Double(*score);
-      return ctx.reply.Null();
-    }
-    return ctx.reply.Double(*incr_result);
+    // Nothing updated (NX, XX, GT or LT refused it): nil, as Redis.
+    return incr_result ? ctx.reply.Double(*incr_result) : ctx.reply.Null();
   }
   ctx.reply.Integer(ch ? added + changed : added);
 }
@@ -578,6 +651,7 @@ void Zincrby(CommandContext& ctx) {
   std::string text = RespWriter::FormatDouble(next);
   DropIfExpired(ctx, ctx.argv[1]);
   Apply(ctx, {"ZADD", ctx.argv[1], text, ctx.argv[3]});
+  NotifyKeyspaceEvent(ctx, kNotifyZset, "zincr", ctx.argv[1]);
   ctx.reply.Double(next);
 }
 
@@ -692,7 +766,7 @@ void Zremrangebyrank(CommandContext& ctx) {
   if (!LookupZ(ctx, ctx.argv[1], &e)) return;
   if (e == nullptr) return ctx.reply.Integer(0);
   auto items = ByRank(*e->zset(), *start, *stop, false);
-  RemoveMembers(ctx, ctx.argv[1], items);
+  RemoveMembers(ctx, ctx.argv[1], items, "zremrangebyrank");
   ctx.reply.Integer(static_cast<int64_t>(items.size()));
 }
 
@@ -703,7 +777,7 @@ void Zremrangebyscore(CommandContext& ctx) {
   if (!LookupZ(ctx, ctx.argv[1], &e)) return;
   if (e == nullptr) return ctx.reply.Integer(0);
   auto items = ByScore(*e->zset(), *min, *max, false, 0, -1);
-  RemoveMembers(ctx, ctx.argv[1], items);
+  RemoveMembers(ctx, ctx.argv[1], items, "zremrangebyscore");
   ctx.reply.Integer(static_cast<int64_t>(items.size()));
 }
 
@@ -714,7 +788,7 @@ void Zremrangebylex(CommandContext& ctx) {
   if (!LookupZ(ctx, ctx.argv[1], &e)) return;
   if (e == nullptr) return ctx.reply.Integer(0);
   auto items = ByLex(*e->zset(), *min, *max, false, 0, -1);
-  RemoveMembers(ctx, ctx.argv[1], items);
+  RemoveMembers(ctx, ctx.argv[1], items, "zremrangebylex");
   ctx.reply.Integer(static_cast<int64_t>(items.size()));
 }
 
@@ -806,6 +880,9 @@ void RegisterZsetCommands(CommandRegistry& r) {
   r.Add({"zpopmax", -2, kWrite | kFast, 1, 1, 1, Zpopmax});
   r.Add({"bzpopmin", -3, kWrite | kMayBlock, 1, -2, 1, Bzpopmin});
   r.Add({"bzpopmax", -3, kWrite | kMayBlock, 1, -2, 1, Bzpopmax});
+  r.Add({"zmpop", -4, kWrite, 0, 0, 0, Zmpop});
+  r.Add({"bzmpop", -5, kWrite | kMayBlock, 0, 0, 0, Bzmpop});
+  r.Add({"zintercard", -3, kReadonly, 0, 0, 0, Zintercard});
   r.Add({"zremrangebyrank", 4, kWrite, 1, 1, 1, Zremrangebyrank});
   r.Add({"zremrangebyscore", 4, kWrite, 1, 1, 1, Zremrangebyscore});
   r.Add({"zremrangebylex", 4, kWrite, 1, 1, 1, Zremrangebylex});

@@ -46,7 +46,8 @@ int ErrorHandler(lua_State* L) {
   }
   lua_Debug ar;
   for (int level = 1; lua_getstack(L, level, &ar); ++level) {
-    if (lua_getinfo(L, "Sl", &ar) && std::string_view(ar.source) == "@user_script") {
+    std::string_view source = lua_getinfo(L, "Sl", &ar) ? ar.source : "";
+    if (source == "@user_script" || source == "@user_function") {
       lua_pushstring(L, ar.source);
       lua_setfield(L, 1, "source");
       lua_pushnumber(L, ar.currentline);
@@ -95,7 +96,8 @@ struct CompileArgs {
 
 struct LuaEngine::RunArgs {
   LuaEngine* self;
-  const Script* script;
+  int function_ref;
+  bool pass_arguments;  // a function gets (keys, args); a script reads KEYS and ARGV
   std::string_view sha;
   std::span<const std::string_view> keys;
   std::span<const std::string_view> args;
@@ -178,14 +180,16 @@ void LuaEngine::TimeHook(lua_State* L, lua_Debug*) {
   lua_pop(L, 1);
   RunContext& run = self->run_;
   if (!run.stopped) {
-    int64_t limit_ms = self->limits_.time_limit_ms;
-    if (run.host->wrote()) limit_ms *= ScriptLimits::kWrittenFactor;
-    if (NowMs() - run.started_ms < limit_ms) return;
-    // From now on every line raises, so a pcall in the script cannot keep it alive.
+    int64_t now_ms = NowMs();
+    if (now_ms - run.started_ms < run.host->busy_threshold_ms()) return;
+    if (now_ms - run.busy_polled_ms < ScriptLimits::kBusyPollIntervalMs) return;
+    run.busy_polled_ms = now_ms;
+    if (!run.host->WhileBusy()) return;
+    // Killed: from now on every line raises, so a pcall in the script cannot keep it alive.
     run.stopped = true;
     lua_sethook(L, &LuaEngine::TimeHook, LUA_MASKLINE | LUA_MASKCOUNT, 1);
   }
-  PushErrorTable(L, "Script killed: it ran past the script time limit (lua-time-limit)");
+  PushErrorTable(L, "Script killed by user with SCRIPT KILL...");
   lua_error(L);
 }
 
@@ -206,20 +210,29 @@ int LuaEngine::RunProtected(lua_State* L) {
   // A script may have replaced its environment (setfenv): every run starts from the sandbox.
   PushGlobalsProxy(L);
   lua_replace(L, LUA_GLOBALSINDEX);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, a->self->globals_ref_);
-  lua_pushstring(L, "KEYS");
-  PushStringArray(L, a->keys);
-  lua_rawset(L, -3);
-  lua_pushstring(L, "ARGV");
-  PushStringArray(L, a->args);
-  lua_rawset(L, -3);
+  if (!a->pass_arguments) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, a->self->globals_ref_);
+    lua_pushstring(L, "KEYS");
+    PushStringArray(L, a->keys);
+    lua_rawset(L, -3);
+    lua_pushstring(L, "ARGV");
+    PushStringArray(L, a->args);
+    lua_rawset(L, -3);
+  }
   lua_pushcfunction(L, ErrorHandler);
   int handler = lua_gettop(L);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, a->script->function_ref);
-  PushGlobalsProxy(L);
-  lua_setfenv(L, -2);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, a->function_ref);
+  int nargs = 0;
+  if (a->pass_arguments) {
+    PushStringArray(L, a->keys);
+    PushStringArray(L, a->args);
+    nargs = 2;
+  } else {
+    PushGlobalsProxy(L);
+    lua_setfenv(L, -2);
+  }
   engine::RespWriter writer(a->out, a->client_resp);
-  if (lua_pcall(L, 0, 1, handler) == 0) {
+  if (lua_pcall(L, nargs, 1, handler) == 0) {
     WriteLuaValue(L, -1, a->self->run_.resp, writer);
   } else {
     writer.Error(ScriptErrorText(L, a->sha));
@@ -232,12 +245,27 @@ void LuaEngine::Run(std::string_view sha, std::span<const std::string_view> keys
                     engine::RespWriter& reply) {
   auto it = scripts_.find(absl::string_view(sha.data(), sha.size()));
   SB_CHECK(it != scripts_.end(), "running a script that is not cached");
+  RunRef(it->second.function_ref, false, sha, keys, args, host, reply);
+}
+
+void LuaEngine::RunFunction(const FunctionInfo& function, std::span<const std::string_view> keys,
+                            std::span<const std::string_view> args, ScriptHost& host,
+                            engine::RespWriter& reply) {
+  RunRef(function.function_ref, true, function.name, keys, args, host, reply);
+}
+
+void LuaEngine::RunRef(int function_ref, bool pass_arguments, std::string_view sha,
+                       std::span<const std::string_view> keys,
+                       std::span<const std::string_view> args, ScriptHost& host,
+                       engine::RespWriter& reply) {
   run_.host = &host;
   run_.resp = 2;
   run_.started_ms = NowMs();
+  run_.busy_polled_ms = 0;
   run_.stopped = false;
   std::string out;
-  RunArgs run_args{this, &it->second, sha, keys, args, &out, reply.protocol_version()};
+  RunArgs run_args{this, function_ref, pass_arguments, sha,
+                   keys, args,         &out,           reply.protocol_version()};
   lua_sethook(L_, &LuaEngine::TimeHook, LUA_MASKCOUNT, kHookInstructions);
   if (lua_cpcall(L_, &LuaEngine::RunProtected, &run_args) != 0) {
     // Only an error outside the script's own pcall gets here (memory, while converting).

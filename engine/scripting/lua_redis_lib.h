@@ -23,6 +23,11 @@ class ScriptHost {
                     std::string* reply) = 0;
   virtual bool wrote() const = 0;  // a command the script called emitted an effect
   virtual void Log(int level, std::string_view message) = 0;
+  // busy-reply-threshold: how long a script runs before other clients are served with BUSY.
+  virtual int64_t busy_threshold_ms() const = 0;
+  // Called about every kBusyPollIntervalMs once the script is past the threshold: lets the
+  // server serve other clients; true when SCRIPT KILL / FUNCTION KILL stopped the script.
+  virtual bool WhileBusy() = 0;
 };
 
 // The state of the script being run, shared by the redis table's functions and the time hook.
@@ -31,8 +36,9 @@ struct RunContext {
   ScriptHost* host = nullptr;
   int resp = 2;  // redis.setresp; every script starts at 2
   int64_t started_ms = 0;
-  bool stopped = false;       // the time limit passed: every hook and call raises from now on
-  uint64_t random_state = 0;  // math.random's generator (lua_random.h)
+  int64_t busy_polled_ms = 0;  // when the server last served others during this script
+  bool stopped = false;        // killed: every hook and call raises from now on
+  uint64_t random_state = 0;   // math.random's generator (lua_random.h)
   std::vector<std::string_view> argv;
   std::string reply;
 };

@@ -185,4 +185,22 @@ void PushGlobalsProxy(lua_State* L) {
   lua_rawget(L, LUA_REGISTRYINDEX);
 }
 
+void RedirectGlobals(lua_State* L) {
+  PushGlobalsProxy(L);
+  lua_getmetatable(L, -1);  // the C API ignores __metatable
+  lua_pushstring(L, "__index");
+  lua_pushvalue(L, -4);
+  lua_rawset(L, -3);
+  lua_pop(L, 3);
+}
+
+void SetMissingGlobalMetatable(lua_State* L, int index) {
+  if (index < 0) index = lua_gettop(L) + 1 + index;
+  lua_newtable(L);
+  lua_pushstring(L, "__index");
+  lua_pushcfunction(L, MissingGlobal);
+  lua_rawset(L, -3);
+  lua_setmetatable(L, index);
+}
+
 }  // namespace strongbox::scripting

@@ -15,4 +15,13 @@ int OpenSandbox(lua_State* L, void (*add_globals)(lua_State* L, void* arg), void
 // The proxy that stands for the globals: scripts are compiled and run with it as environment.
 void PushGlobalsProxy(lua_State* L);
 
+// Makes the globals proxy read through the table on top of the stack (popped). FUNCTION LOAD
+// runs a library seeing only its load API, then points the proxy back at the real globals.
+// Allocates nothing, so it may run outside a protected call.
+void RedirectGlobals(lua_State* L);
+
+// Gives the table at `index` a metatable whose reads of a missing name raise Redis's
+// "Script attempted to access nonexistent global variable" error.
+void SetMissingGlobalMetatable(lua_State* L, int index);
+
 }  // namespace strongbox::scripting

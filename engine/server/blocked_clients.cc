@@ -43,6 +43,13 @@ void BlockedClients::OnKeyTouched(uint8_t db, std::string_view key) {
   if (by_key_.contains(name)) ready_keys_.push_back(std::move(name));
 }
 
+void BlockedClients::OnDatabaseTouched(int db) {
+  std::string prefix = db < 0 ? "" : absl::StrCat(db, ":");
+  for (const auto& [name, ids] : by_key_) {
+    if (name.starts_with(prefix)) ready_keys_.push_back(name);
+  }
+}
+
 void BlockedClients::ServeReady(const Rerun& rerun) {
   for (int rounds = 0; !ready_keys_.empty() && rounds < 1000; ++rounds) {
     std::vector<std::string> keys;
@@ -56,9 +63,11 @@ void BlockedClients::ServeReady(const Rerun& rerun) {
         if (conn == conns_.end() || !conn->second->blocked) continue;
         Conn& c = *conn->second;
         std::vector<std::string> owned = std::move(c.blocked_argv);
+        int64_t deadline_ms = c.session.block.deadline_ms;
         Unpark(c);
         std::vector<std::string_view> argv(owned.begin(), owned.end());
         rerun(c, argv);
+        if (c.blocked) c.session.block.deadline_ms = deadline_ms;
       }
     }
   }

@@ -25,10 +25,13 @@ class BlockedClients {
   void Unpark(Conn& c);
   // A write touched (db, key): clients parked on it are served at the next ServeReady().
   void OnKeyTouched(uint8_t db, std::string_view key);
+  // Every parked key of database `db` (-1: of every database) may have changed (SWAPDB).
+  void OnDatabaseTouched(int db);
 
   // Re-runs the parked command of each client whose key became ready, in the order they
-  // blocked; `rerun` executes it (it may park the client again). A served command can make
-  // other keys ready (BLMOVE pushes), hence rounds, bounded.
+  // blocked; `rerun` executes it (it may park the client again, keeping its first deadline, as
+  // Redis keeps the timeout). A served command can make other keys ready (BLMOVE pushes), hence
+  // rounds, bounded.
   using Rerun = std::function<void(Conn&, std::span<const std::string_view>)>;
   void ServeReady(const Rerun& rerun);
   // Unparks every client whose deadline passed and calls on_timeout for it.

@@ -20,6 +20,7 @@ struct Conn {
   ClientSession session;
   std::string in;  // received bytes; [0, in_len) valid
   size_t in_len = 0;
+  size_t in_pos = 0;  // parsed up to here (compacted away once no receive is in flight)
   // Replies not yet handed to the kernel. The prefix [0, out_sendable) may leave now; the rest
   // waits in `holds`: (LSN it depends on, end offset in out), in order (see reply_gate.h).
   std::string out;
@@ -35,6 +36,7 @@ struct Conn {
   bool in_held_list = false;
   bool parse_paused = false;  // output too large: stop reading until it drains
   bool blocked = false;       // parked by a blocking command; input waits in `in`
+  bool paused = false;        // its next command waits for CLIENT PAUSE to end
   // Its turn's share of commands ran with more parsed input left: it goes on next turn (in the
   // server's backlog), after every other connection's completions.
   bool input_backlog = false;

@@ -23,13 +23,15 @@ constexpr size_t kRecvChunkBytes = 16 * 1024;
 // a millisecond of simple commands; Redis bounds it by reading 16 KiB per event).
 constexpr size_t kCommandsPerTurn = 512;
 
-std::string PeerAddress(int fd) {
-  sockaddr_in peer{};
-  socklen_t len = sizeof(peer);
-  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0) return "";
+// "ip:port" of the client's side (addr) or of ours (laddr).
+std::string SocketAddress(int fd, bool local) {
+  sockaddr_in addr{};
+  socklen_t len = sizeof(addr);
+  auto* raw = reinterpret_cast<sockaddr*>(&addr);
+  if ((local ? ::getsockname(fd, raw, &len) : ::getpeername(fd, raw, &len)) != 0) return "";
   char ip[INET_ADDRSTRLEN] = "?";
-  ::inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof(ip));
-  return absl::StrCat(ip, ":", ntohs(peer.sin_port));
+  ::inet_ntop(AF_INET, &addr.sin_addr, ip, sizeof(ip));
+  return absl::StrCat(ip, ":", ntohs(addr.sin_port));
 }
 
 }  // namespace
@@ -40,7 +42,11 @@ void Server::ArmAccept() {
 }
 
 void Server::ArmRecv(Conn& c) {
-  if (c.recv_armed || c.closing || c.parse_paused || c.input_backlog || shutting_down_) return;
+  // Not while paused (CLIENT PAUSE): a recv in flight writes at in_len, which resuming moves.
+  if (c.recv_armed || c.closing || c.parse_paused || c.input_backlog || c.paused ||
+      shutting_down_) {
+    return;
+  }
   if (c.in.size() - c.in_len < kRecvChunkBytes / 2) {
     c.in.resize(std::max(c.in.size() * 2, c.in_len + kRecvChunkBytes));
   }
@@ -84,7 +90,9 @@ void Server::OnAccept(int res, uint32_t flags) {
   c->fd = res;
   c->session.id = c->id;
   c->session.authenticated = !password_required();
-  c->session.address = PeerAddress(res);
+  c->session.address = SocketAddress(res, false);
+  c->session.local_address = SocketAddress(res, true);
+  c->session.created_ms = c->session.last_command_ms = NowMs();
   Conn& ref = *c;
   conns_.emplace(c->id, std::move(c));
   ArmRecv(ref);
@@ -112,9 +120,21 @@ void Server::ServeInputBacklog() {
   }
 }
 
+void Server::CompactInput(Conn& c, size_t parsed_to) {
+  // A receive in flight writes at c.in.data() + in_len as it was when armed: nothing may move
+  // until it completes, so the parsed prefix is only remembered then.
+  if (c.recv_armed) {
+    c.in_pos = parsed_to;
+    return;
+  }
+  std::memmove(c.in.data(), c.in.data() + parsed_to, c.in_len - parsed_to);
+  c.in_len -= parsed_to;
+  c.in_pos = 0;
+}
+
 void Server::ProcessInput(Conn& c) {
   std::vector<std::string_view> argv;
-  size_t pos = 0;
+  size_t pos = c.in_pos;
   size_t commands = 0;
   while (pos < c.in_len && !c.closing && !c.session.close_after_reply && !c.blocked) {
     if (commands == kCommandsPerTurn) {
@@ -126,7 +146,7 @@ void Server::ProcessInput(Conn& c) {
     std::string_view buf(c.in.data() + pos, c.in_len - pos);
     ParseResult r = ParseCommand(buf, limits_, &argv);
     if (r.status == ParseStatus::kIncomplete) {
-      if (r.needed_bytes > 0 && r.needed_bytes > c.in.size() - pos) {
+      if (r.needed_bytes > 0 && r.needed_bytes > c.in.size() - pos && !c.recv_armed) {
         // Large bulk: size the buffer once instead of growing it 16 KiB at a time.
         std::string bigger(r.needed_bytes + kRecvChunkBytes, '\0');
         std::memcpy(bigger.data(), c.in.data() + pos, c.in_len - pos);
@@ -140,20 +160,18 @@ void Server::ProcessInput(Conn& c) {
       ReplyErrorAndClose(c, "ERR Protocol error: " + r.error);
       break;
     }
+    if (!argv.empty() && WaitsForPause(c, argv)) break;  // left in `in` until the pause ends
     pos += r.consumed;
     if (!argv.empty()) {
       Execute(c, argv);
       ++commands;
     }
   }
-  if (pos > 0) {
-    std::memmove(c.in.data(), c.in.data() + pos, c.in_len - pos);
-    c.in_len -= pos;
-  }
-  if (c.in_len > static_cast<size_t>(config_.query_buffer_bytes_max)) {
+  CompactInput(c, pos);
+  if (c.in_len - c.in_pos > static_cast<size_t>(config_.query_buffer_bytes_max)) {
     ReplyErrorAndClose(
         c, "ERR Protocol error: query buffer limit exceeded (--client-query-buffer-limit)");
-    c.in_len = 0;
+    c.in_len = c.in_pos;  // dropped; a receive in flight still lands past in_pos
   }
   // Large pending output: stop reading this client until its replies drain.
   c.parse_paused = c.out.size() > static_cast<size_t>(config_.output_buffer_bytes_max);
@@ -182,18 +200,26 @@ void Server::SubmitSends() {
   }
 }
 
-void Server::OnSend(Conn& c, int res) {
+bool Server::AdvanceSend(Conn& c, int res) {
   c.send_armed = false;
-  if (res < 0) return StartClose(c);
+  if (res < 0) {
+    StartClose(c);
+    return false;
+  }
   c.sending_off += static_cast<size_t>(res);
   if (c.sending_off < c.sending.size() && !c.closing) {
     io_uring_sqe* sqe = ring_.Sqe(OpType::kSend, c.id);
     io_uring_prep_send(sqe, c.fd, c.sending.data() + c.sending_off,
                        c.sending.size() - c.sending_off, MSG_NOSIGNAL);
     c.send_armed = true;
-    return;
+    return false;
   }
   c.sending.clear();
+  return true;
+}
+
+void Server::OnSend(Conn& c, int res) {
+  if (!AdvanceSend(c, res)) return;
   if (c.session.close_after_reply && !c.has_unsent_replies()) return StartClose(c);
   replies_.QueueSend(c);
   if (c.parse_paused && c.out.size() <= static_cast<size_t>(config_.output_buffer_bytes_max) / 2) {

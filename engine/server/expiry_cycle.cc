@@ -4,6 +4,7 @@
 #include <string>
 
 #include "engine/commands/command_util.h"
+#include "engine/commands/keyspace_events.h"
 #include "engine/server/log_effect_sink.h"
 
 namespace strongbox::engine {
@@ -26,6 +27,7 @@ size_t RunExpiryCycle(state::State& state, DurableLog& log, ServerHooks& hooks, 
     while (budget-- > 0 && !index.empty() && index.begin()->first <= now_ms) {
       std::string key = index.begin()->second;
       Apply(ctx, {"DEL", key});
+      NotifyKeyspaceEvent(ctx, kNotifyExpired, "expired", key);
       ++removed;
     }
     log.EndRecord();

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "engine/commands/client_filter.h"
 #include "engine/durability/durable_log.h"
 #include "engine/server/config.h"
 #include "engine/server/connection.h"
@@ -33,7 +34,8 @@ struct InfoInputs {
 std::string InfoText(std::string_view section, const InfoInputs& in);
 // CONFIG GET of a server-owned parameter; false if unknown.
 bool ServerConfigGet(const EngineConfig& config, std::string_view name, std::string* value);
-// CLIENT LIST lines.
-std::string ClientListText(const ConnMap& conns, const PubSubRegistry& pubsub);
+// CLIENT LIST / INFO lines (Redis 7.0's fields) of the connections the filter matches.
+std::string ClientListText(const ConnMap& conns, const PubSubRegistry& pubsub,
+                           const ClientFilter& filter, int64_t now_ms);
 
 }  // namespace strongbox::engine

@@ -37,14 +37,17 @@ class Ring {
     } else {
       io_uring_submit_and_get_events(&ring_);
     }
-    io_uring_cqe* cqe;
-    unsigned head, seen = 0;
-    io_uring_for_each_cqe(&ring_, head, cqe) {
-      ++seen;
+    // Each completion is marked seen before its handler runs, so a handler may drain the ring
+    // again (the nested poll of a busy script, busy_script.cc) without seeing it twice.
+    for (unsigned ready = io_uring_cq_ready(&ring_); ready > 0; --ready) {
+      io_uring_cqe* cqe = nullptr;
+      if (io_uring_peek_cqe(&ring_, &cqe) != 0 || cqe == nullptr) break;
       uint64_t data = io_uring_cqe_get_data64(cqe);
-      on_cqe(static_cast<OpType>(data & 0xff), data >> 8, cqe->res, cqe->flags);
+      int res = cqe->res;
+      uint32_t flags = cqe->flags;
+      io_uring_cqe_seen(&ring_, cqe);
+      on_cqe(static_cast<OpType>(data & 0xff), data >> 8, res, flags);
     }
-    io_uring_cq_advance(&ring_, seen);
   }
 
  private:

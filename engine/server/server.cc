@@ -9,13 +9,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/format/dataset_id.h"
 #include "common/util/check.h"
+#include "engine/commands/client_filter.h"
+#include "engine/commands/command_registry.h"
 #include "engine/commands/dispatcher.h"
 #include "engine/durability/recovery.h"
 #include "engine/server/expiry_cycle.h"
@@ -158,15 +162,18 @@ void Server::Loop() {
   for (;;) {
     // A turn starts at its first completion: the time blocked waiting for one is idle, not work.
     int64_t turn_started_us = 0;
-    ring_.WaitAndDrain(input_backlog_.empty(),
+    ring_.WaitAndDrain(input_backlog_.empty() && deferred_.empty(),
                        [this, &turn_started_us](OpType type, uint64_t id, int res, uint32_t flags) {
                          if (turn_started_us == 0) turn_started_us = MonotonicUs();
                          OnCompletion(type, id, res, flags);
                        });
     if (turn_started_us == 0 && !input_backlog_.empty()) turn_started_us = MonotonicUs();
+    RunDeferredCompletions();
     ServeInputBacklog();
     blocked_.ServeReady([this](Conn& c, std::span<const std::string_view> argv) {
+      c.session.serving_blocked = true;
       Execute(c, argv);  // parks it again if the key was emptied meanwhile
+      c.session.serving_blocked = false;
       if (!c.blocked) ResumeInput(c);
     });
     commit_->MaybeFlush(NowMs(), false);
@@ -229,7 +236,9 @@ void Server::OnTimer() {
     state_.db(db).RehashStep(kRehashBucketsPerTick);
   if (!shutting_down_ && log_->accepting_writes()) {
     counters_.expired_keys += RunExpiryCycle(state_, *log_, *this, now);
+    ReleaseDeliveries(0);  // "expired" notifications
   }
+  if (pause_until_ms_ != 0 && pause_until_ms_ <= now) UnpauseClients();
   blocked_.ExpireDue(now, [this](Conn& c) {
     RespWriter(&c.out, c.session.protocol_version).NullArray();
     TagReply(c);
@@ -264,7 +273,13 @@ void Server::Execute(Conn& c, std::span<const std::string_view> argv) {
   LogEffectSink sink(*log_);
   log_->BeginRecord(now_ms);  // all effects of one command (one EXEC) make one record
   CommandContext ctx{argv, c.session, state_, writer, sink, *this, now_ms};
+  busy_.conn_id = c.id;
+  size_t reply_start = c.out.size();
+  bool skip_reply = std::exchange(c.session.reply_skip_next, false);
   Dispatch(ctx);
+  // CLIENT REPLY OFF|SKIP: the command ran; its reply is dropped.
+  if (skip_reply || c.session.reply_off) c.out.resize(reply_start);
+  c.session.last_command_ms = now_ms;
   log_->EndRecord();
   if (c.session.block.active) blocked_.Park(c, argv);
   // A reply that reveals no state waits for nothing but the replies before it.
@@ -327,6 +342,87 @@ bool Server::ConfigGet(std::string_view name, std::string* value) const {
   return ServerConfigGet(config_, name, value);
 }
 
-std::string Server::ClientList() const { return ClientListText(conns_, pubsub_); }
+std::string Server::ClientList(const ClientFilter& filter) const {
+  return ClientListText(conns_, pubsub_, filter, NowMs());
+}
+
+bool Server::UnblockClient(uint64_t id, bool with_error) {
+  auto it = conns_.find(id);
+  if (it == conns_.end() || !it->second->blocked) return false;
+  Conn& c = *it->second;
+  blocked_.Unpark(c);
+  c.blocked_argv.clear();
+  RespWriter reply(&c.out, c.session.protocol_version);
+  with_error ? reply.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK") : reply.NullArray();
+  TagReply(c);
+  ResumeFromBacklog(c);
+  return true;
+}
+
+// Its pipeline goes on from the backlog, after the command running now (no nested Execute).
+void Server::ResumeFromBacklog(Conn& c) {
+  if (c.input_backlog) return;
+  c.input_backlog = true;
+  input_backlog_.push_back(c.id);
+}
+
+void Server::PauseClients(int64_t until_ms, bool all) {
+  // A second pause keeps the stricter mode and the later end, as Redis.
+  bool active = pause_until_ms_ > NowMs();
+  pause_all_ = all || (active && pause_all_);
+  pause_until_ms_ = active ? std::max(pause_until_ms_, until_ms) : until_ms;
+}
+
+void Server::UnpauseClients() {
+  pause_until_ms_ = 0;
+  pause_all_ = false;
+  std::vector<uint64_t> ids;
+  ids.swap(paused_);
+  for (uint64_t id : ids) {
+    auto it = conns_.find(id);
+    if (it == conns_.end()) continue;
+    it->second->paused = false;
+    ResumeFromBacklog(*it->second);
+  }
+}
+
+bool Server::WaitsForPause(Conn& c, std::span<const std::string_view> argv) {
+  if (pause_until_ms_ == 0 || pause_until_ms_ <= NowMs()) return false;
+  if (!pause_all_) {
+    // WRITE: what may write or propagate (Redis's may-replicate): writes, scripts, PUBLISH,
+    // and an EXEC whose queue writes.
+    const CommandSpec* spec = FindCommand(argv[0]);
+    if (spec == nullptr) return false;
+    bool may_write = (spec->flags & (kWrite | kRunsScript)) || spec->name == "publish" ||
+                     spec->name == "spublish";
+    if (spec->name == "exec") {
+      for (const auto& queued : c.session.multi_queue) {
+        const CommandSpec* q = FindCommand(queued[0]);
+        may_write = may_write || (q != nullptr && (q->flags & (kWrite | kRunsScript)));
+      }
+    }
+    if (!may_write) return false;
+  }
+  if (!c.paused) paused_.push_back(c.id);
+  c.paused = true;
+  return true;
+}
+
+size_t Server::KillClients(const ClientFilter& filter) {
+  std::vector<uint64_t> ids;
+  for (const auto& [id, c] : conns_) {
+    if (!c->closing && Matches(filter, c->session)) ids.push_back(id);
+  }
+  for (uint64_t id : ids) {
+    Conn& c = *conns_.at(id);
+    if (id == filter.me) {
+      c.session.close_after_reply = true;  // its reply first, as Redis
+      continue;
+    }
+    StartClose(c);
+    MaybeFree(id);
+  }
+  return ids.size();
+}
 
 }  // namespace strongbox::engine

@@ -18,6 +18,7 @@
 #include "common/state/lazy_free.h"
 #include "common/state/state.h"
 #include "engine/commands/command.h"
+#include "engine/commands/keyspace_events.h"
 #include "engine/commands/monitors.h"
 #include "engine/commands/watched_keys.h"
 #include "engine/durability/durable_log.h"
@@ -47,9 +48,16 @@ class Server final : public ServerHooks {
   bool password_required() const override { return !config_.requirepass.empty(); }
   size_t connected_clients() const override { return conns_.size(); }
   bool ConfigGet(std::string_view name, std::string* value) const override;
-  std::string ClientList() const override;
+  std::string ClientList(const ClientFilter& filter) const override;
+  size_t KillClients(const ClientFilter& filter) override;
+  bool UnblockClient(uint64_t id, bool with_error) override;
+  void PauseClients(int64_t until_ms, bool all) override;
+  void UnpauseClients() override;
   void TouchKey(uint8_t db, std::string_view key) override;
-  void TouchAll(int db) override { watched_.TouchDb(db); }
+  void TouchAll(int db) override {
+    watched_.TouchDb(db);
+    blocked_.OnDatabaseTouched(db);  // SWAPDB brings keys of another database into this one
+  }
   void Watch(ClientSession& client, uint8_t db, std::string_view key) override {
     watched_.Watch(client, db, key);
   }
@@ -58,6 +66,8 @@ class Server final : public ServerHooks {
   size_t Publish(PubSubKind kind, std::string_view channel, std::string_view message) override;
   bool ConfigSet(std::string_view name, std::string_view value, std::string* error) override;
   Monitors* monitors() override { return &monitors_; }
+  bool ServeWhileScriptBusy(bool is_function, bool wrote) override;
+  KeyspaceEvents* keyspace_events() override { return &keyspace_events_; }
 
  private:
   // server.cc: start-up, the loop, command execution.
@@ -80,6 +90,12 @@ class Server final : public ServerHooks {
   void ReleaseDeliveries(uint64_t publisher_id);
   void EnforcePubSubOutputLimit(Conn& subscriber, uint64_t publisher_id, int64_t now_ms);
 
+  // busy_script.cc: the nested, restricted poll while a script is busy, and what it deferred.
+  void OnBusyCompletion(OpType type, uint64_t id, int res, uint32_t flags);
+  void OnBusyRecv(Conn& c, int res);
+  void AnswerWhileBusy(Conn& c, std::span<const std::string_view> argv);
+  void RunDeferredCompletions();
+
   // connection_io.cc: accept, receive, parse, send, close.
   void ArmAccept();
   void ArmRecv(Conn& c);
@@ -88,9 +104,16 @@ class Server final : public ServerHooks {
   void OnAccept(int res, uint32_t flags);
   void OnRecv(Conn& c, int res);
   void OnSend(Conn& c, int res);
+  // The part of OnSend the busy poll may run too: true when `sending` went out completely.
+  bool AdvanceSend(Conn& c, int res);
   void ProcessInput(Conn& c);
+  // Drops the parsed prefix [0, parsed_to) of c.in, or remembers it while a receive is in flight.
+  void CompactInput(Conn& c, size_t parsed_to);
   // Connections whose pipeline ran out of its turn's share go on, one share each.
   void ServeInputBacklog();
+  void ResumeFromBacklog(Conn& c);
+  // CLIENT PAUSE: true (and c waits, the command left unread) if argv must wait for the end.
+  bool WaitsForPause(Conn& c, std::span<const std::string_view> argv);
   void ReplyErrorAndClose(Conn& c, std::string_view message);
   void SubmitSends();
   void StartClose(Conn& c);
@@ -114,6 +137,24 @@ class Server final : public ServerHooks {
 
   ConnMap conns_;
   std::vector<uint64_t> input_backlog_;  // connection ids, in the order they ran out
+  // The script being run, as the busy poll sees it, and the completions it left for the loop.
+  struct BusyScript {
+    uint64_t conn_id = 0;  // the connection whose command is executing
+    bool is_function = false;
+    bool wrote = false;
+    bool kill_requested = false;
+  };
+  BusyScript busy_;
+  struct DeferredCompletion {
+    OpType type;
+    uint64_t id;
+    int res;
+    uint32_t flags;
+  };
+  std::vector<DeferredCompletion> deferred_;
+  int64_t pause_until_ms_ = 0;    // CLIENT PAUSE; 0 = not paused
+  bool pause_all_ = false;        // ALL, else WRITE
+  std::vector<uint64_t> paused_;  // connections waiting for the pause to end
   uint64_t next_conn_id_ = 1;
   ParserLimits limits_;
   ReplyGate replies_;
@@ -122,6 +163,7 @@ class Server final : public ServerHooks {
   PubSubRegistry pubsub_;
   std::vector<uint64_t> delivered_to_;  // subscribers written to by the command running now
   Monitors monitors_;                   // SLOWLOG, LATENCY
+  KeyspaceEvents keyspace_events_;      // notify-keyspace-events
 
   ServerCounters counters_;
   int64_t started_ms_ = 0;

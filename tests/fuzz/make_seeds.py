@@ -8,16 +8,18 @@ import struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-# command_registry.cc's order (stream_read after stream: RegisterStreamCommands calls it last).
-FAMILIES = ["connection", "server", "string", "bitmap", "bitfield", "hyperloglog", "key", "hash",
-            "list", "set", "zset", "admin", "transaction", "pubsub", "monitor", "scripting", "geo",
-            "stream", "stream_read"]
+# command_registry.cc's order: the files in the order their Register... functions run (sort
+# at the end of key's, stream_read at the end of stream's).
+FAMILIES = ["connection", "client", "server", "string", "bitmap", "bitfield", "hyperloglog", "key",
+            "sort_command", "hash", "list", "set", "zset", "admin", "transaction", "pubsub",
+            "monitor", "scripting", "geo", "function", "stream", "stream_read"]
 
 
 def command_order():
     names = []
     for fam in FAMILIES:
-        src = open(os.path.join(ROOT, "engine/commands", fam + "_commands.cc")).read()
+        name = fam + ".cc" if fam.endswith("_command") else fam + "_commands.cc"
+        src = open(os.path.join(ROOT, "engine/commands", name)).read()
         names += re.findall(r'r\.Add\(\{"([a-z0-9_]+)"', src)
     return names
 

@@ -93,7 +93,8 @@ std::string Content(FuzzInput& in) {
   }
   uint8_t spoil = in.Byte();
   std::string out = "SBXSNP01";
-  format::PutU32(&out, spoil == 1 ? 2 : state::kSnapshotFormatVersion);
+  // Version 1 content (no library section), which readers still accept.
+  format::PutU32(&out, spoil == 1 ? state::kSnapshotFormatVersion + 1 : 1);
   out.append(reinterpret_cast<const char*>(kDataset.data()), kDataset.size());
   format::PutU64(&out, 1);
   format::PutU64(&out, 2);

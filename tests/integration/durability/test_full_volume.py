@@ -97,7 +97,9 @@ def test_full_volume_never_strands_replies(tmp_path, segment_bytes):
         assert fresh.ping()
         some = next(iter(acked))
         assert fresh.get(some) == b"v" * 1000
-        assert "read-only until space is back" in engine.output()
+        # Writes are refused as soon as the pipeline's failure is seen; the log line follows at
+        # the loop's next rotation check.
+        wait_for(lambda: "read-only until space is back" in engine.output(), 30, "the log line")
         volume.grow("64m")
         wait_for(lambda: _writable(fresh), 120, "writes to resume")
         assert engine.stop() == 0

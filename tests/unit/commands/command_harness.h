@@ -26,7 +26,7 @@ class FakeServer final : public ServerHooks {
   bool password_required() const override { return !password.empty(); }
   size_t connected_clients() const override { return 1; }
   bool ConfigGet(std::string_view, std::string*) const override { return false; }
-  std::string ClientList() const override { return ""; }
+  std::string ClientList(const ClientFilter&) const override { return ""; }
   void TouchKey(uint8_t db, std::string_view key) override {
     for (auto& [client, wdb, wkey] : watches_) {
       if (wdb == db && wkey == key) client->watch_dirty = true;

@@ -1,6 +1,6 @@
 // The Lua engine with a fake host: replies of every RESP type reach the script as Redis
-// converts them, errors come back in Redis's form, and the memory cap and the time limit turn
-// into script errors while the state stays usable.
+// converts them, errors come back in Redis's form, the memory cap and SCRIPT KILL turn into
+// script errors while the state stays usable, and function libraries load and run.
 #include "engine/scripting/lua_engine.h"
 
 #include <catch2/catch.hpp>
@@ -23,6 +23,12 @@ class FakeHost final : public ScriptHost {
   }
   bool wrote() const override { return wrote_; }
   void Log(int, std::string_view) override {}
+  int64_t busy_threshold_ms() const override { return threshold_ms; }
+  bool WhileBusy() override { return ++busy_polls >= kill_after_polls; }
+
+  int64_t threshold_ms = 5000;
+  int busy_polls = 0;
+  int kill_after_polls = 1 << 30;
 };
 
 std::string Eval(LuaEngine& lua, FakeHost& host, std::string_view body, int resp = 2,
@@ -95,16 +101,40 @@ TEST_CASE("Past the memory cap a script fails and the state keeps working") {
   CHECK(Eval(lua, host, "return 5") == ":5\r\n");
 }
 
-TEST_CASE("A script past the time limit is stopped, even when it catches errors") {
-  ScriptLimits limits;
-  limits.time_limit_ms = 20;
-  LuaEngine lua(limits);
+TEST_CASE("A killed script is stopped, even when it catches errors") {
+  LuaEngine lua;
   FakeHost host;
+  host.threshold_ms = 0;
+  host.kill_after_polls = 2;  // the host serves others once, then SCRIPT KILL arrives
   CHECK(Eval(lua, host, "while true do pcall(function() while true do end end) end")
-            .find("time limit") != std::string::npos);
-  host.wrote_ = true;  // a script that wrote gets longer, but is stopped as well
-  CHECK(Eval(lua, host, "while true do end").find("time limit") != std::string::npos);
+            .find("Script killed by user with SCRIPT KILL") != std::string::npos);
+  CHECK(host.busy_polls == 2);
   CHECK(Eval(lua, host, "return 6") == ":6\r\n");
+}
+
+TEST_CASE("A function library loads, runs with (keys, args) and keeps Redis's rules") {
+  LuaEngine lua;
+  FakeHost host;
+  std::string name, error;
+  std::string lib =
+      "#!lua name=l1\nredis.register_function('f', function(k, a) return {k[1], a[1]} end)";
+  REQUIRE(lua.LoadLibrary(lib, false, &name, &error));
+  CHECK(name == "l1");
+  CHECK_FALSE(lua.LoadLibrary(lib, false, &name, &error));
+  CHECK(error == "ERR Library 'l1' already exists");
+  CHECK_FALSE(lua.LoadLibrary("#!lua name=l2\nredis.register_function('f', function() end)", false,
+                              &name, &error));
+  CHECK(error == "ERR Function f already exists");
+  REQUIRE(lua.LoadLibrary(lib, true, &name, &error));  // REPLACE keeps its own names
+  const FunctionInfo* f = lua.FindFunction("f");
+  REQUIRE(f != nullptr);
+  std::string out;
+  engine::RespWriter writer(&out, 2);
+  std::vector<std::string_view> keys{"k"}, args{"a"};
+  lua.RunFunction(*f, keys, args, host, writer);
+  CHECK(out == "*2\r\n$1\r\nk\r\n$1\r\na\r\n");
+  CHECK(lua.DeleteLibrary("l1"));
+  CHECK(lua.FindFunction("f") == nullptr);
 }
 
 }  // namespace

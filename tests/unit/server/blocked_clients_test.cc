@@ -65,3 +65,40 @@ TEST_CASE("deadlines unpark; a client that leaves is forgotten") {
   blocked.ServeReady([&](Conn&, std::span<const std::string_view>) { ++reruns; });
   CHECK(reruns == 0);
 }
+
+TEST_CASE("a touched database re-runs the clients parked on its keys (SWAPDB)") {
+  ConnMap conns;
+  BlockedClients blocked(conns);
+  Park(conns, blocked, 1, "q", 0);
+  Park(conns, blocked, 2, "r", 0);
+  std::vector<uint64_t> order;
+  auto rerun = [&](Conn& c, std::span<const std::string_view>) { order.push_back(c.id); };
+  blocked.OnDatabaseTouched(1);  // nobody waits in database 1
+  blocked.ServeReady(rerun);
+  CHECK(order.empty());
+  blocked.OnDatabaseTouched(0);
+  blocked.ServeReady(rerun);
+  CHECK(order.size() == 2);
+  CHECK(blocked.count() == 0);
+  Park(conns, blocked, 3, "s", 0);
+  blocked.OnDatabaseTouched(-1);
+  blocked.ServeReady(rerun);
+  CHECK(order.back() == 3);
+}
+
+TEST_CASE("a client parked again by its re-run keeps its first deadline") {
+  ConnMap conns;
+  BlockedClients blocked(conns);
+  Park(conns, blocked, 1, "q", 100);
+  blocked.OnKeyTouched(0, "q");
+  blocked.ServeReady([&](Conn& c, std::span<const std::string_view> argv) {
+    c.session.block.active = true;  // as the handler does: a later deadline, parked again
+    c.session.block.keys = {{0, "q"}};
+    c.session.block.deadline_ms = 500;
+    blocked.Park(c, argv);
+  });
+  CHECK(blocked.count() == 1);
+  std::vector<uint64_t> timed_out;
+  blocked.ExpireDue(100, [&](Conn& c) { timed_out.push_back(c.id); });
+  CHECK(timed_out == std::vector<uint64_t>{1});
+}

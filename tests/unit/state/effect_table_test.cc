@@ -34,6 +34,7 @@ const std::map<std::string, Sample>& Samples() {
       {"COPY", {{"COPY", "s", "3", "s3"}, S::kKeys, {{3, "s3"}}}},
       {"FLUSHDB", {{"FLUSHDB"}, S::kDatabase, {}}},
       {"FLUSHALL", {{"FLUSHALL"}, S::kAllDatabases, {}}},
+      {"SWAPDB", {{"SWAPDB", "5", "2"}, S::kAllDatabases, {}}},
       {"HSET", {{"HSET", "h", "f", "v"}, S::kKeys, {{5, "h"}}}},
       {"HDEL", {{"HDEL", "h", "f"}, S::kKeys, {{5, "h"}}}},
       {"LPUSH", {{"LPUSH", "l", "x"}, S::kKeys, {{5, "l"}}}},
@@ -52,6 +53,10 @@ const std::map<std::string, Sample>& Samples() {
       {"XDEL", {{"XDEL", "x", "1-0"}, S::kKeys, {{5, "x"}}}},
       {"XTRIM", {{"XTRIM", "x", "MAXID", "1-0"}, S::kKeys, {{5, "x"}}}},
       {"XSETID", {{"XSETID", "x", "9-0", "1", "0-0"}, S::kKeys, {{5, "x"}}}},
+      // Function libraries are no key's: they touch none.
+      {"FUNCTIONSET", {{"FUNCTIONSET", "lib", "#!lua name=lib\n"}, S::kKeys, {}}},
+      {"FUNCTIONDEL", {{"FUNCTIONDEL", "lib"}, S::kKeys, {}}},
+      {"FUNCTIONFLUSH", {{"FUNCTIONFLUSH"}, S::kKeys, {}}},
   };
   return *samples;
 }
@@ -69,7 +74,8 @@ void Prepare(st::State& s) {
                                              {"RPUSH", "l", "a", "b", "c"},
                                              {"SADD", "st", "a"},
                                              {"ZADD", "z", "1", "a"},
-                                             {"XADD", "x", "1-0", "f", "v"}}) {
+                                             {"XADD", "x", "1-0", "f", "v"},
+                                             {"FUNCTIONSET", "lib", "#!lua name=lib\n"}}) {
     REQUIRE(Op(s, argv).ok());
   }
 }
@@ -297,4 +303,26 @@ TEST_CASE("effects from a damaged or hostile record are refused, never crash") {
   const auto* list = st.db(0).FindRaw("l")->list();
   REQUIRE(list != nullptr);
   CHECK(list->size() == 2);  // every "a" removed, from the tail
+}
+
+TEST_CASE("SWAPDB exchanges two databases, expiries included, and refuses bad indexes") {
+  st::State s;
+  REQUIRE(Op(s, {"SET", "a", "1", "PXAT", "4102444800000"}, 2).ok());
+  REQUIRE(Op(s, {"RPUSH", "l", "x"}, 7).ok());
+  REQUIRE(Op(s, {"SWAPDB", "2", "7"}, 0).ok());
+  CHECK(s.db(2).FindRaw("a") == nullptr);
+  REQUIRE(s.db(2).FindRaw("l") != nullptr);
+  CHECK(s.db(2).FindRaw("l")->list() != nullptr);
+  REQUIRE(s.db(7).FindRaw("a") != nullptr);
+  CHECK(s.db(7).FindRaw("a")->expire_at_ms() == 4102444800000);
+  CHECK(s.db(7).expires() == 1);
+  CHECK(s.db(2).expires() == 0);
+  REQUIRE(Op(s, {"SWAPDB", "7", "7"}).ok());  // the same index: nothing changes
+  CHECK(s.db(7).size() == 1);
+  for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{
+           {"SWAPDB", "16", "0"}, {"SWAPDB", "0", "-1"}, {"SWAPDB", "x", "1"}}) {
+    CHECK(absl::IsInvalidArgument(Op(s, bad)));
+  }
+  CHECK(s.db(2).size() == 1);
+  CHECK(s.db(7).size() == 1);
 }

@@ -113,6 +113,29 @@ TEST_CASE("snapshot round trip over every type keeps content and digest") {
   CHECK_FALSE(st::LoadSnapshot(fs, written->path, strongbox::format::DatasetId{9}, nullptr).ok());
 }
 
+TEST_CASE("function libraries: effects change the map, snapshots carry it") {
+  st::State s;
+  uint64_t version = s.libraries_version();
+  REQUIRE(Op(s, {"FUNCTIONSET", "lib1", "#!lua name=lib1\ncode1"}).ok());
+  REQUIRE(Op(s, {"FUNCTIONSET", "lib2", "#!lua name=lib2\ncode2"}).ok());
+  REQUIRE(Op(s, {"FUNCTIONDEL", "lib2"}).ok());
+  CHECK_FALSE(Op(s, {"FUNCTIONDEL", "lib2"}).ok());  // replay: a missing library is damage
+  CHECK(s.libraries_version() != version);
+  REQUIRE(Op(s, {"SET", "k", "v"}).ok());
+  strongbox::io::FaultFileSystem fs;
+  REQUIRE(fs.CreateDir("/d").ok());
+  strongbox::format::DatasetId id{4, 2};
+  auto written = st::WriteSnapshot(fs, "/d", id, 7, 1, s, {});
+  REQUIRE(written.ok());
+  st::State loaded;
+  REQUIRE(st::LoadSnapshot(fs, written->path, id, &loaded).ok());
+  CHECK(loaded.libraries() == s.libraries());
+  CHECK(loaded.libraries().size() == 1);
+  CHECK(loaded.db(0).FindRaw("k") != nullptr);
+  REQUIRE(Op(loaded, {"FUNCTIONFLUSH"}).ok());
+  CHECK(loaded.libraries().empty());
+}
+
 TEST_CASE("segment replay applies only what follows the position, stops, and refuses a gap") {
   strongbox::io::FaultFileSystem fs;
   REQUIRE(fs.CreateDir("/d").ok());

@@ -1,0 +1,66 @@
+// The shared Lua state and the host of a running script's redis.call.
+#include "engine/commands/script_host.h"
+
+#include <cstdio>
+#include <memory>
+
+#include "engine/commands/command_registry.h"
+#include "engine/commands/command_util.h"
+#include "engine/commands/dispatcher.h"
+
+namespace strongbox::engine {
+namespace {
+
+std::unique_ptr<scripting::LuaEngine>& LuaSlot() {
+  static auto* slot = new std::unique_ptr<scripting::LuaEngine>();
+  return *slot;
+}
+
+}  // namespace
+
+scripting::LuaEngine& SharedLua() {
+  if (!LuaSlot()) LuaSlot() = std::make_unique<scripting::LuaEngine>();
+  return *LuaSlot();
+}
+
+void ResetSharedLua() { LuaSlot().reset(); }
+
+ScriptCallHost::ScriptCallHost(CommandContext& caller, bool read_only, bool is_function)
+    : caller_(caller),
+      read_only_(read_only),
+      is_function_(is_function),
+      threshold_ms_(BusyReplyThresholdMs()),
+      effects_(caller.effects) {
+  client_.id = caller.client.id;
+  client_.db = caller.client.db;
+  client_.authenticated = true;
+  client_.in_exec = true;
+}
+
+void ScriptCallHost::Call(std::span<const std::string_view> argv, int resp_version,
+                          std::string* reply) {
+  RespWriter out(reply, resp_version);
+  const CommandSpec* spec = FindCommand(argv[0]);
+  if (spec == nullptr) return out.Error("ERR Unknown Redis command called from script");
+  if (!ArityOk(*spec, argv.size())) {
+    return out.Error("ERR Wrong number of args calling Redis command from script");
+  }
+  if (spec->flags & (kNoScript | kNoMulti | kMayBlock | kNoAuth)) {
+    return out.Error("ERR This Redis command is not allowed from script");
+  }
+  if ((spec->flags & kWrite) && read_only_) {
+    return out.Error("ERR Write commands are not allowed from read-only scripts.");
+  }
+  client_.protocol_version = resp_version;
+  CommandContext sub{argv, client_, caller_.state, out, effects_, caller_.server, caller_.now_ms};
+  DispatchQueued(sub);
+}
+
+void ScriptCallHost::Log(int level, std::string_view message) {
+  static constexpr const char* kLevels[] = {"debug", "verbose", "notice", "warning"};
+  if (level < 2) return;  // the engine logs at notice and above, as Redis's default
+  std::fprintf(stderr, "strongbox-engine: script %s: %.*s\n", kLevels[level],
+               static_cast<int>(message.size()), message.data());
+}
+
+}  // namespace strongbox::engine
