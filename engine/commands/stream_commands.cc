@@ -12,6 +12,7 @@
 #include "engine/commands/command.h"
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
+#include "engine/commands/keyspace_events.h"
 
 namespace strongbox::engine {
 namespace {
@@ -254,8 +255,11 @@ void Xadd(CommandContext& ctx) {
   std::vector<std::string_view> effect{"XADD", key, id_text};
   effect.insert(effect.end(), ctx.argv.begin() + static_cast<ptrdiff_t>(fields_at), ctx.argv.end());
   Apply(ctx, effect);
+  NotifyKeyspaceEvent(ctx, kNotifyStream, "xadd", key);
   state::Entry* added = CurrentDb(ctx).Find(key, ctx.now_ms);
-  if (trim.strategy != TrimArgs::kNone) Trim(ctx, key, *added->stream(), trim);
+  if (trim.strategy != TrimArgs::kNone && Trim(ctx, key, *added->stream(), trim) > 0) {
+    NotifyKeyspaceEvent(ctx, kNotifyStream, "xtrim", key);
+  }
   ctx.reply.Bulk(id_text);
 }
 
@@ -271,7 +275,9 @@ void Xtrim(CommandContext& ctx) {
   state::Entry* e;
   if (!LookupStream(ctx, ctx.argv[1], &e)) return;
   if (e == nullptr) return ctx.reply.Integer(0);
-  ctx.reply.Integer(Trim(ctx, ctx.argv[1], *e->stream(), trim));
+  int64_t removed = Trim(ctx, ctx.argv[1], *e->stream(), trim);
+  if (removed > 0) NotifyKeyspaceEvent(ctx, kNotifyStream, "xtrim", ctx.argv[1]);
+  ctx.reply.Integer(removed);
 }
 
 void RangeCommand(CommandContext& ctx, bool rev) {
@@ -342,6 +348,7 @@ void Xdel(CommandContext& ctx) {
     std::vector<std::string_view> effect{"XDEL", ctx.argv[1]};
     effect.insert(effect.end(), deleted.begin(), deleted.end());
     Apply(ctx, effect);
+    NotifyKeyspaceEvent(ctx, kNotifyStream, "xdel", ctx.argv[1]);
   }
   ctx.reply.Integer(static_cast<int64_t>(deleted.size()));
 }
@@ -386,6 +393,7 @@ void Xsetid(CommandContext& ctx) {
       std::to_string(entries_added != -1 ? static_cast<uint64_t>(entries_added) : st.entries_added);
   std::string deleted = max_deleted.value_or(st.max_deleted_id).ToString();
   Apply(ctx, {"XSETID", ctx.argv[1], last, added, deleted});
+  NotifyKeyspaceEvent(ctx, kNotifyStream, "xsetid", ctx.argv[1]);
   ctx.reply.SimpleString("OK");
 }
 
