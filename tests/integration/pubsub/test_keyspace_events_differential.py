@@ -43,6 +43,8 @@ COMMANDS = [
     ("ZUNIONSTORE", "zd", "1", "z1"), ("ZINTERSTORE", "zd", "2", "z1", "nokey"),
     ("ZADD", "z2", "1", "a"), ("ZDIFFSTORE", "zd", "2", "z1", "z2"),
     ("ZRANGESTORE", "zd2", "z1", "0", "-1"),
+    ("XADD", "x", "MAXLEN", "1", "1-0", "a", "b"), ("XADD", "x", "MAXLEN", "1", "2-0", "a", "b"),
+    ("XDEL", "x", "2-0"), ("XDEL", "x", "2-0"), ("XTRIM", "x", "MAXLEN", "0"), ("XSETID", "x", "5-0"),
     ("ZREMRANGEBYRANK", "z1", "0", "-1"),
     ("FLUSHDB",),
 ]

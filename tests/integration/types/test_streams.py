@@ -235,25 +235,3 @@ def test_generic_key_commands_carry_streams(engine_and_redis):
     ec, _ = replies_match(engine_and_redis, script)
     assert ec.memory_usage("big") > 0
 
-
-def test_keyspace_notifications(engine_and_redis):
-    subs = []
-    for server in engine_and_redis:
-        c = server.client()
-        c.config_set("notify-keyspace-events", "KEA")
-        p = c.pubsub()
-        p.psubscribe("__key*__:*")
-        p.get_message(timeout=5)
-        subs.append(p)
-    replies_match(engine_and_redis, [
-        ("XADD", "n", "MAXLEN", "1", "1-0", "a", "b"), ("XADD", "n", "MAXLEN", "1", "2-0", "a", "b"),
-        ("XDEL", "n", "2-0"), ("XDEL", "n", "2-0"), ("XTRIM", "n", "MAXLEN", "0"),
-        ("XSETID", "n", "5-0"), ("DEL", "n")])
-    got = []
-    for p in subs:
-        events = []
-        while (m := p.get_message(timeout=1)) is not None:
-            events.append((m["channel"], m["data"]))
-        got.append(events)
-        p.close()
-    assert got[0] == got[1] and len(got[0]) >= 12
