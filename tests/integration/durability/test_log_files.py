@@ -43,7 +43,8 @@ def test_torn_tail_at_every_byte_offset_keeps_exactly_complete_records(tmp_path)
         e.stop()
         if cut > 0:
             torn_files = [n for n in os.listdir(work) if n.endswith(".torn")]
-            assert torn_files, f"cut at {cut}: no .torn file"
+            assert torn_files, f"cut at {cut}: no .torn file in {sorted(os.listdir(work))}: " + \
+                e.output()
             assert "dropped" in e.output()
         shutil.rmtree(work)
 
