@@ -11,6 +11,7 @@ PACKAGES=(
   python3-rq  # tests/integration/types/test_rq.py: a real job queue that stores results in streams
   clang-format util-linux procps docker-compose yamllint python3-yaml
   clang libclang-rt-dev  # the fuzz flavour: clang++ and libFuzzer/ASan/UBSan runtimes
+  linux-perf  # scripts/profile.sh: where the CPU goes per request
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

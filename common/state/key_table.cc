@@ -64,6 +64,21 @@ Entry* KeyTable::Find(std::string_view key) const {
   return nullptr;
 }
 
+uint64_t KeyTable::PrefetchSlot(std::string_view key) const {
+  uint64_t hash = HashOf(key);
+  for (const Buckets& t : tables_) {
+    if (t.buckets != nullptr) __builtin_prefetch(BucketOf(t, hash));
+  }
+  return hash;
+}
+
+void KeyTable::PrefetchChain(uint64_t hash) const {
+  for (const Buckets& t : tables_) {
+    if (t.buckets == nullptr) continue;
+    if (const Entry* e = *BucketOf(t, hash); e != nullptr) __builtin_prefetch(e);
+  }
+}
+
 Entry* KeyTable::FindAndStep(std::string_view key) {
   if (rehashing()) RehashStep(1);
   return Find(key);

@@ -37,6 +37,13 @@ class KeyTable {
   Entry* Find(std::string_view key) const;
   // Lookup that also advances a resize in progress by one step.
   Entry* FindAndStep(std::string_view key);
+  // Prefetching for a batch of lookups (a pipelined client's next commands), so that their
+  // cache misses overlap instead of coming one after the other: PrefetchSlot asks for the
+  // key's bucket slot and returns the key's hash; PrefetchChain, called once the slots of the
+  // whole batch were asked for, asks for the first node of that bucket's chain. Both are hints:
+  // they change nothing and cost one hash and a load when the data is already cached.
+  uint64_t PrefetchSlot(std::string_view key) const;
+  void PrefetchChain(uint64_t hash) const;
   // Links a node whose key is not in the table yet; the table owns it from now on.
   void Insert(Entry* entry);
   // Unlinks the node with `key` and hands it back to the caller (nullptr if absent).

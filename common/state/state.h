@@ -184,6 +184,9 @@ class Db {
   const Entry* Find(std::string_view key, int64_t now_ms) const;
   // Entry regardless of expiry (apply and the expiry cycle use this).
   Entry* FindRaw(std::string_view key);
+  // Cache hints for a batch of lookups: see KeyTable::PrefetchSlot.
+  uint64_t PrefetchSlot(std::string_view key) const { return table_.PrefetchSlot(key); }
+  void PrefetchChain(uint64_t hash) const { table_.PrefetchChain(hash); }
   // The entry for `key`, created as an empty string if absent. Nodes never move: the
   // reference stays valid until the key is erased.
   Entry& Upsert(std::string_view key);

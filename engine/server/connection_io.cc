@@ -7,8 +7,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
+#include <span>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "engine/server/log_line.h"
@@ -132,36 +135,84 @@ void Server::CompactInput(Conn& c, size_t parsed_to) {
   c.in_pos = 0;
 }
 
+namespace {
+
+// Commands parsed ahead of running them, so that the keys they name can be prefetched together
+// (PrefetchWindow). The views point into the connection's input buffer, which nothing moves
+// while ProcessInput runs.
+struct ParsedWindow {
+  static constexpr size_t kCommandsMax = 16;
+  struct Command {
+    size_t first_arg = 0;  // into args
+    size_t argc = 0;
+    size_t end = 0;  // input offset just past the command
+  };
+  std::array<Command, kCommandsMax> commands;
+  size_t size = 0;
+  std::vector<std::string_view> args;
+
+  std::span<const std::string_view> argv(size_t i) const {
+    return {args.data() + commands[i].first_arg, commands[i].argc};
+  }
+};
+
+// Parses up to kCommandsMax complete commands from `pos`; stops at the first incomplete or bad
+// one (found again, and handled, once the commands before it have run).
+void ParseAhead(std::string_view input, size_t pos, const ParserLimits& limits,
+                std::vector<std::string_view>* scratch, ParsedWindow* window) {
+  window->size = 0;
+  window->args.clear();
+  while (window->size < ParsedWindow::kCommandsMax && pos < input.size()) {
+    ParseResult r = ParseCommand(input.substr(pos), limits, scratch);
+    if (r.status != ParseStatus::kOk) break;
+    pos += r.consumed;
+    window->commands[window->size++] = {window->args.size(), scratch->size(), pos};
+    window->args.insert(window->args.end(), scratch->begin(), scratch->end());
+  }
+}
+
+// A pipelined client's next commands mostly name their key first: asking for every bucket slot,
+// then every chain head, lets those cache misses overlap instead of costing one after another.
+void PrefetchWindow(const state::Db& db, const ParsedWindow& window) {
+  std::array<uint64_t, ParsedWindow::kCommandsMax> hashes;
+  for (size_t i = 0; i < window.size; ++i) {
+    auto argv = window.argv(i);
+    hashes[i] = argv.size() >= 2 ? db.PrefetchSlot(argv[1]) : 0;
+  }
+  for (size_t i = 0; i < window.size; ++i) {
+    if (window.commands[i].argc >= 2) db.PrefetchChain(hashes[i]);
+  }
+}
+
+}  // namespace
+
 void Server::ProcessInput(Conn& c) {
-  std::vector<std::string_view> argv;
+  std::vector<std::string_view> scratch;
+  ParsedWindow window;
+  size_t next = 0;  // window.commands[next..size) are parsed, not run yet
   size_t pos = c.in_pos;
   size_t commands = 0;
-  while (pos < c.in_len && !c.closing && !c.session.close_after_reply && !c.blocked) {
+  while (!c.closing && !c.session.close_after_reply && !c.blocked) {
+    if (next == window.size) {
+      if (pos >= c.in_len) break;
+      std::string_view input(c.in.data(), c.in_len);
+      ParseAhead(input, pos, limits_, &scratch, &window);
+      next = 0;
+      if (window.size == 0) {
+        HandleUnparsed(c, pos);
+        break;
+      }
+      if (window.size > 1) PrefetchWindow(state_.db(c.session.db), window);
+    }
     if (commands == kCommandsPerTurn) {
       // Fairness: one connection's pipeline cannot hold the loop while others wait.
       c.input_backlog = true;
       input_backlog_.push_back(c.id);
       break;
     }
-    std::string_view buf(c.in.data() + pos, c.in_len - pos);
-    ParseResult r = ParseCommand(buf, limits_, &argv);
-    if (r.status == ParseStatus::kIncomplete) {
-      if (r.needed_bytes > 0 && r.needed_bytes > c.in.size() - pos && !c.recv_armed) {
-        // Large bulk: size the buffer once instead of growing it 16 KiB at a time.
-        std::string bigger(r.needed_bytes + kRecvChunkBytes, '\0');
-        std::memcpy(bigger.data(), c.in.data() + pos, c.in_len - pos);
-        c.in.swap(bigger);
-        c.in_len -= pos;
-        pos = 0;
-      }
-      break;
-    }
-    if (r.status == ParseStatus::kError) {
-      ReplyErrorAndClose(c, "ERR Protocol error: " + r.error);
-      break;
-    }
+    std::span<const std::string_view> argv = window.argv(next);
     if (!argv.empty() && WaitsForPause(c, argv)) break;  // left in `in` until the pause ends
-    pos += r.consumed;
+    pos = window.commands[next++].end;
     if (!argv.empty()) {
       Execute(c, argv);
       ++commands;
@@ -176,6 +227,21 @@ void Server::ProcessInput(Conn& c) {
   // Large pending output: stop reading this client until its replies drain.
   c.parse_paused = c.out.size() > static_cast<size_t>(config_.output_buffer_bytes_max);
   if (c.session.close_after_reply && !c.has_unsent_replies() && !c.send_armed) StartClose(c);
+}
+
+void Server::HandleUnparsed(Conn& c, size_t& pos) {
+  std::vector<std::string_view> argv;
+  ParseResult r = ParseCommand(std::string_view(c.in.data() + pos, c.in_len - pos), limits_, &argv);
+  if (r.status == ParseStatus::kError)
+    return ReplyErrorAndClose(c, "ERR Protocol error: " + r.error);
+  if (r.needed_bytes > 0 && r.needed_bytes > c.in.size() - pos && !c.recv_armed) {
+    // Large bulk: size the buffer once instead of growing it 16 KiB at a time.
+    std::string bigger(r.needed_bytes + kRecvChunkBytes, '\0');
+    std::memcpy(bigger.data(), c.in.data() + pos, c.in_len - pos);
+    c.in.swap(bigger);
+    c.in_len -= pos;
+    pos = 0;
+  }
 }
 
 void Server::ReplyErrorAndClose(Conn& c, std::string_view message) {

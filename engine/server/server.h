@@ -107,6 +107,9 @@ class Server final : public ServerHooks {
   // The part of OnSend the busy poll may run too: true when `sending` went out completely.
   bool AdvanceSend(Conn& c, int res);
   void ProcessInput(Conn& c);
+  // The input at `pos` holds no complete command: sizes the buffer for a large bulk (moving the
+  // unparsed bytes to the front, `pos` becomes 0) or answers a protocol error.
+  void HandleUnparsed(Conn& c, size_t& pos);
   // Drops the parsed prefix [0, parsed_to) of c.in, or remembers it while a receive is in flight.
   void CompactInput(Conn& c, size_t parsed_to);
   // Connections whose pipeline ran out of its turn's share go on, one share each.

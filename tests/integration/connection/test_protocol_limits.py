@@ -141,3 +141,47 @@ def test_inline_and_pipelined_commands(tmp_path):
     assert buf == b"+OK\r\n:2\r\n$1\r\n2\r\n+PONG\r\n"
     s.close()
     assert engine.stop() == 0
+
+
+def resp(*args):
+    out = b"*%d\r\n" % len(args)
+    for a in args:
+        a = a if isinstance(a, bytes) else str(a).encode()
+        out += b"$%d\r\n%s\r\n" % (len(a), a)
+    return out
+
+
+def read_replies(s, count):
+    buf = b""
+    while buf.count(b"\r\n") < count:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        buf += chunk
+    return buf
+
+
+def test_parse_ahead_window_edges(tmp_path):
+    # Commands are parsed up to 16 ahead of running them (to prefetch their keys): a pipeline
+    # longer than the window, one ending in a partial command completed byte by byte, a large
+    # bulk after a window, and garbage after valid commands must all behave as one at a time.
+    engine = Engine(tmp_path / "data").start()
+    s = socket.create_connection(("127.0.0.1", engine.port), timeout=60)
+    pipeline = b"".join(resp("INCR", "n") for _ in range(37))
+    partial = resp("SET", "k", "v" * 10)
+    s.sendall(pipeline + partial[:7])
+    got = read_replies(s, 37)
+    assert got == b"".join(b":%d\r\n" % i for i in range(1, 38))
+    for i in range(7, len(partial)):
+        s.sendall(partial[i:i + 1])
+    assert read_replies(s, 1) == b"+OK\r\n"
+    big = b"x" * (3 << 20)
+    s.sendall(b"".join(resp("SELECT", 0) for _ in range(20)) + resp("SET", "big", big) +
+              resp("STRLEN", "big"))
+    assert read_replies(s, 22) == b"+OK\r\n" * 21 + b":%d\r\n" % len(big)
+    s.close()
+    reply, closed = raw(engine, b"".join(resp("INCR", "m") for _ in range(20)) + b"*1\r\n$x\r\n")
+    assert closed
+    assert reply.startswith(b"".join(b":%d\r\n" % i for i in range(1, 21)) + b"-ERR Protocol error")
+    assert engine.client().get("n") == b"37"
+    assert engine.stop() == 0
