@@ -18,10 +18,10 @@ out_dir=build/bench
 mkdir -p "$out_dir"
 out=$out_dir/profile.md
 
-start_engine 7401 "${PROFILE_FSYNC:-always}"
+start_engine 7451 "${PROFILE_FSYNC:-always}"
 engine_pid=${pids[-1]}
 # A full keyspace first, so that GET hits and the table has its working size.
-redis-benchmark -p 7401 -t set -n 200000 -c 50 -P 16 -r 100000 -d 64 -q >/dev/null
+redis-benchmark -p 7451 -t set -n 200000 -c 50 -P 16 -r 100000 -d 64 -q >/dev/null
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 : >"$out"
@@ -30,7 +30,7 @@ for p in 1 16; do
     data=$work/perf-$t-$p.data
     before=$(cpu_ticks "$engine_pid")
     perf record -q -F 1999 -g -p "$engine_pid" -o "$data" -- \
-      redis-benchmark -p 7401 -t "$t" -n "$n" -c 50 -P "$p" -r 100000 -d 64 --csv \
+      redis-benchmark -p 7451 -t "$t" -n "$n" -c 50 -P "$p" -r 100000 -d 64 --csv \
       >"$work/bench.csv" 2>/dev/null
     after=$(cpu_ticks "$engine_pid")
     rps=$(tr -d '"' <"$work/bench.csv" | awk -F, 'NR>1 { print $2; exit }')
@@ -40,7 +40,7 @@ for p in 1 16; do
       echo "### $(echo "$t" | tr a-z A-Z) -P $p: $rps requests/s, engine CPU $us µs per request"
       echo '```'
       perf report -i "$data" --no-children --sort comm,dso,symbol --stdio -g none 2>/dev/null |
-        grep -v '^#' | grep -v '^$' | head -n "$top"
+        grep -v '^#' | grep -v '^$' | sed -E 's/[ -]+$//' | head -n "$top"
       echo '```'
     } | tee -a "$out"
   done

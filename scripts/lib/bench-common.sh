@@ -22,8 +22,16 @@ bench_cleanup() {
   rm -rf "$work"
 }
 
-wait_port() {  # port -> 0 once it answers PING (10 s at most)
-  for _ in $(seq 100); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.1; done
+wait_port() {  # port -> 0 once the server started last listens on it and answers PING (10 s)
+  for _ in $(seq 100); do
+    if ! kill -0 "${pids[-1]}" 2>/dev/null; then
+      echo "bench: the server for port $1 exited (port taken by another process?)" >&2
+      exit 1
+    fi
+    ss -Hltnp "sport = :$1" | grep -q "pid=${pids[-1]}," &&
+      redis-cli -p "$1" ping >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
   return 1
 }
 
