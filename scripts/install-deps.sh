@@ -12,6 +12,7 @@ PACKAGES=(
   clang-format util-linux procps docker-compose yamllint python3-yaml
   clang libclang-rt-dev  # the fuzz flavour: clang++ and libFuzzer/ASan/UBSan runtimes
   linux-perf  # scripts/profile.sh: where the CPU goes per request
+  prometheus  # tests/integration/server/test_prometheus.py scrapes both binaries
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
