@@ -90,3 +90,5 @@ done
     "$(git rev-parse --short HEAD); $(date -u +%FT%TZ))"
 } | tee "$out"
 cp "$results" "${out%.md}.jsonl"  # every figure of the run, with the PING count per window
+/usr/bin/python3 scripts/bench_plot.py stalls "$results" "${out%.md}.png"
+echo "plot: ${out%.md}.png"

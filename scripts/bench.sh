@@ -11,7 +11,7 @@
 #
 # Tables: the data commands (rps, p99, CPU µs/op and the paired ratios), then scripts and
 # pub/sub (EVALSHA of a two-key compare-and-set, PUBLISH to 1/10/100 subscribers). Both are
-# written to build/bench/results.md.
+# written to build/bench/results.md; build/bench/bench-rps.png and bench-p99.png plot the first.
 # Usage: scripts/bench.sh [requests_per_test]   (default 100000)
 # Environment: BENCH_TESTS (redis-benchmark -t list), BENCH_ROUNDS (default 3),
 #              BENCH_PIPELINES (default "1 16").
@@ -107,6 +107,9 @@ row() {
 echo "(n=$n per test and round, -c 50, -r 100000, -d 64; $(nproc) cores; $(date -u +%FT%TZ))" |
   tee -a "$out_dir/results.md"
 cp "$samples" "$out_dir/samples.txt"
+# Debian's matplotlib belongs to Debian's python3, whatever python3 comes first on PATH.
+/usr/bin/python3 scripts/bench_plot.py throughput "$out_dir/samples.txt" "$out_dir"
+echo "plots: $out_dir/bench-rps.png $out_dir/bench-p99.png"
 
 # Scripts and pub/sub: EVALSHA of a two-key compare-and-set, and PUBLISH to 1, 10 and 100
 # subscribers (redis-cli processes), each server in turn. The CAS always writes both keys (the

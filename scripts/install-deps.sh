@@ -13,6 +13,7 @@ PACKAGES=(
   clang libclang-rt-dev  # the fuzz flavour: clang++ and libFuzzer/ASan/UBSan runtimes
   linux-perf  # scripts/profile.sh: where the CPU goes per request
   prometheus  # tests/integration/server/test_prometheus.py scrapes both binaries
+  python3-matplotlib  # scripts/bench_plot.py: the plots of docs/benchmarks.md
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
