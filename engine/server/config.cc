@@ -20,6 +20,9 @@ void AddEngineFlags(CLI::App& app, EngineConfig* c) {
   app.add_option("--fsync", c->fsync,
                  "always: replies wait until durable; interval: replies not held")
       ->envname("STRONGBOX_FSYNC");
+  app.add_option("--log-sync", c->log_sync,
+                 "fdatasync: a write linked to an fdatasync; dsync-write: one RWF_DSYNC write")
+      ->envname("STRONGBOX_LOG_SYNC");
   app.add_option("--flush-interval-ms", c->flush_interval_ms,
                  "interval mode: longest time between write+fdatasync")
       ->envname("PERSIST_FLUSH_INTERVAL_MS");
@@ -63,6 +66,13 @@ absl::Status ValidateConfig(EngineConfig* c) {
     c->fsync_mode = FsyncMode::kInterval;
   } else {
     return bad("--fsync", "use 'always' or 'interval'");
+  }
+  if (c->log_sync == "fdatasync") {
+    c->log_sync_mode = LogSync::kFdatasync;
+  } else if (c->log_sync == "dsync-write") {
+    c->log_sync_mode = LogSync::kDsyncWrite;
+  } else {
+    return bad("--log-sync", "use 'fdatasync' or 'dsync-write'");
   }
   if (c->flush_interval_ms < 1 || c->flush_interval_ms > 60'000) {
     return bad("--flush-interval-ms (PERSIST_FLUSH_INTERVAL_MS)", "use 1..60000");

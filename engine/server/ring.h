@@ -12,7 +12,16 @@ namespace strongbox::engine {
 
 // What a completion is for. The user data holds the type in its low 8 bits and an id above
 // them: a connection id, or for a log write the byte count it must have written.
-enum class OpType : uint8_t { kAccept = 1, kRecv, kSend, kLogWrite, kLogSync, kTimer, kSignal };
+enum class OpType : uint8_t {
+  kAccept = 1,
+  kRecv,
+  kSend,
+  kLogWrite,
+  kLogSync,
+  kLogWriteDsync,  // a write with RWF_DSYNC: the write and its sync in one operation
+  kTimer,
+  kSignal
+};
 
 class Ring {
  public:

@@ -204,8 +204,11 @@ void Server::OnCompletion(OpType type, uint64_t id, int res, uint32_t flags) {
     }
     case OpType::kLogWrite:
       return commit_->OnWriteDone(res, id);
+    case OpType::kLogWriteDsync:
+      commit_->OnWriteDone(res, id);
+      [[fallthrough]];  // a complete RWF_DSYNC write is durable: as a successful fdatasync
     case OpType::kLogSync:
-      commit_->OnSyncDone(res);
+      commit_->OnSyncDone(type == OpType::kLogWriteDsync ? 0 : res);
       monitors_.latency.MaybeAdd("fsync", static_cast<int64_t>(commit_->last_fsync_seconds() * 1e3),
                                  NowMs() / 1000);
       return AfterDurable();

@@ -26,9 +26,12 @@ def hammer(engine, worker, acked, attempted, stop):
         i += 1
 
 
-def test_kill9_never_loses_an_acknowledged_incr(tmp_path):
+# Both ways a batch is made durable: a write linked to an fdatasync, and one RWF_DSYNC write.
+@pytest.mark.parametrize("log_sync", ["fdatasync", "dsync-write"])
+def test_kill9_never_loses_an_acknowledged_incr(tmp_path, log_sync):
     data = tmp_path / "data"
-    engine = Engine(data, "--segment-bytes", "262144", "--rotate-interval", "1")
+    engine = Engine(data, "--segment-bytes", "262144", "--rotate-interval", "1",
+                    "--log-sync", log_sync)
     total_acked = {}
     total_attempted = {}
     for round_no in range(ROUNDS):
