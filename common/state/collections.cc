@@ -194,14 +194,13 @@ bool ZSetValue::Set(std::string_view member, double score) {
   if (big_) {
     if (ScoreNode* n = big_->scores.Find(member)) {
       if (n->score == score) return false;
-      auto node = big_->by_score.extract({n->score, n->member});
-      node.value().first = score;
-      big_->by_score.insert(std::move(node));
+      big_->by_score.erase({n->score, n->member});
+      big_->by_score.insert({score, n->member});
       n->score = score;
       return false;
     }
     big_->scores.InsertNew(new ScoreNode{nullptr, std::string(member), score});
-    big_->by_score.emplace(score, std::string(member));
+    big_->by_score.insert({score, std::string(member)});
     return true;
   }
   double old;
@@ -247,8 +246,7 @@ std::optional<size_t> ZSetValue::Rank(std::string_view member) const {
   if (big_) {
     const ScoreNode* n = big_->scores.Find(member);
     if (n == nullptr) return std::nullopt;
-    return static_cast<size_t>(
-        std::distance(big_->by_score.begin(), big_->by_score.find({n->score, n->member})));
+    return static_cast<size_t>(big_->by_score.order_of_key({n->score, n->member}));
   }
   size_t rank = 0;
   for (size_t pos = packed_.begin(); pos != packed_.end(); ++rank) {
@@ -264,7 +262,7 @@ void ZSetValue::Unpack() {
   big->scores.Reserve(size() + 1);
   Walk(false, [&](double s, std::string_view m) {
     big->scores.InsertNew(new ScoreNode{nullptr, std::string(m), s});
-    big->by_score.emplace_hint(big->by_score.end(), s, std::string(m));
+    big->by_score.insert({s, std::string(m)});
     return true;
   });
   big_ = std::move(big);
@@ -275,7 +273,7 @@ size_t ZSetValue::heap_bytes() const {
   if (!big_) return packed_.bytes_used();
   size_t bytes = sizeof(Big) + big_->scores.bucket_count() * sizeof(ScoreNode*);
   for (const auto& [score, m] : big_->by_score) {
-    bytes += 80 + MallocBytes(sizeof(ScoreNode)) + 2 * StringHeapBytes(m);
+    bytes += 88 + MallocBytes(sizeof(ScoreNode)) + 2 * StringHeapBytes(m);  // tree node + size
   }
   return bytes;
 }

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <cstddef>
+#include <ext/pb_ds/assoc_container.hpp>
+#include <ext/pb_ds/tree_policy.hpp>
 #include <iterator>
 #include <memory>
 #include <optional>
@@ -213,15 +215,37 @@ class ZSetValue {
   // Inserts or updates; returns true if the member is new.
   bool Set(std::string_view member, double score);
   bool Remove(std::string_view member);
-  // 0-based position in (score, member) order.
+  // 0-based position in (score, member) order: O(log n) for a big sorted set.
   std::optional<size_t> Rank(std::string_view member) const;
+  // f(score, member) from rank `first` on (counted from the lowest, or from the highest when
+  // descending) until f returns false: O(log n) to the first item for a big sorted set, so
+  // ZRANGE of a page deep in a leaderboard costs the page, not the ranks before it.
+  template <typename F>
+  void WalkFromRank(size_t first, bool descending, F&& f) const {
+    if (first >= size()) return;
+    if (big_) {
+      const auto& t = big_->by_score;
+      if (descending) {
+        for (auto it = t.find_by_order(size() - 1 - first);; --it) {
+          if (!f(it->first, std::string_view(it->second)) || it == t.begin()) return;
+        }
+      }
+      for (auto it = t.find_by_order(first); it != t.end(); ++it) {
+        if (!f(it->first, std::string_view(it->second))) return;
+      }
+      return;
+    }
+    size_t i = 0;
+    Walk(descending, [&](double s, std::string_view m) { return i++ < first ? true : f(s, m); });
+  }
   // f(score, member) in (score, member) order, descending if asked, until f returns false.
   template <typename F>
   void Walk(bool descending, F&& f) const {
     if (big_) {
       if (descending) {
-        for (auto it = big_->by_score.rbegin(); it != big_->by_score.rend(); ++it) {
-          if (!f(it->first, std::string_view(it->second))) return;
+        if (big_->by_score.empty()) return;
+        for (auto it = std::prev(big_->by_score.end());; --it) {
+          if (!f(it->first, std::string_view(it->second)) || it == big_->by_score.begin()) return;
         }
       } else {
         for (const auto& [score, member] : big_->by_score) {
@@ -271,9 +295,14 @@ class ZSetValue {
 
  private:
   struct Big {
-    // std::set, not absl::btree_set: with Debian's Abseil 20220623 and GCC 12 at -O2 the btree
-    // version corrupted memory when sorted sets were destroyed (reproduced, see the commit).
-    std::set<std::pair<double, std::string>> by_score;
+    // An order-statistic red-black tree (libstdc++'s policy-based tree with subtree sizes):
+    // ranks in O(log n) for ZRANK and ZRANGE by index. Not absl::btree_set: with Debian's
+    // Abseil 20220623 and GCC 12 at -O2 it corrupted memory when sorted sets were destroyed.
+    using Ordered =
+        __gnu_pbds::tree<std::pair<double, std::string>, __gnu_pbds::null_type,
+                         std::less<std::pair<double, std::string>>, __gnu_pbds::rb_tree_tag,
+                         __gnu_pbds::tree_order_statistics_node_update>;
+    Ordered by_score;
     Dict<ScoreNode, KeyHash> scores;
   };
   static double DecodeScore(std::string_view bytes);

@@ -111,10 +111,10 @@ std::vector<Item> ByRank(const ZSetValue& z, int64_t start, int64_t stop, bool r
   stop = std::min(stop, n - 1);
   std::vector<Item> out;
   if (start > stop || start >= n) return out;
-  int64_t i = 0;
-  z.Walk(rev, [&](double score, std::string_view member) {
-    if (i >= start) out.emplace_back(score, member);
-    return ++i <= stop;
+  out.reserve(static_cast<size_t>(stop - start + 1));
+  z.WalkFromRank(static_cast<size_t>(start), rev, [&](double score, std::string_view member) {
+    out.emplace_back(score, member);
+    return static_cast<int64_t>(out.size()) <= stop - start;
   });
   return out;
 }

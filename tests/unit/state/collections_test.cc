@@ -169,6 +169,23 @@ TEST_CASE("ZSetValue keeps (score, member) order and ranks across the packed -> 
           if (it.first >= 0) want_from.push_back(it);
         }
         REQUIRE(from == want_from);
+        // From any rank, both directions, a few items (ZRANGE by index).
+        for (size_t first : {size_t{0}, want.size() / 3, want.size() / 2, want.size() - 1,
+                             want.size(), want.size() + 5}) {
+          for (bool desc : {false, true}) {
+            std::vector<std::pair<double, std::string>> got;
+            z.WalkFromRank(first, desc, [&](double s, std::string_view m) {
+              got.emplace_back(s, std::string(m));
+              return got.size() < 4;
+            });
+            const auto& order = desc ? rev : want;
+            std::vector<std::pair<double, std::string>> expect;
+            for (size_t i = first; i < order.size() && expect.size() < 4; ++i) {
+              expect.push_back(order[i]);
+            }
+            REQUIRE(got == expect);
+          }
+        }
       }
     }
   }
