@@ -1,5 +1,7 @@
 #include "common/rdb/rdb_writer.h"
 
+#include <lzf.h>  // liblzf-dev (pkg-config liblzf)
+
 #include <cstring>
 
 #include "common/rdb/packed_formats.h"
@@ -9,6 +11,23 @@ namespace {
 
 void AppendBigEndian(uint64_t v, size_t n, std::string* out) {
   for (size_t i = n; i-- > 0;) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+// rdbSaveLzfStringObject: strings longer than this are tried compressed (rdbcompression yes).
+constexpr size_t kLzfMinBytes = 20;
+
+// Appends the LZF form of `s` if it saves at least 4 bytes, as Redis does; false otherwise.
+bool AppendLzf(std::string_view s, std::string* out) {
+  if (s.size() <= kLzfMinBytes || s.size() > UINT32_MAX) return false;
+  std::string compressed(s.size() - 4, '\0');
+  unsigned int n = lzf_compress(s.data(), static_cast<unsigned int>(s.size()), compressed.data(),
+                                static_cast<unsigned int>(compressed.size()));
+  if (n == 0) return false;
+  out->push_back(static_cast<char>(0xc3));
+  AppendLength(n, out);
+  AppendLength(s.size(), out);
+  out->append(compressed.data(), n);
+  return true;
 }
 
 }  // namespace
@@ -55,6 +74,7 @@ void AppendString(std::string_view s, std::string* out) {
       return;
     }
   }
+  if (AppendLzf(s, out)) return;
   AppendLength(s.size(), out);
   out->append(s);
 }

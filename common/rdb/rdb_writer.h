@@ -1,5 +1,5 @@
-// Writing RDB primitives, the inverse of rdb_reader.h: lengths, strings (integer-encoded when
-// Redis would, raw otherwise: Redis 7.0 loads both), doubles and times.
+// Writing RDB primitives, the inverse of rdb_reader.h: lengths, strings (integer-encoded or
+// LZF-compressed when Redis would, raw otherwise), doubles and times.
 #pragma once
 
 #include <cstdint>
