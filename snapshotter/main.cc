@@ -1,4 +1,5 @@
-// strongbox-snapshotter: run (daemon) | verify | inspect | restore | healthcheck.
+// strongbox-snapshotter: run (daemon) | verify | inspect | restore | import-rdb | export-rdb |
+// healthcheck.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <ctime>
@@ -7,6 +8,7 @@
 #include "common/metrics/http_server.h"
 #include "snapshotter/daemon.h"
 #include "snapshotter/offline.h"
+#include "snapshotter/rdb_io.h"
 
 namespace {
 
@@ -99,6 +101,22 @@ int main(int argc, char** argv) {
   lsn_opt->excludes(time_opt);
   restore->add_option("--target", target, "Empty directory to write the snapshot into")->required();
 
+  std::string rdb_in, rdb_out, export_time;
+  uint64_t export_lsn = 0;
+  CLI::App* import_rdb =
+      app.add_subcommand("import-rdb", "Turn a Redis RDB file into a snapshot to start from");
+  import_rdb->add_option("file", rdb_in, "RDB file written by Redis")->required();
+  import_rdb->add_option("--dir", dir, "Empty persistence directory")->required();
+  CLI::App* export_rdb =
+      app.add_subcommand("export-rdb", "Write the state (newest, at an LSN or a time) as an RDB");
+  export_rdb->add_option("--dir", dir, "Persistence directory")->envname("STRONGBOX_DIR");
+  export_rdb->add_option("--archive-dir", archive_dir, "Archive directory")
+      ->envname("STRONGBOX_ARCHIVE_DIR");
+  export_rdb->add_option("--out", rdb_out, "RDB file to write")->required();
+  auto* export_lsn_opt = export_rdb->add_option("--lsn", export_lsn, "Target LSN");
+  export_rdb->add_option("--time", export_time, "RFC 3339 time or Unix ms")
+      ->excludes(export_lsn_opt);
+
   int health_port = 9122;
   CLI::App* health = app.add_subcommand("healthcheck", "Probe a running snapshotter");
   health->add_option("--metrics-port", health_port, "Its --metrics-port")
@@ -120,6 +138,15 @@ int main(int argc, char** argv) {
       return 2;
     }
     return RunRestore(dir, archive_dir, to_lsn, ms, target);
+  }
+  if (*import_rdb) return RunImportRdb(rdb_in, dir);
+  if (*export_rdb) {
+    int64_t ms = 0;
+    if (!export_time.empty() && !ParseTime(export_time, &ms)) {
+      std::fprintf(stderr, "export-rdb: --time: use RFC 3339 (2026-11-24T13:00:00Z) or Unix ms\n");
+      return 2;
+    }
+    return RunExportRdb(dir, archive_dir, export_lsn, ms, rdb_out);
   }
   if (*health) return strongbox::metrics::RunHealthcheck("127.0.0.1", health_port);
   return 2;

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <map>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "common/format/dataset_id.h"
@@ -239,17 +240,13 @@ int RunInspect(const std::string& path, bool json, int64_t limit) {
   return scan->end == format::SegmentEnd::kDamage ? 1 : 0;
 }
 
-int RunRestore(const std::string& dir, const std::string& archive_dir, uint64_t to_lsn,
-               int64_t to_time_ms, const std::string& target) {
-  io::FileSystem& fs = io::DefaultFileSystem();
-  auto fail = [](const std::string& m) {
-    std::fprintf(stderr, "restore: %s\n", m.c_str());
-    return 1;
-  };
+absl::StatusOr<std::unique_ptr<Replayer>> ReplayTo(io::FileSystem& fs, const std::string& dir,
+                                                   const std::string& archive_dir, uint64_t to_lsn,
+                                                   int64_t to_time_ms, const std::string& tool) {
   auto id = format::LoadDatasetId(fs, dir);
-  if (!id.ok()) return fail(id.status().ToString());
+  if (!id.ok()) return id.status();
   auto catalog = LoadCatalog(fs, dir, archive_dir);
-  if (!catalog.ok()) return fail(catalog.status().ToString());
+  if (!catalog.ok()) return catalog.status();
   std::vector<CatalogFile> segments = catalog->segments;
   segments.insert(segments.end(), catalog->active.begin(), catalog->active.end());
   if (to_time_ms > 0) {
@@ -260,45 +257,63 @@ int RunRestore(const std::string& dir, const std::string& archive_dir, uint64_t 
         if (r.timestamp_ms <= to_time_ms) found = std::max(found, r.lsn);
         return absl::OkStatus();
       });
-      if (!scan.ok()) return fail(scan.status().ToString());
+      if (!scan.ok()) return scan.status();
     }
     for (const auto& s : catalog->snapshots) {
       // A snapshot's LSN is reachable even if its segments were retained away.
       auto info = state::LoadSnapshot(fs, s.path, *id, nullptr);
       if (info.ok() && found == 0 && info->timestamp_ms <= to_time_ms) found = info->lsn;
     }
-    if (found == 0) return fail("no record was written at or before that time");
+    if (found == 0) return absl::NotFoundError("no record was written at or before that time");
     to_lsn = found;
-    std::fprintf(stderr, "restore: the last record at or before the time is LSN %llu\n",
+    std::fprintf(stderr, "%s: the last record at or before the time is LSN %llu\n", tool.c_str(),
                  static_cast<unsigned long long>(to_lsn));
   }
-  Replayer r(fs, *id);
+  const bool newest = to_lsn == 0;
+  const uint64_t limit = newest ? UINT64_MAX : to_lsn;
+  auto r = std::make_unique<Replayer>(fs, *id);
   std::vector<std::string> snapshots;  // newest first, none past the target
   for (auto it = catalog->snapshots.rbegin(); it != catalog->snapshots.rend(); ++it) {
-    if (it->name.lsn_last <= to_lsn) snapshots.push_back(it->path);
+    if (it->name.lsn_last <= limit) snapshots.push_back(it->path);
   }
-  auto loaded = r.LoadNewestSnapshot(
-      snapshots, [](const std::string& m) { std::fprintf(stderr, "restore: %s\n", m.c_str()); });
-  if (!loaded.ok()) return fail(loaded.status().ToString());
+  auto loaded = r->LoadNewestSnapshot(snapshots, [&tool](const std::string& m) {
+    std::fprintf(stderr, "%s: %s\n", tool.c_str(), m.c_str());
+  });
+  if (!loaded.ok()) return loaded.status();
   if (loaded->has_value()) {
-    std::fprintf(stderr, "restore: starting from %s\n", (*loaded)->path.c_str());
+    std::fprintf(stderr, "%s: starting from %s\n", tool.c_str(), (*loaded)->path.c_str());
   }
   for (const auto& seg : segments) {
-    if (r.lsn_applied() >= to_lsn) break;
-    if (seg.name.kind != format::FileKind::kActive && seg.name.lsn_last <= r.lsn_applied())
+    if (r->lsn_applied() >= limit) break;
+    if (seg.name.kind != format::FileKind::kActive && seg.name.lsn_last <= r->lsn_applied())
       continue;
-    Progress(absl::StrCat("restore: applying ", seg.path, " (at LSN ", r.lsn_applied(), " of ",
-                          to_lsn, ")"));
+    Progress(absl::StrCat(tool, ": applying ", seg.path, " (at LSN ", r->lsn_applied(), ")"));
     // The engine's active segment counts with its complete records (a torn tail is not data).
-    absl::Status s = r.ApplySegment(seg.path, to_lsn,
-                                    /*allow_unsealed=*/seg.name.kind == format::FileKind::kActive);
-    if (!s.ok()) return fail(s.ToString());
+    absl::Status s = r->ApplySegment(seg.path, newest ? 0 : to_lsn,
+                                     /*allow_unsealed=*/seg.name.kind == format::FileKind::kActive);
+    if (!s.ok()) return s;
   }
   ProgressDone();
-  if (r.lsn_applied() != to_lsn) {
-    return fail(
-        absl::StrCat("LSN ", to_lsn, " cannot be reached: the files end at LSN ", r.lsn_applied()));
+  if (!newest && r->lsn_applied() != to_lsn) {
+    return absl::OutOfRangeError(absl::StrCat(
+        "LSN ", to_lsn, " cannot be reached: the files end at LSN ", r->lsn_applied()));
   }
+  return r;
+}
+
+int RunRestore(const std::string& dir, const std::string& archive_dir, uint64_t to_lsn,
+               int64_t to_time_ms, const std::string& target) {
+  io::FileSystem& fs = io::DefaultFileSystem();
+  auto fail = [](const std::string& m) {
+    std::fprintf(stderr, "restore: %s\n", m.c_str());
+    return 1;
+  };
+  auto replayed = ReplayTo(fs, dir, archive_dir, to_lsn, to_time_ms, "restore");
+  if (!replayed.ok()) return fail(replayed.status().ToString());
+  Replayer& r = **replayed;
+  to_lsn = r.lsn_applied();
+  auto id = format::LoadDatasetId(fs, dir);
+  if (!id.ok()) return fail(id.status().ToString());
   if (auto s = fs.CreateDir(target); !s.ok()) return fail(s.ToString());
   auto existing = format::ScanDirectory(fs, target);
   if (existing.ok() &&

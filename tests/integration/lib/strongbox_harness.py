@@ -369,6 +369,25 @@ def snapshotter_tool(*args, timeout=120):
     return p.returncode, (p.stdout + p.stderr).decode(errors="replace")
 
 
+def plain_value(client, key, t):
+    """The value of a key of type `t` other than a stream, in a comparable form."""
+    if t == b"string":
+        return client.get(key)
+    if t == b"hash":
+        return tuple(sorted(client.hgetall(key).items()))
+    if t == b"list":
+        return tuple(client.lrange(key, 0, -1))
+    if t == b"set":
+        return tuple(sorted(client.smembers(key)))
+    if t == b"zset":
+        return tuple(client.zrange(key, 0, -1, withscores=True))
+    return None
+
+
+def stream_entries(client, key):
+    return tuple((i, tuple(f.items())) for i, f in client.xrange(key))
+
+
 def dump(client):
     """Full content of all 16 databases: {(db, key): (type, value, has_ttl)}."""
     out = {}
@@ -376,21 +395,11 @@ def dump(client):
         client.execute_command("SELECT", db)
         for key in client.scan_iter(count=1000):
             t = client.type(key)
-            if t == b"string":
-                v = client.get(key)
-            elif t == b"hash":
-                v = tuple(sorted(client.hgetall(key).items()))
-            elif t == b"list":
-                v = tuple(client.lrange(key, 0, -1))
-            elif t == b"set":
-                v = tuple(sorted(client.smembers(key)))
-            elif t == b"zset":
-                v = tuple(client.zrange(key, 0, -1, withscores=True))
-            elif t == b"stream":
-                v = (tuple((i, tuple(f.items())) for i, f in client.xrange(key)),
+            if t == b"stream":
+                v = (stream_entries(client, key),
                      tuple(client.execute_command("XINFO", "STREAM", key)[:14]))
             else:
-                v = None
+                v = plain_value(client, key, t)
             out[(db, key)] = (t, v, client.pttl(key) > 0)
     client.execute_command("SELECT", 0)
     return out

@@ -166,6 +166,8 @@ const std::vector<std::vector<std::string>> kReadonlySamples = {
     {"sort_ro", "$l", "ALPHA", "BY", "$s*", "GET", "#", "GET", "$h*->f"},
     {"object", "encoding", "$l"},
     {"memory", "usage", "$h"},
+    {"dump", "$z"},
+    {"dump", "$strm"},
     {"geopos", "$z", "a", "missing"},
     {"geohash", "$z", "a", "missing"},
     {"geodist", "$z", "a", "b", "km"},
