@@ -101,6 +101,16 @@ void RunChecked(CommandContext& ctx, const CommandSpec& spec) {
   }
 }
 
+// commandstats under Redis's name ("config|get"); an unknown subcommand is no command to
+// count (Redis's lookup fails on it), and would let clients grow the table without bound.
+void RecordStats(CommandContext& ctx, const CommandSpec& spec, CommandStats& stats,
+                 size_t reply_start, int64_t duration_us) {
+  std::string_view out = *ctx.reply.buffer();
+  std::string_view reply = reply_start <= out.size() ? out.substr(reply_start) : "";
+  if (reply.starts_with("-ERR unknown subcommand")) return;
+  stats.RecordCall(FullName(spec, ctx.argv), duration_us, reply.starts_with("-"));
+}
+
 // Runs the handler: only a kMayBlock one parks the client, and never inside EXEC; what ran is
 // timed for the slow log and the latency monitor.
 void Run(CommandContext& ctx, const CommandSpec& spec) {
@@ -118,11 +128,7 @@ void Run(CommandContext& ctx, const CommandSpec& spec) {
   if (ctx.client.block.active) return;
   int64_t duration_us = MonotonicUs() - started_us;
   if (monitors != nullptr) RecordCommand(*monitors, spec, ctx, duration_us);
-  if (stats != nullptr) {
-    const std::string& out = *ctx.reply.buffer();
-    bool failed = out.size() > reply_start && out[reply_start] == '-';
-    stats->RecordCall(spec.name, duration_us, failed);
-  }
+  if (stats != nullptr) RecordStats(ctx, spec, *stats, reply_start, duration_us);
 }
 
 // Redis's rejected_calls: the command was found but refused before it ran.

@@ -84,28 +84,76 @@ void AppendClients(std::string* out, const InfoInputs& in) {
                   "clients_waiting_durability:", in.clients_waiting_durability, "\r\n\r\n");
 }
 
-void AppendMemory(std::string* out, const InfoInputs& in) {
-  uint64_t used = UsedMemoryBytes(), rss = RssBytes();
+std::string Ratio(uint64_t numerator, uint64_t denominator) {
+  return absl::StrFormat(
+      "%.2f",
+      denominator ? static_cast<double>(numerator) / static_cast<double>(denominator) : 0.0);
+}
+
+int64_t Difference(uint64_t a, uint64_t b) {
+  return static_cast<int64_t>(a) - static_cast<int64_t>(b);
+}
+
+// Redis's mem_clients_normal: the connections' input and output buffers.
+uint64_t ClientsBytes(const InfoInputs& in) {
+  uint64_t bytes = 0;
+  for (const auto& [id, c] : in.conns) bytes += c->in.size() + c->unsent_bytes();
+  return bytes;
+}
+
+// Redis's split of used_memory: the server's own (start-up, clients, the key tables' buckets)
+// and the data set's (the rest).
+void AppendMemoryUse(std::string* out, const InfoInputs& in, uint64_t used) {
   uint64_t peak = std::max(in.used_memory_peak, used);
-  uint64_t system =
-      static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-  uint64_t clients_bytes = 0;
-  for (const auto& [id, c] : in.conns) clients_bytes += c->in.size() + c->unsent_bytes();
-  double fragmentation = used ? static_cast<double>(rss) / static_cast<double>(used) : 0;
+  uint64_t clients_bytes = ClientsBytes(in);
+  uint64_t tables_bytes = 0;
+  for (int i = 0; i < state::kDatabaseCount; ++i) tables_bytes += in.state.db(i).table_bytes();
+  uint64_t overhead = in.used_memory_startup + clients_bytes + tables_bytes;
+  uint64_t dataset = used - std::min(used, overhead);
+  uint64_t net = used - std::min(used, in.used_memory_startup);
   absl::StrAppend(
       out, "# Memory\r\nused_memory:", used, "\r\nused_memory_human:", Human(used),
-      "\r\nused_memory_rss:", rss, "\r\nused_memory_rss_human:", Human(rss),
+      "\r\nused_memory_rss:", RssBytes(), "\r\nused_memory_rss_human:", Human(RssBytes()),
       "\r\nused_memory_peak:", peak, "\r\nused_memory_peak_human:", Human(peak),
       "\r\nused_memory_peak_perc:", absl::StrFormat("%.2f%%", peak ? 100.0 * used / peak : 0));
+  absl::StrAppend(out, "\r\nused_memory_overhead:", overhead,
+                  "\r\nused_memory_startup:", in.used_memory_startup,
+                  "\r\nused_memory_dataset:", dataset, "\r\nused_memory_dataset_perc:",
+                  absl::StrFormat("%.2f%%", net ? 100.0 * dataset / net : 0), "\r\n");
+}
+
+// glibc's malloc in Redis's allocator_* terms: allocated = in use, active = obtained from the
+// system (heap + mmapped), resident = RSS.
+void AppendAllocator(std::string* out, uint64_t used, uint64_t rss) {
+  struct mallinfo2 mi = mallinfo2();
+  uint64_t active = std::max<uint64_t>(mi.arena + mi.hblkhd, used);
+  absl::StrAppend(out, "allocator_allocated:", used, "\r\nallocator_active:", active,
+                  "\r\nallocator_resident:", rss, "\r\n");
+  uint64_t system =
+      static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  absl::StrAppend(out, "total_system_memory:", system,
+                  "\r\ntotal_system_memory_human:", Human(system),
+                  "\r\nmaxmemory:0\r\nmaxmemory_human:0B\r\n",
+                  "maxmemory_policy:noeviction\r\nallocator_frag_ratio:", Ratio(active, used),
+                  "\r\nallocator_frag_bytes:", Difference(active, used),
+                  "\r\nallocator_rss_ratio:", Ratio(rss, active),
+                  "\r\nallocator_rss_bytes:", Difference(rss, active),
+                  "\r\nrss_overhead_ratio:", Ratio(rss, rss), "\r\nrss_overhead_bytes:0",
+                  "\r\nmem_fragmentation_ratio:", Ratio(rss, used),
+                  "\r\nmem_fragmentation_bytes:", Difference(rss, used), "\r\n");
+}
+
+void AppendMemory(std::string* out, const InfoInputs& in) {
+  uint64_t used = UsedMemoryBytes(), rss = RssBytes();
+  AppendMemoryUse(out, in, used);
+  AppendAllocator(out, used, rss);
+  uint64_t clients_bytes = ClientsBytes(in);
   absl::StrAppend(
-      out, "\r\ntotal_system_memory:", system, "\r\ntotal_system_memory_human:", Human(system),
-      "\r\nmaxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:noeviction",
-      "\r\nmem_fragmentation_ratio:", absl::StrFormat("%.2f", fragmentation),
-      "\r\nmem_fragmentation_bytes:", static_cast<int64_t>(rss) - static_cast<int64_t>(used));
-  absl::StrAppend(
-      out, "\r\nmem_not_counted_for_evict:0\r\nmem_replication_backlog:0\r\n",
+      out, "number_of_libraries:", in.state.libraries().size(),
+      "\r\nmem_not_counted_for_evict:0\r\nmem_replication_backlog:0\r\n",
       "mem_total_replication_buffers:0\r\nmem_clients_slaves:0\r\nmem_clients_normal:",
-      clients_bytes, "\r\nmem_cluster_links:0\r\nmem_allocator:libc\r\n",
+      clients_bytes, "\r\nmem_cluster_links:0\r\nmem_aof_buffer:", in.log.pending_bytes(),
+      "\r\nmem_allocator:libc\r\n",
       "active_defrag_running:0\r\nlazyfree_pending_objects:", in.lazyfree_pending_objects,
       "\r\nlazyfreed_objects:", in.lazyfreed_objects, "\r\n\r\n");
 }
@@ -122,7 +170,8 @@ void AppendPersistence(std::string* out, const InfoInputs& in) {
                   "rdb_changes_since_last_save:", changes, "\r\nrdb_bgsave_in_progress:0\r\n",
                   "rdb_last_save_time:", last_save_s, "\r\nrdb_last_bgsave_status:ok\r\n");
   absl::StrAppend(out, "rdb_last_bgsave_time_sec:-1\r\nrdb_current_bgsave_time_sec:-1\r\n",
-                  "rdb_saves:0\r\nrdb_last_cow_size:0\r\naof_enabled:1\r\n",
+                  "rdb_saves:0\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:0\r\n",
+                  "rdb_last_load_keys_loaded:", in.keys_loaded, "\r\naof_enabled:1\r\n",
                   "aof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\n",
                   "aof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\n",
                   "aof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\n",

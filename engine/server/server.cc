@@ -79,10 +79,12 @@ absl::Status Server::Start() {
   dataset_ = *id;
   started_ms_ = NowMs();
   run_id_ = RandomRunId();
+  used_memory_startup_ = UsedMemoryBytes();
   auto recovered = Recover(fs_, config_.dir, dataset_, &state_, started_ms_, LogLine);
   if (!recovered.ok()) return recovered.status();
   // After recovery, which replaces the State: replay frees inline.
   state_.set_disposer(&lazy_free_);
+  keys_loaded_ = state_.TotalKeys();
   LogLine(absl::StrCat("recovered LSN ", recovered->lsn_last, " (snapshot LSN ",
                        recovered->lsn_snapshot, ", ", recovered->records_replayed,
                        " records replayed from ", recovered->segments_replayed, " segments, ",
@@ -344,6 +346,8 @@ std::string Server::InfoSection(std::string_view sections) {
   in.lazyfree_pending_objects = lazy_free_.pending_objects();
   in.lazyfreed_objects = lazy_free_.freed_objects();
   in.used_memory_peak = used_memory_peak_;
+  in.used_memory_startup = used_memory_startup_;
+  in.keys_loaded = keys_loaded_;
   in.run_id = run_id_;
   in.master_replid = ReplicationId(dataset_);
   in.snapshot = NewestSnapshot(fs_, config_.dir);

@@ -175,7 +175,9 @@ class Server final : public ServerHooks {
   InstantaneousMetrics rates_;  // INFO instantaneous_*
   uint64_t used_memory_peak_ = 0;
   int64_t last_peak_sample_ms_ = 0;
-  std::string run_id_;  // INFO run_id: 40 random hex digits per process
+  uint64_t used_memory_startup_ = 0;  // INFO memory: before recovery
+  uint64_t keys_loaded_ = 0;          // INFO persistence: by recovery
+  std::string run_id_;                // INFO run_id: 40 random hex digits per process
   int64_t started_ms_ = 0;
   metrics::Registry metrics_registry_;
   EngineMetrics metrics_;
