@@ -9,6 +9,7 @@ PACKAGES=(
   liblzf-dev  # common/rdb: LZF strings in RDB files and DUMP payloads
   liblua5.1-0-dev lua-cjson-dev lua-bitop-dev  # scripting: Lua 5.1 with cjson and bit
   redis-server redis-tools python3 python3-redis python3-pytest
+  prometheus-redis-exporter  # tests/integration/server/test_redis_exporter.py scrapes INFO
   python3-rq  # tests/integration/types/test_rq.py: a real job queue that stores results in streams
   clang-format util-linux procps docker-compose yamllint python3-yaml
   clang libclang-rt-dev  # the fuzz flavour: clang++ and libFuzzer/ASan/UBSan runtimes

@@ -184,7 +184,10 @@ void Config(CommandContext& ctx) {
     }
     return;
   }
-  if (sub == "resetstat") return ctx.reply.SimpleString("OK");
+  if (sub == "resetstat") {
+    ctx.server.ResetStats();
+    return ctx.reply.SimpleString("OK");
+  }
   if (sub == "set") return ConfigSet(ctx);
   ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) + "'. Try CONFIG HELP.");
 }

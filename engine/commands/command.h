@@ -23,6 +23,7 @@ namespace strongbox::engine {
 struct Monitors;       // monitors.h: the slow log and the latency monitor
 struct ClientFilter;   // client_filter.h: CLIENT LIST / KILL filters
 class KeyspaceEvents;  // keyspace_events.h: notify-keyspace-events
+class CommandStats;    // command_stats.h: INFO commandstats / errorstats / keyspace hits
 
 // What a command may do. The dispatcher (dispatcher.cc) reads the flags, never the names: it
 // refuses kWrite commands while read-only, queues all but kNoMulti ones inside MULTI, and stops
@@ -122,7 +123,8 @@ struct ClientSession {
 class ServerHooks {
  public:
   virtual ~ServerHooks() = default;
-  virtual std::string InfoSection(std::string_view section) = 0;  // "" = all sections
+  // INFO's arguments, lower case, separated by spaces ("" = the default sections).
+  virtual std::string InfoSection(std::string_view sections) = 0;
   virtual bool read_only() const = 0;
   virtual std::string read_only_reason() const = 0;
   virtual bool CheckPassword(std::string_view password) const = 0;  // constant time
@@ -161,6 +163,10 @@ class ServerHooks {
   virtual bool ServeWhileScriptBusy(bool /*is_function*/, bool /*wrote*/) { return false; }
   // Keyspace notifications; nullptr where there are none (test fakes): nothing is published.
   virtual KeyspaceEvents* keyspace_events() { return nullptr; }
+  // INFO's command, error and keyspace-hit statistics; nullptr where there are none (test fakes).
+  virtual CommandStats* command_stats() { return nullptr; }
+  // CONFIG RESETSTAT: zeroes the statistics Redis resets.
+  virtual void ResetStats() {}
 };
 
 struct CommandContext {

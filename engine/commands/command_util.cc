@@ -11,6 +11,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "common/state/apply.h"
 #include "common/util/check.h"
+#include "engine/commands/command_stats.h"
 #include "engine/commands/keyspace_events.h"
 
 namespace strongbox::engine {
@@ -230,6 +231,7 @@ void DropIfExpired(CommandContext& ctx, std::string_view key) {
 bool LookupTyped(CommandContext& ctx, std::string_view key, state::ValueType type,
                  state::Entry** entry) {
   *entry = CurrentDb(ctx).Find(key, ctx.now_ms);
+  if (CommandStats* stats = ctx.server.command_stats()) stats->RecordLookup(*entry != nullptr);
   if (*entry != nullptr && (*entry)->type() != type) {
     ctx.reply.Error(kErrWrongType);
     return false;

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/util/check.h"
 #include "engine/commands/command_registry.h"
+#include "engine/commands/command_stats.h"
 #include "engine/commands/monitors.h"
 
 namespace strongbox::engine {
@@ -100,20 +101,39 @@ void RunChecked(CommandContext& ctx, const CommandSpec& spec) {
   }
 }
 
+// commandstats under Redis's name ("config|get"); an unknown subcommand is no command to
+// count (Redis's lookup fails on it), and would let clients grow the table without bound.
+void RecordStats(CommandContext& ctx, const CommandSpec& spec, CommandStats& stats,
+                 size_t reply_start, int64_t duration_us) {
+  std::string_view out = *ctx.reply.buffer();
+  std::string_view reply = reply_start <= out.size() ? out.substr(reply_start) : "";
+  if (reply.starts_with("-ERR unknown subcommand")) return;
+  stats.RecordCall(FullName(spec, ctx.argv), duration_us, reply.starts_with("-"));
+}
+
 // Runs the handler: only a kMayBlock one parks the client, and never inside EXEC; what ran is
 // timed for the slow log and the latency monitor.
 void Run(CommandContext& ctx, const CommandSpec& spec) {
   bool was_blocked = ctx.client.block.active;
   Monitors* monitors = ctx.server.monitors();
-  int64_t started_us = monitors != nullptr ? MonotonicUs() : 0;
+  CommandStats* stats = ctx.server.command_stats();
+  if (stats != nullptr) stats->set_lookups_counted((spec.flags & kReadonly) != 0);
+  size_t reply_start = ctx.reply.buffer()->size();
+  int64_t started_us = monitors != nullptr || stats != nullptr ? MonotonicUs() : 0;
   RunChecked(ctx, spec);
   SB_CHECK(
       was_blocked || !ctx.client.block.active || ((spec.flags & kMayBlock) && !ctx.client.in_exec),
       "'%s' parked the client without kMayBlock or inside EXEC", std::string(spec.name).c_str());
   // A parked command is recorded by the run that finally serves it, as Redis does on unblock.
-  if (monitors != nullptr && !ctx.client.block.active) {
-    RecordCommand(*monitors, spec, ctx, MonotonicUs() - started_us);
-  }
+  if (ctx.client.block.active) return;
+  int64_t duration_us = MonotonicUs() - started_us;
+  if (monitors != nullptr) RecordCommand(*monitors, spec, ctx, duration_us);
+  if (stats != nullptr) RecordStats(ctx, spec, *stats, reply_start, duration_us);
+}
+
+// Redis's rejected_calls: the command was found but refused before it ran.
+void CountRejected(CommandContext& ctx, const CommandSpec& spec) {
+  if (CommandStats* stats = ctx.server.command_stats()) stats->RecordRejected(spec.name);
 }
 
 // Inside MULTI: checks what can be checked now and queues the command (Redis 7.0 texts); a
@@ -125,6 +145,7 @@ void Queue(CommandContext& ctx, const CommandSpec* spec) {
   }
   if (!ArityOk(*spec, ctx.argv.size())) {
     ctx.client.multi_error = true;
+    CountRejected(ctx, *spec);
     return ctx.reply.Error(WrongArity(*spec));
   }
   if (ctx.server.password_required() && !ctx.client.authenticated) {
@@ -144,14 +165,17 @@ void Dispatch(CommandContext& ctx) {
   const CommandSpec* spec = FindCommand(ctx.argv[0]);
   if (spec != nullptr) ctx.client.last_command = FullName(*spec, ctx.argv);  // CLIENT LIST cmd
   if (spec != nullptr && ArityOk(*spec, ctx.argv.size()) && !SubscriberModeAllows(ctx, *spec)) {
-    return;
+    return CountRejected(ctx, *spec);
   }
   if (ctx.client.in_multi && !(spec != nullptr && (spec->flags & kNoMulti))) {
     return Queue(ctx, spec);
   }
   if (spec == nullptr) return ctx.reply.Error(UnknownCommand(ctx.argv));
-  if (!ArityOk(*spec, ctx.argv.size())) return ctx.reply.Error(WrongArity(*spec));
-  if (!Admit(ctx, *spec)) return;
+  if (!ArityOk(*spec, ctx.argv.size())) {
+    CountRejected(ctx, *spec);
+    return ctx.reply.Error(WrongArity(*spec));
+  }
+  if (!Admit(ctx, *spec)) return CountRejected(ctx, *spec);
   ctx.client.reply_stateless = (spec->flags & kStateless) != 0;
   Run(ctx, *spec);
 }

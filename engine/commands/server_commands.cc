@@ -8,20 +8,15 @@
 namespace strongbox::engine {
 namespace {
 
+// INFO [section ...]: Redis 7.0 takes several sections in one call (engine/server/info_sections).
 void Info(CommandContext& ctx) {
-  std::string section = ctx.argv.size() > 1 ? ToLower(ctx.argv[1]) : "";
-  std::string text = ctx.server.InfoSection(section);
-  if (section.empty() || section == "all" || section == "everything" || section == "keyspace") {
-    text += "# Keyspace\r\n";
-    for (int i = 0; i < state::kDatabaseCount; ++i) {
-      const state::Db& db = ctx.state.db(i);
-      if (db.size() == 0) continue;
-      absl::StrAppend(&text, "db", i, ":keys=", db.size(), ",expires=", db.expires(),
-                      ",avg_ttl=0\r\n");
-    }
-    text += "\r\n";
+  std::string sections;
+  for (size_t i = 1; i < ctx.argv.size(); ++i) {
+    // A space inside an argument would split it: such a name matches no section anyway.
+    if (ctx.argv[i].find(' ') != std::string_view::npos) continue;
+    absl::StrAppend(&sections, i > 1 ? " " : "", ToLower(ctx.argv[i]));
   }
-  ctx.reply.Verbatim(text);
+  ctx.reply.Verbatim(ctx.server.InfoSection(sections));
 }
 
 void Dbsize(CommandContext& ctx) { ctx.reply.Integer(static_cast<int64_t>(CurrentDb(ctx).size())); }

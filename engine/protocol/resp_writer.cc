@@ -24,6 +24,7 @@ void RespWriter::SimpleString(std::string_view s) {
 }
 
 void RespWriter::Error(std::string_view message) {
+  if (error_observer_ != nullptr) error_observer_->OnErrorReply(message);
   out_->push_back('-');
   // A CR or LF inside an error would break framing; Redis replaces them with spaces.
   for (char c : message) out_->push_back(c == '\r' || c == '\n' ? ' ' : c);

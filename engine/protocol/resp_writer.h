@@ -8,6 +8,13 @@
 
 namespace strongbox::engine {
 
+// Told of every error reply a writer encodes (INFO errorstats counts them).
+class ErrorObserver {
+ public:
+  virtual ~ErrorObserver() = default;
+  virtual void OnErrorReply(std::string_view message) = 0;
+};
+
 class RespWriter {
  public:
   explicit RespWriter(std::string* out, int protocol_version = 2)
@@ -16,6 +23,7 @@ class RespWriter {
   int protocol_version() const { return protocol_version_; }
   void set_protocol_version(int version) { protocol_version_ = version; }
   std::string* buffer() { return out_; }
+  void set_error_observer(ErrorObserver* observer) { error_observer_ = observer; }
 
   void SimpleString(std::string_view s);  // +OK
   // `message` must start with an error code, e.g. "ERR syntax error", "WRONGTYPE ...".
@@ -41,6 +49,7 @@ class RespWriter {
   void Header(char type, int64_t n);
   std::string* out_;
   int protocol_version_;
+  ErrorObserver* error_observer_ = nullptr;
 };
 
 }  // namespace strongbox::engine

@@ -105,6 +105,8 @@ void Server::OnRecv(Conn& c, int res) {
   c.recv_armed = false;
   if (res <= 0 && shutting_down_) return;  // input closed for shutdown: keep sending replies
   if (res <= 0) return StartClose(c);
+  ++counters_.reads_processed;
+  counters_.net_input_bytes += static_cast<uint64_t>(res);
   c.in_len += static_cast<size_t>(res);
   ProcessInput(c);
   ArmRecv(c);
@@ -272,6 +274,8 @@ bool Server::AdvanceSend(Conn& c, int res) {
     StartClose(c);
     return false;
   }
+  ++counters_.writes_processed;
+  counters_.net_output_bytes += static_cast<uint64_t>(res);
   c.sending_off += static_cast<size_t>(res);
   if (c.sending_off < c.sending.size() && !c.closing) {
     io_uring_sqe* sqe = ring_.Sqe(OpType::kSend, c.id);

@@ -45,6 +45,9 @@ EngineMetrics::EngineMetrics(metrics::Registry& r, io::FileSystem& fs, const std
 namespace {
 
 void Advance(metrics::Counter& counter, uint64_t total, uint64_t* reported) {
+  // A total below what was reported was reset (CONFIG RESETSTAT): the Prometheus counter stays
+  // monotonic and goes on from there.
+  if (total < *reported) *reported = 0;
   counter.Inc(total - *reported);
   *reported = total;
 }

@@ -16,7 +16,17 @@ struct ServerCounters {
   uint64_t connections_received = 0;
   uint64_t rejected_connections = 0;
   uint64_t expired_keys = 0;
-  uint64_t slowlog_entries = 0;  // ever added to the slow log
+  uint64_t slowlog_entries = 0;   // ever added to the slow log
+  uint64_t net_input_bytes = 0;   // received from clients
+  uint64_t net_output_bytes = 0;  // sent to clients
+  uint64_t reads_processed = 0;   // receive completions
+  uint64_t writes_processed = 0;  // send completions
+  // CONFIG RESETSTAT: what Redis zeroes (the slow log's count is the slow log's).
+  void ResetStats() {
+    uint64_t slowlog = slowlog_entries;
+    *this = ServerCounters{};
+    slowlog_entries = slowlog;
+  }
 };
 
 class EngineMetrics {

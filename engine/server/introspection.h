@@ -1,5 +1,5 @@
-// What INFO, CONFIG GET and CLIENT LIST report about the running engine: pure functions of a
-// snapshot of its state, so they can change without touching the loop.
+// What CONFIG GET and CLIENT LIST report about the running engine: pure functions of a snapshot
+// of its state, so they can change without touching the loop (INFO: info_sections.h).
 #pragma once
 
 #include <cstdint>
@@ -7,31 +7,11 @@
 #include <string_view>
 
 #include "engine/commands/client_filter.h"
-#include "engine/durability/durable_log.h"
 #include "engine/server/config.h"
 #include "engine/server/connection.h"
-#include "engine/server/engine_metrics.h"
 
 namespace strongbox::engine {
 
-struct InfoInputs {
-  const EngineConfig& config;
-  const DurableLog& log;
-  const ServerCounters& counters;
-  size_t connected_clients;
-  size_t blocked_clients;
-  size_t clients_waiting_durability;
-  uint64_t fsyncs;
-  double fsync_seconds_total;
-  int64_t started_ms;
-  int64_t now_ms;
-  const PubSubRegistry& pubsub;
-  size_t lazyfree_pending_objects = 0;
-  uint64_t lazyfreed_objects = 0;
-};
-
-// One INFO section ("" / all / everything / default = every section), Redis's text layout.
-std::string InfoText(std::string_view section, const InfoInputs& in);
 // CONFIG GET of a server-owned parameter; false if unknown.
 bool ServerConfigGet(const EngineConfig& config, std::string_view name, std::string* value);
 // CLIENT LIST / INFO lines (Redis 7.0's fields) of the connections the filter matches.

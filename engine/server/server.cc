@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/format/dataset_id.h"
 #include "common/util/check.h"
 #include "engine/commands/client_filter.h"
@@ -23,6 +24,7 @@
 #include "engine/commands/dispatcher.h"
 #include "engine/durability/recovery.h"
 #include "engine/server/expiry_cycle.h"
+#include "engine/server/info_sections.h"
 #include "engine/server/introspection.h"
 #include "engine/server/log_effect_sink.h"
 #include "engine/server/log_line.h"
@@ -76,10 +78,13 @@ absl::Status Server::Start() {
   if (!id.ok()) return id.status();
   dataset_ = *id;
   started_ms_ = NowMs();
+  run_id_ = RandomRunId();
+  used_memory_startup_ = UsedMemoryBytes();
   auto recovered = Recover(fs_, config_.dir, dataset_, &state_, started_ms_, LogLine);
   if (!recovered.ok()) return recovered.status();
   // After recovery, which replaces the State: replay frees inline.
   state_.set_disposer(&lazy_free_);
+  keys_loaded_ = state_.TotalKeys();
   LogLine(absl::StrCat("recovered LSN ", recovered->lsn_last, " (snapshot LSN ",
                        recovered->lsn_snapshot, ", ", recovered->records_replayed,
                        " records replayed from ", recovered->segments_replayed, " segments, ",
@@ -242,6 +247,7 @@ void Server::OnTimer() {
     ReleaseDeliveries(0);  // "expired" notifications
   }
   if (pause_until_ms_ != 0 && pause_until_ms_ <= now) UnpauseClients();
+  SampleStats(now);
   blocked_.ExpireDue(now, [this](Conn& c) {
     RespWriter(&c.out, c.session.protocol_version).NullArray();
     TagReply(c);
@@ -273,6 +279,7 @@ void Server::Execute(Conn& c, std::span<const std::string_view> argv) {
   ++counters_.commands_processed;
   int64_t now_ms = NowMs();
   RespWriter writer(&c.out, c.session.protocol_version);
+  writer.set_error_observer(&command_stats_);
   LogEffectSink sink(*log_);
   log_->BeginRecord(now_ms);  // all effects of one command (one EXEC) make one record
   CommandContext ctx{argv, c.session, state_, writer, sink, *this, now_ms};
@@ -324,21 +331,48 @@ bool Server::CheckPassword(std::string_view password) const {
   return diff == 0;
 }
 
-std::string Server::InfoSection(std::string_view section) {
-  InfoInputs in{config_,
-                *log_,
-                counters_,
-                conns_.size(),
-                blocked_.count(),
-                replies_.held_connections(),
-                commit_->fsyncs(),
-                commit_->fsync_seconds_total(),
-                started_ms_,
-                NowMs(),
-                pubsub_};
+std::string Server::InfoSection(std::string_view sections) {
+  InfoInputs in{.config = config_,
+                .log = *log_,
+                .counters = counters_,
+                .conns = conns_,
+                .state = state_,
+                .stats = command_stats_,
+                .rates = rates_,
+                .pubsub = pubsub_};
+  in.blocked_clients = blocked_.count();
+  in.clients_waiting_durability = replies_.held_connections();
+  in.fsyncs = commit_->fsyncs();
+  in.fsync_seconds_total = commit_->fsync_seconds_total();
+  in.started_ms = started_ms_;
+  in.now_ms = NowMs();
   in.lazyfree_pending_objects = lazy_free_.pending_objects();
   in.lazyfreed_objects = lazy_free_.freed_objects();
-  return InfoText(section, in);
+  in.used_memory_peak = used_memory_peak_;
+  in.used_memory_startup = used_memory_startup_;
+  in.keys_loaded = keys_loaded_;
+  in.run_id = run_id_;
+  in.master_replid = ReplicationId(dataset_);
+  in.snapshot = NewestSnapshot(fs_, config_.dir);
+  std::vector<std::string> args =
+      absl::StrSplit(absl::string_view(sections.data(), sections.size()), ' ', absl::SkipEmpty());
+  return InfoText(args, in);
+}
+
+// Every 100 ms (Redis's cron): the instantaneous rates and the memory peak.
+void Server::SampleStats(int64_t now_ms) {
+  rates_.MaybeSample(now_ms, counters_.commands_processed, counters_.net_input_bytes,
+                     counters_.net_output_bytes);
+  if (now_ms - last_peak_sample_ms_ < InstantaneousMetrics::kSampleIntervalMs) return;
+  last_peak_sample_ms_ = now_ms;
+  used_memory_peak_ = std::max(used_memory_peak_, UsedMemoryBytes());
+}
+
+void Server::ResetStats() {
+  counters_.ResetStats();
+  command_stats_.ResetStats();
+  rates_.Reset();
+  used_memory_peak_ = UsedMemoryBytes();
 }
 
 bool Server::ConfigGet(std::string_view name, std::string* value) const {

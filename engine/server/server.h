@@ -18,6 +18,7 @@
 #include "common/state/lazy_free.h"
 #include "common/state/state.h"
 #include "engine/commands/command.h"
+#include "engine/commands/command_stats.h"
 #include "engine/commands/keyspace_events.h"
 #include "engine/commands/monitors.h"
 #include "engine/commands/watched_keys.h"
@@ -28,6 +29,7 @@
 #include "engine/server/connection.h"
 #include "engine/server/engine_metrics.h"
 #include "engine/server/group_commit.h"
+#include "engine/server/instantaneous_metrics.h"
 #include "engine/server/reply_gate.h"
 #include "engine/server/ring.h"
 
@@ -68,6 +70,8 @@ class Server final : public ServerHooks {
   Monitors* monitors() override { return &monitors_; }
   bool ServeWhileScriptBusy(bool is_function, bool wrote) override;
   KeyspaceEvents* keyspace_events() override { return &keyspace_events_; }
+  CommandStats* command_stats() override { return &command_stats_; }
+  void ResetStats() override;
 
  private:
   // server.cc: start-up, the loop, command execution.
@@ -80,6 +84,7 @@ class Server final : public ServerHooks {
   void OnCompletion(OpType type, uint64_t id, int res, uint32_t flags);
   void AfterDurable();
   void OnTimer();
+  void SampleStats(int64_t now_ms);
   bool DrainForShutdown(int64_t* deadline_ms);
   void Execute(Conn& c, std::span<const std::string_view> argv);
   void TagReply(Conn& c);
@@ -169,6 +174,13 @@ class Server final : public ServerHooks {
   KeyspaceEvents keyspace_events_;      // notify-keyspace-events
 
   ServerCounters counters_;
+  CommandStats command_stats_;  // INFO commandstats, errorstats, latencystats, keyspace hits
+  InstantaneousMetrics rates_;  // INFO instantaneous_*
+  uint64_t used_memory_peak_ = 0;
+  int64_t last_peak_sample_ms_ = 0;
+  uint64_t used_memory_startup_ = 0;  // INFO memory: before recovery
+  uint64_t keys_loaded_ = 0;          // INFO persistence: by recovery
+  std::string run_id_;                // INFO run_id: 40 random hex digits per process
   int64_t started_ms_ = 0;
   metrics::Registry metrics_registry_;
   EngineMetrics metrics_;
