@@ -1,5 +1,6 @@
 // Wiring: start-up (lock, recovery, ring, listener, signals, metrics), the loop that routes
 // completions, and command execution with its reply tagging.
+#include "engine/acl/acl_file.h"
 #include "engine/server/server.h"
 
 #include <arpa/inet.h>
@@ -59,9 +60,20 @@ Server::~Server() {
   if (signal_fd_ >= 0) ::close(signal_fd_);
 }
 
+// --requirepass is the default user's password; --aclfile's users then replace the defaults.
+absl::Status Server::ConfigureAcl() {
+  acl::Acl().SetDefaultPassword(config_.requirepass);
+  if (config_.aclfile.empty()) return absl::OkStatus();
+  acl::Acl().set_aclfile(config_.aclfile);
+  absl::Status loaded = acl::LoadAclFile(io::DefaultFileSystem(), acl::Acl());
+  if (loaded.ok() || absl::IsNotFound(loaded)) return absl::OkStatus();  // saved later
+  return absl::InvalidArgumentError(absl::StrCat("invalid --aclfile: ", std::string(loaded.message())));
+}
+
 int64_t Server::NowMs() const { return WallClockMs(); }
 
 absl::Status Server::Start() {
+  if (auto s = ConfigureAcl(); !s.ok()) return s;
   if (auto s = fs_.CreateDir(config_.dir); !s.ok()) return s;
   std::string lock_path = config_.dir + "/engine.lock";
   auto lock = fs_.LockExclusive(lock_path);
