@@ -60,14 +60,19 @@ Server::~Server() {
   if (signal_fd_ >= 0) ::close(signal_fd_);
 }
 
-// --requirepass is the default user's password; --aclfile's users then replace the defaults.
+// --aclfile's users replace the defaults (a missing file is created by ACL SAVE); then
+// --requirepass, when given, is the default user's one password.
 absl::Status Server::ConfigureAcl() {
+  if (!config_.aclfile.empty()) {
+    acl::Acl().set_aclfile(config_.aclfile);
+    absl::Status loaded = acl::LoadAclFile(io::DefaultFileSystem(), acl::Acl());
+    if (!loaded.ok() && !absl::IsNotFound(loaded)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid --aclfile: ", std::string(loaded.message())));
+    }
+  }
   acl::Acl().SetDefaultPassword(config_.requirepass);
-  if (config_.aclfile.empty()) return absl::OkStatus();
-  acl::Acl().set_aclfile(config_.aclfile);
-  absl::Status loaded = acl::LoadAclFile(io::DefaultFileSystem(), acl::Acl());
-  if (loaded.ok() || absl::IsNotFound(loaded)) return absl::OkStatus();  // saved later
-  return absl::InvalidArgumentError(absl::StrCat("invalid --aclfile: ", std::string(loaded.message())));
+  return absl::OkStatus();
 }
 
 int64_t Server::NowMs() const { return WallClockMs(); }
