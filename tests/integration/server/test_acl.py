@@ -198,7 +198,7 @@ def test_deleting_a_user_closes_its_connections(engine):
     assert admin.execute_command("ACL", "DELUSER", "bob") == 1
     assert c.read_until_closed() == b""
     c.close()
-    with pytest.raises(redis.exceptions.AuthenticationError):
+    with pytest.raises(redis.exceptions.ResponseError, match="WRONGPASS"):
         engine.client(username="bob", password="pw").ping()
 
 
