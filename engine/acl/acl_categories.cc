@@ -376,12 +376,16 @@ void AddCommandUnits(const CommandSpec& spec, std::vector<Unit>* units) {
 struct UnitTable {
   std::vector<Unit> units;
   absl::flat_hash_map<std::string, size_t> index;
+  std::vector<size_t> unit_of_spec;  // by position in AllCommands(): no lookup per command
 };
 
 const UnitTable& Table() {
   static const UnitTable* table = [] {
     auto* t = new UnitTable();
-    for (const CommandSpec& spec : AllCommands()) AddCommandUnits(spec, &t->units);
+    for (const CommandSpec& spec : AllCommands()) {
+      t->unit_of_spec.push_back(t->units.size());
+      AddCommandUnits(spec, &t->units);
+    }
     for (size_t i = 0; i < t->units.size(); ++i) t->index.emplace(t->units[i].name, i);
     return t;
   }();
@@ -400,7 +404,10 @@ std::optional<size_t> FindUnit(std::string_view full_name) {
 }
 
 size_t UnitOf(const CommandSpec& spec, std::span<const std::string_view> argv) {
-  size_t unit = *FindUnit(spec.name);
+  std::span<const CommandSpec> all = AllCommands();
+  bool registered = &spec >= all.data() && &spec < all.data() + all.size();
+  size_t unit = registered ? Table().unit_of_spec[static_cast<size_t>(&spec - all.data())]
+                           : *FindUnit(spec.name);
   if (!Units()[unit].container || argv.size() < 2) return unit;
   std::string full = std::string(spec.name) + "|" + std::string(argv[1]);
   return FindUnit(full).value_or(unit);

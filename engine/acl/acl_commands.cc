@@ -168,8 +168,17 @@ void Log(CommandContext& ctx) {
 
 void Load(CommandContext& ctx) {
   if (Acl().aclfile().empty()) return ctx.reply.Error(kNoAclFile);
+  std::vector<std::string> before;
+  for (const auto& [name, user] : Acl().users()) before.push_back(name);
   absl::Status status = acl::LoadAclFile(io::DefaultFileSystem(), Acl());
   if (!status.ok()) return ctx.reply.Error(acl::Cat("ERR ", std::string(status.message())));
+  // As Redis 7.0, the users the file replaced lose their connections (default aside).
+  for (const std::string& name : before) {
+    if (name == "default") continue;
+    ClientFilter clients;
+    clients.user = name;
+    ctx.server.KillClients(clients);
+  }
   ctx.reply.SimpleString("OK");
 }
 

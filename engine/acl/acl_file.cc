@@ -28,19 +28,27 @@ std::string_view TrimAscii(std::string_view text) {
 
 namespace {
 
-// One line's user, or the reason it is refused.
-std::string ParseLine(std::string_view line, UserMap& users) {
+// One line's user, or Redis 7.0's complaint about it ("<path>:<line>..." or a WARNING).
+std::string ParseLine(std::string_view line, std::string_view path, int64_t line_number,
+                      UserMap& users) {
   std::vector<std::string_view> words = Split(line, ' ', true);
-  if (words[0] != "user") return "should start with user keyword";
-  if (words.size() < 2 || !ValidUserName(words[1])) return "invalid user name";
+  if (words[0] != "user" || words.size() < 2 || !ValidUserName(words[1])) {
+    return Cat(path, ":", line_number,
+               " should start with user keyword followed by the username. ");
+  }
   std::string name(words[1]);
-  if (users.count(name) > 0) return Cat("Duplicate user '", name, "' found");
-  User user(name);
+  if (users.count(name) > 0) {
+    return Cat("WARNING: Duplicate user '", name, "' found on line ", line_number, ". ");
+  }
+  // Named before its rules apply, so a later duplicate is reported even if this line fails.
+  User& user = users.emplace(name, User(name)).first->second;
   for (size_t i = 2; i < words.size(); ++i) {
     std::string error = ApplyRule(user, words[i]);
-    if (!error.empty()) return Cat(error, ". Error in ACL rule '", words[i], "'");
+    if (!error.empty()) {
+      return Cat(path, ":", line_number, ": Error in applying operation '", words[i], "': ",
+                 error, ". ");
+    }
   }
-  users.emplace(name, std::move(user));
   return "";
 }
 
@@ -49,16 +57,17 @@ std::string ParseLine(std::string_view line, UserMap& users) {
 absl::StatusOr<UserMap> ParseAclFile(std::string_view text, std::string_view path) {
   UserMap users;
   std::string errors;
-  int line_number = 0;
+  int64_t line_number = 0;
   for (std::string_view line : Split(text, '\n', false)) {
     ++line_number;
     line = TrimAscii(line);
     if (line.empty() || line[0] == '#') continue;
-    std::string error = ParseLine(line, users);
-    if (!error.empty()) Append(&errors, path, ":", line_number, ": ", error, ". ");
+    errors += ParseLine(line, path, line_number, users);
   }
   if (!errors.empty()) {
-    errors.pop_back();
+    errors +=
+        "WARNING: ACL errors detected, no change to the previously active ACL rules was "
+        "performed";
     return absl::InvalidArgumentError(errors);
   }
   return users;

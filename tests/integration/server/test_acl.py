@@ -9,7 +9,7 @@ import time
 import pytest
 import redis
 
-from strongbox_harness import Engine, RawConnection, raw_reply, wait_for
+from strongbox_harness import Engine, RawConnection, free_port, raw_reply, spawn
 
 SETUSER_SEQUENCES = [
     # one single-command difference each: Redis lists several in its hash table's order
@@ -230,7 +230,8 @@ def test_aclfile_survives_a_restart_and_load_is_all_or_nothing(tmp_path):
         assert e.client(username="carol", password="pw2").get("c1") is None
         good = aclfile.read_text()
         aclfile.write_text(good + "user broken +nosuch\n")
-        with pytest.raises(redis.exceptions.ResponseError, match=r"users.acl:4: Unknown command"):
+        with pytest.raises(redis.exceptions.ResponseError,
+                           match=r"users.acl:4: Error in applying operation '\+nosuch'"):
             e.client().execute_command("ACL", "LOAD")
         assert sorted(e.client().execute_command("ACL", "USERS")) == [b"alice", b"carol",
                                                                        b"default"]
@@ -246,3 +247,43 @@ def test_a_bad_aclfile_stops_the_start(tmp_path):
     aclfile.write_text("user x on +nosuch\n")
     rc, out = Engine(tmp_path / "data", "--aclfile", str(aclfile)).run_to_exit()
     assert rc != 0 and "users.acl:1" in out
+
+
+def redis_with_aclfile(aclfile):
+    port = free_port()
+    proc = spawn(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                  "--appendonly", "no", "--aclfile", str(aclfile), "--logfile", ""],
+                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=30)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            client.ping()
+            return proc, client
+        except redis.exceptions.ConnectionError:
+            time.sleep(0.05)
+    raise TimeoutError("redis-server did not become ready")
+
+
+def test_acl_save_and_load_errors_match_redis(tmp_path):
+    start = "user default on nopass ~* &* +@all\nuser alice on >pw ~a* &n +@read -get\n"
+    files = [tmp_path / "engine.acl", tmp_path / "redis.acl"]
+    for f in files:
+        f.write_text(start)
+    e = Engine(tmp_path / "data", "--aclfile", str(files[0])).start()
+    proc, rc = redis_with_aclfile(files[1])
+    try:
+        clients = [e.client(), rc]
+        same(clients, "ACL", "SETUSER", "bob", "on", "#" + "cd" * 32, "%W~w*", "+@write")
+        same(clients, "ACL", "SAVE")
+        assert files[0].read_text().rstrip("\n") == files[1].read_text().rstrip("\n")
+        bad = "user default on nopass ~* &* +@all\nuzer x\nuser b +nosuch\nuser b off\n"
+        for f in files:
+            f.write_text(bad)
+        errors = [raw_reply(c, "ACL", "LOAD") for c in clients]
+        assert errors[0] == (errors[1][0], errors[1][1].replace(str(files[1]), str(files[0])))
+        same(clients, "ACL", "LIST")
+    finally:
+        proc.terminate()
+        proc.wait(30)
+        assert e.stop() == 0

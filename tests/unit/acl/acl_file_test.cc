@@ -13,9 +13,10 @@ namespace {
 constexpr char kPath[] = "/etc/users.acl";
 
 TEST_CASE("an ACL file round-trips through ACL SAVE's format") {
-  auto users = ParseAclFile("user alice on >pw ~k* &ch +get\n# comment\n\nuser default on nopass "
-                            "~* &* +@all\n",
-                            kPath);
+  auto users = ParseAclFile(
+      "user alice on >pw ~k* &ch +get\n# comment\n\nuser default on nopass "
+      "~* &* +@all\n",
+      kPath);
   REQUIRE(users.ok());
   CHECK(users->size() == 2);
   std::string text = FormatAclFile(*users);
@@ -29,10 +30,11 @@ TEST_CASE("a bad ACL file is refused whole, naming every bad line") {
   auto users = ParseAclFile("user ok on\nuzer x\nuser b +nosuch\nuser ok off\n", kPath);
   REQUIRE_FALSE(users.ok());
   std::string message(users.status().message());
-  CHECK(message.find("/etc/users.acl:2: should start with user keyword.") != std::string::npos);
-  CHECK(message.find("/etc/users.acl:3: Unknown command or category name in ACL") !=
-        std::string::npos);
-  CHECK(message.find("/etc/users.acl:4: Duplicate user 'ok' found") != std::string::npos);
+  CHECK(message ==  // what redis-server 7.0 answered for the same file
+        "/etc/users.acl:2 should start with user keyword followed by the username. "
+        "/etc/users.acl:3: Error in applying operation '+nosuch': Unknown command or category "
+        "name in ACL. WARNING: Duplicate user 'ok' found on line 4. WARNING: ACL errors "
+        "detected, no change to the previously active ACL rules was performed");
 }
 
 TEST_CASE("a failed ACL write leaves the old file intact") {

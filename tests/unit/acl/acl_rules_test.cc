@@ -136,8 +136,7 @@ TEST_CASE("channels: globs for channels, literal equality for PSUBSCRIBE pattern
 
 TEST_CASE("categories: Redis 7.0's table, and flags for commands Redis lacks") {
   CHECK(AclCategoriesOf(*FindCommand("get")) == (kCatRead | kCatString | kCatFast));
-  CHECK(AclCategoriesOf(*FindCommand("blpop")) ==
-        (kCatWrite | kCatList | kCatSlow | kCatBlocking));
+  CHECK(AclCategoriesOf(*FindCommand("blpop")) == (kCatWrite | kCatList | kCatSlow | kCatBlocking));
   CHECK(AclCategoriesOf(*FindCommand("flushall")) ==
         (kCatKeyspace | kCatWrite | kCatSlow | kCatDangerous));
   CommandSpec invented{"notinredis", 1, kWrite | kFast, 0, 0, 0, nullptr};
