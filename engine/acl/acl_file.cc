@@ -45,8 +45,8 @@ std::string ParseLine(std::string_view line, std::string_view path, int64_t line
   for (size_t i = 2; i < words.size(); ++i) {
     std::string error = ApplyRule(user, words[i]);
     if (!error.empty()) {
-      return Cat(path, ":", line_number, ": Error in applying operation '", words[i], "': ",
-                 error, ". ");
+      return Cat(path, ":", line_number, ": Error in applying operation '", words[i], "': ", error,
+                 ". ");
     }
   }
   return "";
