@@ -1,6 +1,5 @@
 // Wiring: start-up (lock, recovery, ring, listener, signals, metrics), the loop that routes
 // completions, and command execution with its reply tagging.
-#include "engine/acl/acl_file.h"
 #include "engine/server/server.h"
 
 #include <arpa/inet.h>
@@ -19,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/format/dataset_id.h"
 #include "common/util/check.h"
+#include "engine/acl/acl_file.h"
 #include "engine/commands/client_filter.h"
 #include "engine/commands/command_registry.h"
 #include "engine/commands/dispatcher.h"
