@@ -79,7 +79,7 @@ bool Admit(CommandContext& ctx, const CommandSpec& spec, AclWhere where) {
     ctx.reply.Error("NOAUTH Authentication required.");
     return false;
   }
-  if (!(spec.flags & kNoAuth) && !AclAdmits(ctx, spec, where)) return false;
+  if (!AclAdmits(ctx, spec, where)) return false;
   if ((spec.flags & kWrite) && ctx.server.read_only()) {
     ctx.reply.Error(absl::StrCat("MISCONF ", ctx.server.read_only_reason()));
     return false;

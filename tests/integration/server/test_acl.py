@@ -58,6 +58,9 @@ ERRORS = [
     ("AUTH", "nosuch", "pw"),
     ("AUTH", "pw"),
     ("AUTH", "a", "b", "c"),
+    ("ACL", "SETUSER", "nothing", "on", "nopass"),
+    ("ACL", "DRYRUN", "nothing", "auth", "u", "p"),  # no-auth commands: every user
+    ("ACL", "DRYRUN", "nothing", "ping"),
 ]
 
 USER_T = ("ACL", "SETUSER", "t", "on", ">pw", "~k*", "&ch", "+@all", "-set", "%R~ro*",

@@ -103,6 +103,7 @@ TEST_CASE("commands, subcommands and first arguments are checked") {
   CHECK(Verdict(user, {"client", "kill", "x"}) == Denial::kCommand);
   CHECK(Verdict(user, {"select", "1"}) == Denial::kNone);
   CHECK(Verdict(user, {"select", "2"}) == Denial::kCommand);
+  CHECK(Verdict(User("nothing"), {"auth", "u", "p"}) == Denial::kNone);  // no-auth commands
 }
 
 TEST_CASE("keys are matched with the access the command needs") {
