@@ -4,6 +4,7 @@
 // NO-EVICT, NO-TOUCH.
 #include <string>
 
+#include "engine/acl/acl_store.h"
 #include "engine/commands/client_filter.h"
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
@@ -76,10 +77,10 @@ bool ParseKillFilter(CommandContext& ctx, ClientFilter* filter) {
     } else if (opt == "laddr") {
       filter->laddr = std::string(value);
     } else if (opt == "user") {
-      // One user, "default", who every connection is.
-      if (value != "default") {
+      if (acl::Acl().Find(value) == nullptr) {
         return Refuse(ctx, "ERR No such user '" + std::string(value) + "'");
       }
+      filter->user = std::string(value);
     } else if (opt == "skipme") {
       if (EqualsIgnoreCase(value, "yes")) {
         filter->skip_me = true;

@@ -17,6 +17,7 @@ bool Matches(const ClientFilter& filter, const ClientSession& session) {
   if (filter.type && *filter.type != ClientTypeName(session)) return false;
   if (filter.addr && *filter.addr != session.address) return false;
   if (filter.laddr && *filter.laddr != session.local_address) return false;
+  if (filter.user && *filter.user != session.user) return false;
   return !(filter.skip_me && session.id == filter.me);
 }
 

@@ -17,6 +17,7 @@ struct ClientFilter {
   std::optional<std::string> type;  // normal, master, replica (slave), pubsub
   std::optional<std::string> addr;
   std::optional<std::string> laddr;
+  std::optional<std::string> user;  // the ACL user (engine/acl/)
   bool skip_me = false;  // CLIENT KILL's SKIPME (yes unless said otherwise in the new form)
   uint64_t me = 0;
 };

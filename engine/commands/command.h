@@ -74,6 +74,7 @@ struct ClientSession {
   uint8_t db = 0;
   int protocol_version = 2;
   bool authenticated = false;
+  std::string user = "default";    // the ACL user (engine/acl/): AUTH changes it
   bool close_after_reply = false;  // QUIT, fatal protocol error
   // Set by Dispatch: the reply just written reveals no state (a kStateless command, or an error
   // or QUEUED given before anything ran), so it depends on no LSN.

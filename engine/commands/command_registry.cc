@@ -68,6 +68,7 @@ const CommandRegistry& Commands() {
     RegisterFunctionCommands(*r);
     RegisterStreamCommands(*r);
     RegisterDumpCommands(*r);
+    RegisterAclCommands(*r);
     return r;
   }();
   return *registry;

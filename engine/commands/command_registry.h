@@ -55,6 +55,7 @@ void RegisterGeoCommands(CommandRegistry& r);
 void RegisterFunctionCommands(CommandRegistry& r);
 void RegisterStreamCommands(CommandRegistry& r);
 void RegisterDumpCommands(CommandRegistry& r);
+void RegisterAclCommands(CommandRegistry& r);  // engine/acl/acl_commands.cc
 
 // Every command of every family, registered on first use and never changed afterwards.
 const CommandRegistry& Commands();

@@ -1,6 +1,8 @@
 // Connection commands: PING ECHO HELLO AUTH SELECT QUIT (CLIENT: client_commands.cc).
 #include <climits>
 
+#include "engine/acl/acl_gate.h"
+#include "engine/acl/acl_store.h"
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
 
@@ -22,6 +24,19 @@ void Ping(CommandContext& ctx) {
 
 void Echo(CommandContext& ctx) { ctx.reply.Bulk(ctx.argv[1]); }
 
+// AUTH and HELLO ... AUTH: on success the connection becomes the user's; a failure is logged in
+// the ACL LOG and answered with WRONGPASS.
+bool Authenticate(CommandContext& ctx, std::string_view user, std::string_view password) {
+  if (acl::Acl().Authenticate(user, password)) {
+    ctx.client.authenticated = true;
+    ctx.client.user = std::string(user);
+    return true;
+  }
+  AclLogDenial(ctx, "auth", "toplevel", "auth", std::string(user));
+  ctx.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
+  return false;
+}
+
 void Hello(CommandContext& ctx) {
   int version = ctx.client.protocol_version;
   size_t i = 1;
@@ -35,10 +50,7 @@ void Hello(CommandContext& ctx) {
   for (; i < ctx.argv.size(); ++i) {
     std::string opt = ToLower(ctx.argv[i]);
     if (opt == "auth" && i + 2 < ctx.argv.size()) {
-      if (!ctx.server.CheckPassword(ctx.argv[i + 2])) {
-        return ctx.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
-      }
-      ctx.client.authenticated = true;
+      if (!Authenticate(ctx, ctx.argv[i + 1], ctx.argv[i + 2])) return;
       i += 2;
     } else if (opt == "setname" && i + 1 < ctx.argv.size()) {
       ctx.client.name = std::string(ctx.argv[++i]);
@@ -74,20 +86,15 @@ void Hello(CommandContext& ctx) {
 
 void Auth(CommandContext& ctx) {
   if (ctx.argv.size() > 3) return ctx.reply.Error(kErrSyntax);
-  if (!ctx.server.password_required()) {
+  // The one-argument form names the default user; Redis 7.0 refuses it while that user is
+  // nopass, as before ACLs.
+  if (ctx.argv.size() == 2 && acl::Acl().Find("default")->nopass) {
     return ctx.reply.Error(
         "ERR AUTH <password> called without any password configured for the default user. Are "
         "you sure your configuration is correct?");
   }
-  std::string_view password = ctx.argv.back();
-  if (ctx.argv.size() == 3 && ctx.argv[1] != "default") {
-    return ctx.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
-  }
-  if (!ctx.server.CheckPassword(password)) {
-    return ctx.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
-  }
-  ctx.client.authenticated = true;
-  ctx.reply.SimpleString("OK");
+  std::string_view user = ctx.argv.size() == 3 ? ctx.argv[1] : "default";
+  if (Authenticate(ctx, user, ctx.argv.back())) ctx.reply.SimpleString("OK");
 }
 
 void Select(CommandContext& ctx) {

@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/util/check.h"
+#include "engine/acl/acl_gate.h"
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_stats.h"
 #include "engine/commands/monitors.h"
@@ -74,11 +75,12 @@ bool SubscriberModeAllows(CommandContext& ctx, const CommandSpec& spec) {
 }
 
 // Checks that do not depend on MULTI: returns false after writing the error.
-bool Admit(CommandContext& ctx, const CommandSpec& spec) {
+bool Admit(CommandContext& ctx, const CommandSpec& spec, AclWhere where) {
   if (ctx.server.password_required() && !ctx.client.authenticated && !(spec.flags & kNoAuth)) {
     ctx.reply.Error("NOAUTH Authentication required.");
     return false;
   }
+  if (!AclAdmits(ctx, spec, where)) return false;
   if ((spec.flags & kWrite) && ctx.server.read_only()) {
     ctx.reply.Error(absl::StrCat("MISCONF ", ctx.server.read_only_reason()));
     return false;
@@ -152,6 +154,10 @@ void Queue(CommandContext& ctx, const CommandSpec* spec) {
     ctx.client.multi_error = true;
     return ctx.reply.Error("NOAUTH Authentication required.");
   }
+  if (!AclAdmits(ctx, *spec, AclWhere::kQueue)) {
+    ctx.client.multi_error = true;
+    return;
+  }
   ctx.client.multi_queue.emplace_back(ctx.argv.begin(), ctx.argv.end());
   ctx.reply.SimpleString("QUEUED");
 }
@@ -175,7 +181,7 @@ void Dispatch(CommandContext& ctx) {
     CountRejected(ctx, *spec);
     return ctx.reply.Error(WrongArity(*spec));
   }
-  if (!Admit(ctx, *spec)) return CountRejected(ctx, *spec);
+  if (!Admit(ctx, *spec, AclWhere::kTopLevel)) return CountRejected(ctx, *spec);
   ctx.client.reply_stateless = (spec->flags & kStateless) != 0;
   Run(ctx, *spec);
 }
@@ -183,7 +189,7 @@ void Dispatch(CommandContext& ctx) {
 void DispatchQueued(CommandContext& ctx) {
   const CommandSpec* spec = FindCommand(ctx.argv[0]);
   SB_CHECK(spec != nullptr, "a queued command is unknown");  // Queue() refused those
-  if (!Admit(ctx, *spec)) return;
+  if (!Admit(ctx, *spec, AclWhere::kExec)) return;
   Run(ctx, *spec);
 }
 

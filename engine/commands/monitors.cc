@@ -17,11 +17,17 @@ constexpr std::string_view kThreshold = "latency-monitor-threshold";
 constexpr std::string_view kRedacted = "(redacted)";
 
 // Passwords never reach the slow log: Redis redacts AUTH's arguments and HELLO's AUTH pair.
-// (Argument positions, not flags: only these two commands carry secrets.)
+// (Argument positions, not flags: only these commands carry secrets.)
 void RedactSecrets(std::vector<std::string>& argv) {
   if (argv.empty()) return;
   if (EqualsIgnoreCase(argv[0], "auth")) {
     for (size_t i = 1; i < argv.size(); ++i) argv[i] = kRedacted;
+    return;
+  }
+  // ACL SETUSER's rules may hold passwords: Redis 7.0 redacts the user name and every rule.
+  if (EqualsIgnoreCase(argv[0], "acl") && argv.size() >= 3 &&
+      EqualsIgnoreCase(argv[1], "setuser")) {
+    for (size_t i = 2; i < argv.size(); ++i) argv[i] = kRedacted;
     return;
   }
   if (!EqualsIgnoreCase(argv[0], "hello")) return;

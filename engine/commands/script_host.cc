@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "engine/acl/acl_gate.h"
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
 #include "engine/commands/dispatcher.h"
@@ -34,6 +35,7 @@ ScriptCallHost::ScriptCallHost(CommandContext& caller, bool read_only, bool is_f
   client_.id = caller.client.id;
   client_.db = caller.client.db;
   client_.authenticated = true;
+  client_.user = caller.client.user;  // redis.call obeys the caller's ACL
   client_.in_exec = true;
 }
 
@@ -53,6 +55,7 @@ void ScriptCallHost::Call(std::span<const std::string_view> argv, int resp_versi
   }
   client_.protocol_version = resp_version;
   CommandContext sub{argv, client_, caller_.state, out, effects_, caller_.server, caller_.now_ms};
+  if (!AclAdmits(sub, *spec, AclWhere::kScript)) return;
   DispatchQueued(sub);
 }
 

@@ -5,19 +5,31 @@
 
 namespace strongbox::scripting {
 
-std::string Sha1Hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_bytes = 0;
-  EVP_Digest(data.data(), data.size(), digest, &digest_bytes, EVP_sha1(), nullptr);
+std::string HexLower(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
-  hex.reserve(digest_bytes * 2);
-  for (unsigned int i = 0; i < digest_bytes; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 0xf]);
+  hex.reserve(bytes.size() * 2);
+  for (char c : bytes) {
+    auto byte = static_cast<unsigned char>(c);
+    hex.push_back(kHex[byte >> 4]);
+    hex.push_back(kHex[byte & 0xf]);
   }
   return hex;
 }
+
+namespace {
+
+std::string DigestHex(std::string_view data, const EVP_MD* type) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_bytes = 0;
+  EVP_Digest(data.data(), data.size(), digest, &digest_bytes, type, nullptr);
+  return HexLower(std::string_view(reinterpret_cast<const char*>(digest), digest_bytes));
+}
+
+}  // namespace
+
+std::string Sha1Hex(std::string_view data) { return DigestHex(data, EVP_sha1()); }
+std::string Sha256Hex(std::string_view data) { return DigestHex(data, EVP_sha256()); }
 
 namespace {
 

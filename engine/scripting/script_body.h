@@ -9,6 +9,8 @@ namespace strongbox::scripting {
 
 // Lower-case hex SHA1 of `data` (redis.sha1hex, script names).
 std::string Sha1Hex(std::string_view data);
+std::string Sha256Hex(std::string_view data);  // ACL password hashes (engine/acl/)
+std::string HexLower(std::string_view bytes);
 
 struct ScriptFlags {
   bool no_writes = false;  // "#!lua flags=no-writes": write commands are refused

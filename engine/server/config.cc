@@ -38,6 +38,8 @@ void AddEngineFlags(CLI::App& app, EngineConfig* c) {
       ->envname("STRONGBOX_REQUIREPASS");
   app.add_option("--requirepass-file", c->requirepass_file, "File holding the AUTH password")
       ->envname("STRONGBOX_REQUIREPASS_FILE");
+  app.add_option("--aclfile", c->aclfile, "ACL users file (ACL LOAD / ACL SAVE)")
+      ->envname("STRONGBOX_ACLFILE");
   app.add_option("--maxclients", c->maxclients, "Connections beyond this are refused")
       ->envname("STRONGBOX_MAXCLIENTS");
   app.add_option("--proto-max-bulk-len", c->bulk_bytes_max, "Largest bulk argument, bytes")

@@ -36,6 +36,7 @@ struct EngineConfig {
   int64_t rotate_interval_s = 60;
   std::string requirepass;
   std::string requirepass_file;
+  std::string aclfile;  // ACL users (Redis's ACL file syntax); ACL SAVE writes it
   int maxclients = 10000;
   int64_t bulk_bytes_max = 512ll << 20;
   int64_t query_buffer_bytes_max = 1ll << 30;

@@ -58,7 +58,7 @@ void AppendClientLine(std::string* out, const Conn& c, const PubSubRegistry& pub
                   " obl=0 oll=0 omem=", c.unsent_bytes());
   absl::StrAppend(out, " tot-mem=", c.in.size() + c.unsent_bytes(),
                   " events=", c.unsent_bytes() > 0 ? "rw" : "r", " cmd=", s.last_command,
-                  " user=default redir=-1 resp=", s.protocol_version, "\n");
+                  " user=", s.user, " redir=-1 resp=", s.protocol_version, "\n");
 }
 
 }  // namespace

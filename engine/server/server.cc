@@ -19,6 +19,7 @@
 #include "absl/strings/str_split.h"
 #include "common/format/dataset_id.h"
 #include "common/util/check.h"
+#include "engine/acl/acl_file.h"
 #include "engine/commands/client_filter.h"
 #include "engine/commands/command_registry.h"
 #include "engine/commands/dispatcher.h"
@@ -61,9 +62,25 @@ Server::~Server() {
   if (signal_fd_ >= 0) ::close(signal_fd_);
 }
 
+// --aclfile's users replace the defaults (a missing file is created by ACL SAVE); then
+// --requirepass, when given, is the default user's one password.
+absl::Status Server::ConfigureAcl() {
+  if (!config_.aclfile.empty()) {
+    acl::Acl().set_aclfile(config_.aclfile);
+    absl::Status loaded = acl::LoadAclFile(io::DefaultFileSystem(), acl::Acl());
+    if (!loaded.ok() && !absl::IsNotFound(loaded)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid --aclfile: ", std::string(loaded.message())));
+    }
+  }
+  acl::Acl().SetDefaultPassword(config_.requirepass);
+  return absl::OkStatus();
+}
+
 int64_t Server::NowMs() const { return WallClockMs(); }
 
 absl::Status Server::Start() {
+  if (auto s = ConfigureAcl(); !s.ok()) return s;
   if (auto s = fs_.CreateDir(config_.dir); !s.ok()) return s;
   std::string lock_path = config_.dir + "/engine.lock";
   auto lock = fs_.LockExclusive(lock_path);

@@ -17,6 +17,7 @@
 #include "common/metrics/registry.h"
 #include "common/state/lazy_free.h"
 #include "common/state/state.h"
+#include "engine/acl/acl_store.h"
 #include "engine/commands/command.h"
 #include "engine/commands/command_stats.h"
 #include "engine/commands/keyspace_events.h"
@@ -47,7 +48,7 @@ class Server final : public ServerHooks {
   bool read_only() const override { return !log_ || !log_->accepting_writes(); }
   std::string read_only_reason() const override;
   bool CheckPassword(std::string_view password) const override;
-  bool password_required() const override { return !config_.requirepass.empty(); }
+  bool password_required() const override { return !acl::Acl().default_open(); }
   size_t connected_clients() const override { return conns_.size(); }
   bool ConfigGet(std::string_view name, std::string* value) const override;
   std::string ClientList(const ClientFilter& filter) const override;
@@ -74,6 +75,7 @@ class Server final : public ServerHooks {
   void ResetStats() override;
 
  private:
+  absl::Status ConfigureAcl();  // --requirepass, --aclfile
   // server.cc: start-up, the loop, command execution.
   absl::Status Start();
   absl::Status Listen();

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/acl/acl_store.h"
 #include "engine/commands/command_registry.h"
 #include "tests/unit/commands/command_harness.h"
 
@@ -37,6 +38,7 @@ TEST_CASE("names are case-insensitive when dispatched") {
 TEST_CASE("with a password, only kNoAuth commands run before AUTH") {
   Harness h;
   h.server.password = "secret";
+  acl::Acl().SetDefaultPassword("secret");  // AUTH checks the ACL's default user
   CHECK(h.Run({"get", "k"}) == "-NOAUTH Authentication required.\r\n");
   CHECK(h.Run({"ping"}) == "-NOAUTH Authentication required.\r\n");
   CHECK(h.Run({"set", "k", "v"}) == "-NOAUTH Authentication required.\r\n");
@@ -50,6 +52,7 @@ TEST_CASE("with a password, only kNoAuth commands run before AUTH") {
   ClientSession other;
   CHECK(h.Run(other, {"quit"}) == "+OK\r\n");
   CHECK(other.close_after_reply);
+  acl::Acl().ReplaceAll({});  // the default user is open again
 }
 
 TEST_CASE("only replies that reveal no state are marked stateless (they wait for no LSN)") {

@@ -65,6 +65,14 @@ TEST_CASE("passwords never reach the slow log") {
                             {"HELLO", "2", "SETNAME", "auth", "AUTH", "(redacted)", "(redacted)"}});
 }
 
+TEST_CASE("ACL SETUSER's user and rules never reach the slow log (Redis 7.0 redacts them)") {
+  MonitoredHarness h;
+  h.Run({"ACL", "SETUSER", "bob", "on", ">secret"});
+  h.Run({"ACL", "DELUSER", "bob"});
+  CHECK(h.Logged() == Argvs{{"ACL", "SETUSER", "(redacted)", "(redacted)", "(redacted)"},
+                            {"ACL", "DELUSER", "bob"}});
+}
+
 TEST_CASE("SLOWLOG LEN, RESET and GET's count, with Redis's errors") {
   MonitoredHarness h;
   for (int i = 0; i < 12; ++i) h.Run({"PING"});

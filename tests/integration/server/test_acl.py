@@ -1,0 +1,292 @@
+"""ACL users and permissions against Debian's redis-server 7.0: the same ACL SETUSER sequences
+give the same ACL GETUSER / LIST replies and errors on both, and commands run as the user get
+the same replies (keys, channels, MULTI/EXEC, scripts); redis-py and redis-cli log in with a
+user name; deleted users lose their connections, subscribers that lose a channel are closed;
+the ACL file is saved durably and loaded at start and by ACL LOAD."""
+import subprocess
+import time
+
+import pytest
+import redis
+
+from strongbox_harness import Engine, RawConnection, free_port, raw_reply, spawn
+
+SETUSER_SEQUENCES = [
+    # one single-command difference each: Redis lists several in its hash table's order
+    [("ACL", "SETUSER", "u1", "on", ">p1", "~k*", "+@read", "-get", "&ch*", "%R~r*")],
+    [("ACL", "SETUSER", "u0", "+client|list", "+@hash")],
+    [("ACL", "SETUSER", "u2", "+get", "+set", "-get", "+@all", "-@string", "+get")],
+    [("ACL", "SETUSER", "u3", "+@read", "+@write", "-@read")],
+    [("ACL", "SETUSER", "u4", "allcommands", "nocommands", "+select", "+select|0")],
+    [("ACL", "SETUSER", "u5", "%R~a", "%W~b", "%RW~c", "~d", "nopass", "on", "allchannels")],
+    [("ACL", "SETUSER", "u6", ">a", ">b", "<a", "#" + "ab" * 32, "!" + "ab" * 32, "reset")],
+    [("ACL", "SETUSER", "u7", "on", "+@all", "-@dangerous", "~*", "resetkeys", "~x"),
+     ("ACL", "SETUSER", "u7", "off", "-get", "+get")],
+]
+
+ERRORS = [
+    ("ACL", "SETUSER", "e", "foo"),
+    ("ACL", "SETUSER", "e", "+nosuch"),
+    ("ACL", "SETUSER", "e", "+@nosuch"),
+    ("ACL", "SETUSER", "e", "~*", "~a"),
+    ("ACL", "SETUSER", "e", "&*", "&a"),
+    ("ACL", "SETUSER", "e", "<nopw"),
+    ("ACL", "SETUSER", "e", "#abc"),
+    ("ACL", "SETUSER", "e", "!abc"),
+    ("ACL", "SETUSER", "e", "-select|0"),
+    ("ACL", "SETUSER", "e", "+client|nosuch"),
+    ("ACL", "SETUSER", "e", "%X~a"),
+    ("ACL", "GETUSER", "e"),  # never created: every SETUSER above failed
+    ("ACL", "DELUSER", "default"),
+    ("ACL", "DELUSER", "nosuch"),
+    ("ACL", "CAT", "nosuch"),
+    ("ACL", "CAT"),
+    ("ACL", "GENPASS", "0"),
+    ("ACL", "GENPASS", "x"),
+    ("ACL", "GENPASS", "4097"),
+    ("ACL", "NOSUCH"),
+    ("ACL", "DRYRUN", "nosuch", "get", "k"),
+    ("ACL", "DRYRUN", "default", "nosuchcmd"),
+    ("ACL", "DRYRUN", "default", "get"),
+    ("ACL", "DRYRUN", "default", "get", "k"),
+    ("ACL", "LOG", "x"),
+    ("ACL", "LOG", "-1"),
+    ("ACL", "LOAD"),
+    ("ACL", "SAVE"),
+    ("ACL", "WHOAMI"),
+    ("ACL", "USERS"),
+    ("AUTH", "nosuch", "pw"),
+    ("AUTH", "pw"),
+    ("AUTH", "a", "b", "c"),
+    ("ACL", "SETUSER", "nothing", "on", "nopass"),
+    ("ACL", "DRYRUN", "nothing", "auth", "u", "p"),  # no-auth commands: every user
+    ("ACL", "DRYRUN", "nothing", "ping"),
+]
+
+USER_T = ("ACL", "SETUSER", "t", "on", ">pw", "~k*", "&ch", "+@all", "-set", "%R~ro*",
+          "-@dangerous")
+
+AS_USER_T = [
+    ("SET", "k", "v"),
+    ("GET", "x"),
+    ("GET", "ro1"),
+    ("APPEND", "ro1", "x"),
+    ("MGET", "k1", "x"),
+    ("PUBLISH", "zz", "m"),
+    ("PUBLISH", "ch", "m"),
+    ("ACL", "WHOAMI"),
+    ("ACL", "DRYRUN", "t", "get", "x"),
+    ("KEYS", "*"),
+    ("EVAL", "return redis.call('get','x')", "0"),
+    ("EVAL", "return redis.call('set','k','v')", "0"),
+    ("EVAL", "return redis.pcall('set','k','v')", "0"),
+    ("EVAL", "return redis.call('publish','zz','v')", "0"),
+    ("EVAL", "return redis.call('get','k')", "0"),
+]
+
+
+def both(engine_and_redis):
+    return [s.client() for s in engine_and_redis]
+
+
+def same(clients, *cmd):
+    got = [raw_reply(c, *cmd) for c in clients]
+    assert got[0] == got[1], f"{cmd}: engine {got[0]!r} != redis {got[1]!r}"
+    return got[0]
+
+
+@pytest.mark.parametrize("sequence", SETUSER_SEQUENCES)
+def test_setuser_then_getuser_and_list_match_redis(engine_and_redis, sequence):
+    clients = both(engine_and_redis)
+    for cmd in sequence:
+        same(clients, *cmd)
+    same(clients, "ACL", "GETUSER", cmd[2])
+    same(clients, "ACL", "LIST")
+    same(clients, "ACL", "USERS")
+
+
+def test_errors_and_simple_replies_match_redis(engine_and_redis):
+    clients = both(engine_and_redis)
+    for cmd in ERRORS:
+        same(clients, *cmd)
+    assert len(raw_reply(clients[0], "ACL", "GENPASS")) == 64
+    assert len(raw_reply(clients[0], "ACL", "GENPASS", "5")) == 2
+
+
+def user_clients(engine_and_redis):
+    admin = both(engine_and_redis)
+    same(admin, *USER_T)
+    return admin, [s.client(username="t", password="pw") for s in engine_and_redis]
+
+
+def test_commands_run_as_a_user_match_redis(engine_and_redis):
+    admin, clients = user_clients(engine_and_redis)
+    for cmd in AS_USER_T:
+        same(clients, *cmd)
+    same(admin, "ACL", "DRYRUN", "t", "get", "x")
+    same(admin, "ACL", "DRYRUN", "t", "set", "k", "v")
+    same(admin, "ACL", "DRYRUN", "t", "publish", "zz", "m")
+    same(admin, "ACL", "DRYRUN", "t", "get", "k1")
+    log = [raw_reply(c, "ACL", "LOG") for c in admin]
+    fields = [[(e[1], e[3], e[5], e[7], e[9]) for e in entries] for entries in log]
+    assert fields[0] == fields[1]
+    assert [e[10::2] for e in log[0][0][:12:2]] == [e[10::2] for e in log[1][0][:12:2]]
+    assert log[0][0][10] == b"age-seconds" and log[0][0][12] == b"client-info"
+    assert b"user=t" in log[0][0][13]
+    same(admin, "ACL", "LOG", "RESET")
+    same(admin, "ACL", "LOG")
+
+
+def transaction(port, admin_step=None):
+    c = RawConnection(port, timeout=10)
+    c.send(("AUTH", "t", "pw"), ("MULTI",), ("GET", "k"), ("GET", "k1"))
+    got = [c.read_reply() for _ in range(4)]
+    if admin_step:
+        admin_step()
+    c.send(("EXEC",))
+    got.append(c.read_reply())
+    c.send(("MULTI",), ("GET", "x"), ("GET", "k"), ("EXEC",))
+    got += [c.read_reply() for _ in range(4)]
+    c.close()
+    return got
+
+
+def test_multi_queues_the_refusal_and_exec_rechecks_like_redis(engine_and_redis):
+    admin, _ = user_clients(engine_and_redis)
+    got = []
+    for server, a in zip(engine_and_redis, admin):
+        def narrow(a=a):
+            raw_reply(a, "ACL", "SETUSER", "t", "resetkeys", "~k1")
+        got.append(transaction(server.port, narrow))
+    assert got[0] == got[1]
+    assert got[0][4][0][0] == "error" and "NOPERM ACLs rules changed" in got[0][4][0][1]
+
+
+def test_redis_cli_logs_in_with_user_and_password(engine_and_redis):
+    admin, _ = user_clients(engine_and_redis)
+    outs = []
+    for server in engine_and_redis:
+        p = subprocess.run(["redis-cli", "-p", str(server.port), "--user", "t", "--pass", "pw",
+                            "--no-auth-warning", "ACL", "WHOAMI"], capture_output=True,
+                           timeout=30)
+        outs.append(p.stdout)
+    assert outs[0] == outs[1] == b"t\n"
+
+
+def test_hello_auth_and_requirepass_as_default_password(tmp_path):
+    e = Engine(tmp_path / "data", "--requirepass", "secret").start()
+    try:
+        with pytest.raises(redis.exceptions.AuthenticationError):
+            e.client().get("k")
+        assert e.client(password="secret").ping()
+        assert e.client(username="default", password="secret").ping()
+        c = RawConnection(e.port, timeout=10)
+        c.send(("HELLO", "3", "AUTH", "default", "bad"), ("HELLO", "3", "AUTH", "default",
+                                                          "secret"), ("ACL", "WHOAMI"))
+        assert c.read_reply() == ("error",
+                                  "WRONGPASS invalid username-password pair or user is disabled.")
+        assert c.read_reply()[b"proto"] == 3
+        assert c.read_reply() == b"default"
+        c.close()
+    finally:
+        assert e.stop() == 0
+
+
+def test_deleting_a_user_closes_its_connections(engine):
+    admin = engine.client()
+    admin.execute_command("ACL", "SETUSER", "bob", "on", ">pw", "+@all", "~*")
+    c = RawConnection(engine.port, timeout=10)
+    c.send(("AUTH", "bob", "pw"), ("ACL", "WHOAMI"))
+    assert [c.read_reply(), c.read_reply()] == [b"OK", b"bob"]
+    assert admin.execute_command("ACL", "DELUSER", "bob") == 1
+    assert c.read_until_closed() == b""
+    c.close()
+    with pytest.raises(redis.exceptions.ResponseError, match="WRONGPASS"):
+        engine.client(username="bob", password="pw").ping()
+
+
+def test_a_subscriber_that_loses_its_channel_is_closed(engine):
+    admin = engine.client()
+    admin.execute_command("ACL", "SETUSER", "sub", "on", ">pw", "+@all", "&news", "&other")
+    c = RawConnection(engine.port, timeout=10)
+    c.send(("AUTH", "sub", "pw"), ("SUBSCRIBE", "news"))
+    assert c.read_reply() == b"OK"
+    assert c.read_reply() == [b"subscribe", b"news", 1]
+    admin.execute_command("ACL", "SETUSER", "sub", "resetchannels", "&other")
+    assert c.read_until_closed() == b""
+    c.close()
+
+
+def test_aclfile_survives_a_restart_and_load_is_all_or_nothing(tmp_path):
+    aclfile = tmp_path / "users.acl"
+    aclfile.write_text("user default on nopass ~* &* +@all\nuser alice on >pw ~a* +get\n")
+    e = Engine(tmp_path / "data", "--aclfile", str(aclfile)).start()
+    try:
+        admin = e.client()
+        assert e.client(username="alice", password="pw").get("a1") is None
+        admin.execute_command("ACL", "SETUSER", "carol", "on", ">pw2", "+@read", "~c*")
+        assert admin.execute_command("ACL", "SAVE") == b"OK"
+        assert "user carol on #" in aclfile.read_text()
+        assert not (tmp_path / "users.acl.tmp").exists()
+        assert e.stop() == 0
+        e.start()
+        assert e.client(username="carol", password="pw2").get("c1") is None
+        good = aclfile.read_text()
+        aclfile.write_text(good + "user broken +nosuch\n")
+        with pytest.raises(redis.exceptions.ResponseError,
+                           match=r"users.acl:4: Error in applying operation '\+nosuch'"):
+            e.client().execute_command("ACL", "LOAD")
+        assert sorted(e.client().execute_command("ACL", "USERS")) == [b"alice", b"carol",
+                                                                       b"default"]
+        aclfile.write_text("user default on nopass ~* &* +@all\n")
+        assert e.client().execute_command("ACL", "LOAD") == b"OK"
+        assert e.client().execute_command("ACL", "USERS") == [b"default"]
+    finally:
+        assert e.stop() == 0
+
+
+def test_a_bad_aclfile_stops_the_start(tmp_path):
+    aclfile = tmp_path / "users.acl"
+    aclfile.write_text("user x on +nosuch\n")
+    rc, out = Engine(tmp_path / "data", "--aclfile", str(aclfile)).run_to_exit()
+    assert rc != 0 and "users.acl:1" in out
+
+
+def redis_with_aclfile(aclfile):
+    port = free_port()
+    proc = spawn(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                  "--appendonly", "no", "--aclfile", str(aclfile), "--logfile", ""],
+                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=30)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            client.ping()
+            return proc, client
+        except redis.exceptions.ConnectionError:
+            time.sleep(0.05)
+    raise TimeoutError("redis-server did not become ready")
+
+
+def test_acl_save_and_load_errors_match_redis(tmp_path):
+    start = "user default on nopass ~* &* +@all\nuser alice on >pw ~a* &n +@read -get\n"
+    files = [tmp_path / "engine.acl", tmp_path / "redis.acl"]
+    for f in files:
+        f.write_text(start)
+    e = Engine(tmp_path / "data", "--aclfile", str(files[0])).start()
+    proc, rc = redis_with_aclfile(files[1])
+    try:
+        clients = [e.client(), rc]
+        same(clients, "ACL", "SETUSER", "bob", "on", "#" + "cd" * 32, "%W~w*", "+@write")
+        same(clients, "ACL", "SAVE")
+        assert files[0].read_text().rstrip("\n") == files[1].read_text().rstrip("\n")
+        bad = "user default on nopass ~* &* +@all\nuzer x\nuser b +nosuch\nuser b off\n"
+        for f in files:
+            f.write_text(bad)
+        errors = [raw_reply(c, "ACL", "LOAD") for c in clients]
+        assert errors[0] == (errors[1][0], errors[1][1].replace(str(files[1]), str(files[0])))
+        same(clients, "ACL", "LIST")
+    finally:
+        proc.terminate()
+        proc.wait(30)
+        assert e.stop() == 0
