@@ -50,6 +50,7 @@ Server::Server(EngineConfig config, io::FileSystem& fs)
       blocked_(conns_),
       metrics_(metrics_registry_, fs_, config_.dir) {
   limits_.bulk_bytes_max = config_.bulk_bytes_max;
+  AddServerConfigParams();
 }
 
 Server::~Server() {
@@ -62,6 +63,7 @@ Server::~Server() {
 int64_t Server::NowMs() const { return WallClockMs(); }
 
 absl::Status Server::Start() {
+  if (auto s = ApplyConfigFileSettings(); !s.ok()) return s;
   if (auto s = fs_.CreateDir(config_.dir); !s.ok()) return s;
   std::string lock_path = config_.dir + "/engine.lock";
   auto lock = fs_.LockExclusive(lock_path);
@@ -336,10 +338,6 @@ std::string Server::InfoSection(std::string_view section) {
   in.lazyfree_pending_objects = lazy_free_.pending_objects();
   in.lazyfreed_objects = lazy_free_.freed_objects();
   return InfoText(section, in);
-}
-
-bool Server::ConfigGet(std::string_view name, std::string* value) const {
-  return ServerConfigGet(config_, name, value);
 }
 
 std::string Server::ClientList(const ClientFilter& filter) const {

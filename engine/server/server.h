@@ -25,6 +25,7 @@
 #include "engine/protocol/resp_parser.h"
 #include "engine/server/blocked_clients.h"
 #include "engine/server/config.h"
+#include "engine/server/config_registry.h"
 #include "engine/server/connection.h"
 #include "engine/server/engine_metrics.h"
 #include "engine/server/group_commit.h"
@@ -47,7 +48,6 @@ class Server final : public ServerHooks {
   bool CheckPassword(std::string_view password) const override;
   bool password_required() const override { return !config_.requirepass.empty(); }
   size_t connected_clients() const override { return conns_.size(); }
-  bool ConfigGet(std::string_view name, std::string* value) const override;
   std::string ClientList(const ClientFilter& filter) const override;
   size_t KillClients(const ClientFilter& filter) override;
   bool UnblockClient(uint64_t id, bool with_error) override;
@@ -64,7 +64,8 @@ class Server final : public ServerHooks {
   void UnwatchAll(ClientSession& client) override { watched_.UnwatchAll(client); }
   PubSubRegistry& pubsub() override { return pubsub_; }
   size_t Publish(PubSubKind kind, std::string_view channel, std::string_view message) override;
-  bool ConfigSet(std::string_view name, std::string_view value, std::string* error) override;
+  ConfigRegistry* config_registry() override { return &config_registry_; }
+  std::string ConfigRewrite() override;
   Monitors* monitors() override { return &monitors_; }
   bool ServeWhileScriptBusy(bool is_function, bool wrote) override;
   KeyspaceEvents* keyspace_events() override { return &keyspace_events_; }
@@ -85,6 +86,10 @@ class Server final : public ServerHooks {
   void TagReply(Conn& c);
   void ResumeInput(Conn& c);
   int64_t NowMs() const;
+
+  // server_config.cc: the CONFIG rows of what the server holds, the --config file's directives.
+  void AddServerConfigParams();
+  absl::Status ApplyConfigFileSettings();
 
   // pubsub_delivery.cc: messages written by Publish leave like replies; slow subscribers go.
   void ReleaseDeliveries(uint64_t publisher_id);
@@ -164,6 +169,7 @@ class Server final : public ServerHooks {
   std::vector<uint64_t> delivered_to_;  // subscribers written to by the command running now
   Monitors monitors_;                   // SLOWLOG, LATENCY
   KeyspaceEvents keyspace_events_;      // notify-keyspace-events
+  ConfigRegistry config_registry_;      // CONFIG GET/SET/REWRITE, over the members above
 
   ServerCounters counters_;
   int64_t started_ms_ = 0;
