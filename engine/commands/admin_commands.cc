@@ -7,16 +7,17 @@
 
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
+#include "engine/commands/debug_memory_commands.h"
 #include "engine/commands/keyspace_events.h"
+#include "engine/commands/object_info.h"
 #include "engine/commands/script_host.h"
 #include "engine/server/config_registry.h"
 
 namespace strongbox::engine {
-namespace {
 
 // The encoding names Redis reports, answered from our own representation where it has the
 // same meaning (packed vs node-based hashes and sorted sets).
-std::string_view Encoding(const state::Entry& e) {
+std::string_view ObjectEncoding(const state::Entry& e) {
   if (auto s = e.str()) {
     if (ParseInt(*s)) return "int";
     return s->size() <= 44 ? "embstr" : "raw";
@@ -36,10 +37,11 @@ std::string_view Encoding(const state::Entry& e) {
   return e.zset()->packed() ? "listpack" : "skiplist";
 }
 
-// Bytes the entry takes: its node, its table slot and what its value holds on the heap.
-int64_t MemoryUsage(const state::Entry& e) {
+int64_t ObjectMemoryUsage(const state::Entry& e) {
   return static_cast<int64_t>(e.node_bytes() + sizeof(state::EntryPtr) + 1 + e.value_heap_bytes());
 }
+
+namespace {
 
 // Redis 7.0's CONFIG HELP text.
 void ConfigHelp(CommandContext& ctx) {
@@ -149,22 +151,13 @@ void Object(CommandContext& ctx) {
                            "'. Try OBJECT HELP.");
   }
   if (e == nullptr) return ctx.reply.Null();
-  if (sub == "encoding") return ctx.reply.Bulk(Encoding(*e));
+  if (sub == "encoding") return ctx.reply.Bulk(ObjectEncoding(*e));
   if (sub == "refcount") return ctx.reply.Integer(1);
   if (sub == "idletime") return ctx.reply.Integer(0);  // access times are not tracked
   ctx.reply.Error(
       "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
       "that when switching between policies at runtime LRU and LFU data will take some time to "
       "adjust.");
-}
-
-void Memory(CommandContext& ctx) {
-  std::string sub = ToLower(ctx.argv[1]);
-  if (sub == "usage" && ctx.argv.size() >= 3) {
-    const state::Entry* e = CurrentDb(ctx).Find(ctx.argv[2], ctx.now_ms);
-    return e ? ctx.reply.Integer(MemoryUsage(*e)) : ctx.reply.Null();
-  }
-  ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) + "'. Try MEMORY HELP.");
 }
 
 }  // namespace
@@ -183,7 +176,8 @@ void RegisterAdminCommands(CommandRegistry& r) {
   r.Add({"config", -2, kAdmin | kNoScript, 0, 0, 0, Config});
   r.Add({"copy", -3, kWrite | kDenyOom, 1, 2, 1, Copy});
   r.Add({"object", -2, kReadonly, 2, 2, 1, Object});
-  r.Add({"memory", -2, kReadonly, 0, 0, 0, Memory});
+  r.Add({"memory", -2, kReadonly, 0, 0, 0, MemoryCommand});
+  r.Add({"debug", -2, kAdmin | kNoScript, 0, 0, 0, DebugCommand});
 }
 
 }  // namespace strongbox::engine

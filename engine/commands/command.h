@@ -160,6 +160,8 @@ class ServerHooks {
   // SCRIPT KILL / FUNCTION KILL, SHUTDOWN NOSAVE) without running their commands. True when a
   // kill was asked for and allowed (the script has not written).
   virtual bool ServeWhileScriptBusy(bool /*is_function*/, bool /*wrote*/) { return false; }
+  // MONITOR: from now on the client receives a line for each command any client runs.
+  virtual void AddMonitor(ClientSession& /*client*/) {}
   // Keyspace notifications; nullptr where there are none (test fakes): nothing is published.
   virtual KeyspaceEvents* keyspace_events() { return nullptr; }
 };

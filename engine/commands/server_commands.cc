@@ -5,6 +5,7 @@
 #include "engine/commands/command_introspection.h"
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
+#include "engine/commands/monitor_feed.h"
 
 namespace strongbox::engine {
 namespace {
@@ -67,6 +68,7 @@ void RegisterServerCommands(CommandRegistry& r) {
   r.Add({"flushall", -1, kWrite, 0, 0, 0, Flushall});
   r.Add({"time", 1, kFast | kStateless, 0, 0, 0, Time});
   r.Add({"command", -1, 0, 0, 0, 0, CommandCommand});
+  r.Add({"monitor", 1, kAdmin | kNoScript, 0, 0, 0, MonitorCommand});
 }
 
 }  // namespace strongbox::engine

@@ -279,6 +279,7 @@ void Server::Execute(Conn& c, std::span<const std::string_view> argv) {
   size_t reply_start = c.out.size();
   bool skip_reply = std::exchange(c.session.reply_skip_next, false);
   Dispatch(ctx);
+  if (!monitor_ids_.empty()) FeedMonitors(c, argv);  // after: SELECT shows its new db, as Redis
   // CLIENT REPLY OFF|SKIP: the command ran; its reply is dropped.
   if (skip_reply || c.session.reply_off) c.out.resize(reply_start);
   c.session.last_command_ms = now_ms;

@@ -69,6 +69,7 @@ class Server final : public ServerHooks {
   Monitors* monitors() override { return &monitors_; }
   bool ServeWhileScriptBusy(bool is_function, bool wrote) override;
   KeyspaceEvents* keyspace_events() override { return &keyspace_events_; }
+  void AddMonitor(ClientSession& client) override { monitor_ids_.push_back(client.id); }
 
  private:
   // server.cc: start-up, the loop, command execution.
@@ -90,6 +91,9 @@ class Server final : public ServerHooks {
   // server_config.cc: the CONFIG rows of what the server holds, the --config file's directives.
   void AddServerConfigParams();
   absl::Status ApplyConfigFileSettings();
+
+  // monitor_delivery.cc: the MONITOR line of a command to every monitoring connection.
+  void FeedMonitors(const Conn& c, std::span<const std::string_view> argv);
 
   // pubsub_delivery.cc: messages written by Publish leave like replies; slow subscribers go.
   void ReleaseDeliveries(uint64_t publisher_id);
@@ -169,6 +173,7 @@ class Server final : public ServerHooks {
   std::vector<uint64_t> delivered_to_;  // subscribers written to by the command running now
   Monitors monitors_;                   // SLOWLOG, LATENCY
   KeyspaceEvents keyspace_events_;      // notify-keyspace-events
+  std::vector<uint64_t> monitor_ids_;   // MONITOR connections, in the order they asked
   ConfigRegistry config_registry_;      // CONFIG GET/SET/REWRITE, over the members above
 
   ServerCounters counters_;

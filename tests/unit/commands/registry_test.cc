@@ -77,7 +77,8 @@ TEST_CASE("COMMAND lists every registered command") {
   CHECK(blpop.starts_with(
       "*1\r\n*10\r\n$5\r\nblpop\r\n:-3\r\n*2\r\n+write\r\n+blocking\r\n:1\r\n:-2\r\n:1\r\n"
       "*3\r\n+@write\r\n+@slow\r\n+@blocking\r\n*0\r\n*1\r\n"));
-  CHECK(blpop.ends_with("$7\r\nlastkey\r\n:-2\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n*0\r\n"));
+  CHECK(blpop.ends_with(
+      "$7\r\nlastkey\r\n:-2\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n*0\r\n"));
   CHECK(h.Run({"command", "info", "SET"})
             .starts_with("*1\r\n*10\r\n$3\r\nset\r\n:-3\r\n*2\r\n+write\r\n+denyoom\r\n"));
 }
