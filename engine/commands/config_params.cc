@@ -1,6 +1,8 @@
 // Rows of the CONFIG table for state the command layer holds. Ranges are Redis 7.0's.
 #include "engine/commands/config_params.h"
 
+#include <string>
+
 #include "engine/commands/command_util.h"
 #include "engine/commands/keyspace_events.h"
 #include "engine/commands/monitors.h"
@@ -18,7 +20,7 @@ ConfigParam IntParam(std::string name, int64_t min, std::function<int64_t()> get
   p.min = min;
   p.get = [get] { return IntToString(get()); };
   p.set = [set](std::string_view v) {
-    set(ParseInt(v).value_or(0));  // checked against the type first
+    set(std::stoll(std::string(v)));  // digits in range: checked against the type first
     return std::string();
   };
   p.default_value = p.get();

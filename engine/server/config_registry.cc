@@ -30,6 +30,18 @@ std::string RangeError(const ConfigParam& p) {
   return absl::StrCat("argument must be between ", p.min, " and ", p.max, " inclusive");
 }
 
+// Digits, maybe after a minus, nothing else: as Redis's string2ll (SimpleAtoi takes spaces).
+std::optional<int64_t> StrictInt(std::string_view s) {
+  size_t digits = !s.empty() && s[0] == '-' ? 1 : 0;
+  if (digits == s.size()) return std::nullopt;
+  for (size_t i = digits; i < s.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return std::nullopt;
+  }
+  int64_t n = 0;
+  if (!absl::SimpleAtoi(Absl(s), &n)) return std::nullopt;
+  return n;
+}
+
 bool HasGlob(std::string_view pattern) {
   return pattern.find_first_of("*?[") != std::string_view::npos;
 }
@@ -55,8 +67,9 @@ std::optional<int64_t> ParseMemoryValue(std::string_view text) {
       break;
     }
   }
-  int64_t n = 0;
-  if (s.empty() || !absl::SimpleAtoi(s, &n)) return std::nullopt;
+  std::optional<int64_t> parsed = StrictInt(s);
+  if (!parsed) return std::nullopt;
+  int64_t n = *parsed;
   if (n != 0 && (n > std::numeric_limits<int64_t>::max() / unit ||
                  n < std::numeric_limits<int64_t>::min() / unit)) {
     return std::nullopt;
@@ -170,11 +183,9 @@ std::string ConfigRegistry::Check(const ConfigParam& p, std::string_view value) 
       return v == "yes" || v == "no" ? "" : "argument must be 'yes' or 'no'";
     }
     case ConfigType::kInt: {
-      int64_t n = 0;
-      if (!absl::SimpleAtoi(Absl(value), &n)) {
-        return "argument couldn't be parsed into an integer";
-      }
-      return n < p.min || n > p.max ? RangeError(p) : "";
+      std::optional<int64_t> n = StrictInt(value);
+      if (!n) return "argument couldn't be parsed into an integer";
+      return *n < p.min || *n > p.max ? RangeError(p) : "";
     }
     case ConfigType::kMemory: {
       auto n = ParseMemoryValue(value);

@@ -61,6 +61,8 @@ TEST_CASE("Memory values take redis.conf units") {
   CHECK(ParseMemoryValue("2gb") == (2ll << 30));
   CHECK(ParseMemoryValue("5mb") == (5ll << 20));
   CHECK_FALSE(ParseMemoryValue("abc"));
+  CHECK_FALSE(ParseMemoryValue(" 5"));
+  CHECK_FALSE(ParseMemoryValue("5 mb"));
   CHECK_FALSE(ParseMemoryValue("mb"));
   CHECK_FALSE(ParseMemoryValue("99999999999999gb"));
 }
@@ -100,6 +102,7 @@ TEST_CASE("SET: Redis 7.0's errors, names checked before values") {
   CHECK(t.Set({"alpha", "x"}) ==
         "ERR CONFIG SET failed (possibly related to argument 'alpha') - "
         "argument couldn't be parsed into an integer");
+  CHECK(t.Set({"alpha", " 5"}).ends_with("argument couldn't be parsed into an integer"));
   CHECK(t.Set({"beta", "101"}) ==
         "ERR CONFIG SET failed (possibly related to argument 'beta') - "
         "argument must be between 0 and 100 inclusive");
