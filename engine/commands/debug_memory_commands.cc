@@ -52,6 +52,8 @@ void DebugObject(CommandContext& ctx) {
 void DebugSleep(CommandContext& ctx) {
   // As Redis: the whole server sleeps (a way to test clients' timeouts); bad numbers are 0.
   double seconds = std::strtod(std::string(ctx.argv[2]).c_str(), nullptr);
+  // Capped at an hour: an infinite or huge value must not overflow the clock's duration.
+  seconds = std::min(seconds, 3600.0);
   if (seconds > 0) std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   ctx.reply.SimpleString("OK");
 }
