@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (*health) return metrics::RunHealthcheck("127.0.0.1", health_port, health_path);
-  if (absl::Status s = engine::ValidateConfig(&config); !s.ok()) {
+  absl::Status loaded = engine::LoadConfigFile(app, &config);
+  if (absl::Status s = loaded.ok() ? engine::ValidateConfig(&config) : loaded; !s.ok()) {
     std::fprintf(stderr, "strongbox-engine: %s\n", std::string(s.message()).c_str());
     return 2;
   }

@@ -1,39 +1,23 @@
 // What Redis tools and clients ask of a server beyond data commands: COPY, OBJECT, MEMORY
-// USAGE, CONFIG GET/SET/RESETSTAT for the parameters tools set, FUNCTION FLUSH (SCRIPT is in
-// scripting_commands.cc).
+// USAGE, CONFIG (the parameters are the server's ConfigRegistry, config_registry.h), FUNCTION
+// FLUSH (SCRIPT is in scripting_commands.cc).
+#include <atomic>
+#include <iterator>
 #include <string>
 
-#include "absl/container/flat_hash_map.h"
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
-#include "engine/commands/glob.h"
+#include "engine/commands/debug_memory_commands.h"
 #include "engine/commands/keyspace_events.h"
-#include "engine/commands/monitors.h"
+#include "engine/commands/object_info.h"
 #include "engine/commands/script_host.h"
+#include "engine/server/config_registry.h"
 
 namespace strongbox::engine {
-namespace {
-
-// Encoding thresholds and similar knobs: accepted, stored and reported back, since tools
-// (and client test suites) set them; they do not change how Strongbox stores data.
-absl::flat_hash_map<std::string, std::string>& TunableConfig() {
-  static auto* config = new absl::flat_hash_map<std::string, std::string>{
-      {"hash-max-listpack-entries", "128"}, {"hash-max-listpack-value", "64"},
-      {"hash-max-ziplist-entries", "128"},  {"hash-max-ziplist-value", "64"},
-      {"list-max-listpack-size", "-2"},     {"list-max-ziplist-size", "-2"},
-      {"list-compress-depth", "0"},         {"set-max-intset-entries", "512"},
-      {"set-max-listpack-entries", "128"},  {"set-max-listpack-value", "64"},
-      {"zset-max-listpack-entries", "128"}, {"zset-max-listpack-value", "64"},
-      {"zset-max-ziplist-entries", "128"},  {"zset-max-ziplist-value", "64"},
-      {"lua-time-limit", "5000"},           {"busy-reply-threshold", "5000"},
-      {"latency-tracking", "yes"},          {"lazyfree-lazy-user-del", "no"},
-  };
-  return *config;
-}
 
 // The encoding names Redis reports, answered from our own representation where it has the
 // same meaning (packed vs node-based hashes and sorted sets).
-std::string_view Encoding(const state::Entry& e) {
+std::string_view ObjectEncoding(const state::Entry& e) {
   if (auto s = e.str()) {
     if (ParseInt(*s)) return "int";
     return s->size() <= 44 ? "embstr" : "raw";
@@ -53,142 +37,69 @@ std::string_view Encoding(const state::Entry& e) {
   return e.zset()->packed() ? "listpack" : "skiplist";
 }
 
-// Bytes the entry takes: its node, its table slot and what its value holds on the heap.
-int64_t MemoryUsage(const state::Entry& e) {
+int64_t ObjectMemoryUsage(const state::Entry& e) {
   return static_cast<int64_t>(e.node_bytes() + sizeof(state::EntryPtr) + 1 + e.value_heap_bytes());
 }
 
-bool IsBusyThreshold(std::string_view name) {
-  return name == "lua-time-limit" || name == "busy-reply-threshold";
+namespace {
+
+// Redis 7.0's CONFIG HELP text.
+void ConfigHelp(CommandContext& ctx) {
+  static constexpr std::string_view kLines[] = {
+      "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "GET <pattern>",
+      "    Return parameters matching the glob-like <pattern> and their values.",
+      "SET <directive> <value>",
+      "    Set the configuration <directive> to <value>.",
+      "RESETSTAT",
+      "    Reset statistics reported by the INFO command.",
+      "REWRITE",
+      "    Rewrite the configuration file.",
+      "HELP",
+      "    Prints this help."};
+  ctx.reply.ArrayHeader(std::size(kLines));
+  for (std::string_view line : kLines) ctx.reply.SimpleString(line);
 }
 
-constexpr std::string_view kNotifyConfig = "notify-keyspace-events";
-
-bool TunableConfigGet(std::string_view name, std::string* value) {
-  auto it = TunableConfig().find(std::string(name));
-  if (it == TunableConfig().end()) return false;
-  *value = it->second;
-  return true;
+void ConfigGet(CommandContext& ctx, const ConfigRegistry& registry) {
+  if (ctx.argv.size() < 3) {
+    return ctx.reply.Error("ERR wrong number of arguments for 'config|get' command");
+  }
+  std::vector<ConfigPair> out = registry.Get(ctx.argv.subspan(2));
+  ctx.reply.MapHeader(static_cast<int64_t>(out.size()));
+  for (const auto& [name, value] : out) {
+    ctx.reply.Bulk(name);
+    ctx.reply.Bulk(value);
+  }
 }
 
-std::vector<std::string> TunableConfigNames() {
-  std::vector<std::string> names;
-  for (const auto& [k, v] : TunableConfig()) names.push_back(k);
-  return names;
-}
-
-void ConfigSet(CommandContext& ctx) {
-  if (ctx.argv.size() < 4 || ctx.argv.size() % 2 != 0) {
+void ConfigSet(CommandContext& ctx, ConfigRegistry& registry) {
+  if (ctx.argv.size() < 4) {
     return ctx.reply.Error("ERR wrong number of arguments for 'config|set' command");
   }
-  // All or nothing, as Redis: every name and value is checked before any is applied.
-  Monitors* monitors = ctx.server.monitors();
-  for (size_t i = 2; i + 1 < ctx.argv.size(); i += 2) {
-    std::string name = ToLower(ctx.argv[i]);
-    if (monitors != nullptr && IsMonitorConfig(name)) {
-      std::string why = MonitorConfigCheck(name, ctx.argv[i + 1]);
-      if (why.empty()) continue;
-      return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + name +
-                             "') - " + why);
-    }
-    if (name == kNotifyConfig && !ParseKeyspaceEventFlags(ctx.argv[i + 1])) {
-      return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" +
-                             std::string(ctx.argv[i]) + "') - " +
-                             std::string(kErrKeyspaceEventClass));
-    }
-    if (name == kNotifyConfig) continue;
-    std::string error;
-    if (ctx.server.ConfigSet(name, ctx.argv[i + 1], &error)) {
-      if (error.empty()) continue;
-      return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" +
-                             std::string(ctx.argv[i]) + "') - " + error);
-    }
-    if (!TunableConfig().contains(name)) {
-      return ctx.reply.Error("ERR Unknown option or number of arguments for CONFIG SET - '" +
-                             std::string(ctx.argv[i]) + "'");
-    }
-    if (IsBusyThreshold(name) && !ParseInt(ctx.argv[i + 1])) {
-      return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" +
-                             std::string(ctx.argv[i]) +
-                             "') - argument couldn't be parsed into an integer");
-    }
-  }
-  for (size_t i = 2; i + 1 < ctx.argv.size(); i += 2) {
-    std::string name = ToLower(ctx.argv[i]);
-    if (monitors != nullptr && IsMonitorConfig(name)) {
-      MonitorConfigSet(*monitors, name, ctx.argv[i + 1]);
-      continue;
-    }
-    if (name == kNotifyConfig) {
-      KeyspaceEvents* events = ctx.server.keyspace_events();
-      if (events != nullptr) events->set_flags(*ParseKeyspaceEventFlags(ctx.argv[i + 1]));
-      continue;
-    }
-    auto it = TunableConfig().find(name);
-    if (it != TunableConfig().end()) it->second = std::string(ctx.argv[i + 1]);  // else server's
-    if (IsBusyThreshold(name)) {  // one parameter under two names
-      TunableConfig()["lua-time-limit"] = TunableConfig()["busy-reply-threshold"] =
-          std::string(ctx.argv[i + 1]);
-    }
-  }
-  ctx.reply.SimpleString("OK");
+  if (ctx.argv.size() % 2 != 0) return ctx.reply.Error(kErrSyntax);
+  std::string error = registry.Set(ctx.argv.subspan(2));
+  error.empty() ? ctx.reply.SimpleString("OK") : ctx.reply.Error(error);
 }
 
 void Config(CommandContext& ctx) {
   std::string sub = ToLower(ctx.argv[1]);
-  if (sub == "get") {
-    if (ctx.argv.size() < 3) {
-      return ctx.reply.Error("ERR wrong number of arguments for 'config|get' command");
-    }
-    // Fixed answers for what Redis tools ask; the server adds its own parameters.
-    static const std::pair<std::string_view, std::string_view> kFixed[] = {
-        {"save", ""},       {"appendonly", "yes"},    {"appendfsync", "always"},
-        {"maxmemory", "0"}, {"databases", "16"},      {"maxmemory-policy", "noeviction"},
-        {"timeout", "0"},   {"cluster-enabled", "no"}};
-    std::vector<std::pair<std::string, std::string>> out;
-    for (size_t i = 2; i < ctx.argv.size(); ++i) {
-      std::string pattern = ToLower(ctx.argv[i]);
-      for (const auto& [name, value] : kFixed) {
-        std::string v(value);
-        ctx.server.ConfigGet(name, &v);
-        if (GlobMatch(pattern, name, true)) out.emplace_back(name, v);
-      }
-      for (const std::string& name : TunableConfigNames()) {
-        std::string v;
-        if (GlobMatch(pattern, name, true) && TunableConfigGet(name, &v)) out.emplace_back(name, v);
-      }
-      const Monitors* monitors = ctx.server.monitors();
-      for (std::string_view name : MonitorConfigNames()) {
-        if (monitors != nullptr && GlobMatch(pattern, name, true)) {
-          out.emplace_back(name, MonitorConfigGet(*monitors, name));
-        }
-      }
-      if (GlobMatch(pattern, kNotifyConfig, true)) {
-        const KeyspaceEvents* events = ctx.server.keyspace_events();
-        out.emplace_back(kNotifyConfig,
-                         FormatKeyspaceEventFlags(events != nullptr ? events->flags() : 0));
-      }
-      for (std::string_view name :
-           {"port", "bind", "requirepass", "maxclients", "proto-max-bulk-len",
-            "client-query-buffer-limit", "dir", "client-output-buffer-limit"}) {
-        std::string v;
-        if (GlobMatch(pattern, name, true) && ctx.server.ConfigGet(name, &v)) {
-          out.emplace_back(name, v);
-        }
-      }
-    }
-    ctx.reply.MapHeader(static_cast<int64_t>(out.size()));
-    for (const auto& [k, v] : out) {
-      ctx.reply.Bulk(k);
-      ctx.reply.Bulk(v);
-    }
-    return;
-  }
-  if (sub == "resetstat") {
-    ctx.server.ResetStats();
+  ConfigRegistry* registry = ctx.server.config_registry();
+  bool exact = ctx.argv.size() == 2;
+  if (sub == "help" && exact) return ConfigHelp(ctx);
+  if (sub == "get" && registry != nullptr) return ConfigGet(ctx, *registry);
+  if (sub == "set" && registry != nullptr) return ConfigSet(ctx, *registry);
+  if (sub == "resetstat" && exact) {
+    ctx.server.ResetStats();  // INFO's counters (commandstats, errorstats, hits/misses, ...)
     return ctx.reply.SimpleString("OK");
   }
-  if (sub == "set") return ConfigSet(ctx);
+  if (sub == "rewrite" && exact) {
+    std::string error = ctx.server.ConfigRewrite();
+    return error.empty() ? ctx.reply.SimpleString("OK") : ctx.reply.Error(error);
+  }
+  if (sub == "help" || sub == "resetstat" || sub == "rewrite") {
+    return ctx.reply.Error("ERR wrong number of arguments for 'config|" + sub + "' command");
+  }
   ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) + "'. Try CONFIG HELP.");
 }
 
@@ -242,7 +153,7 @@ void Object(CommandContext& ctx) {
                            "'. Try OBJECT HELP.");
   }
   if (e == nullptr) return ctx.reply.Null();
-  if (sub == "encoding") return ctx.reply.Bulk(Encoding(*e));
+  if (sub == "encoding") return ctx.reply.Bulk(ObjectEncoding(*e));
   if (sub == "refcount") return ctx.reply.Integer(1);
   if (sub == "idletime") return ctx.reply.Integer(0);  // access times are not tracked
   ctx.reply.Error(
@@ -251,27 +162,24 @@ void Object(CommandContext& ctx) {
       "adjust.");
 }
 
-void Memory(CommandContext& ctx) {
-  std::string sub = ToLower(ctx.argv[1]);
-  if (sub == "usage" && ctx.argv.size() >= 3) {
-    const state::Entry* e = CurrentDb(ctx).Find(ctx.argv[2], ctx.now_ms);
-    return e ? ctx.reply.Integer(MemoryUsage(*e)) : ctx.reply.Null();
-  }
-  ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) + "'. Try MEMORY HELP.");
-}
-
 }  // namespace
 
-int64_t BusyReplyThresholdMs() {
-  return ParseInt(TunableConfig()["busy-reply-threshold"]).value_or(5000);
-}
+namespace {
+// Redis's default, 5 s; one value for the whole process, as the shared Lua state.
+std::atomic<int64_t> g_busy_reply_threshold_ms{5000};
+}  // namespace
+
+int64_t BusyReplyThresholdMs() { return g_busy_reply_threshold_ms.load(); }
+
+void SetBusyReplyThresholdMs(int64_t threshold_ms) { g_busy_reply_threshold_ms = threshold_ms; }
 
 void RegisterAdminCommands(CommandRegistry& r) {
   // name, arity, flags, first key, last key, key step, handler
   r.Add({"config", -2, kAdmin | kNoScript, 0, 0, 0, Config});
   r.Add({"copy", -3, kWrite | kDenyOom, 1, 2, 1, Copy});
   r.Add({"object", -2, kReadonly, 2, 2, 1, Object});
-  r.Add({"memory", -2, kReadonly, 0, 0, 0, Memory});
+  r.Add({"memory", -2, kReadonly, 0, 0, 0, MemoryCommand});
+  r.Add({"debug", -2, kAdmin | kNoScript, 0, 0, 0, DebugCommand});
 }
 
 }  // namespace strongbox::engine

@@ -24,6 +24,7 @@ struct Monitors;       // monitors.h: the slow log and the latency monitor
 struct ClientFilter;   // client_filter.h: CLIENT LIST / KILL filters
 class KeyspaceEvents;  // keyspace_events.h: notify-keyspace-events
 class CommandStats;    // command_stats.h: INFO commandstats / errorstats / keyspace hits
+class ConfigRegistry;  // engine/server/config_registry.h: CONFIG parameters
 
 // What a command may do. The dispatcher (dispatcher.cc) reads the flags, never the names: it
 // refuses kWrite commands while read-only, queues all but kNoMulti ones inside MULTI, and stops
@@ -131,8 +132,10 @@ class ServerHooks {
   virtual bool CheckPassword(std::string_view password) const = 0;  // constant time
   virtual bool password_required() const = 0;
   virtual size_t connected_clients() const = 0;
-  // CONFIG GET/SET for server-owned parameters: returns false if unknown.
-  virtual bool ConfigGet(std::string_view name, std::string* value) const = 0;
+  // The CONFIG parameters (engine/server/config_registry.h); nullptr where there are none.
+  virtual ConfigRegistry* config_registry() { return nullptr; }
+  // CONFIG REWRITE: "" once the --config file holds the values in effect, else Redis's error.
+  virtual std::string ConfigRewrite() { return "ERR The server is running without a config file"; }
   // CLIENT LIST / INFO lines of the connections the filter matches; CLIENT KILL closes them
   // (the caller's own connection after its reply) and returns how many.
   virtual std::string ClientList(const ClientFilter& filter) const = 0;
@@ -154,14 +157,14 @@ class ServerHooks {
   // output, sent like their replies); returns the number of receivers.
   virtual PubSubRegistry& pubsub() = 0;
   virtual size_t Publish(PubSubKind kind, std::string_view channel, std::string_view message) = 0;
-  // CONFIG SET of a server-owned parameter: false if unknown; *error set if the value is bad.
-  virtual bool ConfigSet(std::string_view name, std::string_view value, std::string* error) = 0;
   // SLOWLOG and LATENCY state; nullptr where there is none (test fakes): nothing is recorded.
   virtual Monitors* monitors() { return nullptr; }
   // A script has run past busy-reply-threshold: serve the other clients once (BUSY replies,
   // SCRIPT KILL / FUNCTION KILL, SHUTDOWN NOSAVE) without running their commands. True when a
   // kill was asked for and allowed (the script has not written).
   virtual bool ServeWhileScriptBusy(bool /*is_function*/, bool /*wrote*/) { return false; }
+  // MONITOR: from now on the client receives a line for each command any client runs.
+  virtual void AddMonitor(ClientSession& /*client*/) {}
   // Keyspace notifications; nullptr where there are none (test fakes): nothing is published.
   virtual KeyspaceEvents* keyspace_events() { return nullptr; }
   // INFO's command, error and keyspace-hit statistics; nullptr where there are none (test fakes).

@@ -16,8 +16,12 @@ constexpr std::string_view kMaxLen = "slowlog-max-len";
 constexpr std::string_view kThreshold = "latency-monitor-threshold";
 constexpr std::string_view kRedacted = "(redacted)";
 
-// Passwords never reach the slow log: Redis redacts AUTH's arguments and HELLO's AUTH pair.
-// (Argument positions, not flags: only these commands carry secrets.)
+int64_t MinOf(std::string_view name) { return name == kSlowerThan ? -1 : 0; }
+
+}  // namespace
+
+// Passwords never reach the slow log or MONITOR: Redis redacts AUTH's arguments and HELLO's AUTH
+// pair. (Argument positions, not flags: only these two commands carry secrets.)
 void RedactSecrets(std::vector<std::string>& argv) {
   if (argv.empty()) return;
   if (EqualsIgnoreCase(argv[0], "auth")) {
@@ -45,10 +49,6 @@ void RedactSecrets(std::vector<std::string>& argv) {
     }
   }
 }
-
-int64_t MinOf(std::string_view name) { return name == kSlowerThan ? -1 : 0; }
-
-}  // namespace
 
 int64_t MonotonicUs() {
   struct timespec ts;

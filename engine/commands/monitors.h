@@ -32,6 +32,9 @@ std::string MonitorConfigGet(const Monitors& monitors, std::string_view lower_na
 std::string MonitorConfigCheck(std::string_view lower_name, std::string_view value);
 void MonitorConfigSet(Monitors& monitors, std::string_view lower_name, std::string_view value);
 
+// AUTH's arguments and HELLO's AUTH pair replaced by "(redacted)", as Redis shows them.
+void RedactSecrets(std::vector<std::string>& argv);
+
 // CLOCK_MONOTONIC in microseconds: what command and loop-turn durations are measured with.
 int64_t MonotonicUs();
 

@@ -15,6 +15,7 @@ void ResetSharedLua();
 
 // CONFIG busy-reply-threshold (alias lua-time-limit), in ms (admin_commands.cc).
 int64_t BusyReplyThresholdMs();
+void SetBusyReplyThresholdMs(int64_t threshold_ms);  // CONFIG SET busy-reply-threshold
 
 // Passes the script's effects on to the caller's record and notes that the script wrote.
 class WriteTracker final : public EffectSink {

@@ -1,9 +1,11 @@
-// Server commands: INFO DBSIZE FLUSHDB FLUSHALL TIME COMMAND.
+// Server commands: INFO DBSIZE FLUSHDB FLUSHALL TIME, and COMMAND (command_introspection.cc).
 #include <sys/time.h>
 
 #include "absl/strings/str_cat.h"
+#include "engine/commands/command_introspection.h"
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
+#include "engine/commands/monitor_feed.h"
 
 namespace strongbox::engine {
 namespace {
@@ -51,58 +53,6 @@ void Time(CommandContext& ctx) {
   ctx.reply.Bulk(std::to_string(tv.tv_usec));
 }
 
-void CommandInfo(CommandContext& ctx, const CommandSpec& c) {
-  ctx.reply.ArrayHeader(10);
-  ctx.reply.Bulk(c.name);
-  ctx.reply.Integer(c.arity);
-  std::vector<std::string_view> flags;
-  if (c.flags & kWrite) flags.push_back("write");
-  if (c.flags & kReadonly) flags.push_back("readonly");
-  if (c.flags & kDenyOom) flags.push_back("denyoom");
-  if (c.flags & kAdmin) flags.push_back("admin");
-  if (c.flags & kFast) flags.push_back("fast");
-  if (c.flags & kNoAuth) flags.push_back("no_auth");
-  if (c.flags & kMayBlock) flags.push_back("blocking");
-  ctx.reply.SetHeader(static_cast<int64_t>(flags.size()));
-  for (auto f : flags) ctx.reply.SimpleString(f);
-  ctx.reply.Integer(c.first_key);
-  ctx.reply.Integer(c.last_key);
-  ctx.reply.Integer(c.key_step);
-  ctx.reply.SetHeader(0);    // ACL categories
-  ctx.reply.SetHeader(0);    // tips
-  ctx.reply.ArrayHeader(0);  // key specs
-  ctx.reply.ArrayHeader(0);  // subcommands
-}
-
-void Command(CommandContext& ctx) {
-  auto all = AllCommands();
-  std::string sub = ctx.argv.size() > 1 ? ToLower(ctx.argv[1]) : "";
-  if (sub.empty() || sub == "info") {
-    if (sub.empty() || ctx.argv.size() == 2) {
-      ctx.reply.ArrayHeader(static_cast<int64_t>(all.size()));
-      for (const auto& c : all) CommandInfo(ctx, c);
-      return;
-    }
-    ctx.reply.ArrayHeader(static_cast<int64_t>(ctx.argv.size() - 2));
-    for (size_t i = 2; i < ctx.argv.size(); ++i) {
-      const CommandSpec* c = FindCommand(ctx.argv[i]);
-      c ? CommandInfo(ctx, *c) : ctx.reply.NullArray();
-    }
-    return;
-  }
-  if (sub == "count") return ctx.reply.Integer(static_cast<int64_t>(all.size()));
-  if (sub == "list") {
-    ctx.reply.ArrayHeader(static_cast<int64_t>(all.size()));
-    for (const auto& c : all) ctx.reply.Bulk(c.name);
-    return;
-  }
-  if (sub == "docs") {
-    // redis-cli asks for docs to drive hints; an empty map is a valid "no docs" answer.
-    return ctx.reply.MapHeader(0);
-  }
-  ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) + "'. Try COMMAND HELP.");
-}
-
 }  // namespace
 
 void RegisterServerCommands(CommandRegistry& r) {
@@ -112,7 +62,8 @@ void RegisterServerCommands(CommandRegistry& r) {
   r.Add({"flushdb", -1, kWrite, 0, 0, 0, Flushdb});
   r.Add({"flushall", -1, kWrite, 0, 0, 0, Flushall});
   r.Add({"time", 1, kFast | kStateless, 0, 0, 0, Time});
-  r.Add({"command", -1, 0, 0, 0, 0, Command});
+  r.Add({"command", -1, 0, 0, 0, 0, CommandCommand});
+  r.Add({"monitor", 1, kAdmin | kNoScript, 0, 0, 0, MonitorCommand});
 }
 
 }  // namespace strongbox::engine

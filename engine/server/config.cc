@@ -2,10 +2,14 @@
 #include "engine/server/config.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "engine/server/config_registry.h"
 
 namespace strongbox::engine {
 
@@ -50,6 +54,86 @@ void AddEngineFlags(CLI::App& app, EngineConfig* c) {
   app.add_option("--client-output-buffer-limit", c->output_buffer_bytes_max,
                  "Pending replies per client beyond which its input is paused, bytes")
       ->envname("STRONGBOX_CLIENT_OUTPUT_BUFFER_LIMIT");
+  app.add_option("--config", c->config_file,
+                 "Redis-syntax config file (flags override it; CONFIG REWRITE writes it)")
+      ->envname("STRONGBOX_CONFIG");
+}
+
+namespace {
+
+// A config file directive that sets a flag's field: name, flag, and how to take the value.
+struct FlagDirective {
+  std::string_view name;
+  std::string_view flag;
+  std::function<bool(std::string_view, EngineConfig*)> apply;  // false: not a valid value
+};
+
+template <typename T>
+bool ParseNumber(std::string_view v, T* out, bool memory) {
+  std::optional<int64_t> n = memory ? ParseMemoryValue(v) : std::nullopt;
+  int64_t plain = 0;
+  if (!memory && absl::SimpleAtoi(absl::string_view(v.data(), v.size()), &plain)) n = plain;
+  if (!n) return false;
+  *out = static_cast<T>(*n);
+  return true;
+}
+
+const std::vector<FlagDirective>& FlagDirectives() {
+  static const auto* table = new std::vector<FlagDirective>{
+      {"port", "--port", [](auto v, auto* c) { return ParseNumber(v, &c->port, false); }},
+      {"bind", "--bind", [](auto v, auto* c) { return !(c->bind = std::string(v)).empty(); }},
+      {"dir", "--dir", [](auto v, auto* c) { return !(c->dir = std::string(v)).empty(); }},
+      {"requirepass", "--requirepass",
+       [](auto v, auto* c) {
+         c->requirepass = std::string(v);
+         return true;
+       }},
+      {"maxclients", "--maxclients",
+       [](auto v, auto* c) { return ParseNumber(v, &c->maxclients, false); }},
+      {"proto-max-bulk-len", "--proto-max-bulk-len",
+       [](auto v, auto* c) { return ParseNumber(v, &c->bulk_bytes_max, true); }},
+      {"client-query-buffer-limit", "--client-query-buffer-limit",
+       [](auto v, auto* c) { return ParseNumber(v, &c->query_buffer_bytes_max, true); }},
+      {"appendfsync", "--fsync",
+       [](auto v, auto* c) {
+         c->fsync = v == "everysec" ? "interval" : std::string(v);
+         return v == "always" || v == "everysec";
+       }},
+  };
+  return *table;
+}
+
+bool FlagGiven(const CLI::App& app, std::string_view flag) {
+  const CLI::Option* option = app.get_option_no_throw(std::string(flag));
+  return option != nullptr && option->count() > 0;
+}
+
+}  // namespace
+
+absl::Status LoadConfigFile(const CLI::App& app, EngineConfig* c) {
+  if (c->config_file.empty()) return absl::OkStatus();
+  std::ifstream in(c->config_file);
+  if (!in) return absl::InvalidArgumentError("invalid --config: cannot read " + c->config_file);
+  std::string line;
+  for (int line_no = 1; std::getline(in, line); ++line_no) {
+    auto directive = ParseConfigLine(line);
+    if (!directive) continue;
+    const auto& [name, value] = *directive;
+    auto it = std::find_if(FlagDirectives().begin(), FlagDirectives().end(),
+                           [&](const FlagDirective& d) { return d.name == name; });
+    if (it == FlagDirectives().end()) {
+      c->config_file_settings.emplace_back(name, value);
+      continue;
+    }
+    bool overridden =
+        FlagGiven(app, it->flag) || (name == "requirepass" && FlagGiven(app, "--requirepass-file"));
+    EngineConfig scratch;
+    if (!it->apply(value, overridden ? &scratch : c)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid --config ", c->config_file, " line ", line_no, ": '", line, "'"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ValidateConfig(EngineConfig* c) {

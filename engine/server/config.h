@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "engine/server/output_buffer_limit.h"
@@ -43,9 +45,17 @@ struct EngineConfig {
   int64_t output_buffer_bytes_max = 256ll << 20;  // stop reading a client beyond this
   int64_t readonly_retry_ms = 1000;
   OutputBufferLimits output_limits;  // CONFIG SET client-output-buffer-limit; pubsub enforced
+  // --config FILE (Redis's syntax; flags override it). The directives that are not flags are
+  // applied through the CONFIG table at start (server_config.cc), in file order.
+  std::string config_file;
+  std::vector<std::pair<std::string, std::string>> config_file_settings;
 };
 
 void AddEngineFlags(CLI::App& app, EngineConfig* config);
+// After parsing: reads --config FILE, if given, into the fields whose flags were not given
+// (port, bind, dir, requirepass, maxclients, proto-max-bulk-len, client-query-buffer-limit,
+// appendfsync) and config_file_settings (the rest).
+absl::Status LoadConfigFile(const CLI::App& app, EngineConfig* config);
 // Also loads --requirepass-file into requirepass.
 absl::Status ValidateConfig(EngineConfig* config);
 

@@ -6,29 +6,6 @@
 #include "absl/strings/str_cat.h"
 
 namespace strongbox::engine {
-bool ServerConfigGet(const EngineConfig& config, std::string_view name, std::string* value) {
-  if (name == "port") {
-    *value = std::to_string(config.port);
-  } else if (name == "bind") {
-    *value = config.bind;
-  } else if (name == "requirepass") {
-    *value = config.requirepass.empty() ? "" : "(set)";
-  } else if (name == "maxclients") {
-    *value = std::to_string(config.maxclients);
-  } else if (name == "proto-max-bulk-len") {
-    *value = std::to_string(config.bulk_bytes_max);
-  } else if (name == "client-query-buffer-limit") {
-    *value = std::to_string(config.query_buffer_bytes_max);
-  } else if (name == "dir") {
-    *value = config.dir;
-  } else if (name == "client-output-buffer-limit") {
-    *value = config.output_limits.ToConfigText();
-  } else if (name == "appendfsync") {
-    *value = config.fsync_mode == FsyncMode::kAlways ? "always" : "everysec";
-  } else {
-    return false;
-  }
-  return true;
 }
 
 namespace {

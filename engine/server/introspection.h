@@ -12,8 +12,6 @@
 
 namespace strongbox::engine {
 
-// CONFIG GET of a server-owned parameter; false if unknown.
-bool ServerConfigGet(const EngineConfig& config, std::string_view name, std::string* value);
 // CLIENT LIST / INFO lines (Redis 7.0's fields) of the connections the filter matches.
 std::string ClientListText(const ConnMap& conns, const PubSubRegistry& pubsub,
                            const ClientFilter& filter, int64_t now_ms);

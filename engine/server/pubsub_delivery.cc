@@ -65,10 +65,4 @@ void Server::EnforcePubSubOutputLimit(Conn& sub, uint64_t publisher_id, int64_t 
   if (sub.id != publisher_id) MaybeFree(sub.id);
 }
 
-bool Server::ConfigSet(std::string_view name, std::string_view value, std::string* error) {
-  if (name != "client-output-buffer-limit") return false;
-  config_.output_limits.Set(value, error);
-  return true;
-}
-
 }  // namespace strongbox::engine

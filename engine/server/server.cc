@@ -53,6 +53,7 @@ Server::Server(EngineConfig config, io::FileSystem& fs)
       blocked_(conns_),
       metrics_(metrics_registry_, fs_, config_.dir) {
   limits_.bulk_bytes_max = config_.bulk_bytes_max;
+  AddServerConfigParams();
 }
 
 Server::~Server() {
@@ -80,6 +81,7 @@ absl::Status Server::ConfigureAcl() {
 int64_t Server::NowMs() const { return WallClockMs(); }
 
 absl::Status Server::Start() {
+  if (auto s = ApplyConfigFileSettings(); !s.ok()) return s;
   if (auto s = ConfigureAcl(); !s.ok()) return s;
   if (auto s = fs_.CreateDir(config_.dir); !s.ok()) return s;
   std::string lock_path = config_.dir + "/engine.lock";
@@ -304,6 +306,7 @@ void Server::Execute(Conn& c, std::span<const std::string_view> argv) {
   size_t reply_start = c.out.size();
   bool skip_reply = std::exchange(c.session.reply_skip_next, false);
   Dispatch(ctx);
+  if (!monitor_ids_.empty()) FeedMonitors(c, argv);  // after: SELECT shows its new db, as Redis
   // CLIENT REPLY OFF|SKIP: the command ran; its reply is dropped.
   if (skip_reply || c.session.reply_off) c.out.resize(reply_start);
   c.session.last_command_ms = now_ms;
@@ -390,10 +393,6 @@ void Server::ResetStats() {
   command_stats_.ResetStats();
   rates_.Reset();
   used_memory_peak_ = UsedMemoryBytes();
-}
-
-bool Server::ConfigGet(std::string_view name, std::string* value) const {
-  return ServerConfigGet(config_, name, value);
 }
 
 std::string Server::ClientList(const ClientFilter& filter) const {

@@ -27,6 +27,7 @@
 #include "engine/protocol/resp_parser.h"
 #include "engine/server/blocked_clients.h"
 #include "engine/server/config.h"
+#include "engine/server/config_registry.h"
 #include "engine/server/connection.h"
 #include "engine/server/engine_metrics.h"
 #include "engine/server/group_commit.h"
@@ -50,7 +51,6 @@ class Server final : public ServerHooks {
   bool CheckPassword(std::string_view password) const override;
   bool password_required() const override { return !acl::Acl().default_open(); }
   size_t connected_clients() const override { return conns_.size(); }
-  bool ConfigGet(std::string_view name, std::string* value) const override;
   std::string ClientList(const ClientFilter& filter) const override;
   size_t KillClients(const ClientFilter& filter) override;
   bool UnblockClient(uint64_t id, bool with_error) override;
@@ -67,12 +67,14 @@ class Server final : public ServerHooks {
   void UnwatchAll(ClientSession& client) override { watched_.UnwatchAll(client); }
   PubSubRegistry& pubsub() override { return pubsub_; }
   size_t Publish(PubSubKind kind, std::string_view channel, std::string_view message) override;
-  bool ConfigSet(std::string_view name, std::string_view value, std::string* error) override;
+  ConfigRegistry* config_registry() override { return &config_registry_; }
+  std::string ConfigRewrite() override;
   Monitors* monitors() override { return &monitors_; }
   bool ServeWhileScriptBusy(bool is_function, bool wrote) override;
   KeyspaceEvents* keyspace_events() override { return &keyspace_events_; }
   CommandStats* command_stats() override { return &command_stats_; }
   void ResetStats() override;
+  void AddMonitor(ClientSession& client) override { monitor_ids_.push_back(client.id); }
 
  private:
   absl::Status ConfigureAcl();  // --requirepass, --aclfile
@@ -92,6 +94,13 @@ class Server final : public ServerHooks {
   void TagReply(Conn& c);
   void ResumeInput(Conn& c);
   int64_t NowMs() const;
+
+  // server_config.cc: the CONFIG rows of what the server holds, the --config file's directives.
+  void AddServerConfigParams();
+  absl::Status ApplyConfigFileSettings();
+
+  // monitor_delivery.cc: the MONITOR line of a command to every monitoring connection.
+  void FeedMonitors(const Conn& c, std::span<const std::string_view> argv);
 
   // pubsub_delivery.cc: messages written by Publish leave like replies; slow subscribers go.
   void ReleaseDeliveries(uint64_t publisher_id);
@@ -174,6 +183,8 @@ class Server final : public ServerHooks {
   std::vector<uint64_t> delivered_to_;  // subscribers written to by the command running now
   Monitors monitors_;                   // SLOWLOG, LATENCY
   KeyspaceEvents keyspace_events_;      // notify-keyspace-events
+  std::vector<uint64_t> monitor_ids_;   // MONITOR connections, in the order they asked
+  ConfigRegistry config_registry_;      // CONFIG GET/SET/REWRITE, over the members above
 
   ServerCounters counters_;
   CommandStats command_stats_;  // INFO commandstats, errorstats, latencystats, keyspace hits

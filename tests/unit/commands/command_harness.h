@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -12,6 +13,7 @@
 
 #include "common/state/state.h"
 #include "engine/commands/command.h"
+#include "engine/commands/config_params.h"
 #include "engine/commands/dispatcher.h"
 #include "engine/protocol/resp_writer.h"
 
@@ -25,7 +27,6 @@ class FakeServer final : public ServerHooks {
   bool CheckPassword(std::string_view given) const override { return given == password; }
   bool password_required() const override { return !password.empty(); }
   size_t connected_clients() const override { return 1; }
-  bool ConfigGet(std::string_view, std::string*) const override { return false; }
   std::string ClientList(const ClientFilter&) const override { return ""; }
   void TouchKey(uint8_t db, std::string_view key) override {
     for (auto& [client, wdb, wkey] : watches_) {
@@ -48,9 +49,15 @@ class FakeServer final : public ServerHooks {
     published.emplace_back(std::string(channel), std::string(message));
     return pubsub_registry.ReceiversOf(kind, channel).size();
   }
-  bool ConfigSet(std::string_view, std::string_view, std::string*) override { return false; }
-
   Monitors* monitors() override { return monitors_; }
+  // The command layer's parameters, over the monitors a test gave (rows built on first use).
+  ConfigRegistry* config_registry() override {
+    if (!config_) {
+      config_ = std::make_unique<ConfigRegistry>();
+      AddCommandConfigParams(*config_, monitors_, nullptr);
+    }
+    return config_.get();
+  }
 
   bool is_read_only = false;
   std::string password;  // empty: no AUTH needed
@@ -60,6 +67,7 @@ class FakeServer final : public ServerHooks {
 
  private:
   std::vector<std::tuple<ClientSession*, uint8_t, std::string>> watches_;
+  std::unique_ptr<ConfigRegistry> config_;
 };
 
 struct Effect {
