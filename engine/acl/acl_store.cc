@@ -58,6 +58,12 @@ void AclStore::SetDefaultPassword(std::string_view password) {
   ApplyRule(user, Cat(">", password));
 }
 
+void AclStore::ReplaceDefaultPassword(std::string_view password) {
+  User& user = users_.find("default")->second;
+  ApplyRule(user, "resetpass");
+  ApplyRule(user, password.empty() ? std::string("nopass") : Cat(">", password));
+}
+
 std::string AclStore::SetUser(std::string_view name, std::span<const std::string_view> rules) {
   auto it = users_.find(name);
   User copy = it != users_.end() ? it->second : User(std::string(name));

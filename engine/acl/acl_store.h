@@ -27,6 +27,9 @@ class AclStore {
   bool default_open() const;
   // --requirepass: the default user's one password ("" leaves it nopass).
   void SetDefaultPassword(std::string_view password);
+  // CONFIG SET requirepass: as Redis 7.0, the default user's passwords become exactly this one
+  // ("" makes it nopass).
+  void ReplaceDefaultPassword(std::string_view password);
   // ACL SETUSER: "" or the error (Redis 7.0's text); on error the user is unchanged.
   std::string SetUser(std::string_view name, std::span<const std::string_view> rules);
   bool DelUser(std::string_view name);  // never "default"

@@ -129,7 +129,6 @@ class ServerHooks {
   virtual std::string InfoSection(std::string_view sections) = 0;
   virtual bool read_only() const = 0;
   virtual std::string read_only_reason() const = 0;
-  virtual bool CheckPassword(std::string_view password) const = 0;  // constant time
   virtual bool password_required() const = 0;
   virtual size_t connected_clients() const = 0;
   // The CONFIG parameters (engine/server/config_registry.h); nullptr where there are none.

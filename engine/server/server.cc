@@ -340,17 +340,6 @@ std::string Server::read_only_reason() const {
                       " bytes free). Reads still work; writes resume when space is back.");
 }
 
-bool Server::CheckPassword(std::string_view password) const {
-  const std::string& want = config_.requirepass;
-  // Constant time in the password's content: always walk the full expected length.
-  unsigned char diff = password.size() == want.size() ? 0 : 1;
-  for (size_t i = 0; i < want.size(); ++i) {
-    unsigned char got = i < password.size() ? static_cast<unsigned char>(password[i]) : 0;
-    diff |= got ^ static_cast<unsigned char>(want[i]);
-  }
-  return diff == 0;
-}
-
 std::string Server::InfoSection(std::string_view sections) {
   InfoInputs in{.config = config_,
                 .log = *log_,

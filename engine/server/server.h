@@ -48,7 +48,6 @@ class Server final : public ServerHooks {
   std::string InfoSection(std::string_view section) override;
   bool read_only() const override { return !log_ || !log_->accepting_writes(); }
   std::string read_only_reason() const override;
-  bool CheckPassword(std::string_view password) const override;
   bool password_required() const override { return !acl::Acl().default_open(); }
   size_t connected_clients() const override { return conns_.size(); }
   std::string ClientList(const ClientFilter& filter) const override;

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "engine/acl/acl_store.h"
 #include "engine/commands/config_params.h"
 #include "engine/server/log_line.h"
 #include "engine/server/server.h"
@@ -87,11 +88,12 @@ void Server::AddServerConfigParams() {
           {});  // the reply gate holds replies by this mode from the start
   fsync.enum_values = {"always", "everysec"};
   r.Add(std::move(fsync));
-  // Read at every AUTH and accept: takes effect for the next ones.
+  // The default ACL user's password (as Redis 7.0): takes effect for the next AUTH and accept.
   r.Add(Row(
       "requirepass", ConfigType::kString, "", [&c] { return c.requirepass; },
       [&c](std::string_view v) {
         c.requirepass = std::string(v);
+        acl::Acl().ReplaceDefaultPassword(v);
         return std::string();
       }));
   ConfigParam maxclients = Row(

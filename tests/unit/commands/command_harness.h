@@ -24,7 +24,6 @@ class FakeServer final : public ServerHooks {
   std::string InfoSection(std::string_view) override { return "# Server\r\n\r\n"; }
   bool read_only() const override { return is_read_only; }
   std::string read_only_reason() const override { return "volume full"; }
-  bool CheckPassword(std::string_view given) const override { return given == password; }
   bool password_required() const override { return !password.empty(); }
   size_t connected_clients() const override { return 1; }
   std::string ClientList(const ClientFilter&) const override { return ""; }
