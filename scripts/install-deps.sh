@@ -6,6 +6,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libabsl-dev liburing-dev libfmt-dev libcli11-dev catch2 libzstd-dev zstd libxxhash-dev
   libhiredis-dev libcpp-httplib-dev libssl-dev
+  libjemalloc-dev  # the release engine's allocator (used_memory, maxmemory)
   liblua5.1-0-dev lua-cjson-dev lua-bitop-dev  # scripting: Lua 5.1 with cjson and bit
   redis-server redis-tools python3 python3-redis python3-pytest
   python3-rq  # tests/integration/types/test_rq.py: a real job queue that stores results in streams

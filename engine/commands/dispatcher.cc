@@ -131,6 +131,11 @@ void Queue(CommandContext& ctx, const CommandSpec* spec) {
     ctx.client.multi_error = true;
     return ctx.reply.Error("NOAUTH Authentication required.");
   }
+  // Redis 7.0 refuses any command queued while over maxmemory (the EXEC then aborts).
+  if (!ctx.server.FreeMemoryIfNeeded(ctx.effects, ctx.now_ms)) {
+    ctx.client.multi_error = true;
+    return ctx.reply.Error(kErrOom);
+  }
   ctx.client.multi_queue.emplace_back(ctx.argv.begin(), ctx.argv.end());
   ctx.reply.SimpleString("QUEUED");
 }
@@ -152,6 +157,12 @@ void Dispatch(CommandContext& ctx) {
   if (spec == nullptr) return ctx.reply.Error(UnknownCommand(ctx.argv));
   if (!ArityOk(*spec, ctx.argv.size())) return ctx.reply.Error(WrongArity(*spec));
   if (!Admit(ctx, *spec)) return;
+  // Over maxmemory, evict first; a command that may grow memory is refused if that fails. A
+  // script's commands are judged as they run, by this outcome (Redis's pre_command_oom_state).
+  if ((spec->flags & (kDenyOom | kRunsScript)) &&
+      !ctx.server.FreeMemoryIfNeeded(ctx.effects, ctx.now_ms) && (spec->flags & kDenyOom)) {
+    return ctx.reply.Error(kErrOom);
+  }
   ctx.client.reply_stateless = (spec->flags & kStateless) != 0;
   Run(ctx, *spec);
 }

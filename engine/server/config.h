@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "engine/server/memory_config.h"
 #include "engine/server/output_buffer_limit.h"
 
 namespace CLI {
@@ -37,6 +38,11 @@ struct EngineConfig {
   int64_t output_buffer_bytes_max = 256ll << 20;  // stop reading a client beyond this
   int64_t readonly_retry_ms = 1000;
   OutputBufferLimits output_limits;  // CONFIG SET client-output-buffer-limit; pubsub enforced
+  // maxmemory flags as given (units allowed); ValidateConfig sets `memory` from them.
+  std::string maxmemory = "0";
+  std::string maxmemory_policy = "noeviction";
+  std::string maxmemory_samples = "5";
+  MemoryLimits memory;  // CONFIG SET maxmemory, maxmemory-policy, maxmemory-samples
 };
 
 void AddEngineFlags(CLI::App& app, EngineConfig* config);

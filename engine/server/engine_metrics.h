@@ -16,6 +16,7 @@ struct ServerCounters {
   uint64_t connections_received = 0;
   uint64_t rejected_connections = 0;
   uint64_t expired_keys = 0;
+  uint64_t evicted_keys = 0;     // maxmemory evictions
   uint64_t slowlog_entries = 0;  // ever added to the slow log
 };
 

@@ -1,7 +1,6 @@
 // INFO, CONFIG GET and CLIENT LIST texts (see introspection.h).
 #include "engine/server/introspection.h"
 
-#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "engine/server/used_memory.h"
 
 namespace strongbox::engine {
 namespace {
@@ -35,17 +35,15 @@ void AppendMemory(std::string* out, const InfoInputs& in) {
     std::fclose(f);
   }
   long rss = rss_pages * sysconf(_SC_PAGESIZE);
-  // used_memory is what the allocator handed out (Redis reports its allocator's figure too),
-  // so fragmentation shows as the ratio to RSS.
-  struct mallinfo2 mi = mallinfo2();
-  size_t used = mi.uordblks + mi.hblkhd;
-  // A replaced allocator (sanitizers, jemalloc/tcmalloc preloads) leaves glibc's counters at
-  // zero: report RSS then rather than a misleading 0.
-  if (used == 0) used = static_cast<size_t>(rss);
+  // used_memory is what the allocator handed out (Redis reports its allocator's figure too,
+  // and maxmemory is measured against it), so fragmentation shows as the ratio to RSS.
+  size_t used = in.used_memory;
   double fragmentation = used ? static_cast<double>(rss) / static_cast<double>(used) : 0;
   absl::StrAppend(out, "# Memory\r\nused_memory:", used, "\r\nused_memory_rss:", rss,
                   "\r\nmem_fragmentation_ratio:", absl::StrFormat("%.2f", fragmentation),
-                  "\r\nmaxmemory:0\r\nmaxmemory_policy:noeviction",
+                  "\r\nmem_allocator:", AllocatorName(),
+                  "\r\nmaxmemory:", in.config.memory.maxmemory_bytes,
+                  "\r\nmaxmemory_policy:", std::string(PolicyName(in.config.memory.policy)),
                   "\r\nlazyfree_pending_objects:", in.lazyfree_pending_objects, "\r\n\r\n");
 }
 
@@ -68,6 +66,7 @@ void AppendStats(std::string* out, const InfoInputs& in) {
                   "\r\ntotal_commands_processed:", in.counters.commands_processed,
                   "\r\nrejected_connections:", in.counters.rejected_connections,
                   "\r\nexpired_keys:", in.counters.expired_keys,
+                  "\r\nevicted_keys:", in.counters.evicted_keys,
                   "\r\npubsub_channels:", in.pubsub.NameCount(PubSubKind::kChannel),
                   "\r\npubsub_patterns:", in.pubsub.NameCount(PubSubKind::kPattern),
                   "\r\npubsubshard_channels:", in.pubsub.NameCount(PubSubKind::kShard),
@@ -105,6 +104,12 @@ bool ServerConfigGet(const EngineConfig& config, std::string_view name, std::str
     *value = config.dir;
   } else if (name == "client-output-buffer-limit") {
     *value = config.output_limits.ToConfigText();
+  } else if (name == "maxmemory") {
+    *value = std::to_string(config.memory.maxmemory_bytes);
+  } else if (name == "maxmemory-policy") {
+    *value = std::string(PolicyName(config.memory.policy));
+  } else if (name == "maxmemory-samples") {
+    *value = std::to_string(config.memory.samples);
   } else if (name == "appendfsync") {
     *value = config.fsync_mode == FsyncMode::kAlways ? "always" : "everysec";
   } else {

@@ -28,6 +28,7 @@ struct InfoInputs {
   const PubSubRegistry& pubsub;
   size_t lazyfree_pending_objects = 0;
   uint64_t lazyfreed_objects = 0;
+  size_t used_memory = 0;  // the allocator's figure (used_memory.h)
 };
 
 // One INFO section ("" / all / everything / default = every section), Redis's text layout.

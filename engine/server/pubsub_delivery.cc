@@ -66,6 +66,14 @@ void Server::EnforcePubSubOutputLimit(Conn& sub, uint64_t publisher_id, int64_t 
 }
 
 bool Server::ConfigSet(std::string_view name, std::string_view value, std::string* error) {
+  // Known parameters return true; a refused value leaves *error set (the setter's text).
+  if (name == "maxmemory") return SetMaxmemory(&config_.memory, value, error), true;
+  if (name == "maxmemory-policy") {
+    SetMaxmemoryPolicy(&config_.memory, value, error);
+    state::GlobalAccessClock().lfu = IsLfu(config_.memory.policy);
+    return true;
+  }
+  if (name == "maxmemory-samples") return SetMaxmemorySamples(&config_.memory, value, error), true;
   if (name != "client-output-buffer-limit") return false;
   config_.output_limits.Set(value, error);
   return true;

@@ -76,6 +76,9 @@ absl::Status Server::Start() {
   if (!id.ok()) return id.status();
   dataset_ = *id;
   started_ms_ = NowMs();
+  // Keys replayed at recovery count as accessed at start-up (Redis stamps loaded keys too).
+  state::GlobalAccessClock().lru_clock_s = state::LruClockOf(started_ms_);
+  state::GlobalAccessClock().lfu = IsLfu(config_.memory.policy);
   auto recovered = Recover(fs_, config_.dir, dataset_, &state_, started_ms_, LogLine);
   if (!recovered.ok()) return recovered.status();
   // After recovery, which replaces the State: replay frees inline.
@@ -269,6 +272,7 @@ bool Server::DrainForShutdown(int64_t* deadline_ms) {
 void Server::Execute(Conn& c, std::span<const std::string_view> argv) {
   ++counters_.commands_processed;
   int64_t now_ms = NowMs();
+  state::GlobalAccessClock().lru_clock_s = state::LruClockOf(now_ms);  // accesses stamp this
   RespWriter writer(&c.out, c.session.protocol_version);
   LogEffectSink sink(*log_);
   log_->BeginRecord(now_ms);  // all effects of one command (one EXEC) make one record
@@ -287,6 +291,13 @@ void Server::Execute(Conn& c, std::span<const std::string_view> argv) {
                             : TagReply(c);
   ReleaseDeliveries(c.id);
   commit_->OnRecordAdded(now_ms);
+}
+
+bool Server::FreeMemoryIfNeeded(EffectSink& effects, int64_t now_ms) {
+  out_of_memory_ = !evictor_.FreeMemoryIfNeeded(state_, effects, *this, config_.memory,
+                                                used_memory_, now_ms, MonotonicUs());
+  counters_.evicted_keys = evictor_.evicted_keys();
+  return !out_of_memory_;
 }
 
 void Server::TagReply(Conn& c) { replies_.Tag(c, log_->lsn_assigned(), log_->lsn_durable()); }
@@ -335,6 +346,7 @@ std::string Server::InfoSection(std::string_view section) {
                 pubsub_};
   in.lazyfree_pending_objects = lazy_free_.pending_objects();
   in.lazyfreed_objects = lazy_free_.freed_objects();
+  in.used_memory = used_memory_.ReadFresh(MonotonicUs());
   return InfoText(section, in);
 }
 

@@ -27,9 +27,11 @@
 #include "engine/server/config.h"
 #include "engine/server/connection.h"
 #include "engine/server/engine_metrics.h"
+#include "engine/server/evictor.h"
 #include "engine/server/group_commit.h"
 #include "engine/server/reply_gate.h"
 #include "engine/server/ring.h"
+#include "engine/server/used_memory.h"
 
 namespace strongbox::engine {
 
@@ -68,6 +70,8 @@ class Server final : public ServerHooks {
   Monitors* monitors() override { return &monitors_; }
   bool ServeWhileScriptBusy(bool is_function, bool wrote) override;
   KeyspaceEvents* keyspace_events() override { return &keyspace_events_; }
+  bool FreeMemoryIfNeeded(EffectSink& effects, int64_t now_ms) override;
+  bool out_of_memory() const override { return out_of_memory_; }
 
  private:
   // server.cc: start-up, the loop, command execution.
@@ -164,6 +168,9 @@ class Server final : public ServerHooks {
   std::vector<uint64_t> delivered_to_;  // subscribers written to by the command running now
   Monitors monitors_;                   // SLOWLOG, LATENCY
   KeyspaceEvents keyspace_events_;      // notify-keyspace-events
+  UsedMemoryGauge used_memory_;         // maxmemory's measure, INFO used_memory
+  Evictor evictor_;
+  bool out_of_memory_ = false;  // the last FreeMemoryIfNeeded failed
 
   ServerCounters counters_;
   int64_t started_ms_ = 0;
