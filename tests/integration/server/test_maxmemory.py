@@ -45,13 +45,29 @@ def test_noeviction_refuses_writes_like_redis(engine_and_redis):
     script = [
         ("SET", "a", "1"), ("RPUSH", "l", "x"),
         ("CONFIG", "SET", "maxmemory", "1"),  # far below what either uses
+        ("MULTI",), ("GET", "a"), ("EXEC",),  # a queue that cannot grow memory runs
         ("SET", "b", "2"), ("INCR", "a"), ("RPUSH", "l", "y"), ("APPEND", "a", "z"),
+        ("EVAL", "return redis.call('get', 'a')", "0"),
+        ("EVAL", "return redis.call('set', 'a', '2')", "0"),
         ("GET", "a"), ("LRANGE", "l", "0", "-1"), ("EXISTS", "a", "b"),
         ("MULTI",), ("SET", "c", "3"), ("GET", "a"), ("EXEC",),
         ("DEL", "a"), ("UNLINK", "l"), ("EXPIRE", "missing", "10"), ("GET", "a"),
         ("CONFIG", "SET", "maxmemory", "0"), ("SET", "b", "2"),
     ]
     replies_match(engine_and_redis, script)
+
+
+def test_exec_aborts_a_queue_that_may_grow_memory_like_redis(engine_and_redis):
+    replies = []
+    for server in engine_and_redis:
+        queuing, admin = server.client(), server.client()
+        got = [raw_reply(queuing, *cmd) for cmd in [("MULTI",), ("SET", "q", "1"), ("GET", "q")]]
+        raw_reply(admin, "CONFIG", "SET", "maxmemory", "1")
+        got += [raw_reply(queuing, "EXEC"), raw_reply(queuing, "EXISTS", "q")]
+        raw_reply(admin, "CONFIG", "SET", "maxmemory", "0")
+        replies.append(got)
+    assert replies[0] == replies[1]
+    assert replies[0][3] == ("error", "Transaction discarded because of: " + OOM)
 
 
 def test_config_and_object_freq_idletime_like_redis(engine_and_redis):
