@@ -170,9 +170,15 @@ def test_allkeys_lru_keeps_a_recently_read_hot_set(engine):
 def test_evictions_survive_kill9_as_dels(tmp_path):
     e = Engine(tmp_path / "data", "--maxmemory-policy", "allkeys-random").start()
     c = e.client()
+    c.config_set("notify-keyspace-events", "Ee")
+    events = c.pubsub()
+    events.subscribe("__keyevent@0__:evicted")
     c.config_set("maxmemory", used_memory(c) + LIMIT_BYTES)
     assert write(c, "k", 3 * LIMIT_BYTES // len(VALUE)) == 0
     assert c.info("stats")["evicted_keys"] > 0
+    evicted = [events.get_message(timeout=5) for _ in range(3)]  # subscribe confirmation first
+    assert any(m and m["type"] == "message" and m["data"].startswith(b"k:") for m in evicted)
+    events.close()
     before = set(c.keys("*"))
     e.kill9()
     e.start()
