@@ -294,8 +294,14 @@ void Server::Execute(Conn& c, std::span<const std::string_view> argv) {
 }
 
 bool Server::FreeMemoryIfNeeded(EffectSink& effects, int64_t now_ms) {
-  out_of_memory_ = !evictor_.FreeMemoryIfNeeded(state_, effects, *this, config_.memory,
-                                                used_memory_, now_ms, MonotonicUs());
+  const MemoryLimits& limits = config_.memory;
+  if (read_only()) {  // an eviction is a write to the log: none while the volume is full
+    out_of_memory_ =
+        limits.maxmemory_bytes != 0 && used_memory_.Read(MonotonicUs()) > limits.maxmemory_bytes;
+    return !out_of_memory_;
+  }
+  out_of_memory_ = !evictor_.FreeMemoryIfNeeded(state_, effects, *this, limits, used_memory_,
+                                                now_ms, MonotonicUs());
   counters_.evicted_keys = evictor_.evicted_keys();
   return !out_of_memory_;
 }
