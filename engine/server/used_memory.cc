@@ -9,7 +9,8 @@
 #if defined(STRONGBOX_JEMALLOC)
 #include <jemalloc/jemalloc.h>
 #elif defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/allocator_interface.h>
+// The ASan runtime's (sanitizer/allocator_interface.h, not installed with every compiler).
+extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
 namespace strongbox::engine {
