@@ -7,6 +7,7 @@ PACKAGES=(
   libabsl-dev liburing-dev libfmt-dev libcli11-dev catch2 libzstd-dev zstd libxxhash-dev
   libhiredis-dev libcpp-httplib-dev libssl-dev
   liblzf-dev  # common/rdb: LZF strings in RDB files and DUMP payloads
+  libjemalloc-dev  # the release engine's allocator (used_memory, maxmemory)
   liblua5.1-0-dev lua-cjson-dev lua-bitop-dev  # scripting: Lua 5.1 with cjson and bit
   redis-server redis-tools python3 python3-redis python3-pytest
   prometheus-redis-exporter  # tests/integration/server/test_redis_exporter.py scrapes INFO

@@ -268,9 +268,16 @@ size_t Entry::value_heap_bytes() const {
 
 // ---- Db -----------------------------------------------------------------------------------
 
+AccessClock& GlobalAccessClock() {
+  static AccessClock clock;
+  return clock;
+}
+
 Entry* Db::Find(std::string_view key, int64_t now_ms) {
   Entry* e = table_.FindAndStep(key);
-  return e == nullptr || e->expired(now_ms) ? nullptr : e;
+  if (e == nullptr || e->expired(now_ms)) return nullptr;
+  e->Touch(GlobalAccessClock());  // the one place an access is counted (reads and writes)
+  return e;
 }
 
 const Entry* Db::Find(std::string_view key, int64_t now_ms) const {
@@ -283,6 +290,7 @@ Entry* Db::FindRaw(std::string_view key) { return table_.FindAndStep(key); }
 Entry& Db::Upsert(std::string_view key) {
   if (Entry* e = table_.FindAndStep(key)) return *e;
   Entry* e = Entry::Create(key);
+  e->access_clock_s_ = GlobalAccessClock().lru_clock_s;  // new: accessed now, counter at 5
   table_.Insert(e);
   return *e;
 }

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <utility>
 
+#include "common/state/access_tracking.h"
 #include "common/state/collections.h"
 #include "common/state/key_table.h"
 #include "common/state/stream.h"
@@ -104,15 +105,32 @@ class Entry {
   // Absolute expiry in ms, 0 = none. Changed only through Db::SetExpiry (the expiry index).
   int64_t expire_at_ms() const { return expire_at_ms_; }
 
+  // Access tracking (access_tracking.h): seconds since the last access on `clock`'s scale, and
+  // the LFU counter with the decay since then applied (OBJECT IDLETIME / FREQ, eviction).
+  uint64_t idle_seconds(const AccessClock& clock) const {
+    return IdleSeconds(clock.lru_clock_s, access_clock_s_);
+  }
+  uint8_t lfu_counter(const AccessClock& clock) const {
+    return LfuDecayed(static_cast<uint8_t>(lfu_counter_), idle_seconds(clock) / 60,
+                      kLfuDecayMinutes);
+  }
+  // One access: Db::Find calls this (and Db::Upsert stamps a new key), nothing else.
+  void Touch(AccessClock& clock) {
+    if (clock.lfu) {
+      lfu_counter_ = LfuLogIncrement(lfu_counter(clock), kLfuLogFactor, clock.NextRandom());
+    }
+    access_clock_s_ = clock.lru_clock_s;
+  }
+
  private:
   friend class Db;
   friend class KeyTable;
   Entry() = default;
   ~Entry();
   static constexpr uint8_t kHeapString = 0xff;
-  // The key starts in the node's last two bytes and runs on past sizeof(Entry): a 2-byte key
-  // makes a 40-byte node (a 48-byte malloc chunk), keys of 3 to 18 bytes a 64-byte chunk.
-  static constexpr size_t kKeyOffset = 38;
+  // The key starts in the node's last six bytes and runs on past sizeof(Entry): a key of up
+  // to 6 bytes makes a 48-byte node (jemalloc's 48-byte class), keys of 7 to 22 bytes 64.
+  static constexpr size_t kKeyOffset = 42;
   static size_t AllocationBytes(size_t key_size) {
     return std::max(sizeof(Entry), kKeyOffset + key_size);
   }
@@ -140,10 +158,13 @@ class Entry {
   alignas(8) unsigned char payload_[16];  // offset 8
   Entry* next_ = nullptr;                 // offset 24: the key table's chain
   uint32_t key_size_ = 0;                 // offset 32
-  ValueType type_ = ValueType::kString;
+  // offset 36: Redis's 24-bit lru field (seconds) and LFU counter, in one word.
+  uint32_t access_clock_s_ : 24 = 0;
+  uint32_t lfu_counter_ : 8 = kLfuInitialCounter;
+  ValueType type_ = ValueType::kString;  // offset 40
   uint8_t small_size_ = 0;
-  // offset 38: the key's first bytes
-  char key_head_[2];
+  // offset 42: the key's first bytes
+  char key_head_[6];
 };
 
 static_assert(sizeof(HashValue) <= 16 && sizeof(ZSetValue) <= 16,

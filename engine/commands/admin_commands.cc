@@ -4,6 +4,7 @@
 #include <atomic>
 #include <iterator>
 #include <string>
+#include <utility>
 
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
@@ -147,7 +148,8 @@ void Object(CommandContext& ctx) {
     return ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
                            std::string(ctx.argv[1]) + "'. Try OBJECT HELP.");
   }
-  const state::Entry* e = CurrentDb(ctx).Find(ctx.argv[2], ctx.now_ms);
+  // Looked at without counting as an access (Redis's LOOKUP_NOTOUCH): the const lookup.
+  const state::Entry* e = std::as_const(CurrentDb(ctx)).Find(ctx.argv[2], ctx.now_ms);
   if (sub != "encoding" && sub != "refcount" && sub != "idletime" && sub != "freq") {
     return ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) +
                            "'. Try OBJECT HELP.");
@@ -155,11 +157,23 @@ void Object(CommandContext& ctx) {
   if (e == nullptr) return ctx.reply.Null();
   if (sub == "encoding") return ctx.reply.Bulk(ObjectEncoding(*e));
   if (sub == "refcount") return ctx.reply.Integer(1);
-  if (sub == "idletime") return ctx.reply.Integer(0);  // access times are not tracked
-  ctx.reply.Error(
-      "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
-      "that when switching between policies at runtime LRU and LFU data will take some time to "
-      "adjust.");
+  const state::AccessClock& clock = state::GlobalAccessClock();
+  if (sub == "idletime") {
+    if (clock.lfu) {
+      return ctx.reply.Error(
+          "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+          "switching between policies at runtime LRU and LFU data will take some time to "
+          "adjust.");
+    }
+    return ctx.reply.Integer(static_cast<int64_t>(e->idle_seconds(clock)));
+  }
+  if (!clock.lfu) {
+    return ctx.reply.Error(
+        "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
+        "that when switching between policies at runtime LRU and LFU data will take some time "
+        "to adjust.");
+  }
+  ctx.reply.Integer(e->lfu_counter(clock));
 }
 
 }  // namespace

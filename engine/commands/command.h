@@ -39,9 +39,9 @@ enum CommandFlag : uint32_t {
   kNoAuth = 1u << 4,    // allowed before AUTH (AUTH, HELLO, QUIT)
   kNoMulti = 1u << 5,   // runs at once inside MULTI instead of being queued (MULTI, EXEC, ...)
   kMayBlock = 1u << 6,  // may park the client (BLPOP, ...): no other command may fill `block`
-  // Redis's denyoom (the command may grow memory), reported by COMMAND INFO so tools see what
-  // Redis says. Nothing refuses on it: there is no maxmemory, and the read-only refusal (volume
-  // full) is kWrite's, because every write, a shrinking one too, needs the log.
+  // Redis's denyoom (the command may grow memory): over maxmemory, keys are evicted before it
+  // runs, and it is refused with -OOM when nothing can be (the read-only refusal, volume full,
+  // stays kWrite's: every write, a shrinking one too, needs the log).
   kDenyOom = 1u << 7,
   // Allowed while a RESP2 client is subscribed ((P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING, QUIT):
   // the dispatcher refuses every other command then, with Redis 7.0's text.
@@ -170,6 +170,11 @@ class ServerHooks {
   virtual CommandStats* command_stats() { return nullptr; }
   // CONFIG RESETSTAT: zeroes the statistics Redis resets.
   virtual void ResetStats() {}
+  // maxmemory: evicts (DEL effects into `effects`) until used memory is under the limit;
+  // false when it is still over (the command must be refused). Remembered for out_of_memory.
+  virtual bool FreeMemoryIfNeeded(EffectSink& /*effects*/, int64_t /*now_ms*/) { return true; }
+  // What the last FreeMemoryIfNeeded found (Redis's pre_command_oom_state, for scripts).
+  virtual bool out_of_memory() const { return false; }
 };
 
 struct CommandContext {

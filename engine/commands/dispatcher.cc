@@ -158,6 +158,11 @@ void Queue(CommandContext& ctx, const CommandSpec* spec) {
     ctx.client.multi_error = true;
     return;
   }
+  // Redis 7.0 refuses any command queued while over maxmemory (the EXEC then aborts).
+  if (!ctx.server.FreeMemoryIfNeeded(ctx.effects, ctx.now_ms)) {
+    ctx.client.multi_error = true;
+    return ctx.reply.Error(kErrOom);
+  }
   ctx.client.multi_queue.emplace_back(ctx.argv.begin(), ctx.argv.end());
   ctx.reply.SimpleString("QUEUED");
 }
@@ -182,6 +187,13 @@ void Dispatch(CommandContext& ctx) {
     return ctx.reply.Error(WrongArity(*spec));
   }
   if (!Admit(ctx, *spec, AclWhere::kTopLevel)) return CountRejected(ctx, *spec);
+  // Over maxmemory, evict first; a command that may grow memory is refused if that fails. A
+  // script's commands are judged as they run, by this outcome (Redis's pre_command_oom_state).
+  if ((spec->flags & (kDenyOom | kRunsScript)) &&
+      !ctx.server.FreeMemoryIfNeeded(ctx.effects, ctx.now_ms) && (spec->flags & kDenyOom)) {
+    CountRejected(ctx, *spec);
+    return ctx.reply.Error(kErrOom);
+  }
   ctx.client.reply_stateless = (spec->flags & kStateless) != 0;
   Run(ctx, *spec);
 }

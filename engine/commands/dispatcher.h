@@ -2,9 +2,15 @@
 // held to their promise. All effects of one call (one EXEC too) go to ctx.effects: one record.
 #pragma once
 
+#include <string_view>
+
 #include "engine/commands/command.h"
 
 namespace strongbox::engine {
+
+// Redis's reply to a kDenyOom command when maxmemory is reached and nothing can be evicted.
+inline constexpr std::string_view kErrOom =
+    "OOM command not allowed when used memory > 'maxmemory'.";
 
 void Dispatch(CommandContext& ctx);
 

@@ -53,6 +53,11 @@ void ScriptCallHost::Call(std::span<const std::string_view> argv, int resp_versi
   if ((spec->flags & kWrite) && read_only_) {
     return out.Error("ERR Write commands are not allowed from read-only scripts.");
   }
+  // Redis 7.0 (scriptVerifyOOM): over maxmemory when the script started, a command that may
+  // grow memory is refused until the script has written (a half-done script may finish).
+  if ((spec->flags & kDenyOom) && !wrote() && caller_.server.out_of_memory()) {
+    return out.Error(kErrOom);
+  }
   client_.protocol_version = resp_version;
   CommandContext sub{argv, client_, caller_.state, out, effects_, caller_.server, caller_.now_ms};
   if (!AclAdmits(sub, *spec, AclWhere::kScript)) return;

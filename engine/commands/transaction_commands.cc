@@ -23,8 +23,21 @@ void Multi(CommandContext& ctx) {
   ctx.reply.SimpleString("OK");
 }
 
+// Redis 7.0 evicts before an EXEC whose queue may grow memory, and aborts it if that fails.
+bool QueueMayGrowMemory(const ClientSession& client) {
+  for (const auto& cmd : client.multi_queue) {
+    const CommandSpec* spec = FindCommand(cmd[0]);
+    if (spec != nullptr && (spec->flags & kDenyOom)) return true;
+  }
+  return false;
+}
+
 void Exec(CommandContext& ctx) {
   if (!ctx.client.in_multi) return ctx.reply.Error("ERR EXEC without MULTI");
+  if (QueueMayGrowMemory(ctx.client) && !ctx.server.FreeMemoryIfNeeded(ctx.effects, ctx.now_ms)) {
+    ResetMulti(ctx);
+    return ctx.reply.Error("EXECABORT Transaction discarded because of: " + std::string(kErrOom));
+  }
   if (ctx.client.multi_error) {
     ResetMulti(ctx);
     return ctx.reply.Error("EXECABORT Transaction discarded because of previous errors.");

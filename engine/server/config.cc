@@ -57,6 +57,15 @@ void AddEngineFlags(CLI::App& app, EngineConfig* c) {
   app.add_option("--config", c->config_file,
                  "Redis-syntax config file (flags override it; CONFIG REWRITE writes it)")
       ->envname("STRONGBOX_CONFIG");
+  app.add_option("--maxmemory", c->maxmemory,
+                 "Used memory limit, bytes or with a unit (100mb, 1gb); 0 = none")
+      ->envname("STRONGBOX_MAXMEMORY");
+  app.add_option("--maxmemory-policy", c->maxmemory_policy,
+                 "noeviction (writes refused), allkeys-|volatile- lru, lfu, random; volatile-ttl")
+      ->envname("STRONGBOX_MAXMEMORY_POLICY");
+  app.add_option("--maxmemory-samples", c->maxmemory_samples,
+                 "Keys sampled per database and eviction round")
+      ->envname("STRONGBOX_MAXMEMORY_SAMPLES");
 }
 
 namespace {
@@ -182,6 +191,14 @@ absl::Status ValidateConfig(EngineConfig* c) {
   }
   if (c->output_buffer_bytes_max < 64 * 1024) {
     return bad("--client-output-buffer-limit", "use at least 65536");
+  }
+  std::string why;
+  if (!SetMaxmemory(&c->memory, c->maxmemory, &why)) return bad("--maxmemory", why);
+  if (!SetMaxmemoryPolicy(&c->memory, c->maxmemory_policy, &why)) {
+    return bad("--maxmemory-policy", why);
+  }
+  if (!SetMaxmemorySamples(&c->memory, c->maxmemory_samples, &why)) {
+    return bad("--maxmemory-samples", why);
   }
   if (!c->requirepass_file.empty()) {
     if (!c->requirepass.empty()) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "engine/server/memory_config.h"
 #include "engine/server/output_buffer_limit.h"
 
 namespace CLI {
@@ -49,6 +50,11 @@ struct EngineConfig {
   // applied through the CONFIG table at start (server_config.cc), in file order.
   std::string config_file;
   std::vector<std::pair<std::string, std::string>> config_file_settings;
+  // maxmemory flags as given (units allowed); ValidateConfig sets `memory` from them.
+  std::string maxmemory = "0";
+  std::string maxmemory_policy = "noeviction";
+  std::string maxmemory_samples = "5";
+  MemoryLimits memory;  // CONFIG SET maxmemory, maxmemory-policy, maxmemory-samples
 };
 
 void AddEngineFlags(CLI::App& app, EngineConfig* config);

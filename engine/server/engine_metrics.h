@@ -16,6 +16,7 @@ struct ServerCounters {
   uint64_t connections_received = 0;
   uint64_t rejected_connections = 0;
   uint64_t expired_keys = 0;
+  uint64_t evicted_keys = 0;      // maxmemory evictions
   uint64_t slowlog_entries = 0;   // ever added to the slow log
   uint64_t net_input_bytes = 0;   // received from clients
   uint64_t net_output_bytes = 0;  // sent to clients

@@ -14,6 +14,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/format/directory_scan.h"
+#include "engine/server/memory_config.h"
+#include "engine/server/used_memory.h"
 
 namespace strongbox::engine {
 namespace {
@@ -124,7 +126,7 @@ void AppendMemoryUse(std::string* out, const InfoInputs& in, uint64_t used) {
 
 // glibc's malloc in Redis's allocator_* terms: allocated = in use, active = obtained from the
 // system (heap + mmapped), resident = RSS.
-void AppendAllocator(std::string* out, uint64_t used, uint64_t rss) {
+void AppendAllocator(std::string* out, const InfoInputs& in, uint64_t used, uint64_t rss) {
   struct mallinfo2 mi = mallinfo2();
   uint64_t active = std::max<uint64_t>(mi.arena + mi.hblkhd, used);
   absl::StrAppend(out, "allocator_allocated:", used, "\r\nallocator_active:", active,
@@ -133,8 +135,10 @@ void AppendAllocator(std::string* out, uint64_t used, uint64_t rss) {
       static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   absl::StrAppend(out, "total_system_memory:", system,
                   "\r\ntotal_system_memory_human:", Human(system),
-                  "\r\nmaxmemory:0\r\nmaxmemory_human:0B\r\n",
-                  "maxmemory_policy:noeviction\r\nallocator_frag_ratio:", Ratio(active, used),
+                  "\r\nmaxmemory:", in.config.memory.maxmemory_bytes,
+                  "\r\nmaxmemory_human:", Human(in.config.memory.maxmemory_bytes),
+                  "\r\nmaxmemory_policy:", std::string(PolicyName(in.config.memory.policy)),
+                  "\r\nallocator_frag_ratio:", Ratio(active, used),
                   "\r\nallocator_frag_bytes:", Difference(active, used),
                   "\r\nallocator_rss_ratio:", Ratio(rss, active),
                   "\r\nallocator_rss_bytes:", Difference(rss, active),
@@ -146,14 +150,14 @@ void AppendAllocator(std::string* out, uint64_t used, uint64_t rss) {
 void AppendMemory(std::string* out, const InfoInputs& in) {
   uint64_t used = UsedMemoryBytes(), rss = RssBytes();
   AppendMemoryUse(out, in, used);
-  AppendAllocator(out, used, rss);
+  AppendAllocator(out, in, used, rss);
   uint64_t clients_bytes = ClientsBytes(in);
   absl::StrAppend(
       out, "number_of_libraries:", in.state.libraries().size(),
       "\r\nmem_not_counted_for_evict:0\r\nmem_replication_backlog:0\r\n",
       "mem_total_replication_buffers:0\r\nmem_clients_slaves:0\r\nmem_clients_normal:",
       clients_bytes, "\r\nmem_cluster_links:0\r\nmem_aof_buffer:", in.log.pending_bytes(),
-      "\r\nmem_allocator:libc\r\n",
+      "\r\nmem_allocator:", AllocatorName(), "\r\n",
       "active_defrag_running:0\r\nlazyfree_pending_objects:", in.lazyfree_pending_objects,
       "\r\nlazyfreed_objects:", in.lazyfreed_objects, "\r\n\r\n");
 }
@@ -204,7 +208,8 @@ void AppendStats(std::string* out, const InfoInputs& in) {
                   "\r\nsync_full:0\r\nsync_partial_ok:0\r\nsync_partial_err:0\r\nexpired_keys:",
                   n.expired_keys, "\r\n");
   absl::StrAppend(
-      out, "evicted_keys:0\r\nevicted_clients:0\r\ntotal_eviction_exceeded_time:0\r\n",
+      out, "evicted_keys:", in.counters.evicted_keys,
+      "\r\nevicted_clients:0\r\ntotal_eviction_exceeded_time:0\r\n",
       "current_eviction_exceeded_time:0\r\nkeyspace_hits:", in.stats.keyspace_hits(),
       "\r\nkeyspace_misses:", in.stats.keyspace_misses(),
       "\r\npubsub_channels:", in.pubsub.NameCount(PubSubKind::kChannel),
@@ -328,11 +333,9 @@ SectionWriter WriterOf(std::string_view section) {
 }  // namespace
 
 uint64_t UsedMemoryBytes() {
-  // What the allocator handed out (Redis reports its allocator's figure too), so fragmentation
-  // shows as the ratio to RSS. A replaced allocator (sanitizers, jemalloc/tcmalloc preloads)
-  // leaves glibc's counters at zero: report RSS then rather than a misleading 0.
-  struct mallinfo2 mi = mallinfo2();
-  uint64_t used = mi.uordblks + mi.hblkhd;
+  // What the allocator handed out (Redis reports its allocator's figure too, and maxmemory is
+  // measured against it), so fragmentation shows as the ratio to RSS.
+  uint64_t used = ReadAllocatedBytes();
   return used != 0 ? used : RssBytes();
 }
 

@@ -10,9 +10,7 @@
 #include "engine/commands/command_util.h"
 
 namespace strongbox::engine {
-namespace {
 
-// "1gb" = 1024^3, "1g" = 1000^3, like redis.conf; negative or malformed: nullopt.
 std::optional<int64_t> ParseMemory(std::string_view text) {
   static constexpr std::pair<std::string_view, int64_t> kUnits[] = {
       {"kb", 1024}, {"mb", 1024 * 1024}, {"gb", 1024 * 1024 * 1024},
@@ -32,6 +30,8 @@ std::optional<int64_t> ParseMemory(std::string_view text) {
   if (!value || *value < 0 || *value > INT64_MAX / unit) return std::nullopt;
   return *value * unit;
 }
+
+namespace {
 
 std::optional<int> ClassIndex(std::string_view name) {
   std::string lower = ToLower(name);

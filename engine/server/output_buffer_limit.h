@@ -5,10 +5,15 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace strongbox::engine {
+
+// A redis.conf memory value: "1gb" = 1024^3, "1g" = 1000^3 (kb, mb, gb, k, m, g, b, any case);
+// negative or malformed: nullopt. Also maxmemory's parser (memory_config.cc).
+std::optional<int64_t> ParseMemory(std::string_view text);
 
 struct OutputBufferLimit {
   int64_t hard_bytes = 0;  // 0 = none: beyond it the client is disconnected at once

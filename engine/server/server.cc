@@ -99,6 +99,9 @@ absl::Status Server::Start() {
   started_ms_ = NowMs();
   run_id_ = RandomRunId();
   used_memory_startup_ = UsedMemoryBytes();
+  // Keys replayed at recovery count as accessed at start-up (Redis stamps loaded keys too).
+  state::GlobalAccessClock().lru_clock_s = state::LruClockOf(started_ms_);
+  state::GlobalAccessClock().lfu = IsLfu(config_.memory.policy);
   auto recovered = Recover(fs_, config_.dir, dataset_, &state_, started_ms_, LogLine);
   if (!recovered.ok()) return recovered.status();
   // After recovery, which replaces the State: replay frees inline.
@@ -297,6 +300,7 @@ bool Server::DrainForShutdown(int64_t* deadline_ms) {
 void Server::Execute(Conn& c, std::span<const std::string_view> argv) {
   ++counters_.commands_processed;
   int64_t now_ms = NowMs();
+  state::GlobalAccessClock().lru_clock_s = state::LruClockOf(now_ms);  // accesses stamp this
   RespWriter writer(&c.out, c.session.protocol_version);
   writer.set_error_observer(&command_stats_);
   LogEffectSink sink(*log_);
@@ -317,6 +321,19 @@ void Server::Execute(Conn& c, std::span<const std::string_view> argv) {
                             : TagReply(c);
   ReleaseDeliveries(c.id);
   commit_->OnRecordAdded(now_ms);
+}
+
+bool Server::FreeMemoryIfNeeded(EffectSink& effects, int64_t now_ms) {
+  const MemoryLimits& limits = config_.memory;
+  if (read_only()) {  // an eviction is a write to the log: none while the volume is full
+    out_of_memory_ =
+        limits.maxmemory_bytes != 0 && used_memory_.Read(MonotonicUs()) > limits.maxmemory_bytes;
+    return !out_of_memory_;
+  }
+  out_of_memory_ = !evictor_.FreeMemoryIfNeeded(state_, effects, *this, limits, used_memory_,
+                                                now_ms, MonotonicUs());
+  counters_.evicted_keys = evictor_.evicted_keys();
+  return !out_of_memory_;
 }
 
 void Server::TagReply(Conn& c) { replies_.Tag(c, log_->lsn_assigned(), log_->lsn_durable()); }

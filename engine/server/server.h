@@ -30,10 +30,12 @@
 #include "engine/server/config_registry.h"
 #include "engine/server/connection.h"
 #include "engine/server/engine_metrics.h"
+#include "engine/server/evictor.h"
 #include "engine/server/group_commit.h"
 #include "engine/server/instantaneous_metrics.h"
 #include "engine/server/reply_gate.h"
 #include "engine/server/ring.h"
+#include "engine/server/used_memory.h"
 
 namespace strongbox::engine {
 
@@ -74,6 +76,8 @@ class Server final : public ServerHooks {
   CommandStats* command_stats() override { return &command_stats_; }
   void ResetStats() override;
   void AddMonitor(ClientSession& client) override { monitor_ids_.push_back(client.id); }
+  bool FreeMemoryIfNeeded(EffectSink& effects, int64_t now_ms) override;
+  bool out_of_memory() const override { return out_of_memory_; }
 
  private:
   absl::Status ConfigureAcl();  // --requirepass, --aclfile
@@ -96,6 +100,7 @@ class Server final : public ServerHooks {
 
   // server_config.cc: the CONFIG rows of what the server holds, the --config file's directives.
   void AddServerConfigParams();
+  void AddMemoryConfigParams(ConfigRegistry& r);
   absl::Status ApplyConfigFileSettings();
 
   // monitor_delivery.cc: the MONITOR line of a command to every monitoring connection.
@@ -184,6 +189,9 @@ class Server final : public ServerHooks {
   KeyspaceEvents keyspace_events_;      // notify-keyspace-events
   std::vector<uint64_t> monitor_ids_;   // MONITOR connections, in the order they asked
   ConfigRegistry config_registry_;      // CONFIG GET/SET/REWRITE, over the members above
+  UsedMemoryGauge used_memory_;         // maxmemory's measure, INFO used_memory
+  Evictor evictor_;
+  bool out_of_memory_ = false;  // the last FreeMemoryIfNeeded failed
 
   ServerCounters counters_;
   CommandStats command_stats_;  // INFO commandstats, errorstats, latencystats, keyspace hits

@@ -133,16 +133,38 @@ void Server::AddServerConfigParams() {
         c.output_limits.Set(v, &error);
         return error;
       }));
+  AddMemoryConfigParams(r);
   // Facts: the command log is always on (appendonly yes) and snapshots are the snapshotter's
-  // (save ""), 16 databases, no idle timeout, no memory limit or eviction, no cluster.
+  // (save ""), 16 databases, no idle timeout, no cluster.
   r.Add(Fixed("appendonly", "yes"));
   r.Add(Fixed("save", ""));
   r.Add(Fixed("databases", "16"));
   r.Add(Fixed("timeout", "0"));
-  r.Add(Fixed("maxmemory", "0"));
-  r.Add(Fixed("maxmemory-policy", "noeviction"));
   r.Add(Fixed("cluster-enabled", "no"));
   AddCommandConfigParams(r, &monitors_, &keyspace_events_);
+}
+
+// maxmemory, maxmemory-policy, maxmemory-samples: the evictor reads them at the next write.
+void Server::AddMemoryConfigParams(ConfigRegistry& r) {
+  MemoryLimits& m = config_.memory;
+  const MemoryLimits defaults;
+  auto setter = [&m](bool (*set)(MemoryLimits*, std::string_view, std::string*)) {
+    return [&m, set](std::string_view v) {
+      std::string error;
+      set(&m, v, &error);
+      state::GlobalAccessClock().lfu = IsLfu(m.policy);
+      return error;
+    };
+  };
+  r.Add(Row(
+      "maxmemory", ConfigType::kString, Text(static_cast<int64_t>(defaults.maxmemory_bytes)),
+      [&m] { return Text(static_cast<int64_t>(m.maxmemory_bytes)); }, setter(SetMaxmemory)));
+  r.Add(Row(
+      "maxmemory-policy", ConfigType::kString, std::string(PolicyName(defaults.policy)),
+      [&m] { return std::string(PolicyName(m.policy)); }, setter(SetMaxmemoryPolicy)));
+  r.Add(Row(
+      "maxmemory-samples", ConfigType::kString, Text(defaults.samples),
+      [&m] { return Text(m.samples); }, setter(SetMaxmemorySamples)));
 }
 
 absl::Status Server::ApplyConfigFileSettings() {
