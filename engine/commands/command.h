@@ -23,6 +23,7 @@ namespace strongbox::engine {
 struct Monitors;       // monitors.h: the slow log and the latency monitor
 struct ClientFilter;   // client_filter.h: CLIENT LIST / KILL filters
 class KeyspaceEvents;  // keyspace_events.h: notify-keyspace-events
+class SnapshotRequests;  // durability/snapshot_requests.h: BGSAVE, SAVE, LASTSAVE
 
 // What a command may do. The dispatcher (dispatcher.cc) reads the flags, never the names: it
 // refuses kWrite commands while read-only, queues all but kNoMulti ones inside MULTI, and stops
@@ -161,6 +162,8 @@ class ServerHooks {
   virtual bool ServeWhileScriptBusy(bool /*is_function*/, bool /*wrote*/) { return false; }
   // Keyspace notifications; nullptr where there are none (test fakes): nothing is published.
   virtual KeyspaceEvents* keyspace_events() { return nullptr; }
+  // Snapshot requests to the snapshotter; nullptr where there are none (test fakes).
+  virtual SnapshotRequests* snapshot_requests() { return nullptr; }
 };
 
 struct CommandContext {

@@ -49,18 +49,27 @@ void AppendMemory(std::string* out, const InfoInputs& in) {
                   "\r\nlazyfree_pending_objects:", in.lazyfree_pending_objects, "\r\n\r\n");
 }
 
+// Snapshot state as Redis names it (the snapshotter writes the snapshots; see
+// durability/snapshot_requests.h).
+std::string BgsaveInfo(const BackgroundSaveStatus& b) {
+  return absl::StrCat("rdb_changes_since_last_save:", b.changes_since_last_save,
+                      "\r\nrdb_bgsave_in_progress:", b.bgsave_in_progress ? 1 : 0,
+                      "\r\nrdb_last_save_time:", b.last_save_time_s,
+                      "\r\nrdb_last_bgsave_status:", b.last_bgsave_ok ? "ok" : "err",
+                      "\r\naof_rewrite_in_progress:", b.aof_rewrite_in_progress ? 1 : 0, "\r\n");
+}
+
 void AppendPersistence(std::string* out, const InfoInputs& in) {
   const DurableLog& log = in.log;
   double avg_ms = in.fsyncs ? in.fsync_seconds_total * 1000 / static_cast<double>(in.fsyncs) : 0;
-  absl::StrAppend(
-      out, "# Persistence\r\nloading:0\r\naof_enabled:1\r\nrdb_bgsave_in_progress:0\r\n",
-      "rdb_changes_since_last_save:0\r\nfsync_policy:", in.config.fsync,
-      "\r\nlsn_assigned:", log.lsn_assigned(), "\r\nlsn_durable:", log.lsn_durable(),
-      "\r\nlsn_sealed:", log.lsn_sealed(), "\r\nlog_bytes_written:", log.bytes_written(),
-      "\r\nlog_records_written:", log.records_written(),
-      "\r\nsegments_sealed:", log.segments_sealed(), "\r\nfsyncs:", in.fsyncs,
-      "\r\nfsync_avg_ms:", avg_ms, "\r\nactive_segment:", log.active_path(),
-      "\r\nread_only:", log.accepting_writes() ? 0 : 1, "\r\n\r\n");
+  absl::StrAppend(out, "# Persistence\r\nloading:0\r\naof_enabled:1\r\n", BgsaveInfo(in.bgsave),
+                  "fsync_policy:", in.config.fsync, "\r\nlsn_assigned:", log.lsn_assigned(),
+                  "\r\nlsn_durable:", log.lsn_durable(), "\r\nlsn_sealed:", log.lsn_sealed(),
+                  "\r\nlog_bytes_written:", log.bytes_written(),
+                  "\r\nlog_records_written:", log.records_written(),
+                  "\r\nsegments_sealed:", log.segments_sealed(), "\r\nfsyncs:", in.fsyncs,
+                  "\r\nfsync_avg_ms:", avg_ms, "\r\nactive_segment:", log.active_path(),
+                  "\r\nread_only:", log.accepting_writes() ? 0 : 1, "\r\n\r\n");
 }
 
 void AppendStats(std::string* out, const InfoInputs& in) {

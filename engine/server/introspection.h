@@ -8,6 +8,7 @@
 
 #include "engine/commands/client_filter.h"
 #include "engine/durability/durable_log.h"
+#include "engine/durability/snapshot_requests.h"
 #include "engine/server/config.h"
 #include "engine/server/connection.h"
 #include "engine/server/engine_metrics.h"
@@ -28,6 +29,7 @@ struct InfoInputs {
   const PubSubRegistry& pubsub;
   size_t lazyfree_pending_objects = 0;
   uint64_t lazyfreed_objects = 0;
+  BackgroundSaveStatus bgsave;  // rdb_* and aof_rewrite_in_progress
 };
 
 // One INFO section ("" / all / everything / default = every section), Redis's text layout.

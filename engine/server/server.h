@@ -22,6 +22,7 @@
 #include "engine/commands/monitors.h"
 #include "engine/commands/watched_keys.h"
 #include "engine/durability/durable_log.h"
+#include "engine/durability/snapshot_requests.h"
 #include "engine/protocol/resp_parser.h"
 #include "engine/server/blocked_clients.h"
 #include "engine/server/config.h"
@@ -68,6 +69,7 @@ class Server final : public ServerHooks {
   Monitors* monitors() override { return &monitors_; }
   bool ServeWhileScriptBusy(bool is_function, bool wrote) override;
   KeyspaceEvents* keyspace_events() override { return &keyspace_events_; }
+  SnapshotRequests* snapshot_requests() override { return snapshot_requests_.get(); }
 
  private:
   // server.cc: start-up, the loop, command execution.
@@ -127,6 +129,7 @@ class Server final : public ServerHooks {
   state::LazyFree lazy_free_;
   state::State state_;
   std::unique_ptr<DurableLog> log_;
+  std::unique_ptr<SnapshotRequests> snapshot_requests_;  // BGSAVE, SAVE, LASTSAVE
 
   Ring ring_;
   int listen_fd_ = -1;
