@@ -4,7 +4,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/inotify.h>
-#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -20,6 +19,7 @@
 #include "common/format/dataset_id.h"
 #include "common/format/directory_scan.h"
 #include "common/format/file_names.h"
+#include "common/format/snapshot_request.h"
 #include "common/io/file_system.h"
 #include "common/metrics/http_server.h"
 #include "common/metrics/registry.h"
@@ -63,7 +63,7 @@ class Daemon {
 
  private:
   absl::Status Start() {
-    if (o_.nice != 0) setpriority(PRIO_PROCESS, 0, o_.nice);
+    ApplyPriorities(o_.cpu_priority, o_.io_priority, o_.nice, Log);
     if (auto s = fs_.CreateDir(o_.dir); !s.ok()) return s;
     std::string lock_path = o_.dir + "/snapshotter.lock";
     auto lock = fs_.LockExclusive(lock_path);
@@ -144,7 +144,8 @@ class Daemon {
     auto listing = format::ScanDirectory(fs_, o_.dir);
     if (!listing.ok()) return;
     for (const auto& t : listing->tmp) {
-      if (absl::StartsWith(t.name, "snapshot-")) {
+      // A request's temporary file is the engine's, being renamed into place.
+      if (absl::StartsWith(t.name, "snapshot-") && !absl::StartsWith(t.name, "snapshot-request-")) {
         Log("removing unfinished snapshot " + t.name);
         (void)fs_.Unlink(o_.dir + "/" + t.name);
       }
@@ -195,8 +196,10 @@ class Daemon {
         auto* ev = reinterpret_cast<inotify_event*>(p);
         // Any event triggers a scan; IN_Q_OVERFLOW means events were lost, which a scan
         // covers as well.
+        uint64_t requested_lsn = 0;
         if ((ev->mask & IN_Q_OVERFLOW) || ev->len == 0 ||
-            format::ParseFileName(ev->name).kind == format::FileKind::kSealed) {
+            format::ParseFileName(ev->name).kind == format::FileKind::kSealed ||
+            format::ParseSnapshotRequestName(ev->name, &requested_lsn)) {
           pending_events_ = true;
         }
         p += sizeof(inotify_event) + ev->len;
@@ -211,6 +214,7 @@ class Daemon {
       return;
     }
     ApplyNewSegments(*catalog);
+    ServeRequests();
     MaybeSnapshot();
     Archive();
     Retain();
@@ -257,12 +261,34 @@ class Daemon {
     stalled_ = !reason.empty();
   }
 
+  // Snapshot requests (BGSAVE, SAVE, BGREWRITEAOF): once the replayed state reaches a request's
+  // LSN (the engine seals the log through it), a snapshot is written whatever the policy says,
+  // and every request it covers is removed — the engine sees the removal in its listing.
+  void ServeRequests() {
+    auto requests = format::ListSnapshotRequests(fs_, o_.dir);
+    if (!requests.ok() || requests->empty()) return;
+    uint64_t lsn = replayer_->lsn_applied();
+    if (requests->front().lsn > lsn) return;  // the log is not sealed through it yet
+    if (requests->front().lsn > lsn_snapshot_ && !WriteSnapshot()) return;  // retried next pass
+    for (const auto& r : *requests) {
+      if (r.lsn > lsn_snapshot_) break;
+      Log(absl::StrCat("served ", r.name, " with the snapshot at LSN ", lsn_snapshot_));
+      (void)fs_.Unlink(o_.dir + "/" + r.name);
+    }
+  }
+
   void MaybeSnapshot() {
     uint64_t lsn = replayer_->lsn_applied();
     if (lsn == 0 || lsn == lsn_snapshot_) return;
     bool by_count = segments_since_snapshot_ >= o_.snapshot_every;
     bool by_time = NowMs() - last_snapshot_ms_ >= o_.snapshot_interval_s * 1000;
     if (!by_count && !by_time) return;
+    WriteSnapshot();
+  }
+
+  // A snapshot of the replayed state now; false if it could not be written.
+  bool WriteSnapshot() {
+    uint64_t lsn = replayer_->lsn_applied();
     auto start = std::chrono::steady_clock::now();
     auto info = state::WriteSnapshot(fs_, o_.dir, dataset_, lsn, NowMs(), replayer_->state(),
                                      {o_.compression_level, o_.compression_workers});
@@ -272,7 +298,7 @@ class Daemon {
       Log("snapshot failed: " + info.status().ToString());
       m_.snapshot_failures->Inc();
       last_snapshot_ms_ = NowMs();  // retry at the next interval, not in a tight loop
-      return;
+      return false;
     }
     lsn_snapshot_ = lsn;
     segments_since_snapshot_ = 0;
@@ -283,6 +309,7 @@ class Daemon {
     m_.last_snapshot_bytes->Set(static_cast<double>(info->file_bytes));
     Log(absl::StrCat("snapshot ", info->path, ": ", info->entry_count, " keys, ", info->file_bytes,
                      " bytes (", info->raw_bytes, " raw) in ", seconds, " s"));
+    return true;
   }
 
   void Archive() {

@@ -1,11 +1,12 @@
 // `strongbox-snapshotter run`: watch the persistence directory, replay sealed segments,
-// write snapshots by policy, archive what the hot volume no longer needs, apply retention.
+// write snapshots by policy and on request (BGSAVE: snapshot-request-<LSN>.req), archive what the hot volume no longer needs, apply retention.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
 #include "snapshotter/archiver.h"
+#include "snapshotter/priority.h"
 
 namespace strongbox::snapshotter {
 
@@ -24,6 +25,8 @@ struct DaemonOptions {
   uint64_t retain_archive_bytes = 0;
   int64_t rescan_interval_ms = 5000;
   int nice = 10;  // the engine's latency comes first
+  CpuPriority cpu_priority = CpuPriority::kIdle;
+  IoPriority io_priority = IoPriority::kIdle;
 };
 
 int RunDaemon(const DaemonOptions& options);

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <ctime>
+#include <map>
 
 #include "absl/time/time.h"
 #include "common/metrics/http_server.h"
@@ -74,6 +75,20 @@ int main(int argc, char** argv) {
   run->add_option("--nice", d.nice, "Scheduling niceness (the engine comes first)")
       ->envname("STRONGBOX_SNAPSHOTTER_NICE")
       ->check(CLI::Range(-20, 19));
+  run->add_option("--cpu-priority", d.cpu_priority,
+                  "idle (SCHED_IDLE: only otherwise idle CPU time) or normal (nice only)")
+      ->envname("STRONGBOX_SNAPSHOTTER_CPU_PRIORITY")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, CpuPriority>{{"idle", CpuPriority::kIdle},
+                                             {"normal", CpuPriority::kNormal}},
+          CLI::ignore_case));
+  run->add_option("--io-priority", d.io_priority,
+                  "idle (IOPRIO_CLASS_IDLE) or best-effort (the kernel's default)")
+      ->envname("STRONGBOX_SNAPSHOTTER_IO_PRIORITY")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, IoPriority>{{"idle", IoPriority::kIdle},
+                                            {"best-effort", IoPriority::kBestEffort}},
+          CLI::ignore_case));
 
   bool no_replay = false;
   CLI::App* verify = app.add_subcommand("verify", "Check every hot and archived file");

@@ -28,6 +28,10 @@ std::string SnapshotName(uint64_t lsn) {
   return absl::StrCat("snapshot-", LsnDigits(lsn), ".snap.zst");
 }
 
+std::string SnapshotRequestName(uint64_t lsn) {
+  return absl::StrCat("snapshot-request-", LsnDigits(lsn), ".req");
+}
+
 namespace {
 bool ParseDigits(absl::string_view s, uint64_t* out) {
   if (s.size() != 20) return false;
@@ -37,6 +41,12 @@ bool ParseDigits(absl::string_view s, uint64_t* out) {
   return absl::SimpleAtoi(s, out);
 }
 }  // namespace
+
+bool ParseSnapshotRequestName(std::string_view name_std, uint64_t* lsn) {
+  absl::string_view rest(name_std.data(), name_std.size());
+  return absl::ConsumePrefix(&rest, "snapshot-request-") && absl::ConsumeSuffix(&rest, ".req") &&
+         ParseDigits(rest, lsn);
+}
 
 ParsedName ParseFileName(std::string_view name_std) {
   // Debian's Abseil is built with its own string_view type, so work in absl::string_view here.

@@ -13,6 +13,7 @@
 #include "common/format/file_names.h"
 #include "common/format/record_codec.h"
 #include "common/format/zstd_frame.h"
+#include "common/format/zstd_prefetch.h"
 
 namespace strongbox::state {
 namespace {
@@ -58,12 +59,14 @@ class ContentReader {
   const char* data() const { return raw_.data() + pos_; }
   void Skip(size_t n) { pos_ += n; }
   // The frame ended (so zstd verified its checksum) and every byte of it was consumed.
-  bool consumed_all() const { return frame_.frame_done() && raw_.size() == pos_; }
-  uint64_t raw_bytes() const { return frame_.raw_bytes(); }
+  bool consumed_all() { return frame_.frame_done() && raw_.size() == pos_; }
+  uint64_t raw_bytes() { return frame_.raw_bytes(); }
 
  private:
   const std::string& path_;
-  format::ZstdFrameReader frame_;
+  // Decompression runs a few chunks ahead on its own thread while this one decodes and
+  // inserts (restart time).
+  format::ZstdFramePrefetcher frame_;
   std::string raw_;  // decompressed bytes, not consumed from pos_ on
   size_t pos_ = 0;
 };

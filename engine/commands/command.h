@@ -25,6 +25,7 @@ struct ClientFilter;   // client_filter.h: CLIENT LIST / KILL filters
 class KeyspaceEvents;  // keyspace_events.h: notify-keyspace-events
 class CommandStats;    // command_stats.h: INFO commandstats / errorstats / keyspace hits
 class ConfigRegistry;  // engine/server/config_registry.h: CONFIG parameters
+class SnapshotRequests;  // durability/snapshot_requests.h: BGSAVE, SAVE, LASTSAVE
 
 // What a command may do. The dispatcher (dispatcher.cc) reads the flags, never the names: it
 // refuses kWrite commands while read-only, queues all but kNoMulti ones inside MULTI, and stops
@@ -175,6 +176,8 @@ class ServerHooks {
   virtual bool FreeMemoryIfNeeded(EffectSink& /*effects*/, int64_t /*now_ms*/) { return true; }
   // What the last FreeMemoryIfNeeded found (Redis's pre_command_oom_state, for scripts).
   virtual bool out_of_memory() const { return false; }
+  // Snapshot requests to the snapshotter; nullptr where there are none (test fakes).
+  virtual SnapshotRequests* snapshot_requests() { return nullptr; }
 };
 
 struct CommandContext {

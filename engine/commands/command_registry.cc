@@ -69,6 +69,7 @@ const CommandRegistry& Commands() {
     RegisterStreamCommands(*r);
     RegisterDumpCommands(*r);
     RegisterAclCommands(*r);
+    RegisterPersistenceCommands(*r);
     return r;
   }();
   return *registry;

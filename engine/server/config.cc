@@ -38,6 +38,10 @@ void AddEngineFlags(CLI::App& app, EngineConfig* c) {
   app.add_option("--rotate-interval", c->rotate_interval_s,
                  "Seconds; rotate a segment that holds records this often")
       ->envname("STRONGBOX_ROTATE_INTERVAL");
+  app.add_option("--save-timeout-ms", c->save_timeout_ms,
+                 "SAVE fails after waiting this long for the snapshotter's snapshot")
+      ->envname("STRONGBOX_SAVE_TIMEOUT_MS")
+      ->check(CLI::Range(int64_t{1}, int64_t{86'400'000}));
   app.add_option("--requirepass", c->requirepass, "Password for AUTH")
       ->envname("STRONGBOX_REQUIREPASS");
   app.add_option("--requirepass-file", c->requirepass_file, "File holding the AUTH password")

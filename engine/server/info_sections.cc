@@ -171,12 +171,15 @@ void AppendPersistence(std::string* out, const InfoInputs& in) {
   absl::StrAppend(out, "# Persistence\r\nloading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\n",
                   "current_cow_size:0\r\ncurrent_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\n",
                   "current_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\n",
-                  "rdb_changes_since_last_save:", changes, "\r\nrdb_bgsave_in_progress:0\r\n",
-                  "rdb_last_save_time:", last_save_s, "\r\nrdb_last_bgsave_status:ok\r\n");
+                  "rdb_changes_since_last_save:", changes,
+                  "\r\nrdb_bgsave_in_progress:", in.bgsave.bgsave_in_progress ? 1 : 0,
+                  "\r\nrdb_last_save_time:", last_save_s,
+                  "\r\nrdb_last_bgsave_status:", in.bgsave.last_bgsave_ok ? "ok" : "err", "\r\n");
   absl::StrAppend(out, "rdb_last_bgsave_time_sec:-1\r\nrdb_current_bgsave_time_sec:-1\r\n",
                   "rdb_saves:0\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:0\r\n",
                   "rdb_last_load_keys_loaded:", in.keys_loaded, "\r\naof_enabled:1\r\n",
-                  "aof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\n",
+                  "aof_rewrite_in_progress:", in.bgsave.aof_rewrite_in_progress ? 1 : 0,
+                  "\r\naof_rewrite_scheduled:0\r\n",
                   "aof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\n",
                   "aof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\n",
                   "aof_rewrites_consecutive_failures:0\r\naof_last_write_status:",

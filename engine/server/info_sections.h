@@ -15,6 +15,7 @@
 #include "engine/commands/command_stats.h"
 #include "engine/commands/pubsub_registry.h"
 #include "engine/durability/durable_log.h"
+#include "engine/durability/snapshot_requests.h"
 #include "engine/server/config.h"
 #include "engine/server/connection.h"
 #include "engine/server/engine_metrics.h"
@@ -54,6 +55,7 @@ struct InfoInputs {
   std::string run_id;         // 40 hex, new for every process (as Redis)
   std::string master_replid;  // 40 hex, stable for the data directory
   SnapshotInfo snapshot;
+  BackgroundSaveStatus bgsave;  // BGSAVE/SAVE/BGREWRITEAOF requests to the snapshotter
 };
 
 // The sections INFO's arguments name (lower case): none or "default" = Redis's default set,

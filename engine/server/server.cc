@@ -115,6 +115,9 @@ absl::Status Server::Start() {
                             config_.readonly_retry_ms, /*prepare_in_background=*/true};
   log_ = std::make_unique<DurableLog>(fs_, options, dataset_, recovered->lsn_last);
   if (auto s = log_->Rotate(NowMs()); !s.ok()) return s;  // opens the first segment
+  snapshot_requests_ = std::make_unique<SnapshotRequests>(fs_, config_.dir, *log_,
+                                                          config_.save_timeout_ms, started_ms_);
+  snapshot_requests_->Start(recovered->lsn_last, NowMs());
   if (!log_->accepting_writes())
     LogLine("read-only until space is back: " + log_->read_only_reason());
   if (auto s = ring_.Init(kRingEntries); !s.ok()) return s;
@@ -259,7 +262,9 @@ void Server::AfterDurable() {
 void Server::OnTimer() {
   ArmTimer();
   int64_t now = NowMs();
-  commit_->Rotate(now);  // by time, and the read-only retry
+  // By time, the read-only retry, and sealing what a snapshot request must cover.
+  commit_->Rotate(now, snapshot_requests_->rotate_through() > log_->lsn_sealed());
+  if (snapshot_requests_->Tick(now)) blocked_.OnKeyTouched(0, SnapshotRequests::kSaveWaitKey);
   // Resizes of the key tables move forward with traffic; this finishes them when it is idle,
   // a bounded number of buckets per tick (no stop-the-world rehash).
   for (int db = 0; db < state::kDatabaseCount; ++db)
@@ -380,6 +385,7 @@ std::string Server::InfoSection(std::string_view sections) {
   in.run_id = run_id_;
   in.master_replid = ReplicationId(dataset_);
   in.snapshot = NewestSnapshot(fs_, config_.dir);
+  in.bgsave = snapshot_requests_->Status();
   std::vector<std::string> args =
       absl::StrSplit(absl::string_view(sections.data(), sections.size()), ' ', absl::SkipEmpty());
   return InfoText(args, in);

@@ -24,6 +24,7 @@
 #include "engine/commands/monitors.h"
 #include "engine/commands/watched_keys.h"
 #include "engine/durability/durable_log.h"
+#include "engine/durability/snapshot_requests.h"
 #include "engine/protocol/resp_parser.h"
 #include "engine/server/blocked_clients.h"
 #include "engine/server/config.h"
@@ -78,6 +79,7 @@ class Server final : public ServerHooks {
   void AddMonitor(ClientSession& client) override { monitor_ids_.push_back(client.id); }
   bool FreeMemoryIfNeeded(EffectSink& effects, int64_t now_ms) override;
   bool out_of_memory() const override { return out_of_memory_; }
+  SnapshotRequests* snapshot_requests() override { return snapshot_requests_.get(); }
 
  private:
   absl::Status ConfigureAcl();  // --requirepass, --aclfile
@@ -150,6 +152,7 @@ class Server final : public ServerHooks {
   state::LazyFree lazy_free_;
   state::State state_;
   std::unique_ptr<DurableLog> log_;
+  std::unique_ptr<SnapshotRequests> snapshot_requests_;  // BGSAVE, SAVE, LASTSAVE
 
   Ring ring_;
   int listen_fd_ = -1;

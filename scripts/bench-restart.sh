@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Restart time with a snapshot of N keys (64-byte values): loads them, has the snapshotter write
+# a snapshot (BGSAVE), stops both, then times engine start -> first PING answered, ROUNDS times,
+# alternating between the engine under test and $ENGINE_BASELINE when given (rounds
+# interleaved, so a shared machine's drift hits both alike).
+# Usage: [ROUNDS=3] [PORT=7161] [ENGINE_BASELINE=/path/to/old/strongbox-engine] \
+#        scripts/bench-restart.sh [keys]   (default 2000000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+keys=${1:-2000000}
+rounds=${ROUNDS:-3}
+port=${PORT:-7161}
+engine=${ENGINE:-build/release/engine/strongbox-engine}
+snap=build/release/snapshotter/strongbox-snapshotter
+work=$(mktemp -d /tmp/strongbox-restartbench.XXXXXX)
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+wait_port() { for _ in $(seq 6000); do redis-cli -p "$port" ping >/dev/null 2>&1 && return 0; sleep 0.01; done; return 1; }
+
+"$engine" --dir "$work/data" --port "$port" --metrics-port 0 2>>"$work/engine.log" & epid=$!
+pids+=($epid); wait_port
+awk -v n="$keys" 'BEGIN { v = sprintf("%064d", 7);
+  for (i = 0; i < n; i++) { k = "key:" i; printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$64\r\n%s\r\n", length(k), k, v } }' |
+  redis-cli -p "$port" --pipe >/dev/null
+"$snap" run --dir "$work/data" --metrics-port 0 --snapshot-every 1000 --snapshot-interval 3600 \
+  --cpu-priority normal --io-priority best-effort 2>"$work/snap.log" & spid=$!
+pids+=($spid)
+redis-cli -p "$port" bgsave >/dev/null
+for _ in $(seq 1200); do [ "$(redis-cli -p "$port" info persistence | tr -d '\r' |
+  awk -F: '$1=="rdb_bgsave_in_progress" {print $2}')" = 0 ] && break; sleep 0.5; done
+grep -o "replayed .*" "$work/snap.log" | tail -1 || true
+kill -TERM $spid $epid; wait $spid $epid || true
+
+one_restart() {  # $1 = engine binary; prints seconds to the first PING
+  local t0 t1
+  t0=$(date +%s.%N)
+  "$1" --dir "$work/data" --port "$port" --metrics-port 0 2>>"$work/engine.log" & epid=$!
+  pids+=($epid); wait_port; t1=$(date +%s.%N)
+  kill -TERM $epid; wait $epid || true
+  awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}'
+}
+echo "| round | engine | keys | start -> first PING, s |"
+echo "|---|---|---|---|"
+for round in $(seq "$rounds"); do
+  [ -n "${ENGINE_BASELINE:-}" ] && echo "| $round | baseline | $keys | $(one_restart "$ENGINE_BASELINE") |"
+  echo "| $round | this build | $keys | $(one_restart "$engine") |"
+done
+grep -o "recovered LSN .*" "$work/engine.log" | tail -1
+echo "($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ))"
