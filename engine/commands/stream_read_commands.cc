@@ -131,7 +131,7 @@ void Xread(CommandContext& ctx) {
 
 void ReplyEntryOrNull(CommandContext& ctx, const StreamValue& st, bool first) {
   if (st.entries.empty()) return ctx.reply.Null();
-  const auto& [id, fields] = first ? *st.entries.begin() : *st.entries.rbegin();
+  const auto [id, fields] = first ? *st.entries.begin() : *st.entries.rbegin();  // a copy
   ctx.reply.ArrayHeader(2);
   ctx.reply.Bulk(id.ToString());
   ctx.reply.ArrayHeader(static_cast<int64_t>(fields.size()));
