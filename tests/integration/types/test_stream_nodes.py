@@ -37,3 +37,13 @@ def test_ranges_step_over_deleted_entries_and_nodes(engine_and_redis):
         ("XTRIM", "s", "MAXLEN", "10"), ("XRANGE", "s", "-", "+"), ("XREVRANGE", "s", "+", "-"),
     ]
     replies_match(engine_and_redis, script)
+
+
+def test_xinfo_counts_real_nodes(engine_and_redis):
+    """Half of every node deleted: Redis still holds 3 nodes, not (150 + 99) / 100."""
+    script = fill(300) + [("XDEL", "s", *[f"{i}-1" for i in range(1, 301, 2)]), ("XLEN", "s")]
+    replies_match(engine_and_redis, script)
+    e, r = engine_and_redis
+    got, want = e.client().xinfo_stream("s"), r.client().xinfo_stream("s")
+    assert got["radix-tree-keys"] == want["radix-tree-keys"] == 3
+    replies_match(engine_and_redis, script)
