@@ -265,6 +265,9 @@ StreamEntries::Node& StreamEntries::NodeFor(StreamId id, size_t entry_bytes,
 }
 
 void StreamEntries::Append(StreamId id, std::span<const std::string_view> fields) {
+  // XSETID may lower the last ID below flagged entries at the tail (live ones are all below
+  // `id`, and a node of flagged entries only is gone): drop them to keep the node ordered.
+  if (!nodes_.empty() && nodes_.rbegin()->second.last_id >= id) Compact(std::prev(nodes_.end()));
   size_t raw_bytes = 24;  // as Redis sizes an entry against the node limit: strings + overhead
   for (std::string_view f : fields) raw_bytes += f.size();
   Node& n = NodeFor(id, raw_bytes, fields);
@@ -293,10 +296,14 @@ void StreamEntries::DropOrCompact(NodeMap::iterator node) {
   Node& n = node->second;
   if (n.live == 0) {
     nodes_.erase(node);
-    return;
+  } else if (n.live * 2 < n.total) {
+    Compact(node);
   }
-  if (n.live * 2 >= n.total) return;
-  // Mostly flagged: copy the live entries as they are (they stay relative to the same master).
+}
+
+void StreamEntries::Compact(NodeMap::iterator node) {
+  // Copies the live entries as they are: they stay relative to the same master.
+  Node& n = node->second;
   std::string bytes = n.bytes.substr(0, n.first_entry);
   for (uint32_t at = n.first_entry; at < n.bytes.size();) {
     EntryHead h = DecodeHead(n.bytes, node->first, at);

@@ -157,8 +157,8 @@ class StreamEntries {
   const_iterator find(StreamId id) const;
   size_t count(StreamId id) const { return find(id) != end() ? 1 : 0; }
 
-  // Appends an entry; `id` must be above every ID ever appended (the caller checks it against
-  // the stream's last ID). `fields` is field, value, field, value...
+  // Appends an entry; `id` must be above every live entry (the caller checks it against the
+  // stream's last ID). `fields` is field, value, field, value...
   void Append(StreamId id, std::span<const std::string_view> fields);
   // Removes `id` if present.
   bool Erase(StreamId id);
@@ -181,7 +181,9 @@ class StreamEntries {
                                   uint32_t offset);
   const_iterator FirstLiveIn(NodeMap::const_iterator node) const;
   Node& NodeFor(StreamId id, size_t entry_bytes, std::span<const std::string_view> fields);
+  // Drops a node without live entries, compacts one of mostly flagged entries.
   void DropOrCompact(NodeMap::iterator node);
+  void Compact(NodeMap::iterator node);  // rewrites the node without its flagged entries
 
   NodeMap nodes_;
   size_t size_ = 0;

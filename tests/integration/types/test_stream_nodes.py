@@ -47,3 +47,15 @@ def test_xinfo_counts_real_nodes(engine_and_redis):
     got, want = e.client().xinfo_stream("s"), r.client().xinfo_stream("s")
     assert got["radix-tree-keys"] == want["radix-tree-keys"] == 3
     replies_match(engine_and_redis, script)
+
+
+def test_xsetid_below_deleted_entries_then_xadd(engine_and_redis):
+    """XSETID under XDEL'd tail entries, then XADD: the entries stay in ID order. (Redis appends
+    after the flagged ones, so its MINID trims stop early there: not compared.)"""
+    script = [("XADD", "s", "1-0", "a", "1"), ("XADD", "s", "5-0", "a", "2"),
+              ("XADD", "s", "6-0", "a", "3"), ("XDEL", "s", "5-0", "6-0"),
+              ("XSETID", "s", "2-0"), ("XADD", "s", "3-0", "a", "4"), ("XADD", "s", "5-0", "b", "5"),
+              ("XRANGE", "s", "-", "+"), ("XREVRANGE", "s", "+", "-"), ("XRANGE", "s", "4", "5"),
+              ("XDEL", "s", "5-0"), ("XTRIM", "s", "MAXLEN", "1"), ("XRANGE", "s", "-", "+"),
+              ("XLEN", "s")]
+    replies_match(engine_and_redis, script)

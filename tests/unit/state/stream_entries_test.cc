@@ -194,3 +194,23 @@ TEST_CASE("entries keep the map-like surface callers use") {
   st::StreamEntries copy = e;
   CheckSame(copy, m);
 }
+
+TEST_CASE("an append below flagged tail entries (XSETID after XDEL) keeps the order") {
+  st::StreamEntries e;
+  Model m;
+  Append(e, m, {1, 0}, {"a", "1"});
+  Append(e, m, {5, 0}, {"a", "2"});
+  Append(e, m, {6, 0}, {"a", "3"});
+  REQUIRE(e.Erase({5, 0}));
+  REQUIRE(e.Erase({6, 0}));
+  m.erase({5, 0});
+  m.erase({6, 0});
+  Append(e, m, {3, 0}, {"a", "4"});
+  Append(e, m, {5, 0}, {"a", "5"});
+  CheckSame(e, m);
+  for (st::StreamId id : {st::StreamId{2, 0}, st::StreamId{4, 0}, st::StreamId{5, 0}}) {
+    CheckLookups(e, m, id);
+  }
+  CHECK(e.EraseThrough({3, 0}) == 2);
+  CHECK(e.begin()->first == st::StreamId{5, 0});
+}
