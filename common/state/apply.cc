@@ -365,8 +365,7 @@ absl::Status ApplyXAdd(State&, Db& d, Argv argv) {
   if (*id <= st->last_id) {
     return Bad(argv, "id not above the last id");
   }
-  StreamValue::Fields& fields = st->entries[*id];
-  fields.assign(argv.begin() + 3, argv.end());
+  st->entries.Append(*id, argv.subspan(3));
   st->last_id = *id;
   ++st->entries_added;
   return absl::OkStatus();

@@ -86,7 +86,7 @@ void EncodeStream(const StreamValue& st, std::string* out) {
   for (const auto& [id, fields] : st.entries) {
     PutId(out, id);
     PutU32(out, static_cast<uint32_t>(fields.size()));
-    for (const auto& f : fields) PutBytes(out, f);
+    for (std::string_view f : fields) PutBytes(out, f);
   }
 }
 
@@ -222,20 +222,22 @@ absl::Status DecodeEntryInto(State& state, std::string_view e) {
     }
     st->entries_added = GetU64(added.data());
     uint32_t count = GetU32(n.data());
+    std::vector<std::string_view> fields;  // views into the decompressed snapshot
     for (uint32_t i = 0; i < count; ++i) {
       StreamId id;
       std::string_view nf;
       if (!take_id(&id) || !take(4, &nf)) return bad();
       if (!st->entries.empty() && id <= st->entries.rbegin()->first) return bad();
       if (id > st->last_id) return bad();
-      StreamValue::Fields& fields = st->entries[id];
       uint32_t field_count = GetU32(nf.data());
       if (field_count % 2 != 0) return bad();
+      fields.clear();
       for (uint32_t f = 0; f < field_count; ++f) {
         std::string_view b;
         if (!take_bytes(&b)) return bad();
-        fields.emplace_back(b);
+        fields.push_back(b);
       }
+      st->entries.Append(id, fields);
     }
   } else {
     return bad();

@@ -39,27 +39,14 @@ std::optional<StreamId> ParseExactStreamId(std::string_view s) {
   return ParseStreamId(s, 0);
 }
 
-size_t StreamValue::EraseThrough(StreamId bound) {
-  auto end = entries.upper_bound(bound);
-  size_t n = static_cast<size_t>(std::distance(entries.begin(), end));
-  entries.erase(entries.begin(), end);
-  return n;
-}
+size_t StreamValue::EraseThrough(StreamId bound) { return entries.EraseThrough(bound); }
 
 bool StreamValue::Erase(StreamId id) {
-  if (entries.erase(id) == 0) return false;
+  if (!entries.Erase(id)) return false;
   if (id > max_deleted_id) max_deleted_id = id;
   return true;
 }
 
-size_t StreamValue::heap_bytes() const {
-  // A red-black node is about four pointers plus the pair; strings count their heap buffer.
-  size_t bytes = sizeof(StreamValue);
-  for (const auto& [id, fields] : entries) {
-    bytes += 32 + sizeof(StreamId) + sizeof(Fields) + fields.capacity() * sizeof(std::string);
-    for (const auto& s : fields) bytes += s.size() > 15 ? s.capacity() + 1 : 0;
-  }
-  return bytes;
-}
+size_t StreamValue::heap_bytes() const { return sizeof(StreamValue) + entries.heap_bytes(); }
 
 }  // namespace strongbox::state

@@ -26,8 +26,6 @@ constexpr std::string_view kErrInvalidId =
 constexpr std::string_view kErrIdTooSmall =
     "ERR The ID specified in XADD is equal or smaller than the target stream top item";
 constexpr StreamId kMaxId{UINT64_MAX, UINT64_MAX};
-// Redis's stream-node-max-entries default: `~` trims only whole nodes of this many entries.
-constexpr int64_t kNodeEntries = 100;
 
 // Redis's streamGenericParseIDOrReply: "-" and "+" only when not strict; "ms-*" only where
 // `seq_given` is asked for (XADD). Replies the error and returns nullopt on failure.
@@ -64,13 +62,13 @@ void ReplyEntry(CommandContext& ctx, StreamId id, const StreamValue::Fields& fie
 // Entries in [start, end] (both inclusive), at most `count` (0 = all), reversed if `rev`.
 void ReplyRange(CommandContext& ctx, const StreamValue& st, StreamId start, StreamId end,
                 int64_t count, bool rev) {
-  std::vector<std::pair<const StreamId*, const StreamValue::Fields*>> out;
+  std::vector<state::StreamEntry> out;  // views into the stream, which nothing changes here
   if (start <= end) {
     auto lo = st.entries.lower_bound(start);
     auto hi = st.entries.upper_bound(end);
-    auto take = [&](const auto& kv) {
+    auto take = [&](const state::StreamEntry& e) {
       if (count != 0 && static_cast<int64_t>(out.size()) >= count) return false;
-      out.emplace_back(&kv.first, &kv.second);
+      out.push_back(e);
       return true;
     };
     if (rev) {
@@ -84,7 +82,7 @@ void ReplyRange(CommandContext& ctx, const StreamValue& st, StreamId start, Stre
     }
   }
   ctx.reply.ArrayHeader(static_cast<int64_t>(out.size()));
-  for (const auto& [id, fields] : out) ReplyEntry(ctx, *id, *fields);
+  for (const auto& [id, fields] : out) ReplyEntry(ctx, id, fields);
 }
 
 // --- Trimming (XADD's options and XTRIM) ---
@@ -155,30 +153,46 @@ bool CheckTrimArgs(CommandContext& ctx, TrimArgs* t) {
     ctx.reply.Error("ERR syntax error, LIMIT cannot be used without the special ~ option");
     return false;
   }
-  if (!t->limit_given && t->approx) t->limit = 100 * kNodeEntries;
+  if (!t->limit_given && t->approx) t->limit = 100 * static_cast<int64_t>(state::kNodeMaxEntries);
   return true;
 }
 
-// Trims as Redis could: exactly with `=`; with `~` only whole nodes of kNodeEntries entries from
-// the head, at most `limit` entries. Logged as XTRIM MAXID of the last entry removed.
+// The entries a `~` trim removes: whole nodes from the head, as Redis's streamTrim does, while
+// the node's removal leaves at least `max_len` entries (or its entries are all below `min_id`)
+// and the entries removed stay within `limit`. *bound is the last ID removed.
+size_t ApproxTrimCount(const StreamValue& st, const TrimArgs& t, StreamId* bound) {
+  size_t size = st.size();
+  auto take = [&](size_t before, size_t live, StreamId last_live) {
+    if (t.limit != 0 && before + live > static_cast<size_t>(t.limit)) return false;
+    if (t.strategy == TrimArgs::kMaxLen) {
+      return size - before - live >= static_cast<size_t>(t.max_len);
+    }
+    return last_live < t.min_id;
+  };
+  return st.entries.WholeHeadNodes(take, bound);
+}
+
+// Trims as Redis could: exactly with `=`; with `~` only whole nodes from the head. Logged as
+// XTRIM MAXID of the last entry removed.
 int64_t Trim(CommandContext& ctx, std::string_view key, StreamValue& st, const TrimArgs& t) {
-  int64_t size = static_cast<int64_t>(st.size());
-  int64_t removable = 0;
-  if (t.strategy == TrimArgs::kMaxLen) {
-    removable = std::max<int64_t>(0, size - t.max_len);
-  } else if (t.strategy == TrimArgs::kMinId) {
-    removable =
-        static_cast<int64_t>(std::distance(st.entries.begin(), st.entries.lower_bound(t.min_id)));
-  }
+  if (t.strategy == TrimArgs::kNone) return 0;
+  size_t removable = 0;
+  StreamId bound;
   if (t.approx) {
-    if (t.limit != 0) removable = std::min(removable, t.limit);
-    removable -= removable % kNodeEntries;
+    removable = ApproxTrimCount(st, t, &bound);
+  } else {
+    size_t size = st.size();
+    if (t.strategy == TrimArgs::kMaxLen) {
+      auto max_len = static_cast<size_t>(t.max_len);
+      removable = size > max_len ? size - max_len : 0;
+    } else {
+      removable = st.entries.CountBelow(t.min_id);
+    }
+    if (removable != 0) bound = st.entries.IdAt(removable - 1);
   }
   if (removable == 0) return 0;
-  auto last = std::next(st.entries.begin(), removable - 1);
-  std::string bound = last->first.ToString();
-  Apply(ctx, {"XTRIM", key, "MAXID", bound});
-  return removable;
+  Apply(ctx, {"XTRIM", key, "MAXID", bound.ToString()});
+  return static_cast<int64_t>(removable);
 }
 
 // --- Commands ---

@@ -131,17 +131,17 @@ void Xread(CommandContext& ctx) {
 
 void ReplyEntryOrNull(CommandContext& ctx, const StreamValue& st, bool first) {
   if (st.entries.empty()) return ctx.reply.Null();
-  const auto& [id, fields] = first ? *st.entries.begin() : *st.entries.rbegin();
+  const auto [id, fields] = first ? *st.entries.begin() : *st.entries.rbegin();  // a copy
   ctx.reply.ArrayHeader(2);
   ctx.reply.Bulk(id.ToString());
   ctx.reply.ArrayHeader(static_cast<int64_t>(fields.size()));
   for (const auto& f : fields) ctx.reply.Bulk(f);
 }
 
-// Radix-tree figures as Redis reports them for a stream of nodes of 100 entries: one key per
-// node, and one more tree node than keys (exact for small streams, an estimate beyond).
+// Radix-tree figures as Redis reports them: one key per node of entries (our nodes split as
+// Redis's do), and one more tree node than keys (exact for small streams, an estimate beyond).
 void XinfoStream(CommandContext& ctx, const StreamValue& st) {
-  int64_t nodes = static_cast<int64_t>((st.size() + 99) / 100);
+  int64_t nodes = static_cast<int64_t>(st.entries.node_count());
   ctx.reply.MapHeader(10);
   ctx.reply.Bulk("length");
   ctx.reply.Integer(static_cast<int64_t>(st.size()));
