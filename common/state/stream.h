@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/state/stream_groups_holder.h"
+
 namespace strongbox::state {
 
 struct StreamId {
@@ -37,6 +39,8 @@ struct StreamValue {
   StreamId last_id;
   StreamId max_deleted_id;
   uint64_t entries_added = 0;
+  // Consumer groups (stream_groups.h).
+  StreamGroupsHolder groups;
 
   size_t size() const { return entries.size(); }
   // Removes the entries with ID <= `bound`; returns how many went. Redis's trim leaves

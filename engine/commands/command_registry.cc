@@ -67,6 +67,7 @@ const CommandRegistry& Commands() {
     RegisterGeoCommands(*r);
     RegisterFunctionCommands(*r);
     RegisterStreamCommands(*r);
+    RegisterStreamGroupCommands(*r);
     return r;
   }();
   return *registry;

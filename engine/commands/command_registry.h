@@ -54,6 +54,7 @@ void RegisterScriptingCommands(CommandRegistry& r);
 void RegisterGeoCommands(CommandRegistry& r);
 void RegisterFunctionCommands(CommandRegistry& r);
 void RegisterStreamCommands(CommandRegistry& r);
+void RegisterStreamGroupCommands(CommandRegistry& r);
 
 // Every command of every family, registered on first use and never changed afterwards.
 const CommandRegistry& Commands();

@@ -53,6 +53,13 @@ const std::map<std::string, Sample>& Samples() {
       {"XDEL", {{"XDEL", "x", "1-0"}, S::kKeys, {{5, "x"}}}},
       {"XTRIM", {{"XTRIM", "x", "MAXID", "1-0"}, S::kKeys, {{5, "x"}}}},
       {"XSETID", {{"XSETID", "x", "9-0", "1", "0-0"}, S::kKeys, {{5, "x"}}}},
+      {"XGROUPCREATE", {{"XGROUPCREATE", "x", "g2", "0-0", "-1"}, S::kKeys, {{5, "x"}}}},
+      {"XGROUPSETID", {{"XGROUPSETID", "x", "g", "1-0", "1"}, S::kKeys, {{5, "x"}}}},
+      {"XGROUPDESTROY", {{"XGROUPDESTROY", "x", "g"}, S::kKeys, {{5, "x"}}}},
+      {"XCONSUMER", {{"XCONSUMER", "x", "g", "c2", "5"}, S::kKeys, {{5, "x"}}}},
+      {"XDELCONSUMER", {{"XDELCONSUMER", "x", "g", "c"}, S::kKeys, {{5, "x"}}}},
+      {"XPEL", {{"XPEL", "x", "g", "c", "1-0", "5", "1"}, S::kKeys, {{5, "x"}}}},
+      {"XACK", {{"XACK", "x", "g", "1-0"}, S::kKeys, {{5, "x"}}}},
       // Function libraries are no key's: they touch none.
       {"FUNCTIONSET", {{"FUNCTIONSET", "lib", "#!lua name=lib\n"}, S::kKeys, {}}},
       {"FUNCTIONDEL", {{"FUNCTIONDEL", "lib"}, S::kKeys, {}}},
@@ -75,6 +82,8 @@ void Prepare(st::State& s) {
                                              {"SADD", "st", "a"},
                                              {"ZADD", "z", "1", "a"},
                                              {"XADD", "x", "1-0", "f", "v"},
+                                             {"XGROUPCREATE", "x", "g", "0-0", "0"},
+                                             {"XCONSUMER", "x", "g", "c", "1"},
                                              {"FUNCTIONSET", "lib", "#!lua name=lib\n"}}) {
     REQUIRE(Op(s, argv).ok());
   }
