@@ -241,9 +241,10 @@ bool ParseReadGroupArgs(CommandContext& ctx, ReadGroupArgs* a) {
       a->streams_at = i + 1;
       size_t rest = ctx.argv.size() - a->streams_at;
       if (rest % 2 != 0) {
+        // Redis 7.0 names XREAD and '$' here for XREADGROUP too.
         ctx.reply.Error(
-            "ERR Unbalanced 'xreadgroup' list of streams: for each stream key an ID or '>' must "
-            "be specified.");
+            "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be "
+            "specified.");
         return false;
       }
       a->stream_count = rest / 2;
