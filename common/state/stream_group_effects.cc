@@ -50,12 +50,8 @@ absl::Status ApplyXGroupCreate(State&, Db& d, EffectArgv argv) {
   StreamId id;
   int64_t entries_read = 0;
   if (auto s = ParsePosition(argv, &id, &entries_read); !s.ok()) return s;
-  Entry* e = d.FindRaw(argv[1]);
-  if (e == nullptr) {
-    e = &d.Upsert(argv[1]);
-    e->MakeStream();
-  }
-  StreamValue* st = e->stream();
+  if (d.FindRaw(argv[1]) == nullptr) d.Upsert(argv[1]).MakeStream();  // MKSTREAM
+  StreamValue* st = FindStream(d, argv[1]);
   if (st == nullptr) return Bad(argv, "wrong type");
   auto [it, inserted] = st->groups.GetOrCreate().by_name.try_emplace(std::string(argv[2]));
   if (!inserted) return Bad(argv, "group exists");

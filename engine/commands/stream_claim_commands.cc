@@ -18,9 +18,7 @@ namespace strongbox::engine {
 namespace {
 
 using state::PendingEntry;
-using state::StreamGroup;
-using state::StreamId;
-using state::StreamValue;
+using state::StreamGroup, state::StreamId, state::StreamValue;
 
 // Looks up key and group for XPENDING / XCLAIM / XAUTOCLAIM; replies WRONGTYPE or NOGROUP and
 // returns false when they are missing.

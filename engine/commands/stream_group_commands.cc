@@ -45,13 +45,7 @@ void XgroupHelp(CommandContext& ctx) {
       "    Set the current group ID and entries_read counter.",
       "HELP",
       "    Prints this help."};
-  ctx.reply.ArrayHeader(static_cast<int64_t>(std::size(kLines)));
-  for (std::string_view line : kLines) ctx.reply.SimpleString(line);
-}
-
-void SubcommandSyntaxError(CommandContext& ctx) {
-  ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
-                  std::string(ctx.argv[1]) + "'. Try XGROUP HELP.");
+  ReplyHelpLines(ctx, kLines);
 }
 
 // Redis 7.0's subcommand table: a known name with the wrong arity, or an unknown name, is
@@ -90,7 +84,7 @@ bool ParseXgroupOptions(CommandContext& ctx, bool create, bool* mkstream, int64_
       }
       *entries_read = *n;
     } else {
-      SubcommandSyntaxError(ctx);
+      SubcommandSyntaxError(ctx, "XGROUP");
       return false;
     }
   }
@@ -99,7 +93,7 @@ bool ParseXgroupOptions(CommandContext& ctx, bool create, bool* mkstream, int64_
 
 void XgroupCreate(CommandContext& ctx, const StreamValue* st, const StreamGroup* g,
                   int64_t entries_read) {
-  if (ctx.argv.size() > 8) return SubcommandSyntaxError(ctx);
+  if (ctx.argv.size() > 8) return SubcommandSyntaxError(ctx, "XGROUP");
   std::string_view key = ctx.argv[2], group = ctx.argv[3];
   std::optional<StreamId> id;
   if (ctx.argv[4] == "$") {
@@ -116,7 +110,7 @@ void XgroupCreate(CommandContext& ctx, const StreamValue* st, const StreamGroup*
 }
 
 void XgroupSetId(CommandContext& ctx, const StreamValue& st, int64_t entries_read) {
-  if (ctx.argv.size() != 5 && ctx.argv.size() != 7) return SubcommandSyntaxError(ctx);
+  if (ctx.argv.size() != 5 && ctx.argv.size() != 7) return SubcommandSyntaxError(ctx, "XGROUP");
   std::optional<StreamId> id =
       ctx.argv[4] == "$" ? st.last_id : ParseStreamIdArg(ctx, ctx.argv[4], 0, false);
   if (!id) return;
@@ -163,8 +157,7 @@ void Xgroup(CommandContext& ctx) {
   }
   const StreamGroup* g = st != nullptr ? state::FindGroup(*st, ctx.argv[3]) : nullptr;
   if (g == nullptr && sub != "create" && sub != "destroy") {
-    return ctx.reply.Error("NOGROUP No such consumer group '" + std::string(ctx.argv[3]) +
-                           "' for key name '" + std::string(key) + "'");
+    return ctx.reply.Error(NoGroupForKeyError(key, ctx.argv[3]));
   }
   if (sub == "create") return XgroupCreate(ctx, st, g, entries_read);
   if (sub == "setid") return XgroupSetId(ctx, *st, entries_read);
@@ -215,11 +208,8 @@ bool ParseReadGroupOption(CommandContext& ctx, size_t* i, ReadGroupArgs* a) {
   std::string_view o = ctx.argv[*i];
   size_t more = ctx.argv.size() - 1 - *i;
   if (EqualsIgnoreCase(o, "BLOCK") && more > 0) {
-    auto ms = ParseInt(ctx.argv[++*i]);
-    if (!ms) return ctx.reply.Error("ERR timeout is not an integer or out of range"), false;
-    if (*ms < 0) return ctx.reply.Error("ERR timeout is negative"), false;
+    if (!ParseStreamBlockMs(ctx, ctx.argv[++*i], &a->deadline_ms)) return false;
     a->block = true;
-    a->deadline_ms = *ms == 0 || *ms > INT64_MAX - ctx.now_ms ? 0 : ctx.now_ms + *ms;
   } else if (EqualsIgnoreCase(o, "COUNT") && more > 0) {
     auto n = ParseInt(ctx.argv[++*i]);
     if (!n) return ctx.reply.Error(kErrNotInteger), false;
@@ -239,15 +229,7 @@ bool ParseReadGroupArgs(CommandContext& ctx, ReadGroupArgs* a) {
   for (size_t i = 1; i < ctx.argv.size(); ++i) {
     if (EqualsIgnoreCase(ctx.argv[i], "STREAMS") && i + 1 < ctx.argv.size()) {
       a->streams_at = i + 1;
-      size_t rest = ctx.argv.size() - a->streams_at;
-      if (rest % 2 != 0) {
-        // Redis 7.0 names XREAD and '$' here for XREADGROUP too.
-        ctx.reply.Error(
-            "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be "
-            "specified.");
-        return false;
-      }
-      a->stream_count = rest / 2;
+      if (!CountStreamsArgs(ctx, a->streams_at, &a->stream_count)) return false;
       break;
     }
     if (!ParseReadGroupOption(ctx, &i, a)) return false;

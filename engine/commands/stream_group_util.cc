@@ -44,6 +44,43 @@ std::optional<StreamId> ParseIntervalEnd(CommandContext& ctx, std::string_view a
   return ParseStreamIdArg(ctx, arg, UINT64_MAX, false);
 }
 
+bool ParseStreamBlockMs(CommandContext& ctx, std::string_view arg, int64_t* deadline_ms) {
+  auto ms = ParseInt(arg);
+  if (!ms) return ctx.reply.Error("ERR timeout is not an integer or out of range"), false;
+  if (*ms < 0) return ctx.reply.Error("ERR timeout is negative"), false;
+  *deadline_ms = *ms == 0 || *ms > INT64_MAX - ctx.now_ms ? 0 : ctx.now_ms + *ms;
+  return true;
+}
+
+bool CountStreamsArgs(CommandContext& ctx, size_t streams_at, size_t* stream_count) {
+  size_t rest = ctx.argv.size() - streams_at;
+  if (rest % 2 != 0) {
+    // Redis 7.0 names XREAD and '$' for XREADGROUP too.
+    ctx.reply.Error(
+        "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be "
+        "specified.");
+    return false;
+  }
+  *stream_count = rest / 2;
+  return true;
+}
+
+void ReplyHelpLines(CommandContext& ctx, std::span<const std::string_view> lines) {
+  ctx.reply.ArrayHeader(static_cast<int64_t>(lines.size()));
+  for (std::string_view line : lines) ctx.reply.SimpleString(line);
+}
+
+void SubcommandSyntaxError(CommandContext& ctx, std::string_view family) {
+  ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
+                  std::string(ctx.argv[1]) + "'. Try " + std::string(family) + " HELP.");
+}
+
+std::string NoGroupForKeyError(std::string_view key, std::string_view group) {
+  std::string out = "NOGROUP No such consumer group '";
+  out.append(group).append("' for key name '").append(key).append("'");
+  return out;
+}
+
 std::string NoKeyOrGroupError(std::string_view key, std::string_view group,
                               std::string_view suffix) {
   std::string out = "NOGROUP No such key '";

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,6 +26,18 @@ std::optional<state::StreamId> ParseStreamIdArg(CommandContext& ctx, std::string
 std::optional<state::StreamId> ParseIntervalStart(CommandContext& ctx, std::string_view arg);
 std::optional<state::StreamId> ParseIntervalEnd(CommandContext& ctx, std::string_view arg);
 
+// XREAD / XREADGROUP: BLOCK's milliseconds as an absolute deadline (0: forever), and the
+// number of streams after STREAMS at argv[streams_at]; false once Redis's error is replied.
+bool ParseStreamBlockMs(CommandContext& ctx, std::string_view arg, int64_t* deadline_ms);
+bool CountStreamsArgs(CommandContext& ctx, size_t streams_at, size_t* stream_count);
+
+// A HELP reply: one simple string per line.
+void ReplyHelpLines(CommandContext& ctx, std::span<const std::string_view> lines);
+// Redis's addReplySubcommandSyntaxError for `family` (XGROUP, XINFO): names argv[1] as typed.
+void SubcommandSyntaxError(CommandContext& ctx, std::string_view family);
+
+// "-NOGROUP No such consumer group 'g' for key name 'k'" (XGROUP, XINFO CONSUMERS).
+std::string NoGroupForKeyError(std::string_view key, std::string_view group);
 // "-NOGROUP No such key 'k' or consumer group 'g'" and suffix (XPENDING, XCLAIM...).
 std::string NoKeyOrGroupError(std::string_view key, std::string_view group,
                               std::string_view suffix = "");

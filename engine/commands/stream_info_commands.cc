@@ -14,12 +14,14 @@ namespace {
 using state::StreamGroup;
 using state::StreamValue;
 
-void ReplyEntriesRead(CommandContext& ctx, const StreamGroup& g) {
-  if (g.entries_read == state::kEntriesReadUnknown) return ctx.reply.Null();
-  ctx.reply.Integer(g.entries_read);
-}
-
-void ReplyLag(CommandContext& ctx, const StreamValue& st, const StreamGroup& g) {
+// The group's place in the stream: last-delivered-id, entries-read and lag (null: unknown).
+void ReplyGroupPosition(CommandContext& ctx, const StreamValue& st, const StreamGroup& g) {
+  ctx.reply.Bulk("last-delivered-id");
+  ctx.reply.Bulk(g.last_delivered_id.ToString());
+  ctx.reply.Bulk("entries-read");
+  g.entries_read == state::kEntriesReadUnknown ? ctx.reply.Null()
+                                               : ctx.reply.Integer(g.entries_read);
+  ctx.reply.Bulk("lag");
   std::optional<int64_t> lag = state::GroupLag(st, g);
   lag ? ctx.reply.Integer(*lag) : ctx.reply.Null();
 }
@@ -68,34 +70,36 @@ void ReplyFullConsumers(CommandContext& ctx, const StreamGroup& g, int64_t count
   }
 }
 
-}  // namespace
-
-void ReplyXinfoGroups(CommandContext& ctx, const StreamValue& st) {
+// An array of one map per group, each opening with its name; `body` adds the other fields.
+template <typename Body>
+void ReplyGroupMaps(CommandContext& ctx, const StreamValue& st, int64_t fields, Body body) {
   ctx.reply.ArrayHeader(static_cast<int64_t>(state::GroupCount(st)));
   if (st.groups.get() == nullptr) return;
   for (const auto& [name, g] : st.groups.get()->by_name) {
-    ctx.reply.MapHeader(6);
+    ctx.reply.MapHeader(fields);
     ctx.reply.Bulk("name");
     ctx.reply.Bulk(name);
+    body(g);
+  }
+}
+
+}  // namespace
+
+void ReplyXinfoGroups(CommandContext& ctx, const StreamValue& st) {
+  ReplyGroupMaps(ctx, st, 6, [&](const StreamGroup& g) {
     ctx.reply.Bulk("consumers");
     ctx.reply.Integer(static_cast<int64_t>(g.consumers.size()));
     ctx.reply.Bulk("pending");
     ctx.reply.Integer(static_cast<int64_t>(g.pel.size()));
-    ctx.reply.Bulk("last-delivered-id");
-    ctx.reply.Bulk(g.last_delivered_id.ToString());
-    ctx.reply.Bulk("entries-read");
-    ReplyEntriesRead(ctx, g);
-    ctx.reply.Bulk("lag");
-    ReplyLag(ctx, st, g);
-  }
+    ReplyGroupPosition(ctx, st, g);
+  });
 }
 
 void ReplyXinfoConsumers(CommandContext& ctx, const StreamValue& st, std::string_view key,
                          std::string_view group) {
   const StreamGroup* g = state::FindGroup(st, group);
   if (g == nullptr) {
-    return ctx.reply.Error("NOGROUP No such consumer group '" + std::string(group) +
-                           "' for key name '" + std::string(key) + "'");
+    return ctx.reply.Error(NoGroupForKeyError(key, group));
   }
   ctx.reply.ArrayHeader(static_cast<int64_t>(g->consumers.size()));
   for (const auto& [name, c] : g->consumers) {
@@ -116,25 +120,15 @@ void ReplyXinfoFullTail(CommandContext& ctx, const StreamValue& st, int64_t coun
   auto it = st.entries.begin();
   for (int64_t i = 0; i < n; ++i, ++it) ReplyEntryIfPresent(ctx, st, it->first);
   ctx.reply.Bulk("groups");
-  ctx.reply.ArrayHeader(static_cast<int64_t>(state::GroupCount(st)));
-  if (st.groups.get() == nullptr) return;
-  for (const auto& [name, g] : st.groups.get()->by_name) {
-    ctx.reply.MapHeader(7);
-    ctx.reply.Bulk("name");
-    ctx.reply.Bulk(name);
-    ctx.reply.Bulk("last-delivered-id");
-    ctx.reply.Bulk(g.last_delivered_id.ToString());
-    ctx.reply.Bulk("entries-read");
-    ReplyEntriesRead(ctx, g);
-    ctx.reply.Bulk("lag");
-    ReplyLag(ctx, st, g);
+  ReplyGroupMaps(ctx, st, 7, [&](const StreamGroup& g) {
+    ReplyGroupPosition(ctx, st, g);
     ctx.reply.Bulk("pel-count");
     ctx.reply.Integer(static_cast<int64_t>(g.pel.size()));
     ctx.reply.Bulk("pending");
     ReplyFullGroupPending(ctx, g, count);
     ctx.reply.Bulk("consumers");
     ReplyFullConsumers(ctx, g, count);
-  }
+  });
 }
 
 }  // namespace strongbox::engine

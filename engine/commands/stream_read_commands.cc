@@ -49,26 +49,15 @@ bool ParseXreadArgs(CommandContext& ctx, XreadArgs* a) {
     std::string_view o = ctx.argv[i];
     bool more = i + 1 < ctx.argv.size();
     if (EqualsIgnoreCase(o, "BLOCK") && more) {
-      auto ms = ParseInt(ctx.argv[++i]);
-      if (!ms) return ctx.reply.Error("ERR timeout is not an integer or out of range"), false;
-      if (*ms < 0) return ctx.reply.Error("ERR timeout is negative"), false;
+      if (!ParseStreamBlockMs(ctx, ctx.argv[++i], &a->deadline_ms)) return false;
       a->block = true;
-      a->deadline_ms = *ms == 0 || *ms > INT64_MAX - ctx.now_ms ? 0 : ctx.now_ms + *ms;
     } else if (EqualsIgnoreCase(o, "COUNT") && more) {
       auto n = ParseInt(ctx.argv[++i]);
       if (!n) return ctx.reply.Error(kErrNotInteger), false;
       a->count = std::max<int64_t>(*n, 0);
     } else if (EqualsIgnoreCase(o, "STREAMS") && more) {
       a->streams_at = i + 1;
-      size_t rest = ctx.argv.size() - a->streams_at;
-      if (rest % 2 != 0) {
-        ctx.reply.Error(
-            "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be "
-            "specified.");
-        return false;
-      }
-      a->stream_count = rest / 2;
-      return true;
+      return CountStreamsArgs(ctx, a->streams_at, &a->stream_count);
     } else if (EqualsIgnoreCase(o, "GROUP") && i + 2 < ctx.argv.size()) {
       ctx.reply.Error(
           "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.");
@@ -179,13 +168,7 @@ void XinfoHelp(CommandContext& ctx) {
       "    Show information about the stream.",
       "HELP",
       "    Prints this help."};
-  ctx.reply.ArrayHeader(static_cast<int64_t>(std::size(kLines)));
-  for (std::string_view line : kLines) ctx.reply.SimpleString(line);
-}
-
-void XinfoSubcommandSyntaxError(CommandContext& ctx) {
-  ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
-                  std::string(ctx.argv[1]) + "'. Try XINFO HELP.");
+  ReplyHelpLines(ctx, kLines);
 }
 
 // Redis 7.0's subcommand table (HELP 2, CONSUMERS 4, GROUPS 3, STREAM at least 3): true when
@@ -210,11 +193,11 @@ bool CheckXinfoSubcommand(CommandContext& ctx, const std::string& sub) {
 bool ParseXinfoFull(CommandContext& ctx, std::optional<int64_t>* full_count) {
   size_t argc = ctx.argv.size();
   if (argc == 3) return true;
-  if (!EqualsIgnoreCase(ctx.argv[3], "FULL")) return XinfoSubcommandSyntaxError(ctx), false;
+  if (!EqualsIgnoreCase(ctx.argv[3], "FULL")) return SubcommandSyntaxError(ctx, "XINFO"), false;
   *full_count = 10;
   if (argc == 4) return true;
   if (argc != 6 || !EqualsIgnoreCase(ctx.argv[4], "COUNT")) {
-    return XinfoSubcommandSyntaxError(ctx), false;
+    return SubcommandSyntaxError(ctx, "XINFO"), false;
   }
   auto n = ParseInt(ctx.argv[5]);
   if (!n) return ctx.reply.Error(kErrNotInteger), false;

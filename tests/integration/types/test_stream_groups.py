@@ -4,12 +4,11 @@ XREADGROUP (COUNT, NOACK, `>`, history, BLOCK woken by XADD, -NOGROUP when the g
 destroyed, inside MULTI), XACK, XPENDING, XCLAIM, XAUTOCLAIM, XINFO GROUPS/CONSUMERS/STREAM FULL
 and the entries-read / lag rules; then durability: after kill -9 and from a snapshot the groups,
 consumers and pending lists (delivery times and counts included) are exactly as they were."""
-import os
 import threading
 import time
 
-from strongbox_harness import (Engine, RawConnection, Snapshotter, raw_reply, snapshotter_tool,
-                               wait_for)
+from strongbox_harness import (Engine, Snapshotter, keep_only_snapshots, raw_replies_match,
+                               raw_reply, verify_and_restore, wait_for_new_snapshot)
 
 # Reply positions that hold the server's clock: compared as "a number", not by value.
 CLOCK = "<clock>"
@@ -238,21 +237,12 @@ def test_multi_and_resp3(engine_and_redis):
         ("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "m", ">"), ("EXEC",),
     ]
     match(engine_and_redis, script)
-    conns = [RawConnection(p.port) for p in engine_and_redis]
-    for cmd in [("HELLO", "3"), ("XADD", "p", "1-0", "a", "1"), ("XGROUP", "CREATE", "p", "g", "0"),
-                ("XREADGROUP", "GROUP", "g", "c", "STREAMS", "p", ">"),
-                ("XREADGROUP", "GROUP", "g", "c", "STREAMS", "p", "0"),
-                ("XINFO", "GROUPS", "p"), ("XPENDING", "p", "g"),
-                ("XAUTOCLAIM", "p", "g", "d", "0", "0"),
-                ("XREADGROUP", "GROUP", "g", "c", "BLOCK", "10", "STREAMS", "p", ">")]:
-        got = []
-        for c in conns:
-            c.send(cmd)
-            got.append(c.read_reply())
-        if cmd[0] != "HELLO":
-            assert got[0] == got[1], cmd
-    for c in conns:
-        c.close()
+    raw_replies_match(engine_and_redis, [
+        ("HELLO", "3"), ("XADD", "p", "1-0", "a", "1"), ("XGROUP", "CREATE", "p", "g", "0"),
+        ("XREADGROUP", "GROUP", "g", "c", "STREAMS", "p", ">"),
+        ("XREADGROUP", "GROUP", "g", "c", "STREAMS", "p", "0"), ("XINFO", "GROUPS", "p"),
+        ("XPENDING", "p", "g"), ("XAUTOCLAIM", "p", "g", "d", "0", "0"),
+        ("XREADGROUP", "GROUP", "g", "c", "BLOCK", "10", "STREAMS", "p", ">")])
 
 
 def _blocked_read(server, key, group, consumer, result, block="0"):
@@ -352,34 +342,16 @@ def test_snapshot_round_trip_and_restore_to_lsn(tmp_path):
     lsn_mid = c.info("persistence")["lsn_durable"]
     c.execute_command("XACK", keys[0], "g", "1-0")  # after the LSN: restore must not see it
     c.execute_command("XGROUP", "DESTROY", keys[1], "g")
-    seen = set(n for n in os.listdir(data) if n.endswith(".snap.zst"))
-    i = 0
-
-    def newer_snapshot():
-        nonlocal i
-        c.set(f"filler:{i}", "x" * 500)  # fills and rotates segments after the group writes
-        i += 1
-        return set(n for n in os.listdir(data) if n.endswith(".snap.zst")) - seen
-
-    wait_for(newer_snapshot, 60, "a snapshot holding the groups")
+    wait_for_new_snapshot(c, data, "a snapshot holding the groups")
     state_end = group_state(c, keys)
     assert state_end != state_mid
     assert engine.stop() == 0 and snap.stop() == 0
-    rc, out = snapshotter_tool("verify", "--dir", str(data))
-    assert rc == 0, out
     target = tmp_path / "restored"
-    rc, out = snapshotter_tool("restore", "--dir", str(data), "--to-lsn", str(lsn_mid),
-                               "--target", str(target))
-    assert rc == 0, out
+    verify_and_restore(data, lsn_mid, target)
     restored = Engine(target).start()
     assert group_state(restored.client(), keys) == state_mid
     assert restored.stop() == 0
-    for name in os.listdir(data):  # start from the snapshot alone (no segment to replay)
-        if name.endswith(".log") or name.endswith(".log.zst"):
-            os.remove(data / name)
-    if os.path.isdir(data / "archived"):
-        for name in os.listdir(data / "archived"):
-            os.remove(data / "archived" / name)
+    keep_only_snapshots(data)  # start from the snapshot alone (no segment to replay)
     engine.start()
     assert group_state(engine.client(), keys) == state_end
     assert engine.stop() == 0
