@@ -432,8 +432,11 @@ absl::Status ApplyFunctionFlush(State& state, Db&, Argv) {
 constexpr size_t kAny = kArgcUnbounded;
 using K = EffectKeys;
 
-// argc counts the name. What a command logs beyond its own effect (SPOP as SREM, LMOVE as a pop
-// and a push, ...) is described in docs/format.md next to the list generated from this table.
+// argc counts the name. Consumer-group effects other than XGROUPCREATE / XGROUPDESTROY touch
+// no key: as in Redis 7.0 they neither dirty a WATCH nor wake a blocked client (XGROUPDESTROY
+// wakes XREADGROUP for its -NOGROUP). What a command logs beyond its own effect (SPOP as SREM,
+// LMOVE as a pop and a push, ...) is described in docs/format.md next to the list generated
+// from this table.
 constexpr EffectSpec kEffects[] = {
     {"SET", "key value [PXAT ms | KEEPTTL]", 3, 5, K::kFirstArg, ApplySet,
      "replace the value with a string; without an option the expiry is cleared"},
@@ -491,18 +494,18 @@ constexpr EffectSpec kEffects[] = {
      "set a stream's last ID, entries-added counter and largest deleted ID"},
     {"XGROUPCREATE", "key group ms-seq entries-read", 5, 5, K::kFirstArg, ApplyXGroupCreate,
      "add a consumer group at a last-delivered ID, entries-read -1 = unknown (creates the stream)"},
-    {"XGROUPSETID", "key group ms-seq entries-read", 5, 5, K::kFirstArg, ApplyXGroupSetId,
+    {"XGROUPSETID", "key group ms-seq entries-read", 5, 5, K::kNone, ApplyXGroupSetId,
      "set a group's last-delivered ID and entries-read (-1 = unknown)"},
     {"XGROUPDESTROY", "key group", 3, 3, K::kFirstArg, ApplyXGroupDestroy,
      "remove a consumer group with its consumers and pending entries"},
-    {"XCONSUMER", "key group consumer seen-ms", 5, 5, K::kFirstArg, ApplyXConsumer,
+    {"XCONSUMER", "key group consumer seen-ms", 5, 5, K::kNone, ApplyXConsumer,
      "create a group's consumer or set its last-seen time (Unix ms)"},
-    {"XDELCONSUMER", "key group consumer", 4, 4, K::kFirstArg, ApplyXDelConsumer,
+    {"XDELCONSUMER", "key group consumer", 4, 4, K::kNone, ApplyXDelConsumer,
      "remove a consumer and its pending entries"},
     {"XPEL", "key group consumer ms-seq delivery-ms count [ms-seq delivery-ms count ...]", 7, kAny,
-     K::kFirstArg, ApplyXPel,
+     K::kNone, ApplyXPel,
      "give pending entries to an existing consumer with absolute delivery time and count"},
-    {"XACK", "key group ms-seq [ms-seq ...]", 4, kAny, K::kFirstArg, ApplyXAck,
+    {"XACK", "key group ms-seq [ms-seq ...]", 4, kAny, K::kNone, ApplyXAck,
      "acknowledge pending entries of a group (absent ones are ignored)"},
     {"FUNCTIONSET", "library code", 3, 3, K::kNone, ApplyFunctionSet,
      "add or replace a function library (code is FUNCTION LOAD's text, shebang included)"},

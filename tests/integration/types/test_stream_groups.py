@@ -198,6 +198,14 @@ def test_xclaim_xautoclaim(engine_and_redis):
         ("XINFO", "CONSUMERS", "s", "nog"), ("XINFO", "CONSUMERS", "missing", "g"),
         ("XINFO", "GROUPS", "missing"), ("XINFO", "HELP"), ("XINFO", "FOO", "s"),
         ("XGROUP", "DELCONSUMER", "s", "g", "e"), ("XPENDING", "s", "g"),
+        # Groups travel with COPY and RENAME.
+        ("COPY", "s", "s2"), ("XINFO", "GROUPS", "s2"), ("XPENDING", "s2", "g", "-", "+", "9"),
+        ("RENAME", "s2", "s3"), ("XINFO", "STREAM", "s3", "FULL"), ("DEL", "s3"),
+        # Group bookkeeping does not dirty a WATCH (the key's entries did not change).
+        ("WATCH", "s"), ("XREADGROUP", "GROUP", "g", "w", "STREAMS", "s", "0"),
+        ("XACK", "s", "g", "9-0"), ("XCLAIM", "s", "g", "w", "0", "9-0"),
+        ("XGROUP", "SETID", "s", "g", "0"), ("XGROUP", "CREATECONSUMER", "s", "g", "v"),
+        ("XGROUP", "DELCONSUMER", "s", "g", "v"), ("MULTI",), ("PING",), ("EXEC",),
     ]
     match(engine_and_redis, script)
 
