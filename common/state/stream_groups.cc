@@ -107,12 +107,10 @@ bool HasTombstonesFrom(const StreamValue& st, StreamId start) {
   return start <= st.max_deleted_id;
 }
 
-int64_t EntriesReadAfterDelivering(const StreamValue& st, const StreamGroup& g, StreamId id) {
-  if (g.entries_read != kEntriesReadUnknown && !HasTombstonesFrom(st, id)) {
-    return g.entries_read + 1;
-  }
+int64_t EntriesReadAfterDelivering(const StreamValue& st, int64_t entries_read, StreamId id) {
+  if (entries_read != kEntriesReadUnknown && !HasTombstonesFrom(st, id)) return entries_read + 1;
   if (st.entries_added != 0) return EstimateEntriesRead(st, id);
-  return g.entries_read;
+  return entries_read;
 }
 
 std::optional<int64_t> GroupLag(const StreamValue& st, const StreamGroup& g) {

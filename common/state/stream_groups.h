@@ -67,9 +67,9 @@ size_t GroupCount(const StreamValue& st);
 int64_t EstimateEntriesRead(const StreamValue& st, StreamId id);
 // Redis 7.0's streamRangeHasTombstones for [start, +inf): an XDEL'd ID may lie at or after start.
 bool HasTombstonesFrom(const StreamValue& st, StreamId start);
-// The group's entries_read once it is handed `id` (above its last delivered ID), as Redis 7.0's
-// streamReplyWithRange updates it.
-int64_t EntriesReadAfterDelivering(const StreamValue& st, const StreamGroup& g, StreamId id);
+// A group's entries_read (`entries_read` before) once it is handed `id` (above its last
+// delivered ID), as Redis 7.0's streamReplyWithRange updates it.
+int64_t EntriesReadAfterDelivering(const StreamValue& st, int64_t entries_read, StreamId id);
 // XINFO GROUPS' `lag`: entries added but not yet delivered to the group, nullopt when unknown.
 std::optional<int64_t> GroupLag(const StreamValue& st, const StreamGroup& g);
 

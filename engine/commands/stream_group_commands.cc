@@ -330,21 +330,21 @@ void ServeNew(CommandContext& ctx, const ReadGroupArgs& a, const ReadTarget& t) 
   std::string_view group = a.group->first, consumer = a.group->second;
   TouchConsumer(ctx, t.key, group, consumer);
   int64_t count = a.count == 0 && ctx.client.serving_blocked ? kBlockedDefaultCount : a.count;
-  StreamGroup moved = *t.group;  // copies the counters; only last ID and entries_read change
+  StreamId last_id = t.group->last_delivered_id;
+  int64_t entries_read = t.group->entries_read;
   PendingUpdates updates;
   std::vector<StreamId> ids;
   for (auto it = t.st->entries.upper_bound(t.group->last_delivered_id);
        it != t.st->entries.end() && (count == 0 || static_cast<int64_t>(ids.size()) < count);
        ++it) {
-    moved.entries_read = state::EntriesReadAfterDelivering(*t.st, moved, it->first);
-    moved.last_delivered_id = it->first;
+    entries_read = state::EntriesReadAfterDelivering(*t.st, entries_read, it->first);
+    last_id = it->first;
     ids.push_back(it->first);
     if (!a.noack) updates.emplace_back(it->first, PendingEntry{"", ctx.now_ms, 1});
   }
   ctx.reply.ArrayHeader(static_cast<int64_t>(ids.size()));
   for (StreamId id : ids) ReplyEntryIfPresent(ctx, *t.st, id);
-  std::string last = moved.last_delivered_id.ToString();
-  std::string read = std::to_string(moved.entries_read);
+  std::string last = last_id.ToString(), read = std::to_string(entries_read);
   Apply(ctx, {"XGROUPSETID", t.key, group, last, read});
   ApplyPendingUpdates(ctx, t.key, group, consumer, updates);
 }
