@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/state/stream_group_effects.h"
 #include "common/util/ascii.h"
 
 namespace strongbox::state {
@@ -430,8 +431,11 @@ absl::Status ApplyFunctionFlush(State& state, Db&, Argv) {
 constexpr size_t kAny = kArgcUnbounded;
 using K = EffectKeys;
 
-// argc counts the name. What a command logs beyond its own effect (SPOP as SREM, LMOVE as a pop
-// and a push, ...) is described in docs/format.md next to the list generated from this table.
+// argc counts the name. Consumer-group effects other than XGROUPCREATE / XGROUPDESTROY touch
+// no key: as in Redis 7.0 they neither dirty a WATCH nor wake a blocked client (XGROUPDESTROY
+// wakes XREADGROUP for its -NOGROUP). What a command logs beyond its own effect (SPOP as SREM,
+// LMOVE as a pop and a push, ...) is described in docs/format.md next to the list generated
+// from this table.
 constexpr EffectSpec kEffects[] = {
     {"SET", "key value [PXAT ms | KEEPTTL]", 3, 5, K::kFirstArg, ApplySet,
      "replace the value with a string; without an option the expiry is cleared"},
@@ -487,6 +491,21 @@ constexpr EffectSpec kEffects[] = {
      "remove the stream entries up to an ID, included (every trim is logged as this)"},
     {"XSETID", "key last-ms-seq entries-added max-deleted-ms-seq", 5, 5, K::kFirstArg, ApplyXSetId,
      "set a stream's last ID, entries-added counter and largest deleted ID"},
+    {"XGROUPCREATE", "key group ms-seq entries-read", 5, 5, K::kFirstArg, ApplyXGroupCreate,
+     "add a consumer group at a last-delivered ID, entries-read -1 = unknown (creates the stream)"},
+    {"XGROUPSETID", "key group ms-seq entries-read", 5, 5, K::kNone, ApplyXGroupSetId,
+     "set a group's last-delivered ID and entries-read (-1 = unknown)"},
+    {"XGROUPDESTROY", "key group", 3, 3, K::kFirstArg, ApplyXGroupDestroy,
+     "remove a consumer group with its consumers and pending entries"},
+    {"XCONSUMER", "key group consumer seen-ms", 5, 5, K::kNone, ApplyXConsumer,
+     "create a group's consumer or set its last-seen time (Unix ms)"},
+    {"XDELCONSUMER", "key group consumer", 4, 4, K::kNone, ApplyXDelConsumer,
+     "remove a consumer and its pending entries"},
+    {"XPEL", "key group consumer ms-seq delivery-ms count [ms-seq delivery-ms count ...]", 7, kAny,
+     K::kNone, ApplyXPel,
+     "give pending entries to an existing consumer with absolute delivery time and count"},
+    {"XACK", "key group ms-seq [ms-seq ...]", 4, kAny, K::kNone, ApplyXAck,
+     "acknowledge pending entries of a group (absent ones are ignored)"},
     {"FUNCTIONSET", "library code", 3, 3, K::kNone, ApplyFunctionSet,
      "add or replace a function library (code is FUNCTION LOAD's text, shebang included)"},
     {"FUNCTIONDEL", "library", 2, 2, K::kNone, ApplyFunctionDel, "remove a function library"},
@@ -499,7 +518,7 @@ constexpr EffectSpec kEffects[] = {
 // the masked input words with a packed name is exactly a case-insensitive compare: a lookup is
 // one 16-byte copy, two ANDs and a few word compares, with no allocation.
 constexpr size_t kNameBytesMax = 16;
-constexpr size_t kRowsPerLetterMax = 8;
+constexpr size_t kRowsPerLetterMax = 12;
 constexpr uint64_t kFoldMask = 0xDFDFDFDFDFDFDFDFull;
 static_assert(std::endian::native == std::endian::little, "packed names are little-endian");
 

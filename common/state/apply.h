@@ -26,7 +26,7 @@ enum class EffectKeys : uint8_t {
   kCopyTarget,    // argv[3] in database argv[2] (COPY src dst_db dst)
   kDatabase,      // every key of the op's database (FLUSHDB)
   kAllDatabases,  // every key of every database (FLUSHALL)
-  kNone,          // no key (function libraries)
+  kNone,          // no key (function libraries, consumer-group bookkeeping)
 };
 
 // Changes `state` (`db` is the op's database in it); argv's size is already within the arity.

@@ -14,6 +14,7 @@
 #include "common/format/record_codec.h"
 #include "common/format/zstd_frame.h"
 #include "common/format/zstd_prefetch.h"
+#include "common/state/stream_groups.h"
 
 namespace strongbox::state {
 namespace {
@@ -76,6 +77,30 @@ void PutId(std::string* out, StreamId id) {
   PutU64(out, id.seq);
 }
 
+// Version 3: a stream with consumer groups appends them (none: nothing, as before), so a
+// stream's encoding without groups is unchanged. Consumers' own PEL lists follow from the
+// owners named in the group's PEL.
+void EncodeGroups(const StreamGroups& groups, std::string* out) {
+  PutU32(out, static_cast<uint32_t>(groups.by_name.size()));
+  for (const auto& [name, g] : groups.by_name) {
+    PutBytes(out, name);
+    PutId(out, g.last_delivered_id);
+    PutU64(out, static_cast<uint64_t>(g.entries_read));
+    PutU32(out, static_cast<uint32_t>(g.consumers.size()));
+    for (const auto& [consumer, c] : g.consumers) {
+      PutBytes(out, consumer);
+      PutU64(out, static_cast<uint64_t>(c.seen_time_ms));
+    }
+    PutU32(out, static_cast<uint32_t>(g.pel.size()));
+    for (const auto& [id, p] : g.pel) {
+      PutId(out, id);
+      PutU64(out, static_cast<uint64_t>(p.delivery_time_ms));
+      PutU64(out, p.delivery_count);
+      PutBytes(out, p.consumer);
+    }
+  }
+}
+
 // Type 5: last id, max deleted id, entries added, then count and per entry its id, a field
 // count and the fields (see docs/format.md).
 void EncodeStream(const StreamValue& st, std::string* out) {
@@ -88,6 +113,7 @@ void EncodeStream(const StreamValue& st, std::string* out) {
     PutU32(out, static_cast<uint32_t>(fields.size()));
     for (std::string_view f : fields) PutBytes(out, f);
   }
+  if (GroupCount(st) != 0) EncodeGroups(*st.groups.get(), out);
 }
 
 }  // namespace
@@ -134,6 +160,73 @@ void EncodeEntry(int db, std::string_view key, const Entry& entry, std::string* 
     }
   }
 }
+
+namespace {
+
+// The groups EncodeGroups wrote, from e[*pos]; false on damage.
+bool DecodeGroups(std::string_view e, size_t* pos, StreamValue* st) {
+  auto take = [&](size_t n, std::string_view* out) {
+    if (e.size() - *pos < n) return false;
+    *out = e.substr(*pos, n);
+    *pos += n;
+    return true;
+  };
+  auto take_u32 = [&](uint32_t* v) {
+    std::string_view b;
+    if (!take(4, &b)) return false;
+    *v = GetU32(b.data());
+    return true;
+  };
+  auto take_u64 = [&](uint64_t* v) {
+    std::string_view b;
+    if (!take(8, &b)) return false;
+    *v = GetU64(b.data());
+    return true;
+  };
+  auto take_bytes = [&](std::string_view* out) {
+    uint32_t len = 0;
+    return take_u32(&len) && take(len, out);
+  };
+  auto take_id = [&](StreamId* id) { return take_u64(&id->ms) && take_u64(&id->seq); };
+  uint32_t group_count = 0;
+  if (!take_u32(&group_count) || group_count == 0) return false;
+  for (uint32_t i = 0; i < group_count; ++i) {
+    std::string_view name;
+    uint64_t entries_read = 0;
+    uint32_t consumer_count = 0;
+    if (!take_bytes(&name)) return false;
+    auto [it, inserted] = st->groups.GetOrCreate().by_name.try_emplace(std::string(name));
+    StreamGroup& g = it->second;
+    if (!inserted || !take_id(&g.last_delivered_id) || !take_u64(&entries_read) ||
+        !take_u32(&consumer_count)) {
+      return false;
+    }
+    g.entries_read = static_cast<int64_t>(entries_read);
+    if (g.entries_read < kEntriesReadUnknown) return false;
+    for (uint32_t c = 0; c < consumer_count; ++c) {
+      std::string_view consumer;
+      uint64_t seen_ms = 0;
+      if (!take_bytes(&consumer) || !take_u64(&seen_ms)) return false;
+      if (g.consumers.contains(consumer)) return false;
+      g.TouchConsumer(consumer, static_cast<int64_t>(seen_ms));
+    }
+    uint32_t pending_count = 0;
+    if (!take_u32(&pending_count)) return false;
+    for (uint32_t p = 0; p < pending_count; ++p) {
+      StreamId id;
+      uint64_t time_ms = 0, count = 0;
+      std::string_view consumer;
+      if (!take_id(&id) || !take_u64(&time_ms) || !take_u64(&count) || !take_bytes(&consumer)) {
+        return false;
+      }
+      if (!g.consumers.contains(consumer) || g.pel.contains(id)) return false;
+      g.SetPending(id, consumer, static_cast<int64_t>(time_ms), count);
+    }
+  }
+  return true;
+}
+
+}  // namespace
 
 absl::Status DecodeEntryInto(State& state, std::string_view e) {
   auto bad = [] { return absl::DataLossError("malformed snapshot entry"); };
@@ -239,6 +332,7 @@ absl::Status DecodeEntryInto(State& state, std::string_view e) {
       }
       st->entries.Append(id, fields);
     }
+    if (pos != e.size() && !DecodeGroups(e, &pos, st)) return bad();
   } else {
     return bad();
   }

@@ -29,8 +29,9 @@
 
 namespace strongbox::state {
 
-// 2 added the function library section; version 1 files are still read.
-inline constexpr uint32_t kSnapshotFormatVersion = 2;
+// 2 added the function library section, 3 streams' consumer groups; versions 1 and 2 are still
+// read (their streams hold no groups).
+inline constexpr uint32_t kSnapshotFormatVersion = 3;
 inline constexpr uint32_t kSnapshotFormatVersionMin = 1;
 
 struct SnapshotInfo {

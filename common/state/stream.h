@@ -10,6 +10,8 @@
 #include "common/state/stream_entries.h"
 #include "common/state/stream_id.h"
 
+#include "common/state/stream_groups_holder.h"
+
 namespace strongbox::state {
 
 struct StreamValue {
@@ -19,6 +21,8 @@ struct StreamValue {
   StreamId last_id;
   StreamId max_deleted_id;
   uint64_t entries_added = 0;
+  // Consumer groups (stream_groups.h).
+  StreamGroupsHolder groups;
 
   size_t size() const { return entries.size(); }
   // Removes the entries with ID <= `bound`; returns how many went. Redis's trim leaves

@@ -70,6 +70,7 @@ const CommandRegistry& Commands() {
     RegisterDumpCommands(*r);
     RegisterAclCommands(*r);
     RegisterPersistenceCommands(*r);
+    RegisterStreamGroupCommands(*r);
     return r;
   }();
   return *registry;

@@ -57,6 +57,7 @@ void RegisterStreamCommands(CommandRegistry& r);
 void RegisterDumpCommands(CommandRegistry& r);
 void RegisterAclCommands(CommandRegistry& r);  // engine/acl/acl_commands.cc
 void RegisterPersistenceCommands(CommandRegistry& r);  // BGSAVE, SAVE, LASTSAVE, BGREWRITEAOF
+void RegisterStreamGroupCommands(CommandRegistry& r);
 
 // Every command of every family, registered on first use and never changed afterwards.
 const CommandRegistry& Commands();

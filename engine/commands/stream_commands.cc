@@ -1,8 +1,7 @@
 // Streams: XADD, XRANGE, XREVRANGE, XLEN, XDEL, XTRIM, XSETID, XREAD, XINFO STREAM (Redis 7.0).
 // Every write is logged with resolved IDs (apply.cc's XADD/XDEL/XTRIM/XSETID effects), so replay
 // reproduces entries, the last ID, entries-added and the largest deleted ID exactly. Consumer
-// groups are not held yet: XGROUP/XREADGROUP/XACK/... would add their state to StreamValue and
-// their handlers here.
+// groups: stream_group_commands.cc and stream_claim_commands.cc.
 #include <algorithm>
 #include <climits>
 #include <optional>

@@ -1,5 +1,5 @@
-// Stream reads that are not ranges: XREAD (with BLOCK) and XINFO STREAM / GROUPS (Redis 7.0).
-// Consumer groups are not held yet, so XINFO GROUPS of a stream is always empty.
+// Stream reads that are not ranges: XREAD (with BLOCK) and XINFO (Redis 7.0); XINFO's
+// consumer-group parts are in stream_info_commands.cc.
 #include <algorithm>
 #include <cstdint>
 #include <iterator>
@@ -10,6 +10,7 @@
 #include "engine/commands/command.h"
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
+#include "engine/commands/stream_group_util.h"
 
 namespace strongbox::engine {
 namespace {
@@ -48,26 +49,15 @@ bool ParseXreadArgs(CommandContext& ctx, XreadArgs* a) {
     std::string_view o = ctx.argv[i];
     bool more = i + 1 < ctx.argv.size();
     if (EqualsIgnoreCase(o, "BLOCK") && more) {
-      auto ms = ParseInt(ctx.argv[++i]);
-      if (!ms) return ctx.reply.Error("ERR timeout is not an integer or out of range"), false;
-      if (*ms < 0) return ctx.reply.Error("ERR timeout is negative"), false;
+      if (!ParseStreamBlockMs(ctx, ctx.argv[++i], &a->deadline_ms)) return false;
       a->block = true;
-      a->deadline_ms = *ms == 0 || *ms > INT64_MAX - ctx.now_ms ? 0 : ctx.now_ms + *ms;
     } else if (EqualsIgnoreCase(o, "COUNT") && more) {
       auto n = ParseInt(ctx.argv[++i]);
       if (!n) return ctx.reply.Error(kErrNotInteger), false;
       a->count = std::max<int64_t>(*n, 0);
     } else if (EqualsIgnoreCase(o, "STREAMS") && more) {
       a->streams_at = i + 1;
-      size_t rest = ctx.argv.size() - a->streams_at;
-      if (rest % 2 != 0) {
-        ctx.reply.Error(
-            "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be "
-            "specified.");
-        return false;
-      }
-      a->stream_count = rest / 2;
-      return true;
+      return CountStreamsArgs(ctx, a->streams_at, &a->stream_count);
     } else if (EqualsIgnoreCase(o, "GROUP") && i + 2 < ctx.argv.size()) {
       ctx.reply.Error(
           "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.");
@@ -140,9 +130,10 @@ void ReplyEntryOrNull(CommandContext& ctx, const StreamValue& st, bool first) {
 
 // Radix-tree figures as Redis reports them: one key per node of entries (our nodes split as
 // Redis's do), and one more tree node than keys (exact for small streams, an estimate beyond).
-void XinfoStream(CommandContext& ctx, const StreamValue& st) {
+// FULL (full_count set; 0 = no limit) ends with the entries and the groups instead.
+void XinfoStream(CommandContext& ctx, const StreamValue& st, std::optional<int64_t> full_count) {
   int64_t nodes = static_cast<int64_t>(st.entries.node_count());
-  ctx.reply.MapHeader(10);
+  ctx.reply.MapHeader(full_count ? 9 : 10);
   ctx.reply.Bulk("length");
   ctx.reply.Integer(static_cast<int64_t>(st.size()));
   ctx.reply.Bulk("radix-tree-keys");
@@ -157,8 +148,9 @@ void XinfoStream(CommandContext& ctx, const StreamValue& st) {
   ctx.reply.Integer(static_cast<int64_t>(st.entries_added));
   ctx.reply.Bulk("recorded-first-entry-id");
   ctx.reply.Bulk(st.entries.empty() ? "0-0" : st.entries.begin()->first.ToString());
+  if (full_count) return ReplyXinfoFullTail(ctx, st, *full_count);
   ctx.reply.Bulk("groups");
-  ctx.reply.Integer(0);
+  ctx.reply.Integer(static_cast<int64_t>(state::GroupCount(st)));
   ctx.reply.Bulk("first-entry");
   ReplyEntryOrNull(ctx, st, true);
   ctx.reply.Bulk("last-entry");
@@ -176,30 +168,56 @@ void XinfoHelp(CommandContext& ctx) {
       "    Show information about the stream.",
       "HELP",
       "    Prints this help."};
-  ctx.reply.ArrayHeader(static_cast<int64_t>(std::size(kLines)));
-  for (std::string_view line : kLines) ctx.reply.SimpleString(line);
+  ReplyHelpLines(ctx, kLines);
+}
+
+// Redis 7.0's subcommand table (HELP 2, CONSUMERS 4, GROUPS 3, STREAM at least 3): true when
+// the subcommand may run, else the error is replied.
+bool CheckXinfoSubcommand(CommandContext& ctx, const std::string& sub) {
+  size_t argc = ctx.argv.size();
+  bool known = sub == "help" || sub == "consumers" || sub == "groups" || sub == "stream";
+  if (!known) {
+    ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) + "'. Try XINFO HELP.");
+    return false;
+  }
+  bool arity_ok = sub == "help"        ? argc == 2
+                  : sub == "consumers" ? argc == 4
+                  : sub == "groups"    ? argc == 3
+                                       : argc >= 3;
+  if (!arity_ok) ctx.reply.Error("ERR wrong number of arguments for 'xinfo|" + sub + "' command");
+  return arity_ok;
+}
+
+// XINFO STREAM key [FULL [COUNT n]]: *full_count stays nullopt without FULL; COUNT defaults
+// to 10, a negative one means 10 and 0 everything. False once an error is replied.
+bool ParseXinfoFull(CommandContext& ctx, std::optional<int64_t>* full_count) {
+  size_t argc = ctx.argv.size();
+  if (argc == 3) return true;
+  if (!EqualsIgnoreCase(ctx.argv[3], "FULL")) return SubcommandSyntaxError(ctx, "XINFO"), false;
+  *full_count = 10;
+  if (argc == 4) return true;
+  if (argc != 6 || !EqualsIgnoreCase(ctx.argv[4], "COUNT")) {
+    return SubcommandSyntaxError(ctx, "XINFO"), false;
+  }
+  auto n = ParseInt(ctx.argv[5]);
+  if (!n) return ctx.reply.Error(kErrNotInteger), false;
+  *full_count = *n < 0 ? 10 : *n;
+  return true;
 }
 
 void Xinfo(CommandContext& ctx) {
   std::string sub = ToLower(ctx.argv[1]);
-  if (sub == "help" && ctx.argv.size() == 2) return XinfoHelp(ctx);
-  if (sub != "stream" && sub != "groups") {
-    return ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) +
-                           "'. Try XINFO HELP.");
-  }
-  if (ctx.argv.size() != 3) {
-    // XINFO STREAM key FULL is not served yet (it needs consumer groups' shape).
-    if (ctx.argv.size() < 3) {
-      return ctx.reply.Error("ERR wrong number of arguments for 'xinfo|" + sub + "' command");
-    }
-    return ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
-                           std::string(ctx.argv[1]) + "'. Try XINFO HELP.");
-  }
+  if (!CheckXinfoSubcommand(ctx, sub)) return;
+  if (sub == "help") return XinfoHelp(ctx);
   state::Entry* e;
   if (!LookupTyped(ctx, ctx.argv[2], ValueType::kStream, &e)) return;
   if (e == nullptr) return ctx.reply.Error("ERR no such key");
-  if (sub == "groups") return ctx.reply.ArrayHeader(0);
-  XinfoStream(ctx, *e->stream());
+  const StreamValue& st = *e->stream();
+  if (sub == "groups") return ReplyXinfoGroups(ctx, st);
+  if (sub == "consumers") return ReplyXinfoConsumers(ctx, st, ctx.argv[2], ctx.argv[3]);
+  std::optional<int64_t> full_count;
+  if (!ParseXinfoFull(ctx, &full_count)) return;
+  XinfoStream(ctx, st, full_count);
 }
 
 }  // namespace

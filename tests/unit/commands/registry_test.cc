@@ -41,7 +41,7 @@ TEST_CASE("every registered command has a consistent flag set") {
         std::set<std::string>{"multi", "exec", "discard", "watch", "unwatch", "quit"});
   CHECK(NamesWith(kMayBlock) == std::set<std::string>{"blpop", "brpop", "blmove", "brpoplpush",
                                                       "blmpop", "bzpopmin", "bzpopmax", "bzmpop",
-                                                      "xread", "save"});
+                                                      "xread", "xreadgroup", "save"});
   CHECK(NamesWith(kNoAuth) == std::set<std::string>{"auth", "hello", "quit"});
   for (std::string name : {"set", "del", "flushall", "spop", "copy", "zrangestore"}) {
     CHECK(NamesWith(kWrite).contains(name));

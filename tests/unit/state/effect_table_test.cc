@@ -53,6 +53,14 @@ const std::map<std::string, Sample>& Samples() {
       {"XDEL", {{"XDEL", "x", "1-0"}, S::kKeys, {{5, "x"}}}},
       {"XTRIM", {{"XTRIM", "x", "MAXID", "1-0"}, S::kKeys, {{5, "x"}}}},
       {"XSETID", {{"XSETID", "x", "9-0", "1", "0-0"}, S::kKeys, {{5, "x"}}}},
+      {"XGROUPCREATE", {{"XGROUPCREATE", "x", "g2", "0-0", "-1"}, S::kKeys, {{5, "x"}}}},
+      // Group bookkeeping is not a write WATCH sees (Redis 7.0): no key.
+      {"XGROUPSETID", {{"XGROUPSETID", "x", "g", "1-0", "1"}, S::kKeys, {}}},
+      {"XGROUPDESTROY", {{"XGROUPDESTROY", "x", "g"}, S::kKeys, {{5, "x"}}}},
+      {"XCONSUMER", {{"XCONSUMER", "x", "g", "c2", "5"}, S::kKeys, {}}},
+      {"XDELCONSUMER", {{"XDELCONSUMER", "x", "g", "c"}, S::kKeys, {}}},
+      {"XPEL", {{"XPEL", "x", "g", "c", "1-0", "5", "1"}, S::kKeys, {}}},
+      {"XACK", {{"XACK", "x", "g", "1-0"}, S::kKeys, {}}},
       // Function libraries are no key's: they touch none.
       {"FUNCTIONSET", {{"FUNCTIONSET", "lib", "#!lua name=lib\n"}, S::kKeys, {}}},
       {"FUNCTIONDEL", {{"FUNCTIONDEL", "lib"}, S::kKeys, {}}},
@@ -75,6 +83,8 @@ void Prepare(st::State& s) {
                                              {"SADD", "st", "a"},
                                              {"ZADD", "z", "1", "a"},
                                              {"XADD", "x", "1-0", "f", "v"},
+                                             {"XGROUPCREATE", "x", "g", "0-0", "0"},
+                                             {"XCONSUMER", "x", "g", "c", "1"},
                                              {"FUNCTIONSET", "lib", "#!lua name=lib\n"}}) {
     REQUIRE(Op(s, argv).ok());
   }
