@@ -151,7 +151,7 @@ void EmitStream(std::string_view key, const state::StreamValue& st,
   for (const auto& [id, fields] : st.entries) {
     std::string id_text = id.ToString();
     argv.assign({"XADD", key, id_text});
-    for (const std::string& f : fields) argv.push_back(f);
+    for (std::string_view f : fields) argv.push_back(f);
     emit(argv);
   }
   std::string last = st.last_id.ToString();

@@ -70,7 +70,7 @@ absl::Status DecodeNode(std::string_view node_key, const std::vector<std::string
     int64_t flags = c.NextInt();
     StreamId id{master.ms + static_cast<uint64_t>(c.NextInt()),
                 master.seq + static_cast<uint64_t>(c.NextInt())};
-    state::StreamValue::Fields fields;
+    std::vector<std::string> fields;
     if (flags & kFlagSameFields) {
       for (size_t i = 0; i < master_fields.size() && c.ok(); ++i) {
         fields.push_back(master_fields[i]);
@@ -87,7 +87,8 @@ absl::Status DecodeNode(std::string_view node_key, const std::vector<std::string
     if (id == StreamId{} || (!st->entries.empty() && id <= st->entries.rbegin()->first)) {
       return Damaged("entry IDs do not ascend");
     }
-    st->entries.emplace(id, std::move(fields));
+    std::vector<std::string_view> views(fields.begin(), fields.end());
+    st->entries.Append(id, views);
   }
   return c.ok() ? absl::OkStatus() : Damaged("node listpack");
 }
@@ -158,7 +159,7 @@ std::string EncodeNode(It first, It last, size_t count) {
       for (size_t i = 0; i < pairs; ++i) lp.AddString(fields[2 * i + 1]);
     } else {
       lp.AddInt(static_cast<int64_t>(pairs));
-      for (const std::string& s : fields) lp.AddString(s);
+      for (std::string_view s : fields) lp.AddString(s);
     }
     lp.AddInt(static_cast<int64_t>(same ? pairs + 3 : 2 * pairs + 4));
   }

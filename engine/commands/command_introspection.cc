@@ -5,7 +5,8 @@
 
 #include <iterator>
 
-#include "engine/commands/acl_categories.h"
+#include "absl/strings/str_cat.h"
+#include "engine/acl/acl_categories.h"
 #include "engine/commands/command_keys.h"
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
@@ -14,6 +15,16 @@
 
 namespace strongbox::engine {
 namespace {
+
+// "@read", "@string", ... as COMMAND INFO lists them (the ACL's category bits, in ACL CAT order).
+std::vector<std::string> CategoryNames(const CommandSpec& c) {
+  uint32_t bits = AclCategoriesOf(c);
+  std::vector<std::string> names;
+  for (size_t i = 0; i < acl::kCategoryCount; ++i) {
+    if (bits & (uint32_t{1} << i)) names.push_back("@" + std::string(acl::kCategoryNames[i]));
+  }
+  return names;
+}
 
 std::vector<std::string_view> FlagNames(const CommandSpec& c) {
   static constexpr std::pair<uint32_t, std::string_view> kNames[] = {
@@ -83,7 +94,7 @@ void Info(CommandContext& ctx, const CommandSpec& c) {
   ctx.reply.Integer(c.first_key);
   ctx.reply.Integer(c.last_key);
   ctx.reply.Integer(c.key_step);
-  auto categories = AclCategoriesOf(c);
+  auto categories = CategoryNames(c);
   ctx.reply.SetHeader(static_cast<int64_t>(categories.size()));
   for (auto category : categories) ctx.reply.SimpleString(category);
   ctx.reply.SetHeader(0);  // tips
@@ -123,7 +134,9 @@ void List(CommandContext& ctx) {
     bool keep = !pattern || GlobMatch(value, c.name, true);
     if (aclcat) {
       keep = false;
-      for (auto category : AclCategoriesOf(c)) keep |= EqualsIgnoreCase(category.substr(1), value);
+      for (const auto& category : CategoryNames(c)) {
+        keep |= EqualsIgnoreCase(std::string_view(category).substr(1), value);
+      }
     }
     if (keep) names.push_back(c.name);
   }

@@ -200,7 +200,7 @@ bool ClaimOne(CommandContext& ctx, const ClaimArgs& a, StreamValue& st, StreamId
   std::string_view key = ctx.argv[1], group = ctx.argv[2], consumer = ctx.argv[3];
   const StreamGroup& g = *state::FindGroup(st, group);
   auto nack = g.pel.find(id);
-  if (!st.entries.contains(id)) {
+  if (st.entries.count(id) == 0) {
     if (nack != g.pel.end()) ApplyAcks(ctx, key, group, {id});
     return false;
   }
@@ -267,7 +267,7 @@ AutoClaimPlan PlanAutoClaim(CommandContext& ctx, const StreamValue& st, const St
   auto it = g.pel.lower_bound(start);
   for (; attempts > 0 && count > 0 && it != g.pel.end(); ++it, --attempts) {
     const auto& [id, nack] = *it;
-    if (!st.entries.contains(id)) {
+    if (st.entries.count(id) == 0) {
       plan.deleted.push_back(id);
       --count;
       continue;

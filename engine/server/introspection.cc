@@ -1,4 +1,4 @@
-// CONFIG GET and CLIENT LIST texts (see introspection.h).
+// CLIENT LIST texts (see introspection.h).
 #include "engine/server/introspection.h"
 
 #include <algorithm>
@@ -6,8 +6,6 @@
 #include "absl/strings/str_cat.h"
 
 namespace strongbox::engine {
-}
-
 namespace {
 
 // Redis's flag letters for what Strongbox has: P pubsub, x MULTI, b blocked, e no-evict.

@@ -1,5 +1,6 @@
-// What CONFIG GET and CLIENT LIST report about the running engine: pure functions of a snapshot
-// of its state, so they can change without touching the loop (INFO: info_sections.h).
+// What CLIENT LIST reports about the running engine: a pure function of a snapshot of its
+// state, so it can change without touching the loop (INFO: info_sections.h; CONFIG:
+// config_registry.h).
 #pragma once
 
 #include <cstdint>

@@ -53,10 +53,8 @@ class RecordingHooks final : public ServerHooks, public EffectSink {
   std::string InfoSection(std::string_view) override { return ""; }
   bool read_only() const override { return false; }
   std::string read_only_reason() const override { return ""; }
-  bool CheckPassword(std::string_view) const override { return true; }
   bool password_required() const override { return false; }
   size_t connected_clients() const override { return 0; }
-  bool ConfigGet(std::string_view, std::string*) const override { return false; }
   std::string ClientList(const ClientFilter&) const override { return ""; }
   void TouchKey(uint8_t, std::string_view) override {}
   void TouchAll(int) override {}
@@ -64,7 +62,6 @@ class RecordingHooks final : public ServerHooks, public EffectSink {
   void UnwatchAll(ClientSession&) override {}
   PubSubRegistry& pubsub() override { return pubsub_; }
   size_t Publish(PubSubKind, std::string_view, std::string_view) override { return 0; }
-  bool ConfigSet(std::string_view, std::string_view, std::string*) override { return false; }
 
   std::vector<std::string> deleted;
 
