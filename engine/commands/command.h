@@ -165,6 +165,8 @@ class ServerHooks {
   virtual bool ServeWhileScriptBusy(bool /*is_function*/, bool /*wrote*/) { return false; }
   // MONITOR: from now on the client receives a line for each command any client runs.
   virtual void AddMonitor(ClientSession& /*client*/) {}
+  // RESET: the connection stops monitoring.
+  virtual void RemoveMonitor(uint64_t /*client_id*/) {}
   // Keyspace notifications; nullptr where there are none (test fakes): nothing is published.
   virtual KeyspaceEvents* keyspace_events() { return nullptr; }
   // INFO's command, error and keyspace-hit statistics; nullptr where there are none (test fakes).

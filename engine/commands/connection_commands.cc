@@ -1,4 +1,4 @@
-// Connection commands: PING ECHO HELLO AUTH SELECT QUIT (CLIENT: client_commands.cc).
+// Connection commands: PING ECHO HELLO AUTH SELECT RESET QUIT (CLIENT: client_commands.cc).
 #include <climits>
 
 #include "engine/acl/acl_gate.h"
@@ -112,16 +112,41 @@ void Quit(CommandContext& ctx) {
   ctx.reply.SimpleString("OK");
 }
 
+// RESET: the connection as a new one finds it (Redis 7.0's clearClientConnectionState): no
+// transaction or watched keys, no subscriptions, not monitoring, RESP2, database 0, no name,
+// replies on, no-evict off, the default user (authenticated only if it needs no password).
+void Reset(CommandContext& ctx) {
+  ClientSession& c = ctx.client;
+  c.in_multi = false;
+  c.multi_error = false;
+  c.multi_queue.clear();
+  ctx.server.UnwatchAll(c);
+  c.watch_dirty = false;
+  ctx.server.pubsub().RemoveClient(c.id);
+  c.subscriptions = 0;
+  ctx.server.RemoveMonitor(c.id);
+  c.protocol_version = 2;
+  c.db = 0;
+  c.name.clear();
+  c.reply_off = false;
+  c.reply_skip_next = false;
+  c.no_evict = false;
+  c.user = "default";
+  c.authenticated = !ctx.server.password_required();
+  ctx.reply.SimpleString("RESET");
+}
+
 }  // namespace
 
 void RegisterConnectionCommands(CommandRegistry& r) {
   // name, arity, flags, first key, last key, key step, handler
   r.Add({"ping", -1, kFast | kPubSubContext | kStateless, 0, 0, 0, Ping});
   r.Add({"echo", 2, kFast | kStateless, 0, 0, 0, Echo});
-  r.Add({"hello", -1, kFast | kNoAuth, 0, 0, 0, Hello});
-  r.Add({"auth", -2, kFast | kNoAuth, 0, 0, 0, Auth});
+  r.Add({"hello", -1, kFast | kNoAuth | kNoScript, 0, 0, 0, Hello});
+  r.Add({"auth", -2, kFast | kNoAuth | kNoScript, 0, 0, 0, Auth});
   r.Add({"select", 2, kFast, 0, 0, 0, Select});
-  r.Add({"quit", -1, kFast | kNoAuth | kNoMulti | kPubSubContext, 0, 0, 0, Quit});
+  r.Add({"reset", 1, kFast | kNoAuth | kNoMulti | kPubSubContext | kNoScript, 0, 0, 0, Reset});
+  r.Add({"quit", -1, kFast | kNoAuth | kNoMulti | kPubSubContext | kNoScript, 0, 0, 0, Quit});
 }
 
 }  // namespace strongbox::engine

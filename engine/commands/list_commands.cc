@@ -380,8 +380,8 @@ void RegisterListCommands(CommandRegistry& r) {
   r.Add({"rpush", -3, kWrite | kDenyOom | kFast, 1, 1, 1, Rpush});
   r.Add({"lpushx", -3, kWrite | kDenyOom | kFast, 1, 1, 1, Lpushx});
   r.Add({"rpushx", -3, kWrite | kDenyOom | kFast, 1, 1, 1, Rpushx});
-  r.Add({"lpop", -2, kWrite | kDenyOom | kFast, 1, 1, 1, Lpop});
-  r.Add({"rpop", -2, kWrite | kDenyOom | kFast, 1, 1, 1, Rpop});
+  r.Add({"lpop", -2, kWrite | kFast, 1, 1, 1, Lpop});
+  r.Add({"rpop", -2, kWrite | kFast, 1, 1, 1, Rpop});
   r.Add({"llen", 2, kReadonly | kFast, 1, 1, 1, Llen});
   r.Add({"lrange", 4, kReadonly, 1, 1, 1, Lrange});
   r.Add({"lindex", 3, kReadonly, 1, 1, 1, Lindex});
@@ -392,12 +392,12 @@ void RegisterListCommands(CommandRegistry& r) {
   r.Add({"lpos", -3, kReadonly, 1, 1, 1, Lpos});
   r.Add({"lmove", 5, kWrite | kDenyOom, 1, 2, 1, Lmove});
   r.Add({"rpoplpush", 3, kWrite | kDenyOom, 1, 2, 1, Rpoplpush});
-  r.Add({"blpop", -3, kWrite | kMayBlock, 1, -2, 1, Blpop});
-  r.Add({"brpop", -3, kWrite | kMayBlock, 1, -2, 1, Brpop});
-  r.Add({"blmove", 6, kWrite | kDenyOom | kMayBlock, 1, 2, 1, Blmove});
-  r.Add({"brpoplpush", 4, kWrite | kDenyOom | kMayBlock, 1, 2, 1, Brpoplpush});
-  r.Add({"lmpop", -4, kWrite | kDenyOom, 0, 0, 0, Lmpop});
-  r.Add({"blmpop", -5, kWrite | kDenyOom | kMayBlock, 0, 0, 0, Blmpop});
+  r.Add({"blpop", -3, kWrite | kMayBlock | kNoScript, 1, -2, 1, Blpop});
+  r.Add({"brpop", -3, kWrite | kMayBlock | kNoScript, 1, -2, 1, Brpop});
+  r.Add({"blmove", 6, kWrite | kDenyOom | kMayBlock | kNoScript, 1, 2, 1, Blmove});
+  r.Add({"brpoplpush", 4, kWrite | kDenyOom | kMayBlock | kNoScript, 1, 2, 1, Brpoplpush});
+  r.Add({"lmpop", -4, kWrite, 0, 0, 0, Lmpop});
+  r.Add({"blmpop", -5, kWrite | kMayBlock, 0, 0, 0, Blmpop});
 }
 
 }  // namespace strongbox::engine

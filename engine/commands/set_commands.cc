@@ -357,7 +357,7 @@ void RegisterSetCommands(CommandRegistry& r) {
   r.Add({"scard", 2, kReadonly | kFast, 1, 1, 1, Scard});
   r.Add({"spop", -2, kWrite | kFast, 1, 1, 1, Spop});
   r.Add({"srandmember", -2, kReadonly, 1, 1, 1, Srandmember});
-  r.Add({"smove", 4, kWrite | kDenyOom | kFast, 1, 2, 1, Smove});
+  r.Add({"smove", 4, kWrite | kFast, 1, 2, 1, Smove});
   r.Add({"sinter", -2, kReadonly, 1, -1, 1, Sinter});
   r.Add({"sunion", -2, kReadonly, 1, -1, 1, Sunion});
   r.Add({"sdiff", -2, kReadonly, 1, -1, 1, Sdiff});

@@ -423,7 +423,7 @@ void RegisterStreamCommands(CommandRegistry& r) {
   r.Add({"xrevrange", -4, kReadonly, 1, 1, 1, Xrevrange});
   r.Add({"xlen", 2, kReadonly | kFast, 1, 1, 1, Xlen});
   r.Add({"xdel", -3, kWrite | kFast, 1, 1, 1, Xdel});
-  r.Add({"xsetid", -3, kWrite | kDenyOom, 1, 1, 1, Xsetid});
+  r.Add({"xsetid", -3, kWrite | kDenyOom | kFast, 1, 1, 1, Xsetid});
   RegisterStreamReadCommands(r);
 }
 

@@ -479,8 +479,8 @@ void RegisterStringCommands(CommandRegistry& r) {
   r.Add({"setex", 4, kWrite | kDenyOom, 1, 1, 1, Setex});
   r.Add({"psetex", 4, kWrite | kDenyOom, 1, 1, 1, Psetex});
   r.Add({"getset", 3, kWrite | kDenyOom | kFast, 1, 1, 1, Getset});
-  r.Add({"getdel", 2, kWrite | kDenyOom | kFast, 1, 1, 1, Getdel});
-  r.Add({"getex", -2, kWrite | kDenyOom | kFast, 1, 1, 1, Getex});
+  r.Add({"getdel", 2, kWrite | kFast, 1, 1, 1, Getdel});
+  r.Add({"getex", -2, kWrite | kFast, 1, 1, 1, Getex});
   r.Add({"mget", -2, kReadonly | kFast, 1, -1, 1, Mget});
   r.Add({"mset", -3, kWrite | kDenyOom, 1, -1, 2, Mset});
   r.Add({"msetnx", -3, kWrite | kDenyOom, 1, -1, 2, Msetnx});

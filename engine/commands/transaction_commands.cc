@@ -83,11 +83,11 @@ void Unwatch(CommandContext& ctx) {
 
 void RegisterTransactionCommands(CommandRegistry& r) {
   // name, arity, flags, first key, last key, key step, handler
-  r.Add({"multi", 1, kFast | kNoMulti, 0, 0, 0, Multi});
-  r.Add({"exec", 1, kNoMulti | kNoSlowlog, 0, 0, 0, Exec});
-  r.Add({"discard", 1, kFast | kNoMulti, 0, 0, 0, Discard});
-  r.Add({"watch", -2, kFast | kNoMulti, 1, -1, 1, Watch});
-  r.Add({"unwatch", 1, kFast | kNoMulti, 0, 0, 0, Unwatch});
+  r.Add({"multi", 1, kFast | kNoMulti | kNoScript, 0, 0, 0, Multi});
+  r.Add({"exec", 1, kNoMulti | kNoSlowlog | kNoScript, 0, 0, 0, Exec});
+  r.Add({"discard", 1, kFast | kNoMulti | kNoScript, 0, 0, 0, Discard});
+  r.Add({"watch", -2, kFast | kNoMulti | kNoScript, 1, -1, 1, Watch});
+  r.Add({"unwatch", 1, kFast | kNoMulti | kNoScript, 0, 0, 0, Unwatch});
 }
 
 }  // namespace strongbox::engine

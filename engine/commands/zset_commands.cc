@@ -878,8 +878,8 @@ void RegisterZsetCommands(CommandRegistry& r) {
   r.Add({"zrevrank", 3, kReadonly | kFast, 1, 1, 1, Zrevrank});
   r.Add({"zpopmin", -2, kWrite | kFast, 1, 1, 1, Zpopmin});
   r.Add({"zpopmax", -2, kWrite | kFast, 1, 1, 1, Zpopmax});
-  r.Add({"bzpopmin", -3, kWrite | kMayBlock, 1, -2, 1, Bzpopmin});
-  r.Add({"bzpopmax", -3, kWrite | kMayBlock, 1, -2, 1, Bzpopmax});
+  r.Add({"bzpopmin", -3, kWrite | kMayBlock | kNoScript | kFast, 1, -2, 1, Bzpopmin});
+  r.Add({"bzpopmax", -3, kWrite | kMayBlock | kNoScript | kFast, 1, -2, 1, Bzpopmax});
   r.Add({"zmpop", -4, kWrite, 0, 0, 0, Zmpop});
   r.Add({"bzmpop", -5, kWrite | kMayBlock, 0, 0, 0, Bzmpop});
   r.Add({"zintercard", -3, kReadonly, 0, 0, 0, Zintercard});

@@ -77,6 +77,7 @@ class Server final : public ServerHooks {
   CommandStats* command_stats() override { return &command_stats_; }
   void ResetStats() override;
   void AddMonitor(ClientSession& client) override { monitor_ids_.push_back(client.id); }
+  void RemoveMonitor(uint64_t client_id) override { std::erase(monitor_ids_, client_id); }
   bool FreeMemoryIfNeeded(EffectSink& effects, int64_t now_ms) override;
   bool out_of_memory() const override { return out_of_memory_; }
   SnapshotRequests* snapshot_requests() override { return snapshot_requests_.get(); }

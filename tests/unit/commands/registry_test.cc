@@ -38,11 +38,11 @@ TEST_CASE("every registered command has a consistent flag set") {
     CHECK(spec.arity != 0);
   }
   CHECK(NamesWith(kNoMulti) ==
-        std::set<std::string>{"multi", "exec", "discard", "watch", "unwatch", "quit"});
+        std::set<std::string>{"multi", "exec", "discard", "watch", "unwatch", "quit", "reset"});
   CHECK(NamesWith(kMayBlock) == std::set<std::string>{"blpop", "brpop", "blmove", "brpoplpush",
                                                       "blmpop", "bzpopmin", "bzpopmax", "bzmpop",
                                                       "xread", "xreadgroup", "save"});
-  CHECK(NamesWith(kNoAuth) == std::set<std::string>{"auth", "hello", "quit"});
+  CHECK(NamesWith(kNoAuth) == std::set<std::string>{"auth", "hello", "quit", "reset"});
   for (std::string name : {"set", "del", "flushall", "spop", "copy", "zrangestore"}) {
     CHECK(NamesWith(kWrite).contains(name));
   }
@@ -75,8 +75,8 @@ TEST_CASE("COMMAND lists every registered command") {
   // Then ACL categories, tips, one key spec (index 1 to the last but one), no subcommands.
   std::string blpop = h.Run({"command", "info", "blpop"});
   CHECK(blpop.starts_with(
-      "*1\r\n*10\r\n$5\r\nblpop\r\n:-3\r\n*2\r\n+write\r\n+blocking\r\n:1\r\n:-2\r\n:1\r\n"
-      "*3\r\n+@write\r\n+@slow\r\n+@blocking\r\n*0\r\n*1\r\n"));
+      "*1\r\n*10\r\n$5\r\nblpop\r\n:-3\r\n*3\r\n+write\r\n+noscript\r\n+blocking\r\n:1\r\n"
+      ":-2\r\n:1\r\n*4\r\n+@write\r\n+@list\r\n+@slow\r\n+@blocking\r\n*0\r\n*1\r\n"));
   CHECK(blpop.ends_with(
       "$7\r\nlastkey\r\n:-2\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n*0\r\n"));
   CHECK(h.Run({"command", "info", "SET"})
