@@ -406,18 +406,27 @@ def stream_entries(client, key):
     return tuple((i, tuple(f.items())) for i, f in client.xrange(key))
 
 
+def newest_snapshot_lsn(data_dir):
+    """The LSN of the newest snapshot-<lsn>.snap.zst in data_dir (0 if none)."""
+    lsns = [int(n[len("snapshot-"):-len(".snap.zst")]) for n in os.listdir(data_dir)
+            if n.startswith("snapshot-") and n.endswith(".snap.zst")]
+    return max(lsns, default=0)
+
+
 def wait_for_new_snapshot(client, data_dir, what, timeout=60):
-    """Writes filler:N strings (rotating segments) until a snapshot newer than the call appears."""
-    seen = set(n for n in os.listdir(data_dir) if n.endswith(".snap.zst"))
+    """Writes filler:N strings (rotating segments) until a snapshot covers every write made
+    before the call. (A snapshot merely newer than the call may have been started before the
+    last writes — the snapshotter runs at idle priority and can take a while.)"""
+    target = int(client.info("persistence")["lsn_assigned"])
     i = 0
 
-    def newer_snapshot():
+    def covering_snapshot():
         nonlocal i
         client.set(f"filler:{i}", "x" * 500)
         i += 1
-        return set(n for n in os.listdir(data_dir) if n.endswith(".snap.zst")) - seen
+        return newest_snapshot_lsn(data_dir) >= target
 
-    wait_for(newer_snapshot, timeout, what)
+    wait_for(covering_snapshot, timeout, what)
 
 
 def verify_and_restore(data_dir, lsn, target):

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from strongbox_harness import (Engine, RawConnection, Snapshotter, dump, raw_reply, replies_match,
-                               snapshotter_tool, wait_for)
+                               snapshotter_tool, wait_for_new_snapshot)
 
 IDS = [("XADD", "s", "1-1", "a", "1"), ("XADD", "s", "1-1", "a", "2"),
        ("XADD", "s", "1-0", "a", "2"), ("XADD", "s", "1-*", "b", "2"),
@@ -196,17 +196,7 @@ def test_snapshot_round_trip(tmp_path):
     engine, snap = Engine(data, *ENGINE_ARGS).start(), Snapshotter(data, *SNAP_ARGS).start()
     c = engine.client()
     write_streams(c)
-    before = dump(c)
-    seen = set(n for n in os.listdir(data) if n.endswith(".snap.zst"))
-    i = 0
-
-    def newer_snapshot():
-        nonlocal i
-        c.set(f"filler:{i}", "x" * 500)  # fills and rotates segments after the stream writes
-        i += 1
-        return set(n for n in os.listdir(data) if n.endswith(".snap.zst")) - seen
-
-    wait_for(newer_snapshot, 60, "a snapshot holding the streams")
+    wait_for_new_snapshot(c, data, "a snapshot holding the streams")
     before = {k: v for k, v in dump(c).items() if not k[1].startswith(b"filler:")}
     assert engine.stop() == 0 and snap.stop() == 0
     rc, out = snapshotter_tool("verify", "--dir", str(data))
