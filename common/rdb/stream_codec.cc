@@ -152,7 +152,12 @@ bool DecodeGroups(uint8_t rdb_type, Reader& r, state::StreamValue* st) {
                                ? static_cast<int64_t>(r.Length())
                                : state::EstimateEntriesRead(*st, last_delivered);
     if (!r.ok()) break;
-    if (entries_read < state::kEntriesReadUnknown) return r.Fail("group entries_read");
+    // Newer Redis versions check this too: a read counter past the stream's history is damage.
+    if (entries_read < state::kEntriesReadUnknown ||
+        (entries_read != state::kEntriesReadUnknown &&
+         static_cast<uint64_t>(entries_read) > st->entries_added)) {
+      return r.Fail("group entries_read inconsistent with entries_added");
+    }
     auto [it, inserted] = st->groups.GetOrCreate().by_name.try_emplace(name);
     if (!inserted) return r.Fail("duplicate consumer group");
     state::StreamGroup& g = it->second;
