@@ -12,10 +12,7 @@
 namespace strongbox::rdb {
 namespace {
 
-using testing::Canonical;
-using testing::Materialize;
-using testing::Run;
-using testing::Unhex;
+using namespace testing;  // NOLINT: the helpers of rdb_test_util.h
 
 // redis-server 7.0: XADD s 1-1 a 1 b 2, 1-2 a 3 b 4, 2-0 c 5, 3-0 a 6 b 7, 4-0 d 8;
 // XGROUP CREATE s g1 0; XGROUP CREATE s g2 1-2; XREADGROUP g1 alice COUNT 2; g1 bob COUNT 1;
