@@ -65,7 +65,6 @@ absl::Status ReadKey(uint8_t type, rdb::Reader& r, int db, int64_t expire_at_ms,
   auto value = rdb::DecodeValue(type, r);
   if (!value.ok())
     return Damaged(r, absl::StrCat("key '", key, "': ", std::string(value.status().message())));
-  stats->groups_dropped += value->dropped_groups;
   if (expire_at_ms != 0 && expire_at_ms <= now_ms) {
     ++stats->expired_skipped;
     return absl::OkStatus();
@@ -231,10 +230,6 @@ int RunImportRdb(const std::string& rdb_path, const std::string& dir) {
   if (!id.ok()) return fail(id.status().ToString());
   auto info = state::WriteSnapshot(fs, dir, *id, kImportedSnapshotLsn, now_ms, st, {});
   if (!info.ok()) return fail(info.status().ToString());
-  if (stats.groups_dropped > 0) {
-    std::fprintf(stderr, "import-rdb: warning: %llu stream consumer groups not imported\n",
-                 static_cast<unsigned long long>(stats.groups_dropped));
-  }
   std::printf("imported %llu keys, %llu function libraries (%llu expired keys skipped) into %s\n",
               static_cast<unsigned long long>(stats.keys),
               static_cast<unsigned long long>(stats.libraries),

@@ -15,7 +15,6 @@ namespace strongbox::snapshotter {
 struct RdbImportStats {
   uint64_t keys = 0;
   uint64_t expired_skipped = 0;  // keys whose expiry had passed at import (Redis drops them too)
-  uint64_t groups_dropped = 0;   // stream consumer groups (the engine holds none yet)
   uint64_t libraries = 0;
 };
 

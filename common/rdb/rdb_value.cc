@@ -165,6 +165,7 @@ void EmitStream(std::string_view key, const state::StreamValue& st,
   std::string added = std::to_string(st.entries_added);
   std::string max_deleted = st.max_deleted_id.ToString();
   emit(std::vector<std::string_view>{"XSETID", key, last, added, max_deleted});
+  EmitStreamGroups(key, st, emit);
 }
 
 }  // namespace

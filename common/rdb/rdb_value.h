@@ -50,8 +50,7 @@ struct Value {
   // A list's items in order, a set's members, or a hash's field, value, field, value...
   std::vector<std::string> elements;
   std::vector<std::pair<double, std::string>> scored;  // a sorted set: (score, member)
-  state::StreamValue stream;
-  size_t dropped_groups = 0;  // consumer groups read past (the engine holds none yet)
+  state::StreamValue stream;                           // with its consumer groups
 };
 
 // Reads a value of `rdb_type` at the reader's position. Damage is an error (never a crash, and
@@ -63,12 +62,16 @@ absl::StatusOr<Value> DecodeValue(uint8_t rdb_type, Reader& r);
 void EncodeValue(const state::Entry& entry, std::string* out);
 
 // The effects that create `key` holding `value` (on a missing key), then its expiry if not 0:
-// RPUSH/SADD/HSET/ZADD in chunks, SET, XADD per entry and XSETID.
+// RPUSH/SADD/HSET/ZADD in chunks, SET, XADD per entry and XSETID, then per consumer group
+// XGROUPCREATE, XCONSUMER and XPEL (delivery times as decoded: no clock is read).
 void ForEachEffect(std::string_view key, const Value& value, int64_t expire_at_ms,
                    absl::FunctionRef<void(std::span<const std::string_view>)> emit);
 
 // Stream halves of the codec (stream_codec.cc).
 absl::Status DecodeStream(uint8_t rdb_type, Reader& r, Value* value);
 void EncodeStream(const state::StreamValue& stream, std::string* out);
+// The effects that recreate the stream's consumer groups once the stream exists.
+void EmitStreamGroups(std::string_view key, const state::StreamValue& stream,
+                      absl::FunctionRef<void(std::span<const std::string_view>)> emit);
 
 }  // namespace strongbox::rdb

@@ -4,10 +4,12 @@
 // flags, ms-diff, seq-diff, [values of the master fields | field count, field, value...],
 // lp-count.
 #include <charconv>
+#include <set>
 
 #include "common/rdb/packed_formats.h"
 #include "common/rdb/rdb_value.h"
 #include "common/rdb/rdb_writer.h"
+#include "common/state/stream_groups.h"
 
 namespace strongbox::rdb {
 namespace {
@@ -98,27 +100,72 @@ StreamId ReadId(Reader& r) {
   return {ms, r.Length()};
 }
 
-// Consumer groups: read past (the engine does not hold them yet); returns how many.
-size_t SkipGroups(uint8_t rdb_type, Reader& r) {
-  uint64_t groups = r.Count(3);
-  for (uint64_t g = 0; g < groups && r.ok(); ++g) {
-    r.String();
-    ReadId(r);
-    if (rdb_type >= kTypeStreamListpacks2) r.Length();  // entries_read
-    uint64_t pending = r.Count(kStreamIdBytes + 9);
-    for (uint64_t i = 0; i < pending && r.ok(); ++i) {
-      r.Raw(kStreamIdBytes + 8);  // ID, delivery time
-      r.Length();                 // delivery count
-    }
-    uint64_t consumers = r.Count(10);
-    for (uint64_t i = 0; i < consumers && r.ok(); ++i) {
-      r.String();
-      r.Raw(8);                                         // seen time
-      if (rdb_type >= kTypeStreamListpacks3) r.Raw(8);  // active time
-      r.Raw(kStreamIdBytes * r.Count(kStreamIdBytes));  // its pending IDs
+// One group's global PEL: ID (16 bytes big-endian), delivery time (8 bytes), delivery count.
+// Owners are filled in by the consumers that follow.
+bool DecodePel(Reader& r, state::StreamGroup* g) {
+  uint64_t pending = r.Count(kStreamIdBytes + 9);
+  for (uint64_t i = 0; i < pending && r.ok(); ++i) {
+    StreamId id{r.U64BE(), r.U64BE()};
+    int64_t delivery_time_ms = r.MillisLE();
+    uint64_t delivery_count = r.Length();
+    if (!r.ok()) break;
+    if (!g->pel.try_emplace(id, state::PendingEntry{"", delivery_time_ms, delivery_count}).second) {
+      return r.Fail("duplicate global PEL entry");
     }
   }
-  return groups;
+  return r.ok();
+}
+
+// A group's consumers, each with the IDs of the global PEL it owns (rdbLoadObject checks each
+// against the global PEL; the engine also needs every pending entry to have exactly one owner).
+bool DecodeConsumers(uint8_t rdb_type, Reader& r, state::StreamGroup* g) {
+  std::set<StreamId> owned_ids;  // a consumer may be named "": PendingEntry::consumer can't tell
+  uint64_t consumers = r.Count(10);
+  for (uint64_t i = 0; i < consumers && r.ok(); ++i) {
+    std::string name = r.String();
+    int64_t seen_time_ms = r.MillisLE();
+    if (rdb_type >= kTypeStreamListpacks3) r.MillisLE();  // active time: Redis 7.2's
+    if (!r.ok()) break;
+    if (g->consumers.contains(name)) return r.Fail("duplicate consumer");
+    state::StreamConsumer& c = g->consumers[name];
+    c.seen_time_ms = seen_time_ms;
+    uint64_t owned = r.Count(kStreamIdBytes);
+    for (uint64_t j = 0; j < owned && r.ok(); ++j) {
+      StreamId id{r.U64BE(), r.U64BE()};
+      auto it = g->pel.find(id);
+      if (it == g->pel.end()) return r.Fail("consumer PEL entry not in the group's PEL");
+      if (!owned_ids.insert(id).second) return r.Fail("PEL entry owned twice");
+      it->second.consumer = name;
+      c.pending.insert(id);
+    }
+  }
+  if (r.ok() && owned_ids.size() != g->pel.size()) return r.Fail("PEL entry without a consumer");
+  return r.ok();
+}
+
+bool DecodeGroups(uint8_t rdb_type, Reader& r, state::StreamValue* st) {
+  uint64_t groups = r.Count(3);
+  for (uint64_t i = 0; i < groups && r.ok(); ++i) {
+    std::string name = r.String();
+    StreamId last_delivered = ReadId(r);
+    int64_t entries_read = rdb_type >= kTypeStreamListpacks2
+                               ? static_cast<int64_t>(r.Length())
+                               : state::EstimateEntriesRead(*st, last_delivered);
+    if (!r.ok()) break;
+    // Newer Redis versions check this too: a read counter past the stream's history is damage.
+    if (entries_read < state::kEntriesReadUnknown ||
+        (entries_read != state::kEntriesReadUnknown &&
+         static_cast<uint64_t>(entries_read) > st->entries_added)) {
+      return r.Fail("group entries_read inconsistent with entries_added");
+    }
+    auto [it, inserted] = st->groups.GetOrCreate().by_name.try_emplace(name);
+    if (!inserted) return r.Fail("duplicate consumer group");
+    state::StreamGroup& g = it->second;
+    g.last_delivered_id = last_delivered;
+    g.entries_read = entries_read;
+    if (!DecodePel(r, &g) || !DecodeConsumers(rdb_type, r, &g)) break;
+  }
+  return r.ok();
 }
 
 void AppendStreamId(StreamId id, std::string* out) {
@@ -126,6 +173,7 @@ void AppendStreamId(StreamId id, std::string* out) {
   AppendLength(id.seq, out);
 }
 
+// An ID as Redis keys its radix trees: ms then seq, 8 bytes big-endian each.
 std::string NodeKey(StreamId id) {
   std::string key;
   for (uint64_t part : {id.ms, id.seq}) {
@@ -166,6 +214,32 @@ std::string EncodeNode(It first, It last, size_t count) {
   return lp.Finish();
 }
 
+// STREAM_LISTPACKS_2's groups: name, last delivered ID, entries_read (-1 as a 64-bit length,
+// as rdbSaveLen writes it), the global PEL, then the consumers with the IDs they own.
+void EncodeGroups(const state::StreamValue& st, std::string* out) {
+  const state::StreamGroups* groups = st.groups.get();
+  AppendLength(groups == nullptr ? 0 : groups->by_name.size(), out);
+  if (groups == nullptr) return;
+  for (const auto& [name, g] : groups->by_name) {
+    AppendString(name, out);
+    AppendStreamId(g.last_delivered_id, out);
+    AppendLength(static_cast<uint64_t>(g.entries_read), out);
+    AppendLength(g.pel.size(), out);
+    for (const auto& [id, p] : g.pel) {
+      out->append(NodeKey(id));
+      AppendU64LE(static_cast<uint64_t>(p.delivery_time_ms), out);
+      AppendLength(p.delivery_count, out);
+    }
+    AppendLength(g.consumers.size(), out);
+    for (const auto& [consumer, c] : g.consumers) {
+      AppendString(consumer, out);
+      AppendU64LE(static_cast<uint64_t>(c.seen_time_ms), out);
+      AppendLength(c.pending.size(), out);
+      for (StreamId id : c.pending) out->append(NodeKey(id));
+    }
+  }
+}
+
 }  // namespace
 
 absl::Status DecodeStream(uint8_t rdb_type, Reader& r, Value* v) {
@@ -190,8 +264,7 @@ absl::Status DecodeStream(uint8_t rdb_type, Reader& r, Value* v) {
   } else {
     st.entries_added = st.entries.size();
   }
-  v->dropped_groups = SkipGroups(rdb_type, r);
-  if (!r.ok()) return Damaged(r.error());
+  if (!DecodeGroups(rdb_type, r, &st)) return Damaged(r.error());
   if (!st.entries.empty() && st.entries.rbegin()->first > st.last_id) {
     return Damaged("last ID below an entry");
   }
@@ -215,7 +288,37 @@ void EncodeStream(const state::StreamValue& st, std::string* out) {
   AppendStreamId(st.entries.empty() ? StreamId{} : st.entries.begin()->first, out);
   AppendStreamId(st.max_deleted_id, out);
   AppendLength(st.entries_added, out);
-  AppendLength(0, out);  // consumer groups
+  EncodeGroups(st, out);
+}
+
+void EmitStreamGroups(std::string_view key, const state::StreamValue& st,
+                      absl::FunctionRef<void(std::span<const std::string_view>)> emit) {
+  constexpr size_t kPendingPerEffect = 128;
+  const state::StreamGroups* groups = st.groups.get();
+  if (groups == nullptr) return;
+  for (const auto& [name, g] : groups->by_name) {
+    std::string last = g.last_delivered_id.ToString();
+    std::string entries_read = std::to_string(g.entries_read);
+    emit(std::vector<std::string_view>{"XGROUPCREATE", key, name, last, entries_read});
+    for (const auto& [consumer, c] : g.consumers) {
+      std::string seen = std::to_string(c.seen_time_ms);
+      emit(std::vector<std::string_view>{"XCONSUMER", key, name, consumer, seen});
+      // Three texts per pending entry, kept alive while the effect's views point at them.
+      std::vector<std::string> texts;
+      for (auto it = c.pending.begin(); it != c.pending.end();) {
+        texts.clear();
+        for (size_t n = 0; n < kPendingPerEffect && it != c.pending.end(); ++n, ++it) {
+          const state::PendingEntry& p = g.pel.at(*it);
+          texts.push_back(it->ToString());
+          texts.push_back(std::to_string(p.delivery_time_ms));
+          texts.push_back(std::to_string(p.delivery_count));
+        }
+        std::vector<std::string_view> argv{"XPEL", key, name, consumer};
+        argv.insert(argv.end(), texts.begin(), texts.end());
+        emit(argv);
+      }
+    }
+  }
 }
 
 }  // namespace strongbox::rdb

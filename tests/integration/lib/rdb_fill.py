@@ -34,7 +34,28 @@ def fill(client, prefix="", db_count=1):
         client.xadd(p + "smallstream", {"k": "v"}, id="7-7")
         client.xadd(p + "emptystream", {"k": "v"}, id="9-1")
         client.xdel(p + "emptystream", "9-1")
+        add_groups(client, p + "stream", p + "emptystream")
     client.execute_command("SELECT", 0)
+
+
+def add_groups(client, stream, empty_stream):
+    """Consumer groups: pending entries with several owners and delivery counts, a consumer
+    without any, a group whose read counter is unknown, and a group on an empty stream."""
+    client.xgroup_create(stream, "g1", id="0")
+    client.xgroup_create(stream, "g2", id="3-0")
+    client.xreadgroup("g1", "alice", {stream: ">"}, count=3)
+    client.xreadgroup("g1", "bob", {stream: ">"}, count=150)
+    client.xgroup_createconsumer(stream, "g1", "carol")
+    client.xclaim(stream, "g1", "carol", 0, ["2-2", "40-1"], retrycount=5)
+    client.xack(stream, "g1", "3-0", "41-2")
+    client.xreadgroup("g2", "dave", {stream: ">"}, count=2)
+    client.xgroup_create(empty_stream, "lonely", id="$")
+
+
+def groups_of(client, key):
+    """XINFO STREAM FULL's groups (Redis keeps every time in them as loaded: nothing masked)."""
+    info = client.execute_command("XINFO", "STREAM", key, "FULL", "COUNT", "0")
+    return dict(zip(info[::2], info[1::2]))[b"groups"]
 
 
 def value_of(client, key):
@@ -47,7 +68,7 @@ def value_of(client, key):
     fields = dict(zip(info[::2], info[1::2]))
     counters = tuple(fields.get(k) for k in (b"length", b"last-generated-id",
                                              b"max-deleted-entry-id", b"entries-added"))
-    v = (stream_entries(client, key), counters)
+    v = (stream_entries(client, key), counters, groups_of(client, key))
     return t, v
 
 

@@ -1,9 +1,9 @@
 """DUMP / RESTORE against Debian's redis-server 7.0: a value dumped by Redis (every type and
-encoding) restores into the engine with the same content, the engine's payload restores into
-Redis, and RESTORE's errors are Redis's, byte for byte."""
+encoding, streams with consumer groups) restores into the engine with the same content, the
+engine's payload restores into Redis, and RESTORE's errors are Redis's, byte for byte."""
 import struct
 
-from rdb_fill import crc64, fill, value_of
+from rdb_fill import add_groups, crc64, fill, value_of
 from strongbox_harness import raw_reply
 
 
@@ -40,6 +40,29 @@ def test_restore_survives_a_restart(pair, tmp_path):
     e.start()
     ec = e.client()
     assert {k: value_of(ec, k) for k in (b"l", b"h")} == before
+
+
+def test_restored_groups_survive_a_kill_9(pair):
+    """RESTORE logs the groups as effects with the payload's times: replay after a crash
+    rebuilds them exactly, and the engine's DUMP still restores into Redis with them."""
+    e, r = pair
+    ec, rc = e.client(), r.client()
+    for i in range(1, 30):
+        rc.xadd("s", {"n": str(i)}, id=f"{i}-0")
+    rc.xadd("empty", {"k": "v"}, id="1-1")
+    rc.xdel("empty", "1-1")
+    add_groups(rc, "s", "empty")
+    for key in ("s", "empty"):
+        assert ec.restore(key, 0, rc.dump(key)) == b"OK"
+    want = {k: value_of(rc, k) for k in (b"s", b"empty")}
+    assert {k: value_of(ec, k) for k in want} == want
+    e.kill9()
+    e.start()
+    ec = e.client()
+    assert {k: value_of(ec, k) for k in want} == want
+    for key in want:
+        assert rc.restore(b"back:" + key, 0, ec.dump(key)) == b"OK"
+        assert value_of(rc, b"back:" + key) == want[key]
 
 
 def forged(body):

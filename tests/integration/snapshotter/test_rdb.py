@@ -1,7 +1,7 @@
 """import-rdb / export-rdb round trip with Debian's redis-server 7.0: Redis writes an RDB holding
-every type in several encodings, expiries, three databases and a function library; import-rdb
-makes a snapshot the engine starts from and serves identically; export-rdb writes the state as
-an RDB a fresh redis-server loads, with the same full dump."""
+every type in several encodings (streams with consumer groups), expiries, three databases and a
+function library; import-rdb makes a snapshot the engine starts from and serves identically;
+export-rdb writes the state as an RDB a fresh redis-server loads, with the same full dump."""
 import os
 import shutil
 
