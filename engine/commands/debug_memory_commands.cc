@@ -43,10 +43,12 @@ void DebugObject(CommandContext& ctx) {
   if (e == nullptr) return ctx.reply.Error("ERR no such key");
   auto s = e->str();
   size_t serialized = s ? s->size() : e->value_heap_bytes();  // payload bytes, not RDB's
-  // Access times are not tracked (OBJECT IDLETIME answers 0 as well).
+  // lru and lru_seconds_idle: the 24-bit access clock OBJECT IDLETIME and eviction use.
+  const state::AccessClock& clock = state::GlobalAccessClock();
   ctx.reply.SimpleString(absl::StrFormat(
-      "Value at:%p refcount:1 encoding:%s serializedlength:%d lru:0 lru_seconds_idle:0",
-      static_cast<const void*>(e), std::string(ObjectEncoding(*e)), serialized));
+      "Value at:%p refcount:1 encoding:%s serializedlength:%d lru:%u lru_seconds_idle:%u",
+      static_cast<const void*>(e), std::string(ObjectEncoding(*e)), serialized, clock.lru_clock_s,
+      e->idle_seconds(clock)));
 }
 
 void DebugSleep(CommandContext& ctx) {

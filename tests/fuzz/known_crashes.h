@@ -63,6 +63,8 @@ inline bool SkipKnownCrashCommand(std::span<const std::string_view> argv) {
   std::string_view name = argv[0];
   // 512 MiB: the engine's string limit (proto-max-bulk-len)
   if (NameIs(name, "setrange")) return argv.size() == 4 && HugeSetrangeOffset(argv[2], 512 << 20);
+  // DEBUG SLEEP sleeps the process on purpose (up to an hour): a time guard, not a crash.
+  if (NameIs(name, "debug")) return argv.size() >= 2 && NameIs(argv[1], "sleep");
   return false;
 }
 
