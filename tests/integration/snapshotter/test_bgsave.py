@@ -154,7 +154,7 @@ def test_snapshotter_runs_sched_idle_by_default_and_normal_on_request(tmp_path):
     sched_idle = 5
     data = tmp_path / "data"
     engine = Engine(data).start()
-    snap = Snapshotter(data).start()
+    snap = Snapshotter(data, default_priority=True).start()
     wait_for(lambda: "cpu priority" in snap.output(), 30, "the priority log line")
     assert scheduler_policy(snap.proc.pid) == sched_idle
     assert os.sched_getscheduler(snap.proc.pid) == os.SCHED_IDLE
