@@ -10,6 +10,11 @@ lab_setup=${STRONGBOX_CONTAINER_LAB:-$(dirname "$repo")/shared/container-lab/set
 if [ ! -x "$lab_setup" ] && [ ! -f "$lab_setup" ]; then
   echo "SKIP: no container lab at $lab_setup (see ../shared/containers.md)"; exit 0
 fi
+# The lab's socket and healthcheck poller are stopped at exit if this run started them.
+lab_teardown="$(dirname "$lab_setup")/teardown.sh"
+lab_was_up=0
+[ -f /tmp/container-lab/service.pid ] && kill -0 "$(cat /tmp/container-lab/service.pid)" 2>/dev/null &&
+  lab_was_up=1
 if ! bash "$lab_setup" >/tmp/strongbox-lab.log 2>&1; then
   echo "SKIP: the container lab could not be set up here:"; tail -n 5 /tmp/strongbox-lab.log
   exit 0
@@ -38,6 +43,7 @@ cleanup() {
     podman logs --tail 50 "${project}_snapshotter_1" 2>&1 || true
   fi
   dc down -v >/dev/null 2>&1 || true
+  if [ "$lab_was_up" = 0 ] && [ -f "$lab_teardown" ]; then bash "$lab_teardown" || true; fi
   exit $rc
 }
 trap cleanup EXIT
