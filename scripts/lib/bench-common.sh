@@ -1,5 +1,6 @@
 # Sourced by the scripts/bench*.sh benchmarks: the release build, a temporary directory that is
-# removed on exit, and the servers under comparison on loopback ports. After bench_init:
+# removed on exit, and the servers under comparison on loopback ports (BENCH_ENGINE_ARGS: extra
+# strongbox-engine flags, e.g. "--rotate-interval 3600"). After bench_init:
 #   $work    the temporary directory          $engine  the strongbox-engine binary
 #   pids     every server started (all killed on exit); the last one is ${pids[-1]}
 #   dirs     their data directories, in the same order
@@ -39,7 +40,9 @@ wait_port() {  # port -> 0 once the server started last listens on it and answer
 # recover what the previous one wrote.
 start_engine() {  # port fsync-mode (always|interval)
   local dir; dir=$(mktemp -d "$work/engine-$1.XXXX")
-  "$engine" --dir "$dir" --port "$1" --metrics-port 0 --fsync "$2" 2>"$dir.log" &
+  # shellcheck disable=SC2086  # BENCH_ENGINE_ARGS: extra flags, split on spaces
+  "$engine" --dir "$dir" --port "$1" --metrics-port 0 --fsync "$2" ${BENCH_ENGINE_ARGS:-} \
+    2>"$dir.log" &
   pids+=($!)
   dirs+=("$dir")
   wait_port "$1"
