@@ -1,5 +1,6 @@
 // `strongbox-snapshotter run`: watch the persistence directory, replay sealed segments,
-// write snapshots by policy and on request (BGSAVE: snapshot-request-<LSN>.req), archive what the hot volume no longer needs, apply retention.
+// write snapshots by policy and on request (BGSAVE: snapshot-request-<LSN>.req), archive what the
+// hot volume no longer needs, apply retention.
 #pragma once
 
 #include <cstdint>

@@ -8,9 +8,8 @@
 #include <cstdint>
 
 #include "common/state/stream_entries.h"
-#include "common/state/stream_id.h"
-
 #include "common/state/stream_groups_holder.h"
+#include "common/state/stream_id.h"
 
 namespace strongbox::state {
 

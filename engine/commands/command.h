@@ -20,11 +20,11 @@ class State;  // common/state/state.h: the 16 databases
 
 namespace strongbox::engine {
 
-struct Monitors;       // monitors.h: the slow log and the latency monitor
-struct ClientFilter;   // client_filter.h: CLIENT LIST / KILL filters
-class KeyspaceEvents;  // keyspace_events.h: notify-keyspace-events
-class CommandStats;    // command_stats.h: INFO commandstats / errorstats / keyspace hits
-class ConfigRegistry;  // engine/server/config_registry.h: CONFIG parameters
+struct Monitors;         // monitors.h: the slow log and the latency monitor
+struct ClientFilter;     // client_filter.h: CLIENT LIST / KILL filters
+class KeyspaceEvents;    // keyspace_events.h: notify-keyspace-events
+class CommandStats;      // command_stats.h: INFO commandstats / errorstats / keyspace hits
+class ConfigRegistry;    // engine/server/config_registry.h: CONFIG parameters
 class SnapshotRequests;  // durability/snapshot_requests.h: BGSAVE, SAVE, LASTSAVE
 
 // What a command may do. The dispatcher (dispatcher.cc) reads the flags, never the names: it

@@ -55,7 +55,7 @@ void RegisterGeoCommands(CommandRegistry& r);
 void RegisterFunctionCommands(CommandRegistry& r);
 void RegisterStreamCommands(CommandRegistry& r);
 void RegisterDumpCommands(CommandRegistry& r);
-void RegisterAclCommands(CommandRegistry& r);  // engine/acl/acl_commands.cc
+void RegisterAclCommands(CommandRegistry& r);          // engine/acl/acl_commands.cc
 void RegisterPersistenceCommands(CommandRegistry& r);  // BGSAVE, SAVE, LASTSAVE, BGREWRITEAOF
 void RegisterStreamGroupCommands(CommandRegistry& r);
 

@@ -46,7 +46,7 @@ struct EngineConfig {
   int64_t output_buffer_bytes_max = 256ll << 20;  // stop reading a client beyond this
   int64_t readonly_retry_ms = 1000;
   int64_t save_timeout_ms = 300'000;  // SAVE waits this long for the snapshotter's snapshot
-  OutputBufferLimits output_limits;  // CONFIG SET client-output-buffer-limit; pubsub enforced
+  OutputBufferLimits output_limits;   // CONFIG SET client-output-buffer-limit; pubsub enforced
   // --config FILE (Redis's syntax; flags override it). The directives that are not flags are
   // applied through the CONFIG table at start (server_config.cc), in file order.
   std::string config_file;

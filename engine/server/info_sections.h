@@ -52,8 +52,8 @@ struct InfoInputs {
   uint64_t used_memory_peak = 0;
   uint64_t used_memory_startup = 0;  // before recovery loaded the data set
   uint64_t keys_loaded = 0;          // by recovery (rdb_last_load_keys_loaded)
-  std::string run_id;         // 40 hex, new for every process (as Redis)
-  std::string master_replid;  // 40 hex, stable for the data directory
+  std::string run_id;                // 40 hex, new for every process (as Redis)
+  std::string master_replid;         // 40 hex, stable for the data directory
   SnapshotInfo snapshot;
   BackgroundSaveStatus bgsave;  // BGSAVE/SAVE/BGREWRITEAOF requests to the snapshotter
 };
