@@ -282,6 +282,7 @@ constexpr KnownCommand kKnown[] = {
     {"sunsubscribe", kCatPubsub | kCatSlow, 0},
     {"swapdb", kCatKeyspace | kCatWrite | kCatFast | kCatDangerous, 0},
     {"time", kCatFast, 0},
+    {"touch", kCatKeyspace | kCatRead | kCatFast, kKeyRead},
     {"ttl", kCatKeyspace | kCatRead | kCatFast, kKeyRead},
     {"type", kCatKeyspace | kCatRead | kCatFast, 0},
     {"unlink", kCatKeyspace | kCatWrite | kCatFast, kKeyWrite},

@@ -168,6 +168,8 @@ class ServerHooks {
   virtual void AddMonitor(ClientSession& /*client*/) {}
   // RESET: the connection stops monitoring.
   virtual void RemoveMonitor(uint64_t /*client_id*/) {}
+  // SHUTDOWN: drain and exit as on SIGTERM.
+  virtual void RequestShutdown() {}
   // Keyspace notifications; nullptr where there are none (test fakes): nothing is published.
   virtual KeyspaceEvents* keyspace_events() { return nullptr; }
   // INFO's command, error and keyspace-hit statistics; nullptr where there are none (test fakes).
