@@ -1,5 +1,6 @@
-// The permission check of one command line: the command (or subcommand, or allowed first
-// argument), then its keys with the access the command needs, then its channels.
+// The permission check of one command line against each selector of a user: the command (or
+// subcommand, or allowed first argument), then its keys with the access the command needs, then
+// its channels.
 #include <algorithm>
 
 #include "common/util/ascii.h"
@@ -11,68 +12,100 @@
 namespace strongbox::engine::acl {
 namespace {
 
-bool CommandAllowed(const User& user, const CommandSpec& spec,
+bool SelectorAllowsChannel(const Selector& selector, std::string_view channel, bool is_pattern) {
+  if (selector.allchannels) return true;
+  return std::any_of(selector.channels.begin(), selector.channels.end(), [&](const std::string& p) {
+    return is_pattern ? p == channel : GlobMatch(p, channel);
+  });
+}
+
+bool CommandAllowed(const Selector& sel, const CommandSpec& spec,
                     std::span<const std::string_view> argv) {
   if (spec.flags & kNoAuth) return true;  // AUTH, HELLO, QUIT: every user may run them
   size_t unit = UnitOf(spec, argv);
-  if (user.allowed[unit]) return true;
-  auto it = user.first_args.find(unit);
-  if (it == user.first_args.end() || argv.size() < 2) return false;
+  if (sel.allowed[unit]) return true;
+  auto it = sel.first_args.find(unit);
+  if (it == sel.first_args.end() || argv.size() < 2) return false;
   return std::any_of(it->second.begin(), it->second.end(),
                      [&](const std::string& arg) { return EqualsIgnoreCase(arg, argv[1]); });
 }
 
-bool KeyAllowed(const User& user, std::string_view key, uint8_t access) {
-  if (user.allkeys) return true;
-  return std::any_of(user.keys.begin(), user.keys.end(), [&](const KeyPattern& k) {
+bool KeyAllowed(const Selector& sel, std::string_view key, uint8_t access) {
+  if (sel.allkeys) return true;
+  return std::any_of(sel.keys.begin(), sel.keys.end(), [&](const KeyPattern& k) {
     return (k.access & access) == access && GlobMatch(k.pattern, key);
   });
 }
 
 // The argv index of the first key the user may not touch, or 0.
-size_t DeniedKey(const User& user, const CommandSpec& spec,
+size_t DeniedKey(const Selector& sel, const CommandSpec& spec,
                  std::span<const std::string_view> argv) {
-  if (user.allkeys || spec.first_key <= 0) return 0;
+  if (sel.allkeys || spec.first_key <= 0) return 0;
   uint8_t access = Units()[UnitOf(spec, argv)].key_access;
   if (access == 0) access = (spec.flags & kWrite) ? kKeyWrite : kKeyRead;
   int argc = static_cast<int>(argv.size());
   int last = spec.last_key < 0 ? argc + spec.last_key : std::min(spec.last_key, argc - 1);
   int step = std::max(spec.key_step, 1);
   for (int i = spec.first_key; i <= last; i += step) {
-    if (!KeyAllowed(user, argv[i], access)) return static_cast<size_t>(i);
+    if (!KeyAllowed(sel, argv[i], access)) return static_cast<size_t>(i);
   }
   return 0;
 }
 
 // The argv index of the first channel the user may not use, or 0.
-size_t DeniedChannel(const User& user, const CommandSpec& spec,
+size_t DeniedChannel(const Selector& sel, const CommandSpec& spec,
                      std::span<const std::string_view> argv) {
-  if (user.allchannels) return 0;
+  if (sel.allchannels) return 0;
   std::string_view name = spec.name;
   bool publish = name == "publish" || name == "spublish";
   bool pattern = name == "psubscribe";
   if (!publish && !pattern && name != "subscribe" && name != "ssubscribe") return 0;
   size_t end = publish ? std::min<size_t>(argv.size(), 2) : argv.size();
   for (size_t i = 1; i < end; ++i) {
-    if (!ChannelAllowed(user, argv[i], pattern)) return i;
+    if (!SelectorAllowsChannel(sel, argv[i], pattern)) return i;
   }
   return 0;
+}
+
+Verdict CheckSelector(const Selector& selector, const CommandSpec& spec,
+                      std::span<const std::string_view> argv) {
+  if (!CommandAllowed(selector, spec, argv)) return Verdict{Denial::kCommand, 0};
+  if (size_t key = DeniedKey(selector, spec, argv)) return Verdict{Denial::kKey, key};
+  if (size_t channel = DeniedChannel(selector, spec, argv)) {
+    return Verdict{Denial::kChannel, channel};
+  }
+  return Verdict{};
+}
+
+// Calls `fn` on the root selector, then on each "(...)" selector, until it returns true.
+template <typename Fn>
+bool AnySelector(const User& user, Fn fn) {
+  if (fn(user.root)) return true;
+  return std::any_of(user.selectors.begin(), user.selectors.end(), fn);
 }
 
 }  // namespace
 
 bool ChannelAllowed(const User& user, std::string_view channel, bool is_pattern) {
-  if (user.allchannels) return true;
-  return std::any_of(user.channels.begin(), user.channels.end(), [&](const std::string& p) {
-    return is_pattern ? p == channel : GlobMatch(p, channel);
-  });
+  return AnySelector(
+      user, [&](const Selector& s) { return SelectorAllowsChannel(s, channel, is_pattern); });
+}
+
+bool AllChannels(const User& user) {
+  return AnySelector(user, [](const Selector& s) { return s.allchannels; });
 }
 
 Verdict Check(const User& user, const CommandSpec& spec, std::span<const std::string_view> argv) {
-  if (!CommandAllowed(user, spec, argv)) return Verdict{Denial::kCommand, 0};
-  if (size_t key = DeniedKey(user, spec, argv)) return Verdict{Denial::kKey, key};
-  if (size_t channel = DeniedChannel(user, spec, argv)) return Verdict{Denial::kChannel, channel};
-  return Verdict{};
+  Verdict worst{Denial::kCommand, 0};
+  bool allowed = AnySelector(user, [&](const Selector& s) {
+    Verdict verdict = CheckSelector(s, spec, argv);
+    if (verdict.denial > worst.denial ||
+        (verdict.denial == worst.denial && verdict.arg > worst.arg)) {
+      worst = verdict;
+    }
+    return verdict.denial == Denial::kNone;
+  });
+  return allowed ? Verdict{} : worst;
 }
 
 }  // namespace strongbox::engine::acl

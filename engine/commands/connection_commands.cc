@@ -32,7 +32,7 @@ bool Authenticate(CommandContext& ctx, std::string_view user, std::string_view p
     ctx.client.user = std::string(user);
     return true;
   }
-  AclLogDenial(ctx, "auth", "toplevel", "auth", std::string(user));
+  AclLogDenial(ctx, "auth", "toplevel", ToLower(ctx.argv[0]), std::string(user));  // auth|hello
   ctx.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
   return false;
 }

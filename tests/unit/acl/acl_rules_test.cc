@@ -20,6 +20,8 @@ User Make(std::initializer_list<std::string_view> rules) {
   return user;
 }
 
+Selector Root(std::initializer_list<std::string_view> rules) { return Make(rules).root; }
+
 Denial Verdict(const User& user, std::vector<std::string_view> argv) {
   const CommandSpec* spec = FindCommand(argv[0]);
   REQUIRE(spec != nullptr);
@@ -27,15 +29,15 @@ Denial Verdict(const User& user, std::vector<std::string_view> argv) {
 }
 
 TEST_CASE("command rules are described as redis-server 7.0 describes them") {
-  CHECK(DescribeCommands(Make({"+@read", "-get", "+client|list"})) ==
+  CHECK(DescribeCommands(Root({"+@read", "-get", "+client|list"})) ==
         "-@all +@read +client|list -get");
-  CHECK(DescribeCommands(Make({"+get", "+set", "-get", "+@all", "-@string", "+get"})) ==
+  CHECK(DescribeCommands(Root({"+get", "+set", "-get", "+@all", "-@string", "+get"})) ==
         "+@all -@string +get");
-  CHECK(DescribeCommands(Make({"+@read", "+@write", "-@read"})) == "-@all +@write");
-  CHECK(DescribeCommands(Make({"allcommands", "nocommands", "+select"})) == "-@all +select");
-  CHECK(DescribeCommands(Make({"+select|0", "+select|1"})) == "-@all +select|0 +select|1");
-  CHECK(DescribeCommands(Make({"+select|0", "+select"})) == "-@all +select");
-  CHECK(DescribeCommands(User("fresh")) == "-@all");
+  CHECK(DescribeCommands(Root({"+@read", "+@write", "-@read"})) == "-@all +@write");
+  CHECK(DescribeCommands(Root({"allcommands", "nocommands", "+select"})) == "-@all +select");
+  CHECK(DescribeCommands(Root({"+select|0", "+select|1"})) == "-@all +select|0 +select|1");
+  CHECK(DescribeCommands(Root({"+select|0", "+select"})) == "-@all +select");
+  CHECK(DescribeCommands(Selector()) == "-@all");
 }
 
 TEST_CASE("a full user line lists flags, hashes, keys, channels and commands") {
@@ -44,7 +46,7 @@ TEST_CASE("a full user line lists flags, hashes, keys, channels and commands") {
         "user u on #f64551fcd6f07823cb87971cfb91446425da18286b3ab1ef935e0cbd7a69f68a ~k* %R~r* "
         "resetchannels &ch* -@all +@read");
   CHECK(DescribeUser(OpenDefaultUser()) == "user default on nopass ~* &* +@all");
-  CHECK(DescribeKeys(Make({"%R~a", "%W~b", "%RW~c", "~d", "%W~a"})) == "~a %W~b ~c ~d");
+  CHECK(DescribeKeys(Root({"%R~a", "%W~b", "%RW~c", "~d", "%W~a"})) == "~a %W~b ~c ~d");
 }
 
 TEST_CASE("bad rules get Redis 7.0's reasons") {
