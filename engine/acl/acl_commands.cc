@@ -84,7 +84,7 @@ void GetUser(CommandContext& ctx) {
   ctx.reply.MapHeader(6);
   ctx.reply.Bulk("flags");
   std::vector<std::string> flags = acl::DescribeFlags(*user);
-  ctx.reply.ArrayHeader(static_cast<int64_t>(flags.size()));
+  ctx.reply.SetHeader(static_cast<int64_t>(flags.size()));  // a set in RESP3, as Redis 7.0
   for (const std::string& flag : flags) ctx.reply.Bulk(flag);
   ctx.reply.Bulk("passwords");
   ctx.reply.ArrayHeader(static_cast<int64_t>(user->password_hashes.size()));

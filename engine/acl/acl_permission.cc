@@ -2,6 +2,7 @@
 // subcommand, or allowed first argument), then its keys with the access the command needs, then
 // its channels.
 #include <algorithm>
+#include <optional>
 
 #include "common/util/ascii.h"
 #include "engine/acl/acl_categories.h"
@@ -17,6 +18,38 @@ bool SelectorAllowsChannel(const Selector& selector, std::string_view channel, b
   return std::any_of(selector.channels.begin(), selector.channels.end(), [&](const std::string& p) {
     return is_pattern ? p == channel : GlobMatch(p, channel);
   });
+}
+
+// SET with GET reads; BITFIELD with only GETs only reads (Redis 7.0's VARIABLE_FLAGS key specs,
+// whose access depends on the arguments).
+std::optional<uint8_t> VariableKeyAccess(std::string_view name,
+                                         std::span<const std::string_view> argv) {
+  if (name == "set") {
+    bool get = std::any_of(argv.begin() + std::min<size_t>(3, argv.size()), argv.end(),
+                           [](std::string_view a) { return EqualsIgnoreCase(a, "get"); });
+    return static_cast<uint8_t>(get ? kKeyRead | kKeyWrite : kKeyWrite);
+  }
+  if (name != "bitfield") return std::nullopt;
+  for (size_t i = 2; i < argv.size(); ++i) {
+    size_t left = argv.size() - i - 1;  // arguments after this one
+    if (EqualsIgnoreCase(argv[i], "get") && left >= 2) {
+      i += 2;
+    } else if (EqualsIgnoreCase(argv[i], "overflow") && left >= 1) {
+      i += 1;
+    } else {
+      return static_cast<uint8_t>(kKeyRead |
+                                  kKeyWrite);  // SET, INCRBY, or a syntax error: not read-only
+    }
+  }
+  return kKeyRead;
+}
+
+// The access a command line needs on its keys: its key specs', else its flags'.
+uint8_t KeyAccessOf(const CommandSpec& spec, std::span<const std::string_view> argv) {
+  if (auto access = VariableKeyAccess(spec.name, argv)) return *access;
+  uint8_t access = Units()[UnitOf(spec, argv)].key_access;
+  if (access != 0) return access;
+  return (spec.flags & kWrite) ? kKeyWrite : kKeyRead;
 }
 
 bool CommandAllowed(const Selector& sel, const CommandSpec& spec,
@@ -41,8 +74,7 @@ bool KeyAllowed(const Selector& sel, std::string_view key, uint8_t access) {
 size_t DeniedKey(const Selector& sel, const CommandSpec& spec,
                  std::span<const std::string_view> argv) {
   if (sel.allkeys || spec.first_key <= 0) return 0;
-  uint8_t access = Units()[UnitOf(spec, argv)].key_access;
-  if (access == 0) access = (spec.flags & kWrite) ? kKeyWrite : kKeyRead;
+  uint8_t access = KeyAccessOf(spec, argv);
   int argc = static_cast<int>(argv.size());
   int last = spec.last_key < 0 ? argc + spec.last_key : std::min(spec.last_key, argc - 1);
   int step = std::max(spec.key_step, 1);

@@ -355,7 +355,8 @@ DRYRUN_SEL = [
     ("get", "r1"), ("get", "w1"), ("set", "w1", "v"), ("set", "r1", "v"), ("set", "x", "v"),
     ("mget", "root1", "r1"), ("mget", "r1", "r2", "x"), ("publish", "c1", "m"),
     ("publish", "d", "m"), ("subscribe", "c1"), ("hset", "w1", "f", "v"), ("hget", "w1", "f"),
-    ("ping",), ("flushall",),
+    ("ping",), ("flushall",), ("set", "w1", "v", "get"), ("set", "w1", "v", "px", "9"),
+    ("bitfield", "w1", "get", "u8", "0"), ("bitfield", "w1", "set", "u8", "0", "1"),
 ]
 
 
@@ -389,6 +390,7 @@ def test_getuser_selectors_in_resp3_match_redis(engine_and_redis):
 def test_multi_with_selectors_matches_redis(engine_and_redis):
     admin = both(engine_and_redis)
     same(admin, *USER_SEL)
+    same(admin, "ACL", "SETUSER", "sel", "+multi", "+exec")
     got = []
     for server in engine_and_redis:
         c = RawConnection(server.port, timeout=10)

@@ -67,6 +67,33 @@ TEST_CASE("bad rules get Redis 7.0's reasons") {
   CHECK(ApplyRule(user, "&a").find("'allchannels'") != std::string::npos);
 }
 
+TEST_CASE("first-argument and key-permission rules follow redis-server 7.0") {
+  User user("u");
+  CHECK(ApplyRule(user, "+select|0|1") == "Unknown command or category name in ACL");
+  CHECK(ApplyRule(user, "+client|list|x") == "Allowing first-arg of a subcommand is not supported");
+  CHECK(ApplyRule(user, "+get|") == "Syntax error");
+  CHECK(ApplyRule(user, "+client|") == "Syntax error");
+  CHECK(ApplyRule(user, "+nosuch|x") == "Unknown command or category name in ACL");
+  CHECK(ApplyRule(user, "%RR~a") == "Syntax error");
+  CHECK(ApplyRule(user, "%~a") == "Syntax error");
+  CHECK(ApplyRule(user, "%Rx~a") == "Syntax error");
+  CHECK(DescribeCommands(Root({"+select|A", "+select|a"})) == "-@all +select|A");  // as written
+  CHECK(DescribeKeys(Root({"%R"})) == "%R~");  // no '~': the empty pattern
+  CHECK(DescribeKeys(Root({"%RW"})) == "~");
+  CHECK(DescribeKeys(Root({"%r~a"})) == "%R~a");
+}
+
+TEST_CASE("SET needs read access only with GET; BITFIELD with only GETs only reads") {
+  User user = Make({"+@all", "%W~w*", "%R~r*"});
+  CHECK(Verdict(user, {"set", "w1", "v"}) == Denial::kNone);
+  CHECK(Verdict(user, {"set", "w1", "v", "get"}) == Denial::kKey);
+  CHECK(Verdict(user, {"set", "w1", "v", "EX", "10"}) == Denial::kNone);
+  CHECK(Verdict(user, {"bitfield", "r1", "get", "u8", "0"}) == Denial::kNone);
+  CHECK(Verdict(user, {"bitfield", "r1", "overflow", "sat", "get", "u8", "0"}) == Denial::kNone);
+  CHECK(Verdict(user, {"bitfield", "r1", "set", "u8", "0", "1"}) == Denial::kKey);
+  CHECK(Verdict(user, {"bitfield", "w1", "incrby", "u8", "0", "1"}) == Denial::kKey);
+}
+
 TEST_CASE("ACL SETUSER is all-or-nothing") {
   AclStore store;
   std::vector<std::string_view> good = {"on", ">pw", "+get"};
