@@ -443,3 +443,24 @@ def test_acl_cat_per_category_matches_redis(engine_and_redis):
         redis_known = {n for n in got[1] if n.split(b"|")[0] in engine_commands}
         assert got[0] - got[1] == set(), category
         assert redis_known - got[0] == set(), category
+
+
+def test_password_rules_and_auth_failures_match_redis(engine_and_redis):
+    """nopass / resetpass / > < # ! and sanitize-payload give the same GETUSER; failed AUTH and
+    HELLO AUTH give the same errors and ACL LOG entries (the object as the client spelled it)."""
+    clients = both(engine_and_redis)
+    for cmd in [("ACL", "SETUSER", "p", "on", ">a", "nopass"), ("ACL", "GETUSER", "p"),
+                ("ACL", "SETUSER", "p", ">b", "skip-sanitize-payload"), ("ACL", "GETUSER", "p"),
+                ("ACL", "SETUSER", "p", "resetpass", "sanitize-payload", "#" + "ab" * 32,
+                 "#" + "cd" * 32, "!" + "ab" * 32), ("ACL", "GETUSER", "p"),
+                ("ACL", "SETUSER", "p", "#" + "AB" * 32), ("ACL", "SETUSER", "p", "<zzz"),
+                ("ACL", "SETUSER", "p", "nopass", "resetpass", ">x", "<x"), ("ACL", "LIST"),
+                ("ACL", "SETUSER", "off", "off", ">pw", "+@all"), ("ACL", "LOG", "RESET")]:
+        same(clients, *cmd)
+    for cmd in [("AUTH", "p", "x"), ("AUTH", "nosuch", "x"), ("auth", "off", "pw"),
+                ("HELLO", "2", "AUTH", "off", "pw"), ("ACL", "WHOAMI")]:
+        same([s.client() for s in engine_and_redis], *cmd)
+    log = [raw_reply(c, "ACL", "LOG") for c in clients]
+    fields = [[(e[1], e[3], e[5], e[7], e[9]) for e in entries] for entries in log]
+    assert fields[0] == fields[1]
+    assert [f[3] for f in fields[0]] == [b"HELLO", b"auth", b"AUTH", b"AUTH"]
