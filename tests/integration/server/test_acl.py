@@ -244,6 +244,21 @@ def test_a_subscriber_that_loses_its_channel_is_closed(engine):
     c.close()
 
 
+def test_a_subscriber_keeps_a_channel_a_selector_allows_and_loses_it_with_the_selector(engine):
+    admin = engine.client()
+    admin.execute_command("ACL", "SETUSER", "sub", "on", ">pw", "+@all", "(+@all &news)")
+    c = RawConnection(engine.port, timeout=10)
+    c.send(("AUTH", "sub", "pw"), ("SUBSCRIBE", "news"))
+    assert c.read_reply() == b"OK"
+    assert c.read_reply() == [b"subscribe", b"news", 1]
+    admin.execute_command("ACL", "SETUSER", "sub", "&other")  # news still allowed: kept
+    admin.execute_command("PUBLISH", "news", "m1")
+    assert c.read_reply() == [b"message", b"news", b"m1"]
+    admin.execute_command("ACL", "SETUSER", "sub", "clearselectors")
+    assert c.read_until_closed() == b""
+    c.close()
+
+
 def test_aclfile_survives_a_restart_and_load_is_all_or_nothing(tmp_path):
     aclfile = tmp_path / "users.acl"
     aclfile.write_text("user default on nopass ~* &* +@all\nuser alice on >pw ~a* +get\n")
