@@ -24,6 +24,9 @@ void Append(std::string* out, const Parts&... parts) {
   (AppendPart(*out, parts), ...);
 }
 
+// What Redis's C-string formatting ("%s") shows of `text`: up to its first NUL byte.
+inline std::string_view UpToNul(std::string_view text) { return text.substr(0, text.find('\0')); }
+
 // The pieces of `text` between `separator`s; empty pieces are kept unless skip_empty.
 std::vector<std::string_view> Split(std::string_view text, char separator, bool skip_empty);
 std::string_view TrimAscii(std::string_view text);

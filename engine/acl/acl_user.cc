@@ -2,6 +2,7 @@
 #include "engine/acl/acl_user.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "common/util/ascii.h"
 #include "engine/acl/acl_categories.h"
@@ -118,13 +119,25 @@ std::string ApplyCommand(Selector& sel, std::string_view name, bool allow) {
   return AllowBarred(sel, name);
 }
 
+// Redis 7.0 refuses key and channel patterns with blanks or NUL bytes (ACL LIST could not
+// round-trip them).
+bool HasBlanks(std::string_view pattern) {
+  return std::any_of(pattern.begin(), pattern.end(),
+                     [](char c) { return c == '\0' || c == ' ' || (c >= '\t' && c <= '\r'); });
+}
+
+void SetAllKeys(Selector& sel) {
+  sel.allkeys = true;
+  sel.keys.clear();
+}
+
+void SetAllChannels(Selector& sel) {
+  sel.allchannels = true;
+  sel.channels.clear();
+}
+
 std::string AddKeyPattern(Selector& sel, std::string_view pattern, uint8_t access) {
-  if (pattern == "*" && access == (kKeyRead | kKeyWrite)) {
-    sel.allkeys = true;
-    sel.keys.clear();
-    return "";
-  }
-  if (sel.allkeys) return std::string(kAfterAllKeys);
+  if (HasBlanks(pattern)) return std::string(kSyntax);
   for (KeyPattern& k : sel.keys) {
     if (k.pattern == pattern) {
       k.access |= access;
@@ -135,8 +148,10 @@ std::string AddKeyPattern(Selector& sel, std::string_view pattern, uint8_t acces
   return "";
 }
 
-// "%R~p", "%W~p", "%RW~p".
-std::string ApplyKeyPermission(Selector& sel, std::string_view rule) {
+// "~p", "%R~p", "%W~p", "%RW~p" ("~*" is the allkeys keyword; "%RW~*" is a pattern).
+std::string ApplyKeyRule(Selector& sel, std::string_view rule) {
+  if (sel.allkeys) return std::string(kAfterAllKeys);  // checked first, as Redis 7.0
+  if (rule[0] == '~') return AddKeyPattern(sel, rule.substr(1), kKeyRead | kKeyWrite);
   uint8_t access = 0;
   size_t i = 1;
   for (; i < rule.size() && rule[i] != '~'; ++i) {
@@ -151,12 +166,8 @@ std::string ApplyKeyPermission(Selector& sel, std::string_view rule) {
 }
 
 std::string AddChannel(Selector& sel, std::string_view pattern) {
-  if (pattern == "*") {
-    sel.allchannels = true;
-    sel.channels.clear();
-    return "";
-  }
   if (sel.allchannels) return std::string(kAfterAllChannels);
+  if (HasBlanks(pattern)) return std::string(kSyntax);
   auto& list = sel.channels;
   if (std::find(list.begin(), list.end(), pattern) == list.end()) list.emplace_back(pattern);
   return "";
@@ -174,13 +185,13 @@ void Reset(User& user) {
 // The one-word rules of a selector.
 bool ApplySelectorKeyword(Selector& selector, std::string_view rule) {
   std::string word = ToLower(rule);
-  if (word == "allkeys") {
-    AddKeyPattern(selector, "*", kKeyRead | kKeyWrite);
+  if (word == "allkeys" || word == "~*") {
+    SetAllKeys(selector);
   } else if (word == "resetkeys") {
     selector.allkeys = false;
     selector.keys.clear();
-  } else if (word == "allchannels") {
-    AddChannel(selector, "*");
+  } else if (word == "allchannels" || word == "&*") {
+    SetAllChannels(selector);
   } else if (word == "resetchannels") {
     selector.allchannels = false;
     selector.channels.clear();
@@ -230,10 +241,78 @@ std::string ApplyPasswordRule(User& user, std::string_view rule) {
   }
 }
 
-// "(+get ~k*)": a new selector from the space-separated rules inside the parentheses.
+bool IsBlank(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }  // C's isspace
+bool EndsWord(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  c = AsciiToLower(c);
+  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+// The escape after a backslash inside "...": text[i] is the character after the backslash;
+// returns the index after the escape.
+size_t ReadEscape(std::string_view text, size_t i, std::string& word) {
+  if (text[i] == 'x' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 &&
+      HexValue(text[i + 2]) >= 0) {
+    word += static_cast<char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2]));
+    return i + 3;
+  }
+  static constexpr std::string_view kFrom = "nrtba", kTo = "\n\r\t\b\a";
+  size_t escape = kFrom.find(text[i]);
+  word += escape == std::string_view::npos ? text[i] : kTo[escape];
+  return i + 1;
+}
+
+// A quoted part of a word, from text[i] (just after the opening quote) through the closing
+// quote; false if it never closes or the closing quote is followed by something else than a
+// blank.
+bool ReadQuoted(std::string_view text, size_t& i, char quote, std::string& word) {
+  while (i < text.size()) {
+    char c = text[i++];
+    if (c == quote) return i == text.size() || IsBlank(text[i]);
+    if (c != '\\' || i == text.size()) {
+      word += c;
+    } else if (quote == '"') {
+      i = ReadEscape(text, i, word);
+    } else if (text[i] == '\'') {  // '...' knows one escape: \'
+      word += text[i++];
+    } else {
+      word += c;
+    }
+  }
+  return false;
+}
+
+// The words of a selector's inside, split as Redis 7.0 splits them (its sdssplitargs): blanks
+// separate words, "..." takes \xHH \n \r \t \b \a escapes, '...' takes \'; a NUL byte ends the
+// text. nullopt for an unbalanced quote.
+std::optional<std::vector<std::string>> SplitSelectorWords(std::string_view text) {
+  text = text.substr(0, text.find('\0'));
+  std::vector<std::string> words;
+  size_t i = 0;
+  while (true) {
+    while (i < text.size() && IsBlank(text[i])) ++i;
+    if (i == text.size()) return words;
+    std::string& word = words.emplace_back();
+    while (i < text.size() && !EndsWord(text[i])) {
+      char c = text[i++];
+      if (c != '"' && c != '\'') {
+        word += c;
+        continue;
+      }
+      if (!ReadQuoted(text, i, c, word)) return std::nullopt;
+      break;  // a closing quote ends the word
+    }
+  }
+}
+
+// "(+get ~k*)": a new selector from the rules inside the parentheses.
 std::string AddSelector(User& user, std::string_view rule) {
   Selector selector;
-  for (std::string_view inner : Split(rule.substr(1, rule.size() - 2), ' ', true)) {
+  // Redis 7.0 quirk kept for parity: an unbalanced quote inside leaves the selector empty.
+  auto words = SplitSelectorWords(rule.substr(1, rule.size() - 2));
+  for (const std::string& inner : words.value_or(std::vector<std::string>())) {
     std::string error = ApplySelectorRule(selector, inner);
     if (!error.empty()) return error;
   }
@@ -244,14 +323,13 @@ std::string AddSelector(User& user, std::string_view rule) {
 }  // namespace
 
 std::string ApplySelectorRule(Selector& selector, std::string_view rule) {
-  if (rule.empty()) return "";  // Redis: an empty rule does nothing
+  if (rule.empty()) return std::string(kSyntax);  // ACL SETUSER's "" never gets here
   if (ApplySelectorKeyword(selector, rule)) return "";
   std::string_view rest = rule.substr(1);
   switch (rule[0]) {
     case '~':
-      return AddKeyPattern(selector, rest, kKeyRead | kKeyWrite);
     case '%':
-      return ApplyKeyPermission(selector, rule);
+      return ApplyKeyRule(selector, rule);
     case '&':
       return AddChannel(selector, rest);
     case '+':

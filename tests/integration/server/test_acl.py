@@ -31,6 +31,9 @@ SETUSER_SEQUENCES = [
     [("ACL", "SETUSER", "s3", "on", "(+get ~a)", "(+@read %R~r* &c*)"),
      ("ACL", "SETUSER", "s3", "clearselectors", "(+set", "(+incr", "~x)", "(&* +publish)")],
     [("ACL", "SETUSER", "s4", "(+get ~a)", "reset", "(allcommands allkeys allchannels)")],
+    # a selector's inside is split like Redis's sdssplitargs: quotes, escapes, any blank
+    [("ACL", "SETUSER", "s5", '(+get "~a\\"b" ~c"d")', "(\t+set\n~e)", "(+get '~x\\'y')",
+      '(+get "~\\x41\\q")', '(+get "~a)', "(+get\x00 ~z)", "~a", "%RW~*", "&b", "&*")],
 ]
 
 ERRORS = [
@@ -86,6 +89,16 @@ ERRORS = [
     ("ACL", "SETUSER", "e", "(%X~a)"),
     ("ACL", "SETUSER", "e", "(+get)", "+nosuch"),
     ("ACL", "GETUSER", "e"),
+    ("ACL", "SETUSER", "e", '(+get "~a b")'),
+    ("ACL", "SETUSER", "e2", "(+get '~a'b)"),  # Redis: OK, an empty selector
+    ("ACL", "GETUSER", "e2"),
+    ("ACL", "SETUSER", "e", '(+get "")'),
+    ("ACL", "SETUSER", "e", "~a b"),
+    ("ACL", "SETUSER", "e", "(+set\v~e)"),  # \v is a blank but ends no word
+    ("ACL", "SETUSER", "e", "&a\tb"),
+    ("ACL", "SETUSER", "e", "~*", "%RR~a b"),
+    ("ACL", "SETUSER", "e", "~*", "%RW~*"),
+    ("ACL", "SETUSER", "e", "&*", "&a b"),
     ("ACL", "SETUSER", "e", ""),  # an empty rule does nothing
     ("ACL", "GETUSER", "e"),
 ]

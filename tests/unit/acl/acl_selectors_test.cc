@@ -88,6 +88,38 @@ TEST_CASE("selector errors are Redis 7.0's") {
   CHECK(SetUpError({""}).empty());  // an empty rule does nothing
 }
 
+TEST_CASE("a selector's inside is split like Redis's sdssplitargs") {
+  User user = SetUp({"(+get \"~a\\\"b\" ~c\"d\")", "(\t+set\n~e)", "(+get '~x\\'y')",
+                     "(+get \"~\\x41\\q\")", "(+get \"~a)", std::string_view("(+get\0 ~z)", 10)});
+  CHECK(DescribeUser(user) ==
+        "user u off resetchannels -@all (~a\"b ~cd resetchannels -@all +get) (~e resetchannels "
+        "-@all +set) (~x'y resetchannels -@all +get) (~Aq resetchannels -@all +get) "
+        "(resetchannels -@all) (resetchannels -@all +get)");
+  CHECK(SetUpError({"(+get \"~a b\")"}) ==
+        "ERR Error in ACL SETUSER modifier '(+get \"~a b\")': Syntax error");
+  // a closing quote followed by more: Redis's split fails, and the selector stays empty
+  CHECK(DescribeUser(SetUp({"(+get '~a'b)"})) ==
+        "user u off resetchannels -@all (resetchannels -@all)");
+  CHECK(SetUpError({"(+get \"\")"}) ==
+        "ERR Error in ACL SETUSER modifier '(+get \"\")': Syntax error");
+  CHECK(SetUpError({"(+set\v~e)"}) ==  // \v is a blank, but ends no word
+        "ERR Error in ACL SETUSER modifier '(+set\v~e)': Unknown command or category name in ACL");
+}
+
+TEST_CASE("patterns: no blanks, and only ~* (not %RW~*) means allkeys") {
+  CHECK(SetUpError({"~a b"}) == "ERR Error in ACL SETUSER modifier '~a b': Syntax error");
+  CHECK(SetUpError({"&a\tb"}) == "ERR Error in ACL SETUSER modifier '&a\tb': Syntax error");
+  CHECK(SetUpError({std::string_view("~a\0b", 4)}) ==
+        "ERR Error in ACL SETUSER modifier '~a': Syntax error");
+  CHECK(SetUpError({"~*", "%RR~a b"}).find("after the * pattern (or the 'allkeys'") !=
+        std::string::npos);
+  CHECK(SetUpError({"~*", "%RW~*"}).find("'allkeys'") != std::string::npos);
+  CHECK(SetUpError({"&*", "&a b"}).find("'allchannels'") != std::string::npos);
+  CHECK(DescribeUser(SetUp({"~a", "%RW~*"})) == "user u off ~a ~* resetchannels -@all");
+  CHECK_FALSE(SetUp({"~a", "%RW~*"}).root.allkeys);
+  CHECK(DescribeUser(SetUp({"~a", "~*", "&b", "&*", "~*", "&*"})) == "user u off ~* &* -@all");
+}
+
 TEST_CASE("a restarted selector drops the words before the restart") {
   User user = SetUp({"(+get", "(+set", "~x)"});
   CHECK(DescribeUser(user) == "user u off resetchannels -@all (~x resetchannels -@all +set)");
