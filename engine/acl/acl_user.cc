@@ -2,7 +2,6 @@
 #include "engine/acl/acl_user.h"
 
 #include <algorithm>
-#include <optional>
 
 #include "common/util/ascii.h"
 #include "engine/acl/acl_categories.h"
@@ -241,77 +240,11 @@ std::string ApplyPasswordRule(User& user, std::string_view rule) {
   }
 }
 
-bool IsBlank(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }  // C's isspace
-bool EndsWord(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  c = AsciiToLower(c);
-  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-// The escape after a backslash inside "...": text[i] is the character after the backslash;
-// returns the index after the escape.
-size_t ReadEscape(std::string_view text, size_t i, std::string& word) {
-  if (text[i] == 'x' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 &&
-      HexValue(text[i + 2]) >= 0) {
-    word += static_cast<char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2]));
-    return i + 3;
-  }
-  static constexpr std::string_view kFrom = "nrtba", kTo = "\n\r\t\b\a";
-  size_t escape = kFrom.find(text[i]);
-  word += escape == std::string_view::npos ? text[i] : kTo[escape];
-  return i + 1;
-}
-
-// A quoted part of a word, from text[i] (just after the opening quote) through the closing
-// quote; false if it never closes or the closing quote is followed by something else than a
-// blank.
-bool ReadQuoted(std::string_view text, size_t& i, char quote, std::string& word) {
-  while (i < text.size()) {
-    char c = text[i++];
-    if (c == quote) return i == text.size() || IsBlank(text[i]);
-    if (c != '\\' || i == text.size()) {
-      word += c;
-    } else if (quote == '"') {
-      i = ReadEscape(text, i, word);
-    } else if (text[i] == '\'') {  // '...' knows one escape: \'
-      word += text[i++];
-    } else {
-      word += c;
-    }
-  }
-  return false;
-}
-
-// The words of a selector's inside, split as Redis 7.0 splits them (its sdssplitargs): blanks
-// separate words, "..." takes \xHH \n \r \t \b \a escapes, '...' takes \'; a NUL byte ends the
-// text. nullopt for an unbalanced quote.
-std::optional<std::vector<std::string>> SplitSelectorWords(std::string_view text) {
-  text = text.substr(0, text.find('\0'));
-  std::vector<std::string> words;
-  size_t i = 0;
-  while (true) {
-    while (i < text.size() && IsBlank(text[i])) ++i;
-    if (i == text.size()) return words;
-    std::string& word = words.emplace_back();
-    while (i < text.size() && !EndsWord(text[i])) {
-      char c = text[i++];
-      if (c != '"' && c != '\'') {
-        word += c;
-        continue;
-      }
-      if (!ReadQuoted(text, i, c, word)) return std::nullopt;
-      break;  // a closing quote ends the word
-    }
-  }
-}
-
 // "(+get ~k*)": a new selector from the rules inside the parentheses.
 std::string AddSelector(User& user, std::string_view rule) {
   Selector selector;
   // Redis 7.0 quirk kept for parity: an unbalanced quote inside leaves the selector empty.
-  auto words = SplitSelectorWords(rule.substr(1, rule.size() - 2));
+  auto words = SplitQuotedWords(rule.substr(1, rule.size() - 2));
   for (const std::string& inner : words.value_or(std::vector<std::string>())) {
     std::string error = ApplySelectorRule(selector, inner);
     if (!error.empty()) return error;
