@@ -37,30 +37,35 @@ std::optional<uint8_t> VariableKeyAccess(std::string_view name,
     } else if (EqualsIgnoreCase(argv[i], "overflow") && left >= 1) {
       i += 1;
     } else {
-      return static_cast<uint8_t>(kKeyRead |
-                                  kKeyWrite);  // SET, INCRBY, or a syntax error: not read-only
+      // SET, INCRBY, or a syntax error: not read-only
+      return static_cast<uint8_t>(kKeyRead | kKeyWrite);
     }
   }
   return kKeyRead;
 }
 
-// The access a command line needs on its keys: its key specs', else its flags'.
-uint8_t KeyAccessOf(const CommandSpec& spec, std::span<const std::string_view> argv) {
-  if (auto access = VariableKeyAccess(spec.name, argv)) return *access;
-  uint8_t access = Units()[UnitOf(spec, argv)].key_access;
-  if (access != 0) return access;
-  return (spec.flags & kWrite) ? kKeyWrite : kKeyRead;
+// One command line and what every selector is asked about it, worked out once.
+struct Line {
+  const CommandSpec& spec;
+  std::span<const std::string_view> argv;
+  size_t unit;         // the command or subcommand it runs
+  uint8_t key_access;  // what it does to its keys: its key specs', else its flags'
+};
+
+Line MakeLine(const CommandSpec& spec, std::span<const std::string_view> argv) {
+  size_t unit = UnitOf(spec, argv);
+  uint8_t access = VariableKeyAccess(spec.name, argv).value_or(Units()[unit].key_access);
+  if (access == 0) access = (spec.flags & kWrite) ? kKeyWrite : kKeyRead;
+  return Line{spec, argv, unit, access};
 }
 
-bool CommandAllowed(const Selector& sel, const CommandSpec& spec,
-                    std::span<const std::string_view> argv) {
-  if (spec.flags & kNoAuth) return true;  // AUTH, HELLO, QUIT: every user may run them
-  size_t unit = UnitOf(spec, argv);
-  if (sel.allowed[unit]) return true;
-  auto it = sel.first_args.find(unit);
-  if (it == sel.first_args.end() || argv.size() < 2) return false;
+bool CommandAllowed(const Selector& sel, const Line& line) {
+  if (line.spec.flags & kNoAuth) return true;  // AUTH, HELLO, QUIT: every user may run them
+  if (sel.allowed[line.unit]) return true;
+  auto it = sel.first_args.find(line.unit);
+  if (it == sel.first_args.end() || line.argv.size() < 2) return false;
   return std::any_of(it->second.begin(), it->second.end(),
-                     [&](const std::string& arg) { return EqualsIgnoreCase(arg, argv[1]); });
+                     [&](const std::string& arg) { return EqualsIgnoreCase(arg, line.argv[1]); });
 }
 
 bool KeyAllowed(const Selector& sel, std::string_view key, uint8_t access) {
@@ -70,42 +75,37 @@ bool KeyAllowed(const Selector& sel, std::string_view key, uint8_t access) {
   });
 }
 
-// The argv index of the first key the user may not touch, or 0.
-size_t DeniedKey(const Selector& sel, const CommandSpec& spec,
-                 std::span<const std::string_view> argv) {
+// The argv index of the first key the selector does not open, or 0.
+size_t DeniedKey(const Selector& sel, const Line& line) {
+  const CommandSpec& spec = line.spec;
   if (sel.allkeys || spec.first_key <= 0) return 0;
-  uint8_t access = KeyAccessOf(spec, argv);
-  int argc = static_cast<int>(argv.size());
+  int argc = static_cast<int>(line.argv.size());
   int last = spec.last_key < 0 ? argc + spec.last_key : std::min(spec.last_key, argc - 1);
   int step = std::max(spec.key_step, 1);
   for (int i = spec.first_key; i <= last; i += step) {
-    if (!KeyAllowed(sel, argv[i], access)) return static_cast<size_t>(i);
+    if (!KeyAllowed(sel, line.argv[i], line.key_access)) return static_cast<size_t>(i);
   }
   return 0;
 }
 
-// The argv index of the first channel the user may not use, or 0.
-size_t DeniedChannel(const Selector& sel, const CommandSpec& spec,
-                     std::span<const std::string_view> argv) {
+// The argv index of the first channel the selector does not open, or 0.
+size_t DeniedChannel(const Selector& sel, const Line& line) {
   if (sel.allchannels) return 0;
-  std::string_view name = spec.name;
+  std::string_view name = line.spec.name;
   bool publish = name == "publish" || name == "spublish";
   bool pattern = name == "psubscribe";
   if (!publish && !pattern && name != "subscribe" && name != "ssubscribe") return 0;
-  size_t end = publish ? std::min<size_t>(argv.size(), 2) : argv.size();
+  size_t end = publish ? std::min<size_t>(line.argv.size(), 2) : line.argv.size();
   for (size_t i = 1; i < end; ++i) {
-    if (!SelectorAllowsChannel(sel, argv[i], pattern)) return i;
+    if (!SelectorAllowsChannel(sel, line.argv[i], pattern)) return i;
   }
   return 0;
 }
 
-Verdict CheckSelector(const Selector& selector, const CommandSpec& spec,
-                      std::span<const std::string_view> argv) {
-  if (!CommandAllowed(selector, spec, argv)) return Verdict{Denial::kCommand, 0};
-  if (size_t key = DeniedKey(selector, spec, argv)) return Verdict{Denial::kKey, key};
-  if (size_t channel = DeniedChannel(selector, spec, argv)) {
-    return Verdict{Denial::kChannel, channel};
-  }
+Verdict CheckSelector(const Selector& selector, const Line& line) {
+  if (!CommandAllowed(selector, line)) return Verdict{Denial::kCommand, 0};
+  if (size_t key = DeniedKey(selector, line)) return Verdict{Denial::kKey, key};
+  if (size_t channel = DeniedChannel(selector, line)) return Verdict{Denial::kChannel, channel};
   return Verdict{};
 }
 
@@ -128,9 +128,10 @@ bool AllChannels(const User& user) {
 }
 
 Verdict Check(const User& user, const CommandSpec& spec, std::span<const std::string_view> argv) {
+  Line line = MakeLine(spec, argv);
   Verdict worst{Denial::kCommand, 0};
   bool allowed = AnySelector(user, [&](const Selector& s) {
-    Verdict verdict = CheckSelector(s, spec, argv);
+    Verdict verdict = CheckSelector(s, line);
     if (verdict.denial > worst.denial ||
         (verdict.denial == worst.denial && verdict.arg > worst.arg)) {
       worst = verdict;
