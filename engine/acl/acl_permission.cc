@@ -3,10 +3,12 @@
 // its channels.
 #include <algorithm>
 #include <optional>
+#include <vector>
 
 #include "common/util/ascii.h"
 #include "engine/acl/acl_categories.h"
 #include "engine/acl/acl_user.h"
+#include "engine/commands/command_keys.h"
 #include "engine/commands/command_util.h"
 #include "engine/commands/glob.h"
 
@@ -44,19 +46,58 @@ std::optional<uint8_t> VariableKeyAccess(std::string_view name,
   return kKeyRead;
 }
 
+constexpr uint8_t kR = kKeyRead, kW = kKeyWrite, kRW = kKeyRead | kKeyWrite;
+
+// Commands whose first key (in argument order) needs other access than the rest, as their Redis
+// 7.0 key specs say: a source read and a destination written, or the other way round.
+struct SplitAccess {
+  std::string_view name;
+  uint8_t first, rest;
+};
+constexpr SplitAccess kSplitAccess[] = {
+    {"copy", kR, kW},
+    {"rename", kRW, kW},
+    {"renamenx", kRW, kW},
+    {"smove", kRW, kW},
+    {"lmove", kRW, kW},
+    {"blmove", kRW, kW},
+    {"rpoplpush", kRW, kW},
+    {"brpoplpush", kRW, kW},
+    {"sort", kR, kW},
+    {"georadius", kR, kW},
+    {"georadiusbymember", kR, kW},
+    {"sinterstore", kW, kR},
+    {"sunionstore", kW, kR},
+    {"sdiffstore", kW, kR},
+    {"zinterstore", kW, kR},
+    {"zunionstore", kW, kR},
+    {"zdiffstore", kW, kR},
+    {"zrangestore", kW, kR},
+    {"geosearchstore", kW, kR},
+    {"bitop", kW, kR},
+    {"pfmerge", kRW, kR},
+};
+
 // One command line and what every selector is asked about it, worked out once.
 struct Line {
   const CommandSpec& spec;
   std::span<const std::string_view> argv;
-  size_t unit;         // the command or subcommand it runs
-  uint8_t key_access;  // what it does to its keys: its key specs', else its flags'
+  size_t unit;                  // the command or subcommand it runs
+  std::vector<size_t> keys;     // argv indexes of its keys, in order
+  std::vector<uint8_t> access;  // what it does to each key (0: only names it, as TYPE)
 };
 
 Line MakeLine(const CommandSpec& spec, std::span<const std::string_view> argv) {
-  size_t unit = UnitOf(spec, argv);
-  uint8_t access = VariableKeyAccess(spec.name, argv).value_or(Units()[unit].key_access);
-  if (access == 0) access = (spec.flags & kWrite) ? kKeyWrite : kKeyRead;
-  return Line{spec, argv, unit, access};
+  Line line{spec, argv, UnitOf(spec, argv), FindKeys(spec, argv).indexes, {}};
+  std::sort(line.keys.begin(), line.keys.end());
+  uint8_t access = VariableKeyAccess(spec.name, argv).value_or(Units()[line.unit].key_access);
+  line.access.assign(line.keys.size(), access);
+  for (const SplitAccess& split : kSplitAccess) {
+    if (split.name != spec.name || line.keys.empty()) continue;
+    std::fill(line.access.begin(), line.access.end(), split.rest);
+    line.access[0] = split.first;
+  }
+  return line;
 }
 
 bool CommandAllowed(const Selector& sel, const Line& line) {
@@ -77,13 +118,9 @@ bool KeyAllowed(const Selector& sel, std::string_view key, uint8_t access) {
 
 // The argv index of the first key the selector does not open, or 0.
 size_t DeniedKey(const Selector& sel, const Line& line) {
-  const CommandSpec& spec = line.spec;
-  if (sel.allkeys || spec.first_key <= 0) return 0;
-  int argc = static_cast<int>(line.argv.size());
-  int last = spec.last_key < 0 ? argc + spec.last_key : std::min(spec.last_key, argc - 1);
-  int step = std::max(spec.key_step, 1);
-  for (int i = spec.first_key; i <= last; i += step) {
-    if (!KeyAllowed(sel, line.argv[i], line.key_access)) return static_cast<size_t>(i);
+  if (sel.allkeys) return 0;
+  for (size_t i = 0; i < line.keys.size(); ++i) {
+    if (!KeyAllowed(sel, line.argv[line.keys[i]], line.access[i])) return line.keys[i];
   }
   return 0;
 }

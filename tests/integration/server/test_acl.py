@@ -492,3 +492,51 @@ def test_password_rules_and_auth_failures_match_redis(engine_and_redis):
     fields = [[(e[1], e[3], e[5], e[7], e[9]) for e in entries] for entries in log]
     assert fields[0] == fields[1]
     assert [f[3] for f in fields[0]] == [b"HELLO", b"auth", b"AUTH", b"AUTH"]
+
+
+# %R~ / %W~ per key, as Redis 7.0's key specs say: a source read and a destination written
+# (COPY, SMOVE, *STORE...), keys found by numkeys / STREAMS / STORE, commands that only name a
+# key (TYPE, EXISTS, SCARD: any pattern will do), SET ... GET and BITFIELD by their arguments.
+KEY_ACCESS_DRYRUN = [
+    ("copy", "r1", "w1"), ("copy", "w1", "r1"), ("rename", "b1", "w1"), ("rename", "r1", "w1"),
+    ("renamenx", "b1", "w1"), ("smove", "b1", "w1", "m"), ("smove", "r1", "w1", "m"),
+    ("lmove", "b1", "w1", "left", "right"), ("rpoplpush", "b1", "w1"),
+    ("sinterstore", "w1", "r1", "r2"), ("sinterstore", "w1", "b1", "w2"),
+    ("sunionstore", "w1", "r1"), ("sdiffstore", "w1", "r1"), ("zrangestore", "w1", "r1", "0", "1"),
+    ("zunionstore", "w1", "2", "r1", "r2"), ("zinterstore", "w1", "1", "r1"),
+    ("zdiffstore", "w1", "1", "r1"), ("bitop", "and", "w1", "r1", "r2"), ("pfmerge", "w1", "r1"),
+    ("pfmerge", "b1", "r1"),
+    ("geosearchstore", "w1", "r1", "frommember", "m", "byradius", "1", "km"),
+    ("sort", "r1", "store", "w1"), ("mset", "w1", "v", "w2", "v"), ("msetnx", "w1", "v"),
+    ("getdel", "b1"), ("getdel", "r1"), ("getex", "r1"), ("lmpop", "1", "b1", "left"),
+    ("blmove", "b1", "w1", "left", "right", "0"), ("brpoplpush", "b1", "w1", "0"),
+    ("object", "encoding", "r1"), ("exists", "r1", "w1"), ("del", "w1"), ("unlink", "w1"),
+    ("georadius", "r1", "0", "0", "1", "km", "store", "w1"),
+    ("xreadgroup", "group", "g", "c", "streams", "r1", "0"), ("incrbyfloat", "w1", "1"),
+    ("append", "w1", "x"), ("setrange", "w1", "0", "x"), ("lpush", "w1", "x"), ("sadd", "w1", "x"),
+    ("hset", "w1", "f", "v"), ("zadd", "w1", "1", "m"), ("xadd", "w1", "*", "f", "v"),
+    ("pfadd", "w1", "a"), ("setex", "w1", "10", "v"), ("getset", "w1", "v"),
+    ("expire", "w1", "10"), ("persist", "w1"), ("linsert", "w1", "before", "a", "b"),
+    ("lset", "w1", "0", "x"), ("spop", "w1"), ("srem", "w1", "x"), ("hincrby", "w1", "f", "1"),
+    ("zincrby", "w1", "1", "m"), ("type", "w1"), ("ttl", "w1"), ("strlen", "w1"), ("dump", "w1"),
+    ("restore", "w1", "0", "x"), ("smismember", "w1", "a"), ("sismember", "w1", "a"),
+    ("scard", "w1"), ("hlen", "w1"), ("llen", "w1"), ("zcard", "w1"), ("xlen", "w1"),
+    ("hexists", "w1", "f"), ("hstrlen", "w1", "f"), ("sintercard", "1", "w1"),
+    ("zintercard", "1", "w1"), ("lpos", "w1", "a"), ("memory", "usage", "w1"),
+    ("object", "freq", "w1"), ("pexpiretime", "w1"), ("expiretime", "w1"), ("pttl", "w1"),
+    ("lrem", "w1", "0", "a"), ("ltrim", "w1", "0", "1"), ("zunionstore", "w1", "1", "x"),
+    ("zunion", "2", "r1", "w1"), ("sintercard", "2", "r1", "w1"),
+    ("lmpop", "2", "r1", "b1", "left"), ("eval", "return 1", "2", "b1", "r1"),
+    ("eval", "return 1", "1", "w1"), ("xread", "streams", "r1", "w1", "0", "0"), ("sort", "w1"),
+    ("sort", "r1", "store", "x"), ("georadius", "w1", "0", "0", "1", "km"),
+    ("bitop", "and", "w1", "r1", "w2"), ("mget", "r1", "w1"), ("del", "r1"), ("exists", "x"),
+]
+
+
+def test_key_access_per_key_matches_redis(engine_and_redis):
+    clients = both(engine_and_redis)
+    same(clients, "ACL", "SETUSER", "kp", "on", "nopass", "+@all", "%R~r*", "%W~w*", "~b*")
+    same(clients, "ACL", "SETUSER", "ks", "on", "nopass", "(+@all %R~r*)", "(+@all %W~w*)")
+    for line in KEY_ACCESS_DRYRUN:
+        same(clients, "ACL", "DRYRUN", "kp", *line)
+        same(clients, "ACL", "DRYRUN", "ks", *line)

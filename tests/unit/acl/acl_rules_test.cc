@@ -152,6 +152,19 @@ TEST_CASE("keys are matched with the access the command needs") {
   CHECK(Verdict(Make({"+@all", "allkeys"}), {"get", "anything"}) == Denial::kNone);
 }
 
+TEST_CASE("each key is checked with its own access; a key only named needs any pattern") {
+  User user = Make({"+@all", "%R~r*", "%W~w*"});
+  CHECK(Verdict(user, {"copy", "r1", "w1"}) == Denial::kNone);  // source read, destination written
+  CHECK(Verdict(user, {"copy", "w1", "r1"}) == Denial::kKey);
+  CHECK(Verdict(user, {"sinterstore", "w1", "r1", "r2"}) == Denial::kNone);
+  CHECK(Verdict(user, {"zunionstore", "w1", "2", "r1", "r2"}) == Denial::kNone);
+  CHECK(Verdict(user, {"zunionstore", "w1", "2", "r1", "x"}) == Denial::kKey);  // numkeys keys
+  CHECK(Verdict(user, {"sort", "r1", "store", "w1"}) == Denial::kNone);
+  CHECK(Verdict(user, {"type", "w1"}) == Denial::kNone);  // TYPE reads no value
+  CHECK(Verdict(user, {"type", "x"}) == Denial::kKey);    // but the key must match a pattern
+  CHECK(Verdict(user, {"eval", "return 1", "2", "r1", "w1"}) == Denial::kKey);
+}
+
 TEST_CASE("channels: globs for channels, literal equality for PSUBSCRIBE patterns") {
   User user = Make({"+@all", "&news.*", "&exact"});
   CHECK(Verdict(user, {"publish", "news.tech", "m"}) == Denial::kNone);
