@@ -17,7 +17,7 @@ void AddEngineFlags(CLI::App& app, EngineConfig* c) {
   app.add_option("--dir", c->dir, "Persistence directory")->envname("STRONGBOX_DIR");
   app.add_option("--bind", c->bind, "Listen address (0.0.0.0 to expose)")
       ->envname("STRONGBOX_BIND");
-  app.add_option("--port", c->port, "RESP port")->envname("STRONGBOX_PORT");
+  app.add_option("--port", c->port, "RESP port (0 = none: TLS only)")->envname("STRONGBOX_PORT");
   app.add_option("--metrics-port", c->metrics_port,
                  "HTTP port for /metrics /healthz /readyz (0 = off)")
       ->envname("STRONGBOX_METRICS_PORT");
@@ -70,6 +70,7 @@ void AddEngineFlags(CLI::App& app, EngineConfig* c) {
   app.add_option("--maxmemory-samples", c->maxmemory_samples,
                  "Keys sampled per database and eviction round")
       ->envname("STRONGBOX_MAXMEMORY_SAMPLES");
+  AddTlsFlags(app, &c->tls);
 }
 
 namespace {
@@ -155,7 +156,11 @@ absl::Status ValidateConfig(EngineConfig* c) {
         absl::StrCat("invalid ", std::string(flag), ": ", std::string(fix)));
   };
   if (c->dir.empty()) return bad("--dir", "give the persistence directory");
-  if (c->port < 1 || c->port > 65535) return bad("--port", "use 1..65535");
+  if (c->port < 0 || c->port > 65535) return bad("--port", "use 1..65535, or 0 for none");
+  if (c->port == 0 && !c->tls.enabled()) {
+    return bad("--port", "0 (no plain listener) needs --tls-port: give at least one listener");
+  }
+  if (auto s = ValidateTlsOptions(c->tls); !s.ok()) return s;
   if (c->metrics_port < 0 || c->metrics_port > 65535) {
     return bad("--metrics-port", "use 1..65535, or 0 to disable");
   }

@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "engine/server/memory_config.h"
 #include "engine/server/output_buffer_limit.h"
+#include "engine/server/tls_options.h"
 
 namespace CLI {
 class App;
@@ -56,6 +57,7 @@ struct EngineConfig {
   std::string maxmemory_policy = "noeviction";
   std::string maxmemory_samples = "5";
   MemoryLimits memory;  // CONFIG SET maxmemory, maxmemory-policy, maxmemory-samples
+  TlsOptions tls;       // --tls-port and the rest of tls-*
 };
 
 void AddEngineFlags(CLI::App& app, EngineConfig* config);
