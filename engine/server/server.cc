@@ -195,9 +195,10 @@ int Server::Run() {
   ArmTimer();
   ArmSignal();
   ready_ = true;
-  LogLine(absl::StrCat("ready on ", config_.bind, ":", config_.port,
-                       config_.tls.enabled() ? absl::StrCat(", TLS port ", config_.tls.port) : "",
-                       " (fsync ", config_.fsync, ", dir ", config_.dir, ")"));
+  std::string where = config_.port != 0 ? absl::StrCat(config_.bind, ":", config_.port)
+                                        : absl::StrCat(config_.bind, " (no plain port)");
+  if (config_.tls.enabled()) absl::StrAppend(&where, ", TLS port ", config_.tls.port);
+  LogLine(absl::StrCat("ready on ", where, " (fsync ", config_.fsync, ", dir ", config_.dir, ")"));
   Loop();
   LogLine("stopped cleanly");
   return 0;

@@ -7,11 +7,13 @@ import os
 import socket
 import ssl
 import subprocess
+import time
 
 import pytest
 import redis
 
-from strongbox_harness import SANITIZED, Engine, RawConnection, free_port, raw_reply, run
+from strongbox_harness import (SANITIZED, Engine, RawConnection, free_port, raw_reply, run,
+                               wait_for)
 
 TLS_PARAMS = ["tls-port", "tls-cert-file", "tls-key-file", "tls-key-file-pass", "tls-ca-cert-file",
               "tls-ca-cert-dir", "tls-auth-clients", "tls-protocols", "tls-ciphers",
@@ -178,6 +180,33 @@ def test_resp3_hello_over_tls(tls_engine):
         assert conn.read_reply() == b"PONG"
     finally:
         conn.close()
+
+
+def test_busy_script_over_tls_kill_and_input_that_came_meanwhile(tls_engine):
+    """The busy poll decrypts other clients' commands (SCRIPT KILL works over TLS) and keeps
+    what the script's own client sent for after the script."""
+    other = tls_engine.client()
+    other.config_set("busy-reply-threshold", "100")
+    runner = tls_engine.tls_socket()
+    try:
+        runner.send(("EVAL", "while true do end", "0"))
+
+        def busy():
+            try:
+                return other.ping() and False
+            except redis.ResponseError as e:
+                return str(e).startswith("BUSY")
+        wait_for(busy, 30, "a BUSY reply over TLS")
+        runner.send(("PING",), ("SET", "after-script", "1"))
+        time.sleep(0.3)  # received while the script runs (not checked: only more likely)
+        assert other.script_kill()
+        kill = runner.read_reply()
+        assert kill[0] == "error" and "Script killed" in kill[1], kill
+        assert runner.read_reply() == b"PONG"
+        assert runner.read_reply() == b"OK"
+    finally:
+        runner.close()
+    assert other.get("after-script") == b"1"
 
 
 def test_plain_port_zero_listens_on_tls_only(tmp_path, certs):
