@@ -92,8 +92,20 @@ bool ParseNumber(std::string_view v, T* out, bool memory) {
   return true;
 }
 
+std::vector<FlagDirective>* WithTlsDirectives(std::vector<FlagDirective>* table) {
+  table->push_back({"tls-port", "--tls-port",
+                    [](auto v, auto* c) { return ParseNumber(v, &c->tls.port, false); }});
+  for (const TlsTextFlag& f : TlsTextFlags()) {
+    table->push_back({f.flag + 2, f.flag, [field = f.field](auto v, auto* c) {
+                        c->tls.*field = std::string(v);
+                        return true;
+                      }});
+  }
+  return table;
+}
+
 const std::vector<FlagDirective>& FlagDirectives() {
-  static const auto* table = new std::vector<FlagDirective>{
+  static const auto* table = WithTlsDirectives(new std::vector<FlagDirective>{
       {"port", "--port", [](auto v, auto* c) { return ParseNumber(v, &c->port, false); }},
       {"bind", "--bind", [](auto v, auto* c) { return !(c->bind = std::string(v)).empty(); }},
       {"dir", "--dir", [](auto v, auto* c) { return !(c->dir = std::string(v)).empty(); }},
@@ -113,7 +125,7 @@ const std::vector<FlagDirective>& FlagDirectives() {
          c->fsync = v == "everysec" ? "interval" : std::string(v);
          return v == "always" || v == "everysec";
        }},
-  };
+  });
   return *table;
 }
 

@@ -63,7 +63,7 @@ struct EngineConfig {
 void AddEngineFlags(CLI::App& app, EngineConfig* config);
 // After parsing: reads --config FILE, if given, into the fields whose flags were not given
 // (port, bind, dir, requirepass, maxclients, proto-max-bulk-len, client-query-buffer-limit,
-// appendfsync) and config_file_settings (the rest).
+// appendfsync, tls-*) and config_file_settings (the rest).
 absl::Status LoadConfigFile(const CLI::App& app, EngineConfig* config);
 // Also loads --requirepass-file into requirepass.
 absl::Status ValidateConfig(EngineConfig* config);

@@ -12,15 +12,7 @@ namespace strongbox::engine {
 
 namespace {
 
-// The text flags: each reads STRONGBOX_ plus its name in upper case (--tls-cert-file:
-// STRONGBOX_TLS_CERT_FILE).
-struct TextFlag {
-  const char* flag;
-  std::string TlsOptions::*field;
-  const char* help;
-};
-
-constexpr TextFlag kTextFlags[] = {
+constexpr TlsTextFlag kTextFlags[] = {
     {"--tls-cert-file", &TlsOptions::cert_file, "Server certificate chain (PEM)"},
     {"--tls-key-file", &TlsOptions::key_file, "Server private key (PEM)"},
     {"--tls-key-file-pass", &TlsOptions::key_file_pass, "Passphrase of --tls-key-file"},
@@ -37,6 +29,8 @@ constexpr TextFlag kTextFlags[] = {
      "yes: resumable sessions (session cache and tickets)"},
 };
 
+// Each flag reads STRONGBOX_ plus its name in upper case (--tls-cert-file:
+// STRONGBOX_TLS_CERT_FILE).
 std::string EnvName(std::string_view flag) {
   std::string env = "STRONGBOX_" + std::string(flag.substr(2));
   for (char& ch : env) ch = ch == '-' ? '_' : absl::ascii_toupper(static_cast<unsigned char>(ch));
@@ -45,10 +39,12 @@ std::string EnvName(std::string_view flag) {
 
 }  // namespace
 
+std::span<const TlsTextFlag> TlsTextFlags() { return kTextFlags; }
+
 void AddTlsFlags(CLI::App& app, TlsOptions* t) {
   app.add_option("--tls-port", t->port, "TLS RESP port (0 = no TLS listener)")
       ->envname(EnvName("--tls-port"));
-  for (const TextFlag& f : kTextFlags) {
+  for (const TlsTextFlag& f : kTextFlags) {
     app.add_option(f.flag, t->*f.field, f.help)->envname(EnvName(f.flag));
   }
 }
@@ -84,7 +80,7 @@ void AddTlsConfigParams(ConfigRegistry& registry, const TlsOptions& t) {
   port.default_value = std::to_string(defaults.port);
   registry.Add(std::move(port));
   // CONFIG names are the flags without their dashes, as in redis.conf.
-  for (const TextFlag& f : kTextFlags) {
+  for (const TlsTextFlag& f : kTextFlags) {
     ConfigParam p;
     p.name = std::string(f.flag + 2);
     p.get = [value = &(t.*f.field)] { return *value; };

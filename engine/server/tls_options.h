@@ -3,6 +3,7 @@
 // tls_context.h's.
 #pragma once
 
+#include <span>
 #include <string>
 
 #include "absl/status/status.h"
@@ -31,6 +32,15 @@ struct TlsOptions {
 
   bool enabled() const { return port != 0; }
 };
+
+// The settings other than tls-port, all text: "--tls-cert-file" sets TlsOptions::cert_file (the
+// redis.conf directive and CONFIG name are the flag without its dashes).
+struct TlsTextFlag {
+  const char* flag;
+  std::string TlsOptions::*field;
+  const char* help;
+};
+std::span<const TlsTextFlag> TlsTextFlags();
 
 void AddTlsFlags(CLI::App& app, TlsOptions* tls);
 // The checks that need no OpenSSL: ranges, enumerations, files given together. Whether the

@@ -276,6 +276,19 @@ def test_start_up_errors_name_the_flag(tmp_path, certs, flags, words):
         assert word in out, out
 
 
+def test_tls_directives_of_a_config_file(tmp_path, certs):
+    e = TlsEngine(tmp_path / "data", certs)
+    conf = tmp_path / "redis.conf"
+    conf.write_text("".join(f"{flag[2:]} {value}\n"
+                            for flag, value in zip(e.args[::2], e.args[1::2])))
+    e.args = ["--config", str(conf)]  # the same settings, as redis.conf directives only
+    e.start()
+    assert e.client().ping()
+    assert e.client().config_get("tls-port") == {"tls-port": str(e.tls_port)}
+    assert "ignored" not in e.output()
+    assert e.stop() == 0
+
+
 def test_port_zero_needs_a_tls_port(tmp_path):
     e = Engine(tmp_path / "data")
     e.port = 0
