@@ -60,7 +60,7 @@ bool Server::TakeReceived(Conn& c, size_t bytes, bool decrypt) {
   if (status == TlsSession::Status::kClosed) return false;
   if (status == TlsSession::Status::kError) {
     LogLine(absl::StrCat("TLS: closing ", c.session.address, ": ", c.tls->error()));
-    // The alert says why (redis-cli prints it: "certificate required"), then the close.
+    // The alert tells the client why ("certificate required"), then the close.
     c.session.close_after_reply = true;
     return SendTlsOutput(c);
   }

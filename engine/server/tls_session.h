@@ -16,7 +16,7 @@ namespace strongbox::engine {
 
 class TlsSession {
  public:
-  enum class Role { kServer, kClient };  // a client only in tests (and benchmarks)
+  enum class Role { kServer, kClient };  // a client only in tests
   enum class Status { kOk, kClosed, kError };
 
   // nullptr if OpenSSL cannot allocate the session.

@@ -115,6 +115,12 @@ def test_auth_clients_yes_refuses_a_client_without_certificate(tls_engine):
     rc, out = cli(tls_engine, "PING", cert=None)
     assert "PONG" not in out
     assert refused(tls_engine, None)
+    # The client learns why: the engine sends the TLS alert before closing.
+    conn = tls_engine.tls_socket(cert=None)
+    with pytest.raises(ssl.SSLError, match="CERTIFICATE_REQUIRED"):
+        conn.send(("PING",))
+        conn.read_reply()
+    conn.close()
     assert refused(tls_engine, "stranger"), "a certificate of another CA must be refused"
     assert "TLS: closing" in tls_engine.output()
     # The refusals closed those connections only.
@@ -274,6 +280,26 @@ def test_start_up_errors_name_the_flag(tmp_path, certs, flags, words):
     assert rc != 0
     for word in words:
         assert word in out, out
+
+
+def test_protocols_and_ciphers_are_the_configured_ones(tmp_path, certs):
+    e = TlsEngine(tmp_path / "data", certs, tls_protocols="TLSv1.2",
+                  tls_ciphers="ECDHE-ECDSA-CHACHA20-POLY1305", tls_session_caching="no").start()
+
+    def handshake(version):
+        ctx = ssl.create_default_context(cafile=certs("ca.crt"))
+        ctx.load_cert_chain(certs("client.crt"), certs("client.key"))
+        ctx.minimum_version = ctx.maximum_version = version
+        with socket.create_connection(("127.0.0.1", e.tls_port), timeout=30) as raw:
+            with ctx.wrap_socket(raw, server_hostname="localhost") as tls:
+                tls.sendall(b"*1\r\n$4\r\nPING\r\n")
+                return tls.version(), tls.cipher()[0], tls.recv(100)
+
+    assert handshake(ssl.TLSVersion.TLSv1_2) == ("TLSv1.2", "ECDHE-ECDSA-CHACHA20-POLY1305",
+                                                 b"+PONG\r\n")
+    with pytest.raises((ssl.SSLError, ConnectionError)):
+        handshake(ssl.TLSVersion.TLSv1_3)
+    assert e.stop() == 0
 
 
 def test_tls_directives_of_a_config_file(tmp_path, certs):
