@@ -174,6 +174,20 @@ def test_big_value_and_long_pipeline_round_trip(tls_engine):
     assert replies[n:] == [f"v{i}".encode() for i in range(n)]
 
 
+def test_replies_beyond_the_output_limit_pause_and_resume_input(tmp_path, certs):
+    e = TlsEngine(tmp_path / "data", certs, client_output_buffer_limit="65536").start()
+    c = e.client()
+    value = os.urandom(100_000)
+    assert c.set("v", value)
+    pipe = c.pipeline(transaction=False)
+    for _ in range(200):
+        pipe.get("v")
+    pipe.ping()
+    replies = pipe.execute()
+    assert replies[:-1] == [value] * 200 and replies[-1] is True
+    assert e.stop() == 0
+
+
 def test_resp3_hello_over_tls(tls_engine):
     conn = tls_engine.tls_socket()
     try:
