@@ -11,8 +11,10 @@ cd docker
 docker-compose -f compose.yaml config -q
 docker-compose -f compose.yaml --profile monitoring config -q 2>/dev/null || docker-compose -f compose.yaml config -q
 docker-compose -f compose.yaml -f ../deploy/aws/compose.aws.yaml config -q
+docker-compose -f compose.yaml -f compose.tls.yaml config -q  # the TLS override
 cd ..
 yamllint -d '{extends: relaxed, rules: {line-length: {max: 120}}}' docker/compose.yaml \
+  docker/compose.tls.yaml \
   docker/monitoring deploy
 python3 - <<'PY'
 import json, sys, yaml
@@ -47,6 +49,14 @@ need("persistence" in mounts["engine"] and "archive" not in mounts["engine"], "e
 need({"persistence", "archive"} <= mounts["snapshotter"], "snapshotter mounts")
 claims = {t["metadata"]["name"]: t["spec"]["storageClassName"] for t in ss["spec"]["volumeClaimTemplates"]}
 need(claims == {"persistence": "strongbox-gp3", "archive": "strongbox-st1"}, "claims gp3/st1")
+tls = yaml.safe_load(open("deploy/k8s/tls-patch.yaml"))["spec"]["template"]["spec"]
+tls_engine = {c["name"]: c for c in tls["containers"]}["engine"]
+need({v["name"]: v for v in tls["volumes"]}["tls"]["secret"]["secretName"] == "strongbox-tls",
+     "TLS patch: the strongbox-tls Secret")
+tls_mount = {m["name"]: m["mountPath"] for m in tls_engine["volumeMounts"]}["tls"]
+tls_env = {e["name"]: e["value"] for e in tls_engine["env"]}
+need(all(tls_env[f"STRONGBOX_TLS_{k}_FILE"].startswith(tls_mount + "/") for k in ("CERT", "KEY", "CA_CERT")),
+     "TLS patch: the files are in the Secret's mount")
 json.load(open("docker/monitoring/grafana/dashboards/strongbox.json"))
 json.load(open("docker/seccomp-iouring.json"))
 if problems:

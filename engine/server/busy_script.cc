@@ -41,16 +41,17 @@ bool Server::ServeWhileScriptBusy(bool is_function, bool wrote) {
 }
 
 void Server::OnBusyCompletion(OpType type, uint64_t id, int res, uint32_t flags) {
-  if (type == OpType::kAccept) return OnAccept(res, flags);
+  if (type == OpType::kAccept) return OnAccept(id, res, flags);
   if (type == OpType::kRecv && res > 0) {
     auto it = conns_.find(id);
     if (it != conns_.end()) {
       Conn& c = *it->second;
       if (c.id != busy_.conn_id) return OnBusyRecv(c, res);
       // The script's own client: its bytes landed after what is being parsed; the loop that
-      // runs the script reads them next (and arms the next receive).
+      // runs the script reads them next (and arms the next receive). TLS input is decrypted
+      // then: growing c.in now would move the arguments the script runs with.
       c.recv_armed = false;
-      c.in_len += static_cast<size_t>(res);
+      (void)TakeReceived(c, static_cast<size_t>(res), /*decrypt=*/false);
       return;
     }
   }
@@ -67,7 +68,10 @@ void Server::OnBusyCompletion(OpType type, uint64_t id, int res, uint32_t flags)
 
 void Server::OnBusyRecv(Conn& c, int res) {
   c.recv_armed = false;
-  c.in_len += static_cast<size_t>(res);
+  if (!TakeReceived(c, static_cast<size_t>(res), /*decrypt=*/true)) {
+    deferred_.push_back({OpType::kRecv, c.id, 0, 0});  // the loop closes it, as at end of input
+    return;
+  }
   // A client that cannot take a command now keeps its input for after the script.
   if (!c.blocked && !c.closing && !c.parse_paused && !c.input_backlog) {
     std::vector<std::string_view> argv;

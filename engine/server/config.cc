@@ -17,7 +17,7 @@ void AddEngineFlags(CLI::App& app, EngineConfig* c) {
   app.add_option("--dir", c->dir, "Persistence directory")->envname("STRONGBOX_DIR");
   app.add_option("--bind", c->bind, "Listen address (0.0.0.0 to expose)")
       ->envname("STRONGBOX_BIND");
-  app.add_option("--port", c->port, "RESP port")->envname("STRONGBOX_PORT");
+  app.add_option("--port", c->port, "RESP port (0 = none: TLS only)")->envname("STRONGBOX_PORT");
   app.add_option("--metrics-port", c->metrics_port,
                  "HTTP port for /metrics /healthz /readyz (0 = off)")
       ->envname("STRONGBOX_METRICS_PORT");
@@ -70,6 +70,7 @@ void AddEngineFlags(CLI::App& app, EngineConfig* c) {
   app.add_option("--maxmemory-samples", c->maxmemory_samples,
                  "Keys sampled per database and eviction round")
       ->envname("STRONGBOX_MAXMEMORY_SAMPLES");
+  AddTlsFlags(app, &c->tls);
 }
 
 namespace {
@@ -91,8 +92,20 @@ bool ParseNumber(std::string_view v, T* out, bool memory) {
   return true;
 }
 
+std::vector<FlagDirective>* WithTlsDirectives(std::vector<FlagDirective>* table) {
+  table->push_back({"tls-port", "--tls-port",
+                    [](auto v, auto* c) { return ParseNumber(v, &c->tls.port, false); }});
+  for (const TlsTextFlag& f : TlsTextFlags()) {
+    table->push_back({f.flag + 2, f.flag, [field = f.field](auto v, auto* c) {
+                        c->tls.*field = std::string(v);
+                        return true;
+                      }});
+  }
+  return table;
+}
+
 const std::vector<FlagDirective>& FlagDirectives() {
-  static const auto* table = new std::vector<FlagDirective>{
+  static const auto* table = WithTlsDirectives(new std::vector<FlagDirective>{
       {"port", "--port", [](auto v, auto* c) { return ParseNumber(v, &c->port, false); }},
       {"bind", "--bind", [](auto v, auto* c) { return !(c->bind = std::string(v)).empty(); }},
       {"dir", "--dir", [](auto v, auto* c) { return !(c->dir = std::string(v)).empty(); }},
@@ -112,7 +125,7 @@ const std::vector<FlagDirective>& FlagDirectives() {
          c->fsync = v == "everysec" ? "interval" : std::string(v);
          return v == "always" || v == "everysec";
        }},
-  };
+  });
   return *table;
 }
 
@@ -155,7 +168,11 @@ absl::Status ValidateConfig(EngineConfig* c) {
         absl::StrCat("invalid ", std::string(flag), ": ", std::string(fix)));
   };
   if (c->dir.empty()) return bad("--dir", "give the persistence directory");
-  if (c->port < 1 || c->port > 65535) return bad("--port", "use 1..65535");
+  if (c->port < 0 || c->port > 65535) return bad("--port", "use 1..65535, or 0 for none");
+  if (c->port == 0 && !c->tls.enabled()) {
+    return bad("--port", "0 (no plain listener) needs --tls-port: give at least one listener");
+  }
+  if (auto s = ValidateTlsOptions(c->tls); !s.ok()) return s;
   if (c->metrics_port < 0 || c->metrics_port > 65535) {
     return bad("--metrics-port", "use 1..65535, or 0 to disable");
   }

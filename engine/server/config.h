@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "engine/server/memory_config.h"
 #include "engine/server/output_buffer_limit.h"
+#include "engine/server/tls_options.h"
 
 namespace CLI {
 class App;
@@ -56,12 +57,13 @@ struct EngineConfig {
   std::string maxmemory_policy = "noeviction";
   std::string maxmemory_samples = "5";
   MemoryLimits memory;  // CONFIG SET maxmemory, maxmemory-policy, maxmemory-samples
+  TlsOptions tls;       // --tls-port and the rest of tls-*
 };
 
 void AddEngineFlags(CLI::App& app, EngineConfig* config);
 // After parsing: reads --config FILE, if given, into the fields whose flags were not given
 // (port, bind, dir, requirepass, maxclients, proto-max-bulk-len, client-query-buffer-limit,
-// appendfsync) and config_file_settings (the rest).
+// appendfsync, tls-*) and config_file_settings (the rest).
 absl::Status LoadConfigFile(const CLI::App& app, EngineConfig* config);
 // Also loads --requirepass-file into requirepass.
 absl::Status ValidateConfig(EngineConfig* config);

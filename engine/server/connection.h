@@ -11,6 +11,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "engine/commands/command.h"
+#include "engine/server/tls_session.h"
 
 namespace strongbox::engine {
 
@@ -42,6 +43,9 @@ struct Conn {
   bool input_backlog = false;
   std::vector<std::string> blocked_argv;
   int64_t pubsub_soft_limit_since_ms = 0;  // when its output went above the soft limit; 0 = not
+  // Accepted on the TLS port: receives land in its buffer and are decrypted into `in`;
+  // `sending` holds ciphertext (tls_io.cc).
+  std::unique_ptr<TlsSession> tls;
 
   // Output not yet taken by the kernel: what the output buffer limits measure.
   // (sending_off is only reset by the next send: past a finished one it may exceed sending.)

@@ -39,9 +39,10 @@ std::string SocketAddress(int fd, bool local) {
 
 }  // namespace
 
-void Server::ArmAccept() {
-  io_uring_sqe* sqe = ring_.Sqe(OpType::kAccept, 0);
-  io_uring_prep_multishot_accept(sqe, listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+void Server::ArmAccept(uint64_t listener) {
+  io_uring_sqe* sqe = ring_.Sqe(OpType::kAccept, listener);
+  int fd = listener == kTlsListener ? tls_listen_fd_ : listen_fd_;
+  io_uring_prep_multishot_accept(sqe, fd, nullptr, nullptr, SOCK_CLOEXEC);
 }
 
 void Server::ArmRecv(Conn& c) {
@@ -50,6 +51,7 @@ void Server::ArmRecv(Conn& c) {
       shutting_down_) {
     return;
   }
+  if (c.tls) return ArmTlsRecv(c);
   if (c.in.size() - c.in_len < kRecvChunkBytes / 2) {
     c.in.resize(std::max(c.in.size() * 2, c.in_len + kRecvChunkBytes));
   }
@@ -70,8 +72,8 @@ void Server::ArmSignal() {
   io_uring_prep_read(sqe, signal_fd_, &siginfo_, sizeof(siginfo_), 0);
 }
 
-void Server::OnAccept(int res, uint32_t flags) {
-  if (!(flags & IORING_CQE_F_MORE) && !shutting_down_) ArmAccept();
+void Server::OnAccept(uint64_t listener, int res, uint32_t flags) {
+  if (!(flags & IORING_CQE_F_MORE) && !shutting_down_) ArmAccept(listener);
   if (res < 0) {
     if (res != -EAGAIN && res != -EINTR && res != -ECANCELED) {
       LogLine(absl::StrCat("accept: ", strerror(-res)));
@@ -82,7 +84,9 @@ void Server::OnAccept(int res, uint32_t flags) {
   if (shutting_down_ || conns_.size() >= static_cast<size_t>(config_.maxclients)) {
     static constexpr std::string_view kFull = "-ERR max number of clients reached\r\n";
     ++counters_.rejected_connections;
-    (void)::send(res, kFull.data(), kFull.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    // A TLS client would read the plain error as a broken record: it only sees the close.
+    if (listener == kPlainListener)
+      (void)::send(res, kFull.data(), kFull.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     ::close(res);
     return;
   }
@@ -96,6 +100,7 @@ void Server::OnAccept(int res, uint32_t flags) {
   c->session.address = SocketAddress(res, false);
   c->session.local_address = SocketAddress(res, true);
   c->session.created_ms = c->session.last_command_ms = NowMs();
+  if (listener == kTlsListener && !AttachTls(*c)) return;
   Conn& ref = *c;
   conns_.emplace(c->id, std::move(c));
   ArmRecv(ref);
@@ -107,7 +112,7 @@ void Server::OnRecv(Conn& c, int res) {
   if (res <= 0) return StartClose(c);
   ++counters_.reads_processed;
   counters_.net_input_bytes += static_cast<uint64_t>(res);
-  c.in_len += static_cast<size_t>(res);
+  if (!TakeReceived(c, static_cast<size_t>(res), /*decrypt=*/true)) return StartClose(c);
   ProcessInput(c);
   ArmRecv(c);
 }
@@ -262,6 +267,7 @@ void Server::SubmitSends() {
     if (c.send_armed || c.out_sendable == 0 || c.closing) continue;
     // Hand the durable prefix to the kernel; the rest stays held in `out`.
     replies_.TakeSendable(c, log_->lsn_durable());
+    if (c.tls && !EncryptSending(c)) continue;  // waits for the handshake, or closed
     io_uring_sqe* sqe = ring_.Sqe(OpType::kSend, c.id);
     io_uring_prep_send(sqe, c.fd, c.sending.data(), c.sending.size(), MSG_NOSIGNAL);
     c.send_armed = true;
@@ -285,7 +291,7 @@ bool Server::AdvanceSend(Conn& c, int res) {
     return false;
   }
   c.sending.clear();
-  return true;
+  return !SendTlsOutput(c);  // TLS records that came up meanwhile go on first
 }
 
 void Server::OnSend(Conn& c, int res) {

@@ -60,6 +60,7 @@ Server::~Server() {
   if (http_) http_->Stop();
   for (auto& [id, c] : conns_) ::close(c->fd);
   if (listen_fd_ >= 0) ::close(listen_fd_);
+  if (tls_listen_fd_ >= 0) ::close(tls_listen_fd_);
   if (signal_fd_ >= 0) ::close(signal_fd_);
 }
 
@@ -128,22 +129,35 @@ absl::Status Server::Start() {
 }
 
 absl::Status Server::Listen() {
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (listen_fd_ < 0) return io::ErrnoStatus(errno, "socket", "");
+  if (config_.port != 0) {
+    auto fd = ListenOn(config_.port, "--port");
+    if (!fd.ok()) return fd.status();
+    listen_fd_ = *fd;
+  }
+  return ListenTls();
+}
+
+absl::StatusOr<int> Server::ListenOn(int port, const char* port_flag) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return io::ErrnoStatus(errno, "socket", "");
   int yes = 1;
-  ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(config_.port));
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  absl::Status failed;
   if (::inet_pton(AF_INET, config_.bind.c_str(), &addr.sin_addr) != 1) {
-    return absl::InvalidArgumentError("invalid --bind: give an IPv4 address like 127.0.0.1");
+    failed = absl::InvalidArgumentError("invalid --bind: give an IPv4 address like 127.0.0.1");
+  } else if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    failed =
+        absl::UnavailableError(absl::StrCat("cannot listen on ", config_.bind, ":", port, ": ",
+                                            strerror(errno), " (choose another ", port_flag, "?)"));
+  } else if (::listen(fd, 1024) != 0) {
+    failed = io::ErrnoStatus(errno, "listen", "");
   }
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.bind, ":", config_.port,
-                                               ": ", strerror(errno), " (choose another --port?)"));
-  }
-  if (::listen(listen_fd_, 1024) != 0) return io::ErrnoStatus(errno, "listen", "");
-  return absl::OkStatus();
+  if (failed.ok()) return fd;
+  ::close(fd);
+  return failed;
 }
 
 absl::Status Server::SetUpSignals() {
@@ -176,12 +190,15 @@ int Server::Run() {
     LogLine("cannot start: " + s.ToString());
     return 1;
   }
-  ArmAccept();
+  if (listen_fd_ >= 0) ArmAccept(kPlainListener);
+  if (tls_listen_fd_ >= 0) ArmAccept(kTlsListener);
   ArmTimer();
   ArmSignal();
   ready_ = true;
-  LogLine(absl::StrCat("ready on ", config_.bind, ":", config_.port, " (fsync ", config_.fsync,
-                       ", dir ", config_.dir, ")"));
+  std::string where = config_.port != 0 ? absl::StrCat(config_.bind, ":", config_.port)
+                                        : absl::StrCat(config_.bind, " (no plain port)");
+  if (config_.tls.enabled()) absl::StrAppend(&where, ", TLS port ", config_.tls.port);
+  LogLine(absl::StrCat("ready on ", where, " (fsync ", config_.fsync, ", dir ", config_.dir, ")"));
   Loop();
   LogLine("stopped cleanly");
   return 0;
@@ -224,7 +241,7 @@ void Server::RecordLoopTurn(int64_t started_us) {
 void Server::OnCompletion(OpType type, uint64_t id, int res, uint32_t flags) {
   switch (type) {
     case OpType::kAccept:
-      return OnAccept(res, flags);
+      return OnAccept(id, res, flags);
     case OpType::kRecv:
     case OpType::kSend: {
       auto it = conns_.find(id);
@@ -293,6 +310,7 @@ bool Server::DrainForShutdown(int64_t* deadline_ms) {
   if (*deadline_ms == 0) {
     *deadline_ms = NowMs() + kShutdownDrainMs;
     if (listen_fd_ >= 0) ::shutdown(listen_fd_, SHUT_RDWR);
+    if (tls_listen_fd_ >= 0) ::shutdown(tls_listen_fd_, SHUT_RDWR);
     for (auto& [cid, c] : conns_) ::shutdown(c->fd, SHUT_RD);
   }
   commit_->MaybeFlush(NowMs(), true);

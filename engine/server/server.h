@@ -36,6 +36,7 @@
 #include "engine/server/instantaneous_metrics.h"
 #include "engine/server/reply_gate.h"
 #include "engine/server/ring.h"
+#include "engine/server/tls_context.h"
 #include "engine/server/used_memory.h"
 
 namespace strongbox::engine {
@@ -88,6 +89,7 @@ class Server final : public ServerHooks {
   // server.cc: start-up, the loop, command execution.
   absl::Status Start();
   absl::Status Listen();
+  absl::StatusOr<int> ListenOn(int port, const char* port_flag);
   absl::Status SetUpSignals();
   absl::Status StartMetricsHttp();
   void Loop();
@@ -121,11 +123,14 @@ class Server final : public ServerHooks {
   void RunDeferredCompletions();
 
   // connection_io.cc: accept, receive, parse, send, close.
-  void ArmAccept();
+  // Which listener an accept completion is for (its id).
+  static constexpr uint64_t kPlainListener = 0;
+  static constexpr uint64_t kTlsListener = 1;
+  void ArmAccept(uint64_t listener);
   void ArmRecv(Conn& c);
   void ArmTimer();
   void ArmSignal();
-  void OnAccept(int res, uint32_t flags);
+  void OnAccept(uint64_t listener, int res, uint32_t flags);
   void OnRecv(Conn& c, int res);
   void OnSend(Conn& c, int res);
   // The part of OnSend the busy poll may run too: true when `sending` went out completely.
@@ -146,6 +151,21 @@ class Server final : public ServerHooks {
   void StartClose(Conn& c);
   void MaybeFree(uint64_t id);
 
+  // tls_io.cc: connections of the TLS port on the same ring, through their TlsSession.
+  absl::Status ListenTls();
+  // A new connection of the TLS port gets its session; false: it could not (closed, logged).
+  bool AttachTls(Conn& c);
+  void ArmTlsRecv(Conn& c);
+  // `bytes` arrived in the receive buffer: plain, they extend c.in; TLS, they are decrypted
+  // into it when `decrypt` (else later, by ArmTlsRecv). False: the connection must close.
+  bool TakeReceived(Conn& c, size_t bytes, bool decrypt);
+  // c.sending holds the plaintext SubmitSends released: encrypts it. False: nothing to send
+  // (the handshake is not done yet: it goes once it is) or the connection was closed.
+  bool EncryptSending(Conn& c);
+  // Sends TLS records that carry no reply (handshake, session tickets) if nothing is being
+  // sent; true if a send was armed.
+  bool SendTlsOutput(Conn& c);
+
   EngineConfig config_;
   io::FileSystem& fs_;
   std::unique_ptr<io::FileLock> lock_;
@@ -157,7 +177,9 @@ class Server final : public ServerHooks {
   std::unique_ptr<SnapshotRequests> snapshot_requests_;  // BGSAVE, SAVE, LASTSAVE
 
   Ring ring_;
-  int listen_fd_ = -1;
+  int listen_fd_ = -1;  // -1 with --port 0
+  int tls_listen_fd_ = -1;
+  std::unique_ptr<TlsContext> tls_;
   int signal_fd_ = -1;
   ::signalfd_siginfo siginfo_{};
   bool shutting_down_ = false;

@@ -134,6 +134,7 @@ void Server::AddServerConfigParams() {
         return error;
       }));
   AddMemoryConfigParams(r);
+  AddTlsConfigParams(r, c.tls);
   // Facts: the command log is always on (appendonly yes) and snapshots are the snapshotter's
   // (save ""), 16 databases, no idle timeout, no cluster.
   r.Add(Fixed("appendonly", "yes"));
