@@ -71,7 +71,7 @@ Entry* KeyTable::Find(std::string_view key) const {
     if (which == 0 && rehashing() && index < rehash_index_) continue;
     for (Link link = t.buckets[index]; link != 0;) {
       Entry* e = NodeOf(link);
-      if ((link & ~kPointerMask & ~kMayFollow) == tag && e->key() == key) return e;
+      if (TagOfLink(link) == tag && e->key() == key) return e;
       if ((link & kMayFollow) == 0) break;
       link = e->next_;
     }
@@ -93,7 +93,7 @@ void KeyTable::PrefetchChain(uint64_t hash) const {
     if (t.buckets == nullptr) continue;
     // Not the node if its tag says it cannot hold the key and nothing follows it.
     Link link = *BucketOf(t, hash);
-    if (link != 0 && ((link & ~kPointerMask) == TagOf(hash) || (link & kMayFollow) != 0)) {
+    if (link != 0 && (TagOfLink(link) == TagOf(hash) || (link & kMayFollow) != 0)) {
       __builtin_prefetch(NodeOf(link));
     }
   }
@@ -123,7 +123,10 @@ Entry* KeyTable::Unlink(std::string_view key) {
     if (t.buckets == nullptr) break;
     for (Link* link = &t.buckets[hash & t.mask]; *link != 0; link = &NodeOf(*link)->next_) {
       Entry* e = NodeOf(*link);
-      if ((*link & ~kPointerMask & ~kMayFollow) != tag || e->key() != key) continue;
+      if (TagOfLink(*link) != tag || e->key() != key) {
+        if ((*link & kMayFollow) == 0) break;
+        continue;
+      }
       // The link now leads to e's successor with its tag and bit; the bit of the link to e's
       // predecessor stays set even if nothing follows now (allowed: see key_table.h).
       *link = e->next_;

@@ -115,6 +115,7 @@ class KeyTable {
   static Entry* NodeOf(Link link) { return reinterpret_cast<Entry*>(link & kPointerMask); }
   // The hash's top 15 bits (the bucket index takes the low ones), placed as in a link.
   static Link TagOf(uint64_t hash) { return (hash >> 1) & ~kPointerMask & ~kMayFollow; }
+  static Link TagOfLink(Link link) { return link & ~kPointerMask & ~kMayFollow; }
   static Link MakeLink(Entry* node, uint64_t hash, Link next);
 
   struct FreeDeleter {
