@@ -34,6 +34,9 @@ Entry* Entry::Create(std::string_view key) {
   static_assert(offsetof(Entry, key_head_) == kKeyOffset, "key bytes must follow the header");
   static_assert(offsetof(Entry, next_) == 24 && offsetof(Entry, key_size_short_) == 37,
                 "the link and the key size sit next to the key (one cache line for a lookup)");
+  static_assert(kHeapString > sizeof(payload_) && kHeapString < (1 << 5),
+                "an inline size and the heap mark must fit small_size_'s 5 bits");
+  static_assert(static_cast<int>(ValueType::kStream) < (1 << 3), "a type must fit type_'s 3 bits");
   SB_CHECK(key.size() <= UINT32_MAX, "key too long");
   void* mem = ::operator new(AllocationBytes(key.size()));
   Entry* e = new (mem) Entry();
