@@ -5,8 +5,9 @@
 # once (--fsync interval: the CPU of the keyspace, not of fsync) over the same keyspace of
 # `keys` keys, and rounds alternate between them, so drift in the machine's load hits both.
 # Usage: ENGINE_BASELINE=/path/to/old/strongbox-engine [BENCH_ROUNDS=5] [BENCH_TESTS="set get"] \
-#          [BENCH_PIPELINE=16] scripts/bench-ab.sh [requests_per_run] [keys]
-#        (defaults 1000000 requests, 1000000 keys)
+#          [BENCH_PIPELINE=16] [BENCH_COMMAND="EXISTS nokey:__rand_int__"] \
+#          scripts/bench-ab.sh [requests_per_run] [keys]   (defaults 1000000 requests and keys)
+#        BENCH_COMMAND: one more test, that command line (lookups of absent keys, say).
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib/bench-common.sh
 source "$(dirname "$0")/lib/bench-common.sh"
@@ -32,12 +33,18 @@ done
 
 echo "| test | round | baseline µs/req | this build µs/req | this / baseline |"
 echo "|---|---|---|---|---|"
-for t in ${BENCH_TESTS:-set get}; do
+tests=${BENCH_TESTS:-set get}
+[ -n "${BENCH_COMMAND:-}" ] && tests="$tests command"
+for t in $tests; do
+  args=(-t "$t")
+  name=$(echo "$t" | tr a-z A-Z)
+  # shellcheck disable=SC2206  # BENCH_COMMAND: a command line, split on spaces
+  [ "$t" = command ] && args=($BENCH_COMMAND) && name=$BENCH_COMMAND
   for round in $(seq "$rounds"); do
     declare -A us
     for peer in baseline this; do
       before=$(cpu_ticks "${pid[$peer]}")
-      redis-benchmark -p "${port[$peer]}" -t "$t" -n "$n" -c 50 -P "$p" -r "$keys" -d 8 -q \
+      redis-benchmark -p "${port[$peer]}" -n "$n" -c 50 -P "$p" -r "$keys" -d 8 -q "${args[@]}" \
         >/dev/null
       after=$(cpu_ticks "${pid[$peer]}")
       us[$peer]=$(awk -v t=$((after - before)) -v n="$n" -v hz="$hz" \
@@ -45,10 +52,10 @@ for t in ${BENCH_TESTS:-set get}; do
     done
     ratio=$(awk -v a="${us[this]}" -v b="${us[baseline]}" 'BEGIN { printf "%.3f", a / b }')
     echo "$ratio" >>"$work/ratios-$t"
-    echo "| $(echo "$t" | tr a-z A-Z) -P $p | $round | ${us[baseline]} | ${us[this]} | $ratio |"
+    echo "| $name -P $p | $round | ${us[baseline]} | ${us[this]} | $ratio |"
   done
   # The paired ratios' median, so that one noisy round does not decide.
-  echo "| $(echo "$t" | tr a-z A-Z) -P $p | median | | | $(sort -n "$work/ratios-$t" |
+  echo "| $name -P $p | median | | | $(sort -n "$work/ratios-$t" |
     awk '{ r[NR] = $1 } END { print (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2 }') |"
 done
 echo "($n requests per run, -c 50, -r $keys, -d 8; $(nproc) cores," \
