@@ -27,13 +27,25 @@ uint64_t HashOf(std::string_view key) { return KeyHash{}(key); }
 
 }  // namespace
 
-Entry* KeyTable::Next(const Entry* e) { return e->next_; }
+Entry* KeyTable::Next(const Entry* e) { return NodeOf(e->next_); }
+
+KeyTable::Link KeyTable::MakeLink(Entry* node, uint64_t hash, Link next) {
+  auto address = reinterpret_cast<Link>(node);
+  SB_CHECK((address & ~kPointerMask) == 0, "node address %p above 2^48", static_cast<void*>(node));
+  return address | TagOf(hash) | (next != 0 ? kMayFollow : 0);
+}
+
+void KeyTable::PushFront(Buckets& t, Entry* entry, uint64_t hash) {
+  Link& head = t.buckets[hash & t.mask];
+  entry->next_ = head;
+  head = MakeLink(entry, hash, head);
+}
 
 KeyTable::Buckets KeyTable::Allocate(size_t count) {
   SB_CHECK(std::has_single_bit(count) && count <= kBucketsMax, "bucket count %zu", count);
   // calloc: a large array comes as fresh zero pages from mmap, so growing does not stall on
   // clearing it; the pages are touched as the rehash fills them.
-  auto* p = static_cast<Entry**>(std::calloc(count, sizeof(Entry*)));
+  auto* p = static_cast<Link*>(std::calloc(count, sizeof(Link)));
   if (p == nullptr) throw std::bad_alloc();
   Buckets t;
   t.buckets.reset(p);
@@ -50,14 +62,18 @@ void KeyTable::Swap(KeyTable& other) noexcept {
 Entry* KeyTable::Find(std::string_view key) const {
   if (size() == 0) return nullptr;
   uint64_t hash = HashOf(key);
+  Link tag = TagOf(hash);
   for (int which = 0; which < 2; ++which) {
     const Buckets& t = tables_[which];
     if (t.buckets == nullptr) break;
     uint64_t index = hash & t.mask;
     // Buckets already moved out of tables_[0] are empty: skip the load.
     if (which == 0 && rehashing() && index < rehash_index_) continue;
-    for (Entry* e = t.buckets[index]; e != nullptr; e = e->next_) {
-      if (e->key() == key) return e;
+    for (Link link = t.buckets[index]; link != 0;) {
+      Entry* e = NodeOf(link);
+      if (TagOfLink(link) == tag && e->key() == key) return e;
+      if ((link & kMayFollow) == 0) break;
+      link = e->next_;
     }
     if (!rehashing()) break;
   }
@@ -75,7 +91,11 @@ uint64_t KeyTable::PrefetchSlot(std::string_view key) const {
 void KeyTable::PrefetchChain(uint64_t hash) const {
   for (const Buckets& t : tables_) {
     if (t.buckets == nullptr) continue;
-    if (const Entry* e = *BucketOf(t, hash); e != nullptr) __builtin_prefetch(e);
+    // Not the node if its tag says it cannot hold the key and nothing follows it.
+    Link link = *BucketOf(t, hash);
+    if (link != 0 && (TagOfLink(link) == TagOf(hash) || (link & kMayFollow) != 0)) {
+      __builtin_prefetch(NodeOf(link));
+    }
   }
 }
 
@@ -89,9 +109,7 @@ void KeyTable::Insert(Entry* entry) {
   GrowIfNeeded();
   // During a resize new nodes go straight to the new array, so the old one only drains.
   Buckets& t = rehashing() ? tables_[1] : tables_[0];
-  Entry*& head = t.buckets[HashOf(entry->key()) & t.mask];
-  entry->next_ = head;
-  head = entry;
+  PushFront(t, entry, HashOf(entry->key()));
   ++t.used;
 }
 
@@ -99,14 +117,20 @@ Entry* KeyTable::Unlink(std::string_view key) {
   if (size() == 0) return nullptr;
   if (rehashing()) RehashStep(1);
   uint64_t hash = HashOf(key);
+  Link tag = TagOf(hash);
   for (int which = 0; which < 2; ++which) {
     Buckets& t = tables_[which];
     if (t.buckets == nullptr) break;
-    for (Entry** link = &t.buckets[hash & t.mask]; *link != nullptr; link = &(*link)->next_) {
-      Entry* e = *link;
-      if (e->key() != key) continue;
+    for (Link* link = &t.buckets[hash & t.mask]; *link != 0; link = &NodeOf(*link)->next_) {
+      Entry* e = NodeOf(*link);
+      if (TagOfLink(*link) != tag || e->key() != key) {
+        if ((*link & kMayFollow) == 0) break;
+        continue;
+      }
+      // The link now leads to e's successor with its tag and bit; the bit of the link to e's
+      // predecessor stays set even if nothing follows now (allowed: see key_table.h).
       *link = e->next_;
-      e->next_ = nullptr;
+      e->next_ = 0;
       --t.used;
       ShrinkIfNeeded();
       return e;
@@ -119,8 +143,8 @@ Entry* KeyTable::Unlink(std::string_view key) {
 void KeyTable::Clear() {
   for (Buckets& t : tables_) {
     for (size_t i = 0; i < t.count(); ++i) {
-      for (Entry* e = t.buckets[i]; e != nullptr;) {
-        Entry* next = e->next_;
+      for (Entry* e = NodeOf(t.buckets[i]); e != nullptr;) {
+        Entry* next = Next(e);
         Entry::Destroy(e);
         e = next;
       }
@@ -156,16 +180,14 @@ void KeyTable::StartResize(size_t count) {
 void KeyTable::MoveBucket(size_t index) {
   Buckets& from = tables_[0];
   Buckets& to = tables_[1];
-  for (Entry* e = from.buckets[index]; e != nullptr;) {
-    Entry* next = e->next_;
-    Entry*& head = to.buckets[HashOf(e->key()) & to.mask];
-    e->next_ = head;
-    head = e;
+  for (Entry* e = NodeOf(from.buckets[index]); e != nullptr;) {
+    Entry* next = Next(e);
+    PushFront(to, e, HashOf(e->key()));
     --from.used;
     ++to.used;
     e = next;
   }
-  from.buckets[index] = nullptr;
+  from.buckets[index] = 0;
 }
 
 bool KeyTable::RehashStep(size_t buckets) {
@@ -173,7 +195,7 @@ bool KeyTable::RehashStep(size_t buckets) {
   size_t empty_visits_left = buckets * kEmptyVisitsPerStep;
   while (buckets > 0 && tables_[0].used > 0) {
     SB_CHECK(rehash_index_ < tables_[0].count(), "rehash ran past the old table");
-    if (tables_[0].buckets[rehash_index_] == nullptr) {
+    if (tables_[0].buckets[rehash_index_] == 0) {
       ++rehash_index_;
       if (--empty_visits_left == 0) break;
       continue;
@@ -204,7 +226,7 @@ KeyTable::Iterator KeyTable::begin() const {
 }
 
 KeyTable::Iterator& KeyTable::Iterator::operator++() {
-  entry_ = entry_->next_;
+  entry_ = Next(entry_);
   if (entry_ == nullptr) {
     ++bucket_;
     SkipEmptyBuckets();
@@ -216,8 +238,8 @@ void KeyTable::Iterator::SkipEmptyBuckets() {
   for (; which_ < 2; ++which_, bucket_ = 0) {
     const Buckets& t = table_->tables_[which_];
     for (; bucket_ < t.count(); ++bucket_) {
-      if (t.buckets[bucket_] != nullptr) {
-        entry_ = t.buckets[bucket_];
+      if (t.buckets[bucket_] != 0) {
+        entry_ = NodeOf(t.buckets[bucket_]);
         return;
       }
     }

@@ -5,6 +5,14 @@
 // buckets, so no single command pays for a whole resize. SCAN walks bucket indexes in
 // reverse-binary order (Redis's dictScan), so a key present for a whole scan is returned at
 // least once whatever resizes happen between calls, and cursors are bucket indexes (< 2^53).
+//
+// Links (bucket slots and the nodes' next fields) are tagged pointers: a node's address in the
+// low 48 bits (user-space addresses on x86-64 and AArch64 fit 47), 15 bits of its key's hash
+// above, and a top bit saying that nodes may follow it. A lookup compares keys only in nodes
+// whose tag matches and stops at a link without that bit, so looking up an absent key whose
+// bucket holds one node reads the bucket slot only, not the node (the cache miss of a SET of a
+// new key), and a chain's other nodes are stepped over without comparing keys. The bit may be
+// set when nothing follows (after an unlink), never the other way round.
 #pragma once
 
 #include <cstddef>
@@ -60,7 +68,7 @@ class KeyTable {
   bool empty() const { return size() == 0; }
   // Buckets of both arrays (the cursor space is that of the larger one).
   size_t bucket_count() const { return tables_[0].count() + tables_[1].count(); }
-  size_t bucket_bytes() const { return bucket_count() * sizeof(Entry*); }
+  size_t bucket_bytes() const { return bucket_count() * sizeof(Link); }
 
   // One SCAN call: cursor steps until `count` nodes went to `emit(const Entry*)` or count * 10
   // buckets were looked at (Redis's bound, so that a sparse table cannot make one call walk
@@ -99,11 +107,22 @@ class KeyTable {
   Iterator end() const { return Iterator(); }
 
  private:
+  // A tagged pointer to a node (see the top of this file); 0 for none.
+  using Link = uintptr_t;
+  static constexpr int kTagShift = 48;
+  static constexpr Link kPointerMask = (Link{1} << kTagShift) - 1;
+  static constexpr Link kMayFollow = Link{1} << 63;
+  static Entry* NodeOf(Link link) { return reinterpret_cast<Entry*>(link & kPointerMask); }
+  // The hash's top 15 bits (the bucket index takes the low ones), placed as in a link.
+  static Link TagOf(uint64_t hash) { return (hash >> 1) & ~kPointerMask & ~kMayFollow; }
+  static Link TagOfLink(Link link) { return link & ~kPointerMask & ~kMayFollow; }
+  static Link MakeLink(Entry* node, uint64_t hash, Link next);
+
   struct FreeDeleter {
-    void operator()(Entry** p) const { std::free(p); }
+    void operator()(Link* p) const { std::free(p); }
   };
   struct Buckets {
-    std::unique_ptr<Entry*[], FreeDeleter> buckets;
+    std::unique_ptr<Link[], FreeDeleter> buckets;
     uint64_t mask = 0;  // bucket count - 1 (0 with no buckets)
     size_t used = 0;
     size_t count() const { return buckets ? mask + 1 : 0; }
@@ -112,9 +131,7 @@ class KeyTable {
   static constexpr size_t kInitialBuckets = 4;
 
   static Entry* Next(const Entry* e);
-  static Entry* const* BucketOf(const Buckets& t, uint64_t hash) {
-    return &t.buckets[hash & t.mask];
-  }
+  static const Link* BucketOf(const Buckets& t, uint64_t hash) { return &t.buckets[hash & t.mask]; }
   static Buckets Allocate(size_t count);
   void Swap(KeyTable& other) noexcept;
   void GrowIfNeeded();
@@ -122,8 +139,10 @@ class KeyTable {
   void StartResize(size_t count);
   void MoveBucket(size_t index);
   void FinishResizeIfDone();
+  // Pushes `entry` (whose key hashes to `hash`) on the front of its chain in `t`.
+  static void PushFront(Buckets& t, Entry* entry, uint64_t hash);
   template <typename Emit>
-  static void EmitChain(const Entry* e, Emit& emit);
+  static void EmitChain(Link head, Emit& emit);
 
   // tables_[0] is the live array; during a resize nodes move bucket by bucket from it into
   // tables_[1], and buckets of tables_[0] below rehash_index_ are already empty.
@@ -134,8 +153,8 @@ class KeyTable {
 // ---- Templates ----------------------------------------------------------------------------
 
 template <typename Emit>
-void KeyTable::EmitChain(const Entry* e, Emit& emit) {
-  while (e != nullptr) {
+void KeyTable::EmitChain(Link head, Emit& emit) {
+  for (const Entry* e = NodeOf(head); e != nullptr;) {
     const Entry* next = Next(e);  // read first: `emit` may not touch the node, but be safe
     emit(e);
     e = next;
@@ -189,15 +208,16 @@ uint64_t KeyTable::ScanBucket(uint64_t cursor, Emit& emit, size_t* buckets_visit
 template <typename Random>
 Entry* KeyTable::RandomEntry(Random&& random) const {
   if (size() == 0) return nullptr;
-  Entry* head = nullptr;
+  Link link = 0;
   // Buckets of tables_[0] below rehash_index_ are empty: draw among the others only.
   size_t first = rehashing() ? rehash_index_ : 0;
   size_t span = tables_[0].count() - first + (rehashing() ? tables_[1].count() : 0);
-  while (head == nullptr) {
+  while (link == 0) {
     size_t i = first + static_cast<size_t>(random() % span);
-    head =
+    link =
         i < tables_[0].count() ? tables_[0].buckets[i] : tables_[1].buckets[i - tables_[0].count()];
   }
+  Entry* head = NodeOf(link);
   size_t length = 0;
   for (const Entry* e = head; e != nullptr; e = Next(e)) ++length;
   size_t pick = static_cast<size_t>(random() % length);

@@ -32,11 +32,24 @@ std::string_view TypeName(ValueType type) {
 
 Entry* Entry::Create(std::string_view key) {
   static_assert(offsetof(Entry, key_head_) == kKeyOffset, "key bytes must follow the header");
+  static_assert(offsetof(Entry, next_) == 24 && offsetof(Entry, key_size_short_) == 37,
+                "the link and the key size sit next to the key (one cache line for a lookup)");
+  static_assert(kHeapString > sizeof(payload_) && kHeapString < (1 << 5),
+                "an inline size and the heap mark must fit small_size_'s 5 bits");
+  static_assert(static_cast<int>(ValueType::kStream) < (1 << 3), "a type must fit type_'s 3 bits");
   SB_CHECK(key.size() <= UINT32_MAX, "key too long");
   void* mem = ::operator new(AllocationBytes(key.size()));
   Entry* e = new (mem) Entry();
-  e->key_size_ = static_cast<uint32_t>(key.size());
-  std::memcpy(reinterpret_cast<char*>(e) + kKeyOffset, key.data(), key.size());
+  char* key_bytes = e->key_head_;
+  if (key.size() >= kLongKey) {
+    auto size = static_cast<uint32_t>(key.size());
+    std::memcpy(key_bytes, &size, sizeof(size));
+    key_bytes += sizeof(size);
+    e->key_size_short_ = kLongKey;
+  } else {
+    e->key_size_short_ = static_cast<uint8_t>(key.size());
+  }
+  std::memcpy(key_bytes, key.data(), key.size());
   return e;
 }
 
@@ -48,7 +61,7 @@ void Entry::Destroy(Entry* entry) {
 Entry::~Entry() { DestroyValue(); }
 
 void Entry::DestroyValue() {
-  switch (type_) {
+  switch (type()) {
     case ValueType::kString:
       if (small_size_ == kHeapString) std::free(payload_as<HeapString>()->data);
       break;
@@ -68,12 +81,12 @@ void Entry::DestroyValue() {
       delete *payload_as<StreamValue*>();
       break;
   }
-  type_ = ValueType::kString;
+  set_type(ValueType::kString);
   small_size_ = 0;
 }
 
 std::optional<std::string_view> Entry::str() const {
-  if (type_ != ValueType::kString) return std::nullopt;
+  if (!is(ValueType::kString)) return std::nullopt;
   if (small_size_ == kHeapString) {
     const HeapString* h = payload_as<HeapString>();
     return std::string_view(h->data, h->size);
@@ -82,7 +95,7 @@ std::optional<std::string_view> Entry::str() const {
 }
 
 void Entry::SetString(std::string_view value) {
-  if (type_ == ValueType::kString && small_size_ == kHeapString &&
+  if (is(ValueType::kString) && small_size_ == kHeapString &&
       value.size() <= payload_as<HeapString>()->capacity && value.size() > sizeof(payload_)) {
     HeapString* h = payload_as<HeapString>();
     std::memmove(h->data, value.data(), value.size());
@@ -106,7 +119,7 @@ void Entry::SetString(std::string_view value) {
 }
 
 void Entry::ReserveString(size_t size) {
-  SB_CHECK(type_ == ValueType::kString, "not a string");
+  SB_CHECK(is(ValueType::kString), "not a string");
   SB_CHECK(size <= UINT32_MAX, "string too long");
   size_t current = str()->size();
   if (small_size_ == kHeapString && payload_as<HeapString>()->capacity >= size) return;
@@ -153,20 +166,20 @@ void Entry::WriteString(size_t offset, std::string_view bytes) {
 
 HashValue* Entry::MakeHash() {
   DestroyValue();
-  type_ = ValueType::kHash;
+  set_type(ValueType::kHash);
   return new (payload_) HashValue();
 }
 
 ZSetValue* Entry::MakeZSet() {
   DestroyValue();
-  type_ = ValueType::kZSet;
+  set_type(ValueType::kZSet);
   return new (payload_) ZSetValue();
 }
 
 ListValue* Entry::MakeList() {
   auto* l = new ListValue();
   DestroyValue();
-  type_ = ValueType::kList;
+  set_type(ValueType::kList);
   new (payload_) ListValue*(l);
   return l;
 }
@@ -174,7 +187,7 @@ ListValue* Entry::MakeList() {
 SetValue* Entry::MakeSet() {
   auto* s = new SetValue();
   DestroyValue();
-  type_ = ValueType::kSet;
+  set_type(ValueType::kSet);
   new (payload_) SetValue*(s);
   return s;
 }
@@ -182,14 +195,14 @@ SetValue* Entry::MakeSet() {
 StreamValue* Entry::MakeStream() {
   auto* s = new StreamValue();
   DestroyValue();
-  type_ = ValueType::kStream;
+  set_type(ValueType::kStream);
   new (payload_) StreamValue*(s);
   return s;
 }
 
 void Entry::MoveValueFrom(Entry& other) {
   if (&other == this) return;
-  switch (other.type_) {
+  switch (other.type()) {
     case ValueType::kHash: {
       HashValue v(std::move(*other.hash()));
       other.DestroyValue();
@@ -211,7 +224,7 @@ void Entry::MoveValueFrom(Entry& other) {
       std::memcpy(payload_, other.payload_, sizeof(payload_));
       type_ = other.type_;
       small_size_ = other.small_size_;
-      other.type_ = ValueType::kString;  // `other` no longer owns what the bytes point to
+      other.set_type(ValueType::kString);  // `other` no longer owns what the bytes point to
       other.small_size_ = 0;
       return;
   }
@@ -219,7 +232,7 @@ void Entry::MoveValueFrom(Entry& other) {
 
 void Entry::CopyValueFrom(const Entry& other) {
   if (&other == this) return;
-  switch (other.type_) {
+  switch (other.type()) {
     case ValueType::kString:
       SetString(*other.str());
       break;
@@ -246,7 +259,7 @@ void Entry::CopyValueFrom(const Entry& other) {
 }
 
 size_t Entry::value_heap_bytes() const {
-  switch (type_) {
+  switch (type()) {
     case ValueType::kString:
       return small_size_ == kHeapString ? payload_as<HeapString>()->capacity : 0;
     case ValueType::kHash:

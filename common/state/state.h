@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <new>
@@ -53,8 +54,13 @@ class Entry {
   Entry(const Entry&) = delete;
   Entry& operator=(const Entry&) = delete;
 
-  std::string_view key() const { return {key_data(), key_size_}; }
-  ValueType type() const { return type_; }
+  std::string_view key() const {
+    if (key_size_short_ != kLongKey) return {key_head_, key_size_short_};
+    uint32_t size;
+    std::memcpy(&size, key_head_, sizeof(size));
+    return {key_head_ + sizeof(size), size};
+  }
+  ValueType type() const { return static_cast<ValueType>(type_); }
   bool expired(int64_t now_ms) const { return expire_at_ms_ != 0 && expire_at_ms_ <= now_ms; }
 
   // Strings.
@@ -65,27 +71,19 @@ class Entry {
   void WriteString(size_t offset, std::string_view bytes);
 
   // Collections: the container if the value has that type, else nullptr.
-  HashValue* hash() { return type_ == ValueType::kHash ? payload_as<HashValue>() : nullptr; }
-  const HashValue* hash() const {
-    return type_ == ValueType::kHash ? payload_as<HashValue>() : nullptr;
-  }
-  ZSetValue* zset() { return type_ == ValueType::kZSet ? payload_as<ZSetValue>() : nullptr; }
-  const ZSetValue* zset() const {
-    return type_ == ValueType::kZSet ? payload_as<ZSetValue>() : nullptr;
-  }
-  ListValue* list() { return type_ == ValueType::kList ? *payload_as<ListValue*>() : nullptr; }
+  HashValue* hash() { return is(ValueType::kHash) ? payload_as<HashValue>() : nullptr; }
+  const HashValue* hash() const { return is(ValueType::kHash) ? payload_as<HashValue>() : nullptr; }
+  ZSetValue* zset() { return is(ValueType::kZSet) ? payload_as<ZSetValue>() : nullptr; }
+  const ZSetValue* zset() const { return is(ValueType::kZSet) ? payload_as<ZSetValue>() : nullptr; }
+  ListValue* list() { return is(ValueType::kList) ? *payload_as<ListValue*>() : nullptr; }
   const ListValue* list() const {
-    return type_ == ValueType::kList ? *payload_as<ListValue*>() : nullptr;
+    return is(ValueType::kList) ? *payload_as<ListValue*>() : nullptr;
   }
-  SetValue* set() { return type_ == ValueType::kSet ? *payload_as<SetValue*>() : nullptr; }
-  const SetValue* set() const {
-    return type_ == ValueType::kSet ? *payload_as<SetValue*>() : nullptr;
-  }
-  StreamValue* stream() {
-    return type_ == ValueType::kStream ? *payload_as<StreamValue*>() : nullptr;
-  }
+  SetValue* set() { return is(ValueType::kSet) ? *payload_as<SetValue*>() : nullptr; }
+  const SetValue* set() const { return is(ValueType::kSet) ? *payload_as<SetValue*>() : nullptr; }
+  StreamValue* stream() { return is(ValueType::kStream) ? *payload_as<StreamValue*>() : nullptr; }
   const StreamValue* stream() const {
-    return type_ == ValueType::kStream ? *payload_as<StreamValue*>() : nullptr;
+    return is(ValueType::kStream) ? *payload_as<StreamValue*>() : nullptr;
   }
   // Replace the value with an empty collection and return it.
   HashValue* MakeHash();
@@ -100,7 +98,7 @@ class Entry {
   // Bytes the value holds on the heap outside the node (MEMORY USAGE, INFO).
   size_t value_heap_bytes() const;
   // Bytes of the node itself.
-  size_t node_bytes() const { return AllocationBytes(key_size_); }
+  size_t node_bytes() const { return AllocationBytes(key().size()); }
 
   // Absolute expiry in ms, 0 = none. Changed only through Db::SetExpiry (the expiry index).
   int64_t expire_at_ms() const { return expire_at_ms_; }
@@ -127,14 +125,19 @@ class Entry {
   friend class KeyTable;
   Entry() = default;
   ~Entry();
-  static constexpr uint8_t kHeapString = 0xff;
-  // The key starts in the node's last six bytes and runs on past sizeof(Entry): a key of up
-  // to 6 bytes makes a 48-byte node (jemalloc's 48-byte class), keys of 7 to 22 bytes 64.
-  static constexpr size_t kKeyOffset = 42;
+  // small_size_ of a string held in a HeapString (inline strings have 0 to 16 bytes).
+  static constexpr uint8_t kHeapString = 31;
+  // key_size_short_ of a key of 255 bytes or more: its 32-bit size precedes its bytes.
+  static constexpr uint8_t kLongKey = 255;
+  // The key starts in the node's last two bytes and runs on past sizeof(Entry): a key of up
+  // to 10 bytes makes a 48-byte node (jemalloc's 48-byte class), keys of 11 to 26 bytes 64.
+  static constexpr size_t kKeyOffset = 38;
   static size_t AllocationBytes(size_t key_size) {
-    return std::max(sizeof(Entry), kKeyOffset + key_size);
+    size_t prefix = key_size >= kLongKey ? sizeof(uint32_t) : 0;
+    return std::max(sizeof(Entry), kKeyOffset + prefix + key_size);
   }
-  const char* key_data() const { return reinterpret_cast<const char*>(this) + kKeyOffset; }
+  bool is(ValueType type) const { return type_ == static_cast<uint8_t>(type); }
+  void set_type(ValueType type) { type_ = static_cast<uint8_t>(type) & 7; }
   template <typename T>
   T* payload_as() {
     return std::launder(reinterpret_cast<T*>(payload_));
@@ -151,22 +154,31 @@ class Entry {
   void DestroyValue();              // leaves an empty string
   void ReserveString(size_t size);  // makes the string heap-held with room for `size`
 
+  // Why 40 bytes and this order: jemalloc rounds a node to 48, 64 or 80 bytes, so what counts
+  // is how many key bytes fit before the next class. Everything but the key is 38 bytes: the
+  // 16-byte payload, the full 64-bit expiry (Redis accepts any positive ms time, so no 48-bit
+  // truncation), the chain link, then the access bits, type, string size and key size packed
+  // into 6 bytes. A 10-byte key ("key:123456") thus fits the 48-byte class, as before the
+  // access bits were added. The link, the key's size and its bytes (what a lookup reads) are
+  // adjacent, at offsets 24 to 38 + key size.
+  //
   // A string: inline bytes (small_size_ <= 16) or a HeapString (small_size_ == kHeapString).
   // A hash or sorted set: the HashValue/ZSetValue object itself. A list, set or stream: its
   // pointer.
-  int64_t expire_at_ms_ = 0;              // offset 0
-  alignas(8) unsigned char payload_[16];  // offset 8
-  Entry* next_ = nullptr;                 // offset 24: the key table's chain
-  uint32_t key_size_ = 0;                 // offset 32
-  // offset 36: Redis's 24-bit lru field (seconds) and LFU counter, in one word.
+  alignas(8) unsigned char payload_[16];  // offset 0
+  int64_t expire_at_ms_ = 0;              // offset 16
+  // offset 24: the key table's chain, with the next node's hash tag (key_table.h).
+  uintptr_t next_ = 0;
+  // offset 32: Redis's 24-bit lru field (seconds) and LFU counter, in one word.
   uint32_t access_clock_s_ : 24 = 0;
   uint32_t lfu_counter_ : 8 = kLfuInitialCounter;
-  ValueType type_ = ValueType::kString;  // offset 40
-  uint8_t small_size_ = 0;
-  // offset 42: the key's first bytes
-  char key_head_[6];
+  uint8_t type_ : 3 = 0;        // offset 36: a ValueType
+  uint8_t small_size_ : 5 = 0;  // a string's inline size, or kHeapString
+  uint8_t key_size_short_ = 0;  // offset 37: the key's size, or kLongKey
+  char key_head_[2];            // offset 38: the key's first bytes (or a long key's size)
 };
 
+static_assert(sizeof(Entry) == 40, "the node's layout is sized by hand: see the comment above");
 static_assert(sizeof(HashValue) <= 16 && sizeof(ZSetValue) <= 16,
               "hashes and sorted sets must fit the entry's payload");
 
