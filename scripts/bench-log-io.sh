@@ -8,7 +8,8 @@
 # counted with perf stat; "-" without perf).
 # Usage: scripts/bench-log-io.sh [requests_per_test]   (default 100000)
 # Environment: BENCH_TESTS (default set,incr), BENCH_ROUNDS (default 3), BENCH_PIPELINES
-#   (default "1 16"), BENCH_VARIANTS: "name=flags;name=flags" (default: the four combinations).
+#   (default "1 16"), BENCH_VARIANTS: "name=flags;name=flags" (default: the four combinations;
+#   leading VAR=value words in flags go to the engine's environment).
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib/bench-common.sh
 source "$(dirname "$0")/lib/bench-common.sh"
@@ -25,7 +26,16 @@ next_port=7301
 IFS=';' read -r -a specs <<<"$variants"
 for spec in "${specs[@]}"; do
   name=${spec%%=*}
-  BENCH_ENGINE_ARGS="${spec#*=}" start_engine "$next_port" always
+  flags=${spec#*=}
+  # Leading VAR=value words are the engine's environment (e.g. STRONGBOX_LOG_IO=direct).
+  envs=()
+  while [[ $flags =~ ^([A-Z_]+=[^ ]*)\ *(.*)$ ]]; do
+    envs+=("${BASH_REMATCH[1]}")
+    flags=${BASH_REMATCH[2]}
+  done
+  for e in "${envs[@]}"; do export "${e?}"; done
+  BENCH_ENGINE_ARGS="$flags" start_engine "$next_port" always
+  for e in "${envs[@]}"; do unset "${e%%=*}"; done
   port[$name]=$next_port; pid[$name]=${pids[-1]}; names+=("$name")
   next_port=$((next_port + 1))
 done
@@ -61,11 +71,12 @@ measure() {
       -v f1="${f1:-0}" -v t0="${t0:-0}" -v t1="${t1:-0}" -v pu="$punts" 'BEGIN {
     split(l, f, " "); b = f1 - f0
     ms = b > 0 ? (t1 * f1 - t0 * f0) / b : 0
-    printf "%s %s %.2f %.3f %.1f %s\n", f[1], f[2], t / hz * 1e6 / n, ms, b > 0 ? n / b : 0,
-      (b > 0 && pu != "-") ? sprintf("%.2f", pu / b) : "-" }'
+    rb = (b > 0) ? n / b : 0; pb = (b > 0 && pu != "-") ? sprintf("%.2f", pu / b) : "-"
+    printf "%s %s %.2f %.3f %.1f %s\n", f[1], f[2], t / hz * 1e6 / n, ms, rb, pb }'
 }
 
-samples=$work/samples
+samples=build/bench/log-io-samples.txt  # kept: test P round variant rps p99 µs ms rec/batch punts/batch
+mkdir -p build/bench
 : >"$samples"
 for round in $(seq "$rounds"); do
   for p in $pipelines; do

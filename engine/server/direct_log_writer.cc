@@ -44,6 +44,7 @@ absl::Status DirectLogWriter::OpenSegment(const std::string& path) {
   if (fd < 0) return io::ErrnoStatus(errno, "open with O_DIRECT", path);
   fd_ = fd;
   path_ = path;
+  ++segment_generation_;
   return absl::OkStatus();
 }
 

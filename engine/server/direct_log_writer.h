@@ -43,6 +43,13 @@ class DirectLogWriter {
   // may be in flight until then; a batch must follow the previous one's end or start a segment.
   absl::StatusOr<Write> Prepare(const std::string& path, uint64_t offset, std::string_view data);
 
+  // Changes whenever another segment is opened (descriptor numbers are reused).
+  uint64_t segment_generation() const { return segment_generation_; }
+  int fd() const { return fd_; }
+  // The whole aligned buffer (a write's data lies inside it); moves when it grows.
+  char* buffer() const { return buf_; }
+  size_t capacity() const { return capacity_; }
+
  private:
   absl::Status OpenSegment(const std::string& path);
   // Puts the bytes of the block holding `offset` that come before it at the buffer's start.
@@ -56,6 +63,7 @@ class DirectLogWriter {
   size_t capacity_ = 0;
   uint64_t buf_offset_ = 0;  // the file offset of buf_[0] in the last write
   uint64_t end_offset_ = 0;  // where the last batch ended (0: nothing written yet)
+  uint64_t segment_generation_ = 0;
 };
 
 }  // namespace strongbox::engine

@@ -25,11 +25,18 @@ void GroupCommit::MaybeFlush(int64_t now_ms, bool force) {
   last_flush_ms_ = now_ms;
   metrics_.batch_records().Observe(static_cast<double>(batch->records));
   DirectLogWriter::Write write = PlaceBatch(*batch);
+  bool fixed = UseFixedSlots();
   // The expected length travels in the write's user data.
   io_uring_sqe* w = ring_.Sqe(
       config_.log_sync_mode == LogSync::kDsyncWrite ? OpType::kLogWriteDsync : OpType::kLogWrite,
       write.bytes);
-  io_uring_prep_write(w, write.fd, write.data, static_cast<unsigned>(write.bytes), write.offset);
+  auto bytes = static_cast<unsigned>(write.bytes);
+  if (fixed) {
+    io_uring_prep_write_fixed(w, 0, write.data, bytes, write.offset, 0);
+    w->flags |= IOSQE_FIXED_FILE;
+  } else {
+    io_uring_prep_write(w, write.fd, write.data, bytes, write.offset);
+  }
   if (config_.log_sync_mode == LogSync::kDsyncWrite) {
     // One operation: a write the kernel completes only once its data is durable (RWF_DSYNC,
     // the data-integrity sync of the written range), so one io-wq hop instead of two — or
@@ -39,9 +46,30 @@ void GroupCommit::MaybeFlush(int64_t now_ms, bool force) {
     // Write and fdatasync as one linked pair: the sync starts only if the write succeeded.
     w->flags |= IOSQE_IO_LINK;
     io_uring_sqe* s = ring_.Sqe(OpType::kLogSync, 0);
-    io_uring_prep_fsync(s, write.fd, IORING_FSYNC_DATASYNC);
+    io_uring_prep_fsync(s, fixed ? 0 : write.fd, IORING_FSYNC_DATASYNC);
+    if (fixed) s->flags |= IOSQE_FIXED_FILE;
   }
   ring_.Submit();
+}
+
+bool GroupCommit::UseFixedSlots() {
+  if (direct_ == nullptr || !fixed_slots_ok_) return false;
+  if (direct_->segment_generation() != fixed_generation_) {
+    if (!ring_.SetLogFile(direct_->fd())) return RefuseFixedSlots();
+    fixed_generation_ = direct_->segment_generation();
+  }
+  if (direct_->buffer() != fixed_buffer_ || direct_->capacity() != fixed_buffer_bytes_) {
+    if (!ring_.SetLogBuffer(direct_->buffer(), direct_->capacity())) return RefuseFixedSlots();
+    fixed_buffer_ = direct_->buffer();
+    fixed_buffer_bytes_ = direct_->capacity();
+  }
+  return true;
+}
+
+bool GroupCommit::RefuseFixedSlots() {
+  LogLine("io_uring refused registering the log's file or buffer: plain descriptors instead");
+  fixed_slots_ok_ = false;
+  return false;
 }
 
 DirectLogWriter::Write GroupCommit::PlaceBatch(const DurableLog::Batch& batch) {

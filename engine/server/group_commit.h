@@ -51,12 +51,20 @@ class GroupCommit {
   // Where and what the batch's write puts on disk: the batch itself (buffered), or whole
   // blocks from the O_DIRECT writer. Falls back to buffered, once, if O_DIRECT is refused.
   DirectLogWriter::Write PlaceBatch(const DurableLog::Batch& batch);
+  // Points the ring's fixed file and buffer at the O_DIRECT writer's segment and buffer;
+  // false when there is no O_DIRECT writer or the kernel refused (plain descriptors then).
+  bool UseFixedSlots();
+  bool RefuseFixedSlots();  // logs once, returns false
 
   const EngineConfig& config_;
   DurableLog& log_;
   Ring& ring_;
   EngineMetrics& metrics_;
   std::unique_ptr<DirectLogWriter> direct_;  // --log-io direct
+  bool fixed_slots_ok_ = true;
+  uint64_t fixed_generation_ = 0;  // the segment in the fixed file slot (0: none)
+  const char* fixed_buffer_ = nullptr;
+  size_t fixed_buffer_bytes_ = 0;
   std::chrono::steady_clock::time_point batch_started_;
   int64_t last_flush_ms_ = 0;
   bool read_only_seen_ = false;
