@@ -8,7 +8,7 @@
 # counted with perf stat; "-" without perf).
 # Usage: scripts/bench-log-io.sh [requests_per_test]   (default 100000)
 # Environment: BENCH_TESTS (default set,incr), BENCH_ROUNDS (default 3), BENCH_PIPELINES
-#   (default "1 16"), BENCH_VARIANTS: "name=flags;name=flags" (default: the four combinations;
+#   (default "1 16"), BENCH_CLIENTS (default 50), BENCH_VARIANTS: "name=flags;name=flags" (default: the four combinations;
 #   leading VAR=value words in flags go to the engine's environment).
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib/bench-common.sh
@@ -17,6 +17,7 @@ bench_init strongbox-logio
 n=${1:-100000}
 tests=${BENCH_TESTS:-set,incr}
 rounds=${BENCH_ROUNDS:-3}
+clients=${BENCH_CLIENTS:-50}
 pipelines=${BENCH_PIPELINES:-1 16}
 variants=${BENCH_VARIANTS:-"buffered=--log-io buffered;buffered-dsync=--log-io buffered --log-sync dsync-write;direct=--log-io direct;direct-dsync=--log-io direct --log-sync dsync-write"}
 
@@ -59,7 +60,7 @@ measure() {
     local perf_pid=$!
     sleep 0.2
   fi
-  line=$(redis-benchmark -p "${port[$name]}" -n "$n" -c 50 -P "$p" -r 100000 -d 64 --csv "$@" \
+  line=$(redis-benchmark -p "${port[$name]}" -n "$n" -c "$clients" -P "$p" -r 100000 -d 64 --csv "$@" \
            2>/dev/null | tr -d '"' | awk -F, 'NR>1 { print $2, $7; exit }')
   after=$(cpu_ticks "${pid[$name]}")
   f1=$(info_field "${port[$name]}" fsyncs); t1=$(info_field "${port[$name]}" fsync_avg_ms)
