@@ -2,6 +2,7 @@
 #include "engine/server/direct_log_writer.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -42,6 +43,15 @@ absl::Status DirectLogWriter::OpenSegment(const std::string& path) {
     return absl::InvalidArgumentError(absl::StrCat("open ", path, " with O_DIRECT: refused"));
   }
   if (fd < 0) return io::ErrnoStatus(errno, "open with O_DIRECT", path);
+  // Blocks bigger than ours (rare devices) would make every write fail: refuse, as tmpfs does.
+  struct statx stx {};
+  if (::statx(fd, "", AT_EMPTY_PATH, STATX_DIOALIGN, &stx) == 0 &&
+      (stx.stx_mask & STATX_DIOALIGN) != 0 &&
+      (stx.stx_dio_offset_align > kBlockBytes || stx.stx_dio_mem_align > kBlockBytes)) {
+    ::close(fd);
+    return absl::InvalidArgumentError(absl::StrCat("open ", path, " with O_DIRECT: needs ",
+                                                   stx.stx_dio_offset_align, "-byte blocks"));
+  }
   fd_ = fd;
   path_ = path;
   ++segment_generation_;
