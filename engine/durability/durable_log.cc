@@ -20,7 +20,8 @@ DurableLog::DurableLog(io::FileSystem& fs, DurableLogOptions options, format::Da
       lsn_sealed_(lsn_last_durable) {
   pipeline_ = std::make_unique<SegmentPipeline>(
       fs_, SegmentPipeline::Options{options_.dir, PreparedBytes(options_.segment_bytes),
-                                    options_.readonly_retry_ms, options_.prepare_in_background});
+                                    options_.readonly_retry_ms, options_.prepare_in_background,
+                                    options_.drop_prepared_page_cache});
 }
 
 absl::Status DurableLog::Promote(std::unique_ptr<io::File> prepared, int64_t now_ms) {

@@ -32,6 +32,8 @@ struct DurableLogOptions {
   int64_t readonly_retry_ms = 1000;
   // Prepare segment files on a thread (the engine) or inline in Rotate() (tests).
   bool prepare_in_background = false;
+  // Prepared files leave the page cache (log writes with O_DIRECT: segment_pipeline.h).
+  bool drop_prepared_page_cache = false;
 };
 
 class DurableLog {

@@ -1,6 +1,7 @@
 // The segment file pipeline (see segment_pipeline.h).
 #include "engine/durability/segment_pipeline.h"
 
+#include <fcntl.h>
 #include <linux/ioprio.h>
 #include <pthread.h>
 #include <signal.h>
@@ -92,6 +93,10 @@ SegmentPipeline::Prepared SegmentPipeline::PrepareOne() {
     s = (*file)->WriteAt(off, std::string_view(*zeros).substr(0, n));
   }
   if (s.ok()) s = (*file)->Fdatasync();
+  if (s.ok() && options_.drop_page_cache && (*file)->fd() >= 0) {
+    // Advice only: a failure costs speed, never data (the pages are clean after the sync).
+    (void)::posix_fadvise((*file)->fd(), 0, 0, POSIX_FADV_DONTNEED);
+  }
   if (!s.ok()) {
     file->reset();
     (void)fs_.Unlink(path);  // a half-prepared file would only take space

@@ -34,6 +34,9 @@ class SegmentPipeline {
     // A thread prepares files (the engine), or Tick() does, inline (tests over FaultFileSystem,
     // whose crash simulation needs one thread).
     bool background = false;
+    // Evict the prepared file's zero pages from the page cache: an O_DIRECT write over cached
+    // pages must invalidate them, which io_uring cannot do without blocking (an io-wq hop).
+    bool drop_page_cache = false;
   };
 
   // Removes the prepared files an earlier run left behind; in background mode also prepares

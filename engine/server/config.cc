@@ -27,6 +27,9 @@ void AddEngineFlags(CLI::App& app, EngineConfig* c) {
   app.add_option("--log-sync", c->log_sync,
                  "fdatasync: a write linked to an fdatasync; dsync-write: one RWF_DSYNC write")
       ->envname("STRONGBOX_LOG_SYNC");
+  app.add_option("--log-io", c->log_io,
+                 "buffered: log writes through the page cache; direct: O_DIRECT block writes")
+      ->envname("STRONGBOX_LOG_IO");
   app.add_option("--flush-interval-ms", c->flush_interval_ms,
                  "interval mode: longest time between write+fdatasync")
       ->envname("PERSIST_FLUSH_INTERVAL_MS");
@@ -162,6 +165,19 @@ absl::Status LoadConfigFile(const CLI::App& app, EngineConfig* c) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// A flag with two spellings: sets *mode from the one `value` names; false for anything else.
+template <typename Mode>
+bool PickMode(std::string_view value, std::pair<std::string_view, Mode> first,
+              std::pair<std::string_view, Mode> second, Mode* mode) {
+  if (value != first.first && value != second.first) return false;
+  *mode = value == first.first ? first.second : second.second;
+  return true;
+}
+
+}  // namespace
+
 absl::Status ValidateConfig(EngineConfig* c) {
   auto bad = [](std::string_view flag, std::string_view fix) {
     return absl::InvalidArgumentError(
@@ -183,12 +199,13 @@ absl::Status ValidateConfig(EngineConfig* c) {
   } else {
     return bad("--fsync", "use 'always' or 'interval'");
   }
-  if (c->log_sync == "fdatasync") {
-    c->log_sync_mode = LogSync::kFdatasync;
-  } else if (c->log_sync == "dsync-write") {
-    c->log_sync_mode = LogSync::kDsyncWrite;
-  } else {
+  if (!PickMode(c->log_sync, {"fdatasync", LogSync::kFdatasync},
+                {"dsync-write", LogSync::kDsyncWrite}, &c->log_sync_mode)) {
     return bad("--log-sync", "use 'fdatasync' or 'dsync-write'");
+  }
+  if (!PickMode(c->log_io, {"buffered", LogIo::kBuffered}, {"direct", LogIo::kDirect},
+                &c->log_io_mode)) {
+    return bad("--log-io", "use 'buffered' or 'direct'");
   }
   if (c->flush_interval_ms < 1 || c->flush_interval_ms > 60'000) {
     return bad("--flush-interval-ms (PERSIST_FLUSH_INTERVAL_MS)", "use 1..60000");

@@ -24,6 +24,10 @@ enum class FsyncMode { kAlways, kInterval };
 // How a batch is made durable: a write linked to an fdatasync (two io_uring operations), or
 // one write with RWF_DSYNC. Chosen by measurement: see docs/benchmarks.md.
 enum class LogSync { kFdatasync, kDsyncWrite };
+// How batches reach the active segment: through the page cache, or with O_DIRECT as whole
+// 4 KiB blocks (direct_log_writer.h; buffered when the file system refuses O_DIRECT). Chosen
+// by measurement: see docs/benchmarks.md.
+enum class LogIo { kBuffered, kDirect };
 
 struct EngineConfig {
   std::string dir = "/app/persistence";
@@ -34,6 +38,8 @@ struct EngineConfig {
   FsyncMode fsync_mode = FsyncMode::kAlways;
   std::string log_sync = "fdatasync";  // the flag as given; ValidateConfig sets log_sync_mode
   LogSync log_sync_mode = LogSync::kFdatasync;
+  std::string log_io = "buffered";  // the flag as given; ValidateConfig sets log_io_mode
+  LogIo log_io_mode = LogIo::kBuffered;
   int64_t flush_interval_ms = 1000;
   int64_t batch_capacity = 1024;
   uint64_t segment_bytes = 64ull << 20;

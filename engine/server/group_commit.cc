@@ -24,25 +24,65 @@ void GroupCommit::MaybeFlush(int64_t now_ms, bool force) {
   batch_started_ = std::chrono::steady_clock::now();
   last_flush_ms_ = now_ms;
   metrics_.batch_records().Observe(static_cast<double>(batch->records));
+  DirectLogWriter::Write write = PlaceBatch(*batch);
+  bool fixed = UseFixedSlots();
+  // The expected length travels in the write's user data.
+  io_uring_sqe* w = ring_.Sqe(
+      config_.log_sync_mode == LogSync::kDsyncWrite ? OpType::kLogWriteDsync : OpType::kLogWrite,
+      write.bytes);
+  auto bytes = static_cast<unsigned>(write.bytes);
+  if (fixed) {
+    io_uring_prep_write_fixed(w, 0, write.data, bytes, write.offset, 0);
+    w->flags |= IOSQE_FIXED_FILE;
+  } else {
+    io_uring_prep_write(w, write.fd, write.data, bytes, write.offset);
+  }
   if (config_.log_sync_mode == LogSync::kDsyncWrite) {
     // One operation: a write the kernel completes only once its data is durable (RWF_DSYNC,
-    // the data-integrity sync of the written range), so one io-wq hop instead of two.
-    io_uring_sqe* w = ring_.Sqe(OpType::kLogWriteDsync, batch->data.size());
-    io_uring_prep_write(w, batch->file->fd(), batch->data.data(),
-                        static_cast<unsigned>(batch->data.size()), batch->offset);
+    // the data-integrity sync of the written range), so one io-wq hop instead of two — or
+    // none for an O_DIRECT overwrite the kernel can issue inline.
     w->rw_flags = RWF_DSYNC;
-    ring_.Submit();
-    return;
+  } else {
+    // Write and fdatasync as one linked pair: the sync starts only if the write succeeded.
+    w->flags |= IOSQE_IO_LINK;
+    io_uring_sqe* s = ring_.Sqe(OpType::kLogSync, 0);
+    io_uring_prep_fsync(s, fixed ? 0 : write.fd, IORING_FSYNC_DATASYNC);
+    if (fixed) s->flags |= IOSQE_FIXED_FILE;
   }
-  // Write and fdatasync as one linked pair: the sync starts only if the write succeeded. The
-  // expected length travels in the write's user data.
-  io_uring_sqe* w = ring_.Sqe(OpType::kLogWrite, batch->data.size());
-  io_uring_prep_write(w, batch->file->fd(), batch->data.data(),
-                      static_cast<unsigned>(batch->data.size()), batch->offset);
-  w->flags |= IOSQE_IO_LINK;
-  io_uring_sqe* s = ring_.Sqe(OpType::kLogSync, 0);
-  io_uring_prep_fsync(s, batch->file->fd(), IORING_FSYNC_DATASYNC);
   ring_.Submit();
+}
+
+bool GroupCommit::UseFixedSlots() {
+  if (direct_ == nullptr || !fixed_slots_ok_) return false;
+  if (direct_->segment_generation() != fixed_generation_) {
+    if (!ring_.SetLogFile(direct_->fd())) return RefuseFixedSlots();
+    fixed_generation_ = direct_->segment_generation();
+  }
+  if (direct_->buffer() != fixed_buffer_ || direct_->capacity() != fixed_buffer_bytes_) {
+    if (!ring_.SetLogBuffer(direct_->buffer(), direct_->capacity())) return RefuseFixedSlots();
+    fixed_buffer_ = direct_->buffer();
+    fixed_buffer_bytes_ = direct_->capacity();
+  }
+  return true;
+}
+
+bool GroupCommit::RefuseFixedSlots() {
+  LogLine("io_uring refused registering the log's file or buffer: plain descriptors instead");
+  fixed_slots_ok_ = false;
+  return false;
+}
+
+DirectLogWriter::Write GroupCommit::PlaceBatch(const DurableLog::Batch& batch) {
+  if (direct_ != nullptr) {
+    auto write = direct_->Prepare(batch.file->path(), batch.offset, batch.data);
+    if (write.ok()) return *write;
+    if (!absl::IsInvalidArgument(write.status())) {
+      FatalExit(absl::StrCat("log write: ", write.status().ToString()));
+    }
+    LogLine(absl::StrCat(write.status().message(), " (tmpfs?): --log-io buffered from now on"));
+    direct_.reset();
+  }
+  return {batch.file->fd(), batch.data.data(), batch.data.size(), batch.offset};
 }
 
 void GroupCommit::OnRecordAdded(int64_t now_ms) {

@@ -6,9 +6,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 
 #include "engine/durability/durable_log.h"
 #include "engine/server/config.h"
+#include "engine/server/direct_log_writer.h"
 #include "engine/server/engine_metrics.h"
 #include "engine/server/ring.h"
 
@@ -21,7 +23,9 @@ class GroupCommit {
         log_(log),
         ring_(ring),
         metrics_(metrics),
-        read_only_seen_(!log.accepting_writes()) {}
+        read_only_seen_(!log.accepting_writes()) {
+    if (config.log_io_mode == LogIo::kDirect) direct_ = std::make_unique<DirectLogWriter>();
+  }
 
   // Submits the pending records as one batch when due: at once in always mode or with `force`,
   // in interval mode once flush_interval_ms passed or batch_capacity records are pending.
@@ -44,11 +48,23 @@ class GroupCommit {
  private:
   // The log's rotation, measured and logged; returns true when writes are accepted again.
   bool RotateLog(int64_t now_ms, bool force);
+  // Where and what the batch's write puts on disk: the batch itself (buffered), or whole
+  // blocks from the O_DIRECT writer. Falls back to buffered, once, if O_DIRECT is refused.
+  DirectLogWriter::Write PlaceBatch(const DurableLog::Batch& batch);
+  // Points the ring's fixed file and buffer at the O_DIRECT writer's segment and buffer;
+  // false when there is no O_DIRECT writer or the kernel refused (plain descriptors then).
+  bool UseFixedSlots();
+  bool RefuseFixedSlots();  // logs once, returns false
 
   const EngineConfig& config_;
   DurableLog& log_;
   Ring& ring_;
   EngineMetrics& metrics_;
+  std::unique_ptr<DirectLogWriter> direct_;  // --log-io direct
+  bool fixed_slots_ok_ = true;
+  uint64_t fixed_generation_ = 0;  // the segment in the fixed file slot (0: none)
+  const char* fixed_buffer_ = nullptr;
+  size_t fixed_buffer_bytes_ = 0;
   std::chrono::steady_clock::time_point batch_started_;
   int64_t last_flush_ms_ = 0;
   bool read_only_seen_ = false;

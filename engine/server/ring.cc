@@ -1,6 +1,8 @@
 // io_uring setup and submission entries (see ring.h).
 #include "engine/server/ring.h"
 
+#include <sys/uio.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -50,5 +52,22 @@ io_uring_sqe* Ring::Sqe(OpType type, uint64_t id) {
 }
 
 void Ring::Submit() { io_uring_submit(&ring_); }
+
+bool Ring::SetLogFile(int fd) {
+  if (!files_registered_) {
+    if (io_uring_register_files_sparse(&ring_, 1) < 0) return false;
+    files_registered_ = true;
+  }
+  return io_uring_register_files_update(&ring_, 0, &fd, 1) == 1;
+}
+
+bool Ring::SetLogBuffer(void* data, size_t bytes) {
+  if (!buffers_registered_) {
+    if (io_uring_register_buffers_sparse(&ring_, 1) < 0) return false;
+    buffers_registered_ = true;
+  }
+  iovec iov{data, bytes};
+  return io_uring_register_buffers_update_tag(&ring_, 0, &iov, nullptr, 1) == 1;
+}
 
 }  // namespace strongbox::engine

@@ -4,6 +4,7 @@
 
 #include <liburing.h>
 
+#include <cstddef>
 #include <cstdint>
 
 #include "absl/status/status.h"
@@ -36,6 +37,12 @@ class Ring {
   io_uring_sqe* Sqe(OpType type, uint64_t id);
   void Submit();
 
+  // The log's fixed slots: file 0 (the active segment) and buffer 0 (the O_DIRECT batch
+  // buffer). A write through them skips the per-request file lookup and page pinning. Set
+  // only while no log write is in flight. False when the kernel refuses registration.
+  bool SetLogFile(int fd);
+  bool SetLogBuffer(void* data, size_t bytes);
+
   // Submits, waits for at least one completion (unless `wait` is false: work is queued on the
   // loop already), then calls on_cqe(type, id, res, flags) for each one ready and marks them
   // seen.
@@ -62,6 +69,8 @@ class Ring {
  private:
   io_uring ring_{};
   bool ready_ = false;
+  bool files_registered_ = false;
+  bool buffers_registered_ = false;
 };
 
 }  // namespace strongbox::engine

@@ -114,6 +114,7 @@ absl::Status Server::Start() {
                        state_.TotalKeys(), " keys)"));
   DurableLogOptions options{config_.dir, config_.segment_bytes, config_.rotate_interval_s * 1000,
                             config_.readonly_retry_ms, /*prepare_in_background=*/true};
+  options.drop_prepared_page_cache = config_.log_io_mode == LogIo::kDirect;
   log_ = std::make_unique<DurableLog>(fs_, options, dataset_, recovered->lsn_last);
   if (auto s = log_->Rotate(NowMs()); !s.ok()) return s;  // opens the first segment
   snapshot_requests_ = std::make_unique<SnapshotRequests>(fs_, config_.dir, *log_,

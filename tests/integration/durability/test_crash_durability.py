@@ -26,12 +26,14 @@ def hammer(engine, worker, acked, attempted, stop):
         i += 1
 
 
-# Both ways a batch is made durable: a write linked to an fdatasync, and one RWF_DSYNC write.
+# Both ways a batch is made durable (a write linked to an fdatasync, one RWF_DSYNC write), with
+# buffered and O_DIRECT writes (the partial last block rewritten by the next batch).
+@pytest.mark.parametrize("log_io", ["buffered", "direct"])
 @pytest.mark.parametrize("log_sync", ["fdatasync", "dsync-write"])
-def test_kill9_never_loses_an_acknowledged_incr(tmp_path, log_sync):
+def test_kill9_never_loses_an_acknowledged_incr(tmp_path, log_sync, log_io):
     data = tmp_path / "data"
     engine = Engine(data, "--segment-bytes", "262144", "--rotate-interval", "1",
-                    "--log-sync", log_sync)
+                    "--log-sync", log_sync, "--log-io", log_io)
     total_acked = {}
     total_attempted = {}
     for round_no in range(ROUNDS):

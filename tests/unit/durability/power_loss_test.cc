@@ -16,8 +16,10 @@
 #include "common/state/state.h"
 #include "engine/durability/durable_log.h"
 #include "engine/durability/recovery.h"
+#include "tests/unit/durability/recovery_fixture.h"
 
 namespace sb = strongbox;
+using sb::testing::WriteBatch;
 
 namespace {
 
@@ -175,16 +177,6 @@ uint64_t AddSet(sb::engine::DurableLog& log, int64_t now_ms) {
   std::string_view argv[] = {"SET", "k", "v"};
   log.builder().AddOp(0, argv);
   return log.EndRecord();
-}
-
-// What the engine does with a batch: write, fdatasync, mark durable.
-bool WriteBatch(sb::engine::DurableLog& log) {
-  auto batch = log.TakeBatch();
-  if (!batch) return false;
-  if (!batch->file->WriteAt(batch->offset, batch->data).ok()) return false;
-  if (!batch->file->Fdatasync().ok()) return false;
-  log.BatchDurable();
-  return true;
 }
 
 }  // namespace

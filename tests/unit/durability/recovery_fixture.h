@@ -18,6 +18,17 @@ namespace strongbox::testing {
 
 inline constexpr char kRecoveryDir[] = "/data";
 
+// What the engine does with a batch: write, fdatasync, mark durable. False when there is no
+// batch or the file system refused a step (a simulated crash).
+inline bool WriteBatch(engine::DurableLog& log) {
+  auto batch = log.TakeBatch();
+  if (!batch) return false;
+  if (!batch->file->WriteAt(batch->offset, batch->data).ok()) return false;
+  if (!batch->file->Fdatasync().ok()) return false;
+  log.BatchDurable();
+  return true;
+}
+
 struct RecoveryFixture {
   io::FaultFileSystem fs;
   format::DatasetId id{};
