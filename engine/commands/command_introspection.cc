@@ -4,7 +4,9 @@
 // not reported.
 #include "engine/commands/command_introspection.h"
 
+#include <algorithm>
 #include <iterator>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "engine/acl/acl_categories.h"
@@ -19,8 +21,7 @@ namespace strongbox::engine {
 namespace {
 
 // "@read", "@string", ... as COMMAND INFO lists them (the ACL's category bits, in ACL CAT order).
-std::vector<std::string> CategoryNames(const CommandSpec& c) {
-  uint32_t bits = AclCategoriesOf(c);
+std::vector<std::string> CategoryNames(uint32_t bits) {
   std::vector<std::string> names;
   for (size_t i = 0; i < acl::kCategoryCount; ++i) {
     if (bits & (uint32_t{1} << i)) names.push_back("@" + std::string(acl::kCategoryNames[i]));
@@ -28,16 +29,15 @@ std::vector<std::string> CategoryNames(const CommandSpec& c) {
   return names;
 }
 
-std::vector<std::string_view> FlagNames(const CommandSpec& c) {
+std::vector<std::string_view> FlagNames(uint32_t flags, const CommandKeySpecs* keys) {
   static constexpr std::pair<uint32_t, std::string_view> kNames[] = {
       {kWrite, "write"},    {kReadonly, "readonly"},      {kDenyOom, "denyoom"},
       {kAdmin, "admin"},    {kNoScript, "noscript"},      {kMayBlock, "blocking"},
       {kNoAuth, "no_auth"}, {kNoSlowlog, "skip_slowlog"}, {kFast, "fast"}};
   std::vector<std::string_view> out;
   for (const auto& [flag, name] : kNames) {
-    if (c.flags & flag) out.push_back(name);
+    if (flags & flag) out.push_back(name);
   }
-  const CommandKeySpecs* keys = FindKeySpecs(c.name);
   if (keys != nullptr && HasMovableKeys(*keys)) out.push_back("movablekeys");
   return out;
 }
@@ -114,22 +114,59 @@ void KeySpecs(RespWriter& reply, const CommandKeySpecs* row) {
   }
 }
 
+// One COMMAND INFO row: a registered command, or (from the key-spec table and the ACL's
+// units) a container's subcommand.
+struct InfoRow {
+  std::string_view name;
+  int arity;
+  uint32_t flags;
+  KeyRange keys;
+  uint32_t categories;
+  const CommandKeySpecs* specs;  // nullptr: none
+};
+
+void Info(RespWriter& reply, const InfoRow& row) {
+  reply.ArrayHeader(10);
+  reply.Bulk(row.name);
+  reply.Integer(row.arity);
+  auto flags = FlagNames(row.flags, row.specs);
+  reply.SetHeader(static_cast<int64_t>(flags.size()));
+  for (auto f : flags) reply.SimpleString(f);
+  reply.Integer(row.keys.first);
+  reply.Integer(row.keys.last);
+  reply.Integer(row.keys.step);
+  auto categories = CategoryNames(row.categories);
+  reply.SetHeader(static_cast<int64_t>(categories.size()));
+  for (auto category : categories) reply.SimpleString(category);
+  std::vector<std::string_view> tips;
+  std::string_view rest = row.specs != nullptr ? row.specs->tips : std::string_view();
+  while (!rest.empty()) {
+    size_t space = std::min(rest.find(' '), rest.size());
+    tips.push_back(rest.substr(0, space));
+    rest.remove_prefix(std::min(space + 1, rest.size()));
+  }
+  reply.SetHeader(static_cast<int64_t>(tips.size()));
+  for (auto tip : tips) reply.Bulk(tip);
+  KeySpecs(reply, row.specs);
+  // Redis 7.0: a container's subcommands are an array of rows, anything else an empty set.
+  auto subs = row.specs != nullptr ? SubcommandKeySpecs(row.name)
+                                   : std::span<const CommandKeySpecs* const>{};
+  if (subs.empty()) return reply.SetHeader(0);
+  reply.ArrayHeader(static_cast<int64_t>(subs.size()));
+  for (const CommandKeySpecs* sub : subs) {
+    std::optional<size_t> unit = acl::FindUnit(sub->name);
+    Info(reply, {sub->name, sub->arity, sub->flags, LegacyKeyRange(*sub),
+                 unit ? acl::Units()[*unit].categories : 0, sub});
+  }
+}
+
 void Info(CommandContext& ctx, const CommandSpec& c) {
-  ctx.reply.ArrayHeader(10);
-  ctx.reply.Bulk(c.name);
-  ctx.reply.Integer(c.arity);
-  auto flags = FlagNames(c);
-  ctx.reply.SetHeader(static_cast<int64_t>(flags.size()));
-  for (auto f : flags) ctx.reply.SimpleString(f);
-  ctx.reply.Integer(c.first_key);
-  ctx.reply.Integer(c.last_key);
-  ctx.reply.Integer(c.key_step);
-  auto categories = CategoryNames(c);
-  ctx.reply.SetHeader(static_cast<int64_t>(categories.size()));
-  for (auto category : categories) ctx.reply.SimpleString(category);
-  ctx.reply.SetHeader(0);  // tips
-  KeySpecs(ctx.reply, FindKeySpecs(c.name));
-  ctx.reply.ArrayHeader(0);  // subcommands: not registered as commands of their own
+  Info(ctx.reply, {c.name,
+                   c.arity,
+                   c.flags,
+                   {c.first_key, c.last_key, c.key_step},
+                   AclCategoriesOf(c),
+                   FindKeySpecs(c.name)});
 }
 
 void InfoOf(CommandContext& ctx) {
@@ -164,7 +201,7 @@ void List(CommandContext& ctx) {
     bool keep = !pattern || GlobMatch(value, c.name, true);
     if (aclcat) {
       keep = false;
-      for (const auto& category : CategoryNames(c)) {
+      for (const auto& category : CategoryNames(AclCategoriesOf(c))) {
         keep |= EqualsIgnoreCase(std::string_view(category).substr(1), value);
       }
     }

@@ -9,7 +9,6 @@
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/util/ascii.h"
 #include "engine/commands/command_util.h"
@@ -19,7 +18,8 @@ namespace {
 
 struct RowIndex {
   absl::flat_hash_map<std::string, const CommandKeySpecs*> by_name;
-  absl::flat_hash_set<std::string> containers;  // commands with subcommands
+  // a container's subcommands
+  absl::flat_hash_map<std::string, std::vector<const CommandKeySpecs*>> containers;
 };
 
 const RowIndex& Rows() {
@@ -28,7 +28,9 @@ const RowIndex& Rows() {
     for (const CommandKeySpecs& row : AllCommandKeySpecs()) {
       out->by_name.emplace(row.name, &row);
       size_t bar = row.name.find('|');
-      if (bar != std::string_view::npos) out->containers.emplace(row.name.substr(0, bar));
+      if (bar != std::string_view::npos) {
+        out->containers[std::string(row.name.substr(0, bar))].push_back(&row);
+      }
     }
     return out;
   }();
@@ -264,6 +266,35 @@ uint16_t AnySpecFlags(const CommandKeySpecs& row, bool inverted) {
 const CommandKeySpecs* FindKeySpecs(std::string_view name) {
   auto it = Rows().by_name.find(ToLower(name));
   return it == Rows().by_name.end() ? nullptr : it->second;
+}
+
+std::span<const CommandKeySpecs* const> SubcommandKeySpecs(std::string_view container) {
+  auto it = Rows().containers.find(ToLower(container));
+  if (it == Rows().containers.end()) return {};
+  return it->second;
+}
+
+KeyRange LegacyKeyRange(const CommandKeySpecs& row) {
+  auto plain = [](const KeySpec& spec) {
+    return spec.begin == kBeginIndex && spec.find == kFindRange;
+  };
+  auto absolute_last = [](const KeySpec& spec) {
+    return spec.find_args[0] >= 0 ? spec.begin_at + spec.find_args[0] : spec.find_args[0];
+  };
+  if (row.specs.size() == 1 && plain(row.specs[0])) {
+    return {row.specs[0].begin_at, absolute_last(row.specs[0]), row.specs[0].find_args[1]};
+  }
+  // Consecutive ranges of step 1 glue into one; a negative last (from the end) is the highest.
+  int first = INT_MAX;
+  unsigned last = 0;
+  for (const KeySpec& spec : row.specs) {
+    if (!plain(spec) || spec.find_args[1] != 1) continue;
+    if (last != 0 && static_cast<int>(last) != spec.begin_at - 1) continue;
+    first = std::min(first, spec.begin_at);
+    last = std::max(last, static_cast<unsigned>(absolute_last(spec)));
+  }
+  if (first == INT_MAX) return {};
+  return {first, static_cast<int>(last), 1};
 }
 
 const CommandKeySpecs* FindKeySpecsOfLine(std::span<const std::string_view> argv) {

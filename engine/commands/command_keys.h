@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/commands/command.h"
+
 namespace strongbox::engine {
 
 // How a command uses a key (Redis's CMD_KEY_*), in the order COMMAND reports them.
@@ -43,10 +45,14 @@ struct KeySpec {
   std::string_view notes = {};
 };
 
+// What COMMAND INFO reports beyond the registry: the key specs, the tips (cluster routing
+// hints), and for a subcommand, which the registry does not hold, its arity and flags.
 struct CommandKeySpecs {
   std::string_view name;  // "get", "object|encoding"
-  int arity;              // Redis's, which for a subcommand the registry does not hold
+  int arity;              // Redis's
   std::span<const KeySpec> specs;
+  std::string_view tips = {};  // space-separated ("request_policy:all_shards ...")
+  uint32_t flags = 0;          // a subcommand's CommandFlag bits (command.h)
 };
 
 // Every row (command_key_specs.cc).
@@ -54,6 +60,18 @@ std::span<const CommandKeySpecs> AllCommandKeySpecs();
 
 // The row of a command or "parent|sub" subcommand (case-insensitive); nullptr if none.
 const CommandKeySpecs* FindKeySpecs(std::string_view name);
+
+// The rows of a container's subcommands, in table order (empty for other commands).
+std::span<const CommandKeySpecs* const> SubcommandKeySpecs(std::string_view container);
+
+// Redis's legacy (first, last, step) key range from the specs, as COMMAND INFO shows it for a
+// subcommand; all 0 when the specs have no plain range.
+struct KeyRange {
+  int first = 0;
+  int last = 0;
+  int step = 0;
+};
+KeyRange LegacyKeyRange(const CommandKeySpecs& row);
 
 // The row of a command line (argv[0] = the command): a container's subcommand ("object
 // encoding k") has its own; nullptr when the command or the subcommand is unknown.

@@ -166,6 +166,12 @@ def key_spec(name, index, spec):
     return "{%s, %s, %s%s}" % (flags, b, f, note)
 
 
+# The command flags the engine models (command.h), by Redis's name.
+COMMAND_FLAGS = {"write": "kWrite", "readonly": "kReadonly", "denyoom": "kDenyOom",
+                 "admin": "kAdmin", "noscript": "kNoScript", "blocking": "kMayBlock",
+                 "no_auth": "kNoAuth", "skip_slowlog": "kNoSlowlog", "fast": "kFast"}
+
+
 def info_rows(info):
     """COMMAND INFO rows by name, subcommands ("config|get") included."""
     rows = {}
@@ -222,9 +228,16 @@ def write_key_specs(names, info):
             if specs:
                 array = "kKeys_" + ident(r[0])
                 arrays.append("constexpr KeySpec %s[] = {%s};" % (array, ", ".join(specs)))
-            rows.append("    {%s, %d, %s}," % (cstr(r[0]), r[1], array))
+            tips = cstr(" ".join(r[7]))
+            flags = "0"
+            if "|" in r[0]:  # the registry holds the container's flags, not the subcommand's
+                flags = " | ".join(COMMAND_FLAGS[f] for f in r[2] if f in COMMAND_FLAGS) or "0"
+            fields = [cstr(r[0]), str(r[1]), array, tips, flags]
+            while len(fields) > 3 and fields[-1] in ('""', "0"):
+                fields.pop()
+            rows.append("    {%s}," % ", ".join(fields))
     out = HEADER.replace("(facts: since, group, complexity, deprecation, arguments)",
-                         "(key specs: flags, begin_search, find_keys)") + """#include "engine/commands/command_keys.h"
+                         "(arity, tips, key specs; a subcommand's flags)") + """#include "engine/commands/command_keys.h"
 
 namespace strongbox::engine {
 namespace {

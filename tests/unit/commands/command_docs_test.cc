@@ -121,6 +121,28 @@ TEST_CASE("movable keys and subcommand lookup follow Redis") {
   CHECK(FindKeySpecsOfLine(bare) == FindKeySpecs("object"));
 }
 
+TEST_CASE("a subcommand's row gives COMMAND INFO its arity, flags, key range and tips") {
+  const CommandKeySpecs* encoding = FindKeySpecs("object|encoding");
+  REQUIRE(encoding != nullptr);
+  CHECK(encoding->arity == 3);
+  CHECK(encoding->flags == kReadonly);
+  KeyRange range = LegacyKeyRange(*encoding);
+  CHECK((range.first == 2 && range.last == 2 && range.step == 1));
+  range = LegacyKeyRange(*FindKeySpecs("mset"));
+  CHECK((range.first == 1 && range.last == -1 && range.step == 2));
+  range = LegacyKeyRange(*FindKeySpecs("smove"));  // two consecutive ranges glue into one
+  CHECK((range.first == 1 && range.last == 2 && range.step == 1));
+  range = LegacyKeyRange(*FindKeySpecs("config|get"));
+  CHECK((range.first == 0 && range.last == 0 && range.step == 0));
+  CHECK(FindKeySpecs("keys")->tips == "request_policy:all_shards nondeterministic_output_order");
+  CHECK(SubcommandKeySpecs("object").size() == 5);
+  CHECK(SubcommandKeySpecs("get").empty());
+  Harness h;
+  std::string object = h.Run({"command", "info", "object"});
+  CHECK(object.find("$15\r\nobject|encoding\r\n:3\r\n*1\r\n+readonly\r\n:2\r\n:2\r\n:1\r\n") !=
+        std::string::npos);
+}
+
 TEST_CASE("COMMAND DOCS replies in RESP2 and RESP3 shapes") {
   Harness h;
   std::string get = h.Run({"command", "docs", "get", "nosuch"});
