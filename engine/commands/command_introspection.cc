@@ -125,6 +125,20 @@ struct InfoRow {
   const CommandKeySpecs* specs;  // nullptr: none
 };
 
+// Tips are kept space-separated; COMMAND INFO gives them as a set of bulk strings.
+void Tips(RespWriter& reply, std::string_view tips) {
+  std::vector<std::string_view> names;
+  while (!tips.empty()) {
+    size_t space = std::min(tips.find(' '), tips.size());
+    names.push_back(tips.substr(0, space));
+    tips.remove_prefix(std::min(space + 1, tips.size()));
+  }
+  reply.SetHeader(static_cast<int64_t>(names.size()));
+  for (auto name : names) reply.Bulk(name);
+}
+
+void SubcommandInfo(RespWriter& reply, const CommandKeySpecs& sub);
+
 void Info(RespWriter& reply, const InfoRow& row) {
   reply.ArrayHeader(10);
   reply.Bulk(row.name);
@@ -138,26 +152,20 @@ void Info(RespWriter& reply, const InfoRow& row) {
   auto categories = CategoryNames(row.categories);
   reply.SetHeader(static_cast<int64_t>(categories.size()));
   for (auto category : categories) reply.SimpleString(category);
-  std::vector<std::string_view> tips;
-  std::string_view rest = row.specs != nullptr ? row.specs->tips : std::string_view();
-  while (!rest.empty()) {
-    size_t space = std::min(rest.find(' '), rest.size());
-    tips.push_back(rest.substr(0, space));
-    rest.remove_prefix(std::min(space + 1, rest.size()));
-  }
-  reply.SetHeader(static_cast<int64_t>(tips.size()));
-  for (auto tip : tips) reply.Bulk(tip);
+  Tips(reply, row.specs != nullptr ? row.specs->tips : std::string_view());
   KeySpecs(reply, row.specs);
   // Redis 7.0: a container's subcommands are an array of rows, anything else an empty set.
   auto subs = row.specs != nullptr ? SubcommandKeySpecs(row.name)
                                    : std::span<const CommandKeySpecs* const>{};
   if (subs.empty()) return reply.SetHeader(0);
   reply.ArrayHeader(static_cast<int64_t>(subs.size()));
-  for (const CommandKeySpecs* sub : subs) {
-    std::optional<size_t> unit = acl::FindUnit(sub->name);
-    Info(reply, {sub->name, sub->arity, sub->flags, LegacyKeyRange(*sub),
-                 unit ? acl::Units()[*unit].categories : 0, sub});
-  }
+  for (const CommandKeySpecs* sub : subs) SubcommandInfo(reply, *sub);
+}
+
+void SubcommandInfo(RespWriter& reply, const CommandKeySpecs& sub) {
+  std::optional<size_t> unit = acl::FindUnit(sub.name);
+  Info(reply, {sub.name, sub.arity, sub.flags, LegacyKeyRange(sub),
+               unit ? acl::Units()[*unit].categories : 0, &sub});
 }
 
 void Info(CommandContext& ctx, const CommandSpec& c) {
@@ -179,7 +187,15 @@ void InfoOf(CommandContext& ctx) {
   ctx.reply.ArrayHeader(static_cast<int64_t>(ctx.argv.size() - 2));
   for (size_t i = 2; i < ctx.argv.size(); ++i) {
     const CommandSpec* c = FindCommand(ctx.argv[i]);
-    c ? Info(ctx, *c) : ctx.reply.NullArray();
+    // "config|get" names a subcommand, as in Redis 7.0
+    const CommandKeySpecs* sub = c ? nullptr : FindKeySpecs(ctx.argv[i]);
+    if (c != nullptr) {
+      Info(ctx, *c);
+    } else if (sub != nullptr && sub->name.find('|') != std::string_view::npos) {
+      SubcommandInfo(ctx.reply, *sub);
+    } else {
+      ctx.reply.NullArray();
+    }
   }
 }
 

@@ -85,7 +85,7 @@ bool SpecKeys(const KeySpec& spec, std::span<const std::string_view> argv,
   } else {
     return false;
   }
-  if (last >= argc || last < first || first >= argc) return false;
+  if (last >= argc || last < first || first >= argc || step < 1) return false;
   for (int i = first; i <= last; i += step) {
     out->push_back({static_cast<size_t>(i), spec.flags});
   }
@@ -152,6 +152,7 @@ int64_t LeadingInt(std::string_view s) {
 
 void NumkeysRule(const RuleRow& row, std::span<const std::string_view> argv,
                  std::vector<KeyRef>* out) {
+  if (static_cast<size_t>(row.numkeys_at) >= argv.size()) return;  // arity rules it out
   int64_t num = LeadingInt(argv[static_cast<size_t>(row.numkeys_at)]);
   int64_t room = static_cast<int64_t>(argv.size()) - row.first_key_at;
   if (num < 1 || num > room) return;  // the command itself will answer a syntax error

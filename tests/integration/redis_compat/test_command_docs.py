@@ -160,6 +160,12 @@ def test_command_info_rows_match_redis(engine_and_redis):
             problems += info_differences(sub, subs[0][sub], subs[1][sub])
     # a command without subcommands has an empty set there, as in Redis 7.0
     assert mine[b"get"][9] == ("set", ())
+    # a subcommand by its full name; unknown ones are nulls
+    names = ("config|get", "OBJECT|ENCODING", "get|x", "nosuch|x", "xgroup|nosuch")
+    e, r = (connect(s, 3) for s in engine_and_redis)
+    got, want = call(e, "COMMAND", "INFO", *names), call(r, "COMMAND", "INFO", *names)
+    assert [row and row[0] for row in got] == [row and row[0] for row in want]
+    assert not info_differences(b"object|encoding", got[1], want[1])
     assert not problems, "\n".join(problems)
 
 
