@@ -112,16 +112,6 @@ constexpr ArgDoc kArgs_client_list[] = {
     {"normal_master_replica_pubsub", kOneof, -1, "TYPE", kArgOptional, "5.0.0", "",
      kArgs_client_list_0},
     {"id", kBlock, -1, "ID", kArgOptional, "6.2.0", "", kArgs_client_list_1}};
-constexpr ArgDoc kArgs_client_tracking_0[] = {{"on", kPureToken, -1, "ON"},
-                                              {"off", kPureToken, -1, "OFF"}};
-constexpr ArgDoc kArgs_client_tracking[] = {
-    {"status", kOneof, -1, "", 0, "", "", kArgs_client_tracking_0},
-    {"client-id", kInteger, -1, "REDIRECT", kArgOptional},
-    {"prefix", kString, -1, "PREFIX", kArgOptional | kArgMultiple | kArgMultipleToken},
-    {"bcast", kPureToken, -1, "BCAST", kArgOptional},
-    {"optin", kPureToken, -1, "OPTIN", kArgOptional},
-    {"optout", kPureToken, -1, "OPTOUT", kArgOptional},
-    {"noloop", kPureToken, -1, "NOLOOP", kArgOptional}};
 constexpr ArgDoc kArgs_client_reply_0[] = {
     {"on", kPureToken, -1, "ON"}, {"off", kPureToken, -1, "OFF"}, {"skip", kPureToken, -1, "SKIP"}};
 constexpr ArgDoc kArgs_client_reply[] = {
@@ -153,10 +143,6 @@ constexpr ArgDoc kArgs_client_no_evict_0[] = {{"on", kPureToken, -1, "ON"},
 constexpr ArgDoc kArgs_client_no_evict[] = {
     {"enabled", kOneof, -1, "", 0, "", "", kArgs_client_no_evict_0}};
 constexpr ArgDoc kArgs_client_setname[] = {{"connection-name", kString, -1}};
-constexpr ArgDoc kArgs_client_caching_0[] = {{"yes", kPureToken, -1, "YES"},
-                                             {"no", kPureToken, -1, "NO"}};
-constexpr ArgDoc kArgs_client_caching[] = {
-    {"mode", kOneof, -1, "", 0, "", "", kArgs_client_caching_0}};
 constexpr ArgDoc kArgs_command_docs[] = {
     {"command-name", kString, -1, "", kArgOptional | kArgMultiple}};
 constexpr ArgDoc kArgs_command_list_0[] = {{"module-name", kString, -1, "MODULE"},
@@ -166,12 +152,12 @@ constexpr ArgDoc kArgs_command_list[] = {
     {"filterby", kOneof, -1, "FILTERBY", kArgOptional, "", "", kArgs_command_list_0}};
 constexpr ArgDoc kArgs_command_info[] = {
     {"command-name", kString, -1, "", kArgOptional | kArgMultiple}};
-constexpr ArgDoc kArgs_config_get_0[] = {{"parameter", kString, -1}};
-constexpr ArgDoc kArgs_config_get[] = {
-    {"parameter", kBlock, -1, "", kArgMultiple, "", "", kArgs_config_get_0}};
 constexpr ArgDoc kArgs_config_set_0[] = {{"parameter", kString, -1}, {"value", kString, -1}};
 constexpr ArgDoc kArgs_config_set[] = {
     {"parameter_value", kBlock, -1, "", kArgMultiple, "", "", kArgs_config_set_0}};
+constexpr ArgDoc kArgs_config_get_0[] = {{"parameter", kString, -1}};
+constexpr ArgDoc kArgs_config_get[] = {
+    {"parameter", kBlock, -1, "", kArgMultiple, "", "", kArgs_config_get_0}};
 constexpr ArgDoc kArgs_copy[] = {{"source", kKey, 0},
                                  {"destination", kKey, 1},
                                  {"destination-db", kInteger, -1, "DB", kArgOptional},
@@ -467,8 +453,6 @@ constexpr ArgDoc kArgs_incrby[] = {{"key", kKey, 0}, {"increment", kInteger, -1}
 constexpr ArgDoc kArgs_incrbyfloat[] = {{"key", kKey, 0}, {"increment", kDouble, -1}};
 constexpr ArgDoc kArgs_info[] = {{"section", kString, -1, "", kArgOptional | kArgMultiple}};
 constexpr ArgDoc kArgs_keys[] = {{"pattern", kPattern, -1}};
-constexpr ArgDoc kArgs_latency_histogram[] = {
-    {"command", kString, -1, "", kArgOptional | kArgMultiple}};
 constexpr ArgDoc kArgs_latency_graph[] = {{"event", kString, -1}};
 constexpr ArgDoc kArgs_latency_history[] = {{"event", kString, -1}};
 constexpr ArgDoc kArgs_latency_reset[] = {{"event", kString, -1, "", kArgOptional | kArgMultiple}};
@@ -588,9 +572,6 @@ constexpr ArgDoc kArgs_scan[] = {{"cursor", kInteger, -1},
                                  {"count", kInteger, -1, "COUNT", kArgOptional},
                                  {"type", kString, -1, "TYPE", kArgOptional, "6.0.0"}};
 constexpr ArgDoc kArgs_scard[] = {{"key", kKey, 0}};
-constexpr ArgDoc kArgs_script_debug_0[] = {
-    {"yes", kPureToken, -1, "YES"}, {"sync", kPureToken, -1, "SYNC"}, {"no", kPureToken, -1, "NO"}};
-constexpr ArgDoc kArgs_script_debug[] = {{"mode", kOneof, -1, "", 0, "", "", kArgs_script_debug_0}};
 constexpr ArgDoc kArgs_script_flush_0[] = {{"async", kPureToken, -1, "ASYNC"},
                                            {"sync", kPureToken, -1, "SYNC"}};
 constexpr ArgDoc kArgs_script_flush[] = {
@@ -1000,32 +981,23 @@ constexpr CommandDoc kDocs[] = {
      "Depends on subcommand."},
     {"client|unblock", "Release a client waiting in a blocking command", "5.0.0", "connection",
      "O(log N) where N is the number of client connections", kArgs_client_unblock},
-    {"client|help", "List the CLIENT subcommands", "5.0.0", "connection", "O(1)"},
     {"client|info", "Describe this connection", "6.2.0", "connection", "O(1)"},
     {"client|list", "Describe the open connections", "2.4.0", "connection",
      "O(N) where N is the number of client connections", kArgs_client_list},
-    {"client|tracking", "Turn client-side caching invalidations on or off", "6.0.0", "connection",
-     "O(1). Some options may introduce additional complexity.", kArgs_client_tracking},
     {"client|reply", "Turn the server's replies to this connection on or off", "3.2.0",
      "connection", "O(1)", kArgs_client_reply},
     {"client|kill", "Close connections chosen by filters", "2.4.0", "connection",
      "O(N) where N is the number of client connections", kArgs_client_kill},
     {"client|pause", "Hold clients' commands for a while", "2.9.50", "connection", "O(1)",
      kArgs_client_pause},
-    {"client|trackinginfo", "Describe this connection's client-side caching state", "6.2.0",
-     "connection", "O(1)"},
     {"client|id", "Return this connection's id", "5.0.0", "connection", "O(1)"},
     {"client|no-evict", "Exempt this connection from client eviction", "7.0.0", "connection",
      "O(1)", kArgs_client_no_evict},
     {"client|getname", "Return this connection's name", "2.6.9", "connection", "O(1)"},
     {"client|unpause", "End a CLIENT PAUSE", "6.2.0", "connection",
      "O(N) Where N is the number of paused clients"},
-    {"client|getredir", "Return the id invalidations are redirected to", "6.0.0", "connection",
-     "O(1)"},
     {"client|setname", "Give this connection a name", "2.6.9", "connection", "O(1)",
      kArgs_client_setname},
-    {"client|caching", "Control key tracking for the next command", "6.0.0", "connection", "O(1)",
-     kArgs_client_caching},
     {"command", "Describe every command", "2.8.13", "server",
      "O(N) where N is the total number of Redis commands"},
     {"command|count", "Return how many commands there are", "2.8.13", "server", "O(1)"},
@@ -1042,14 +1014,14 @@ constexpr CommandDoc kDocs[] = {
      "O(N) where N is the number of arguments to the command"},
     {"config", "Container of the configuration subcommands", "2.0.0", "server",
      "Depends on subcommand."},
+    {"config|help", "List the CONFIG subcommands", "5.0.0", "server", "O(1)"},
     {"config|rewrite", "Write the configuration in effect to the configuration file", "2.8.0",
      "server", "O(1)"},
-    {"config|help", "List the CONFIG subcommands", "5.0.0", "server", "O(1)"},
+    {"config|set", "Change configuration parameters", "2.0.0", "server",
+     "O(N) when N is the number of configuration parameters provided", kArgs_config_set},
     {"config|resetstat", "Zero the statistics INFO reports", "2.0.0", "server", "O(1)"},
     {"config|get", "Read configuration parameters matching patterns", "2.0.0", "server",
      "O(N) when N is the number of configuration parameters provided", kArgs_config_get},
-    {"config|set", "Change configuration parameters", "2.0.0", "server",
-     "O(N) when N is the number of configuration parameters provided", kArgs_config_set},
     {"copy", "Duplicate a key's value under another key", "6.2.0", "generic",
      "O(N) worst case for collections, where N is the number of nested items. O(1) for string "
      "values.",
@@ -1106,7 +1078,6 @@ constexpr CommandDoc kDocs[] = {
      "O(N) where N is the number of keys in the selected database", kArgs_flushdb},
     {"function", "Container of the function library subcommands", "7.0.0", "scripting",
      "Depends on subcommand."},
-    {"function|help", "List the FUNCTION subcommands", "7.0.0", "scripting", "O(1)"},
     {"function|load", "Add a library", "7.0.0", "scripting",
      "O(1) (considering compilation time is redundant)", kArgs_function_load},
     {"function|list", "Describe the loaded libraries", "7.0.0", "scripting",
@@ -1219,9 +1190,6 @@ constexpr CommandDoc kDocs[] = {
     {"latency|latest", "The latest spike of every event", "2.8.13", "server", "O(1)"},
     {"latency|help", "List the LATENCY subcommands", "2.8.13", "server", "O(1)"},
     {"latency|doctor", "Readable analysis of recorded latency", "2.8.13", "server", "O(1)"},
-    {"latency|histogram", "Per-command latency distributions", "7.0.0", "server",
-     "O(N) where N is the number of commands with latency information being retrieved.",
-     kArgs_latency_histogram},
     {"latency|graph", "ASCII chart of one event's spikes", "2.8.13", "server", "O(1)",
      kArgs_latency_graph},
     {"latency|history", "Recorded spikes of one event", "2.8.13", "server", "O(1)",
@@ -1273,8 +1241,6 @@ constexpr CommandDoc kDocs[] = {
      "O(N) where N is the number of elements to be removed by the operation.", kArgs_ltrim},
     {"memory", "Container of the memory introspection subcommands", "4.0.0", "server",
      "Depends on subcommand."},
-    {"memory|purge", "Ask the allocator to return memory", "4.0.0", "server",
-     "Depends on how much memory is allocated, could be slow"},
     {"memory|doctor", "Readable analysis of memory usage", "4.0.0", "server", "O(1)"},
     {"memory|help", "List the MEMORY subcommands", "4.0.0", "server", "O(1)"},
     {"memory|stats", "Memory usage breakdown", "4.0.0", "server", "O(1)"},
@@ -1391,15 +1357,12 @@ constexpr CommandDoc kDocs[] = {
     {"scard", "Count a set's members", "1.0.0", "set", "O(1)", kArgs_scard},
     {"script", "Container of the Lua script cache subcommands", "2.6.0", "scripting",
      "Depends on subcommand."},
-    {"script|debug", "Choose the Lua debugger mode", "3.2.0", "scripting", "O(1)",
-     kArgs_script_debug},
     {"script|flush", "Empty the script cache", "2.6.0", "scripting",
      "O(N) with N being the number of scripts in cache", kArgs_script_flush},
     {"script|exists", "Whether scripts are cached", "2.6.0", "scripting",
      "O(N) with N being the number of scripts to check (so checking a single script is an O(1) "
      "operation).",
      kArgs_script_exists},
-    {"script|help", "List the SCRIPT subcommands", "5.0.0", "scripting", "O(1)"},
     {"script|load", "Cache a script without running it", "2.6.0", "scripting",
      "O(N) with N being the length in bytes of the script body.", kArgs_script_load},
     {"script|kill", "Stop the running script if it has not written", "2.6.0", "scripting", "O(1)"},

@@ -66,6 +66,16 @@ class Resp3:
         raise ValueError("unexpected reply %r" % line)
 
 
+# Redis 7.0 subcommands the engine's containers do not implement (they answer "unknown
+# subcommand"): left out of COMMAND DOCS and COMMAND INFO. test_command_docs.py checks this list
+# against the engine, so a subcommand implemented later fails there until it is removed here.
+UNIMPLEMENTED_SUBCOMMANDS = {
+    "client|caching", "client|getredir", "client|help", "client|tracking",
+    "client|trackinginfo", "function|help", "latency|histogram", "memory|purge",
+    "script|debug", "script|help",
+}
+
+
 def engine_commands():
     names = set()
     for folder, _, files in os.walk(os.path.join(ROOT, "engine")):
@@ -195,7 +205,8 @@ def write_docs(names, docs):
         doc = dict(docs[name])
         rows.append(w.row(name, doc))
         for sub, subdoc in dict(doc).get("subcommands", []):
-            rows.append(w.row(sub, subdoc))
+            if sub not in UNIMPLEMENTED_SUBCOMMANDS:
+                rows.append(w.row(sub, subdoc))
     out = HEADER + """#include "engine/commands/command_docs.h"
 
 namespace strongbox::engine {
@@ -222,7 +233,7 @@ def write_key_specs(names, info):
     rows, arrays = [], []
     for name in names:
         row = info[name]
-        for r in [row] + list(row[9]):
+        for r in [row] + [r for r in row[9] if r[0] not in UNIMPLEMENTED_SUBCOMMANDS]:
             specs = [key_spec(r[0], i, s) for i, s in enumerate(r[8])]
             array = "{}"
             if specs:

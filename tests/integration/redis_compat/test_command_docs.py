@@ -4,16 +4,25 @@ complexity, deprecation, the argument grammar with names, types, tokens and flag
 subcommands) and the key specs equal Redis's, in RESP3 and RESP2; the keys and flags of
 representative command lines equal Redis's; redis-cli's help, built from COMMAND DOCS, reads
 the engine's docs as it reads Redis's."""
+import os
 import re
 import subprocess
+import sys
 
 from strongbox_harness import RawConnection, raw_reply
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "scripts",
+                                "command_docs"))
+from gen_command_docs import UNIMPLEMENTED_SUBCOMMANDS  # noqa: E402
 
 # Documented differences, the only ones allowed:
 # - "summary": written in this project's own words (Redis's doc strings are not copied);
 # - "history": Redis's change notes are prose, not reproduced;
 # - key spec "notes": prose too, in the project's own words (present where Redis has one).
-NOT_COMPARED = {b"summary", b"history", b"notes"}
+# - the subcommands the engine does not implement (gen_command_docs.py lists them; checked by
+#   test_documented_subcommands_are_implemented).
+UNIMPLEMENTED = {name.encode() for name in UNIMPLEMENTED_SUBCOMMANDS}
+NOT_COMPARED = {b"summary", b"history", b"notes"} | UNIMPLEMENTED
 
 
 class Resp3Connection(RawConnection):
@@ -152,8 +161,8 @@ def test_command_info_rows_match_redis(engine_and_redis):
     problems = []
     for name in sorted(set(mine) & set(theirs)):
         problems += info_differences(name, mine[name], theirs[name])
-        subs = [{row[0]: row for row in (r[9] if isinstance(r[9], list) else r[9][1])}
-                for r in (mine[name], theirs[name])]
+        subs = [{row[0]: row for row in (r[9] if isinstance(r[9], list) else r[9][1])
+                 if row[0] not in UNIMPLEMENTED} for r in (mine[name], theirs[name])]
         if set(subs[0]) != set(subs[1]):
             problems.append(f"{name}: subcommands {sorted(subs[0])} != {sorted(subs[1])}")
         for sub in sorted(set(subs[0]) & set(subs[1])):
@@ -167,6 +176,30 @@ def test_command_info_rows_match_redis(engine_and_redis):
     assert [row and row[0] for row in got] == [row and row[0] for row in want]
     assert not info_differences(b"object|encoding", got[1], want[1])
     assert not problems, "\n".join(problems)
+
+
+def test_documented_subcommands_are_implemented(engine):
+    """Each subcommand COMMAND DOCS lists runs (called with its arity, it is no unknown
+    subcommand), and each one left out is still unknown to the engine."""
+    c = engine.client()
+    docs = dict(zip(*[iter(raw_reply(c, "COMMAND", "DOCS"))] * 2))
+    listed = []
+    for name, doc in docs.items():
+        fields = dict(zip(doc[::2], doc[1::2]))
+        listed += list(fields.get(b"subcommands", [])[::2])
+    info = {}
+    for row in raw_reply(c, "COMMAND", "INFO", *listed):
+        info[row[0]] = row[1]
+    assert len(info) == len(listed) > 50
+    unknown = []
+    for name in listed + sorted(UNIMPLEMENTED):
+        parent, sub = name.decode().split("|")
+        args = [] if sub == "help" else ["x"] * (abs(info.get(name, 2)) - 2)
+        reply = raw_reply(c, parent, sub, *args)
+        is_unknown = isinstance(reply, tuple) and "unknown subcommand '" in reply[1]
+        if is_unknown != (name in UNIMPLEMENTED):
+            unknown.append(f"{name.decode()}: {reply!r}")
+    assert not unknown, "\n".join(unknown)
 
 
 # Command lines whose keys and key flags must equal Redis's (GETKEYS and GETKEYSANDFLAGS).
