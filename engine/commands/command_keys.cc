@@ -262,6 +262,46 @@ uint16_t AnySpecFlags(const CommandKeySpecs& row, bool inverted) {
   return flags;
 }
 
+// Redis's legacy (first, last, step) range, glued from the plain range specs (index + range,
+// step 1, consecutive), and whether the specs place keys the range cannot (movablekeys).
+struct LegacyRange {
+  KeyRange range;
+  bool movable = false;
+};
+
+LegacyRange Legacy(const CommandKeySpecs& row) {
+  auto plain = [](const KeySpec& spec) {
+    return spec.begin == kBeginIndex && spec.find == kFindRange;
+  };
+  auto absolute_last = [](const KeySpec& spec) {
+    return spec.find_args[0] >= 0 ? spec.begin_at + spec.find_args[0] : spec.find_args[0];
+  };
+  LegacyRange out;
+  if (row.specs.empty()) return out;
+  const KeySpec& only = row.specs[0];
+  if (row.specs.size() == 1 && plain(only)) {
+    out.range = {only.begin_at, absolute_last(only), only.find_args[1]};
+    out.movable = only.flags & kKeyIncomplete;
+    return out;
+  }
+  int first = INT_MAX;
+  unsigned last = 0;  // unsigned: a negative last (counted from the end) is the highest
+  for (const KeySpec& spec : row.specs) {
+    bool glues = plain(spec) && spec.find_args[1] == 1 &&
+                 (last == 0 || static_cast<int>(last) == spec.begin_at - 1);
+    out.movable |= !glues || (spec.flags & kKeyIncomplete);
+    if (!glues) continue;
+    first = std::min(first, spec.begin_at);
+    last = std::max(last, static_cast<unsigned>(absolute_last(spec)));
+  }
+  if (first == INT_MAX) {
+    out.movable = true;
+    return out;
+  }
+  out.range = {first, static_cast<int>(last), 1};
+  return out;
+}
+
 }  // namespace
 
 const CommandKeySpecs* FindKeySpecs(std::string_view name) {
@@ -275,28 +315,7 @@ std::span<const CommandKeySpecs* const> SubcommandKeySpecs(std::string_view cont
   return it->second;
 }
 
-KeyRange LegacyKeyRange(const CommandKeySpecs& row) {
-  auto plain = [](const KeySpec& spec) {
-    return spec.begin == kBeginIndex && spec.find == kFindRange;
-  };
-  auto absolute_last = [](const KeySpec& spec) {
-    return spec.find_args[0] >= 0 ? spec.begin_at + spec.find_args[0] : spec.find_args[0];
-  };
-  if (row.specs.size() == 1 && plain(row.specs[0])) {
-    return {row.specs[0].begin_at, absolute_last(row.specs[0]), row.specs[0].find_args[1]};
-  }
-  // Consecutive ranges of step 1 glue into one; a negative last (from the end) is the highest.
-  int first = INT_MAX;
-  unsigned last = 0;
-  for (const KeySpec& spec : row.specs) {
-    if (!plain(spec) || spec.find_args[1] != 1) continue;
-    if (last != 0 && static_cast<int>(last) != spec.begin_at - 1) continue;
-    first = std::min(first, spec.begin_at);
-    last = std::max(last, static_cast<unsigned>(absolute_last(spec)));
-  }
-  if (first == INT_MAX) return {};
-  return {first, static_cast<int>(last), 1};
-}
+KeyRange LegacyKeyRange(const CommandKeySpecs& row) { return Legacy(row).range; }
 
 const CommandKeySpecs* FindKeySpecsOfLine(std::span<const std::string_view> argv) {
   std::string name = ToLower(argv[0]);
@@ -306,20 +325,7 @@ const CommandKeySpecs* FindKeySpecsOfLine(std::span<const std::string_view> argv
   return FindKeySpecs(name);
 }
 
-bool HasMovableKeys(const CommandKeySpecs& row) {
-  unsigned last_key = 0;  // the highest key index so far; a negative (from the end) is highest
-  for (const KeySpec& spec : row.specs) {
-    if ((spec.flags & kKeyIncomplete) || spec.begin != kBeginIndex || spec.find != kFindRange) {
-      return true;
-    }
-    auto [lastkey, keystep, limit] = spec.find_args;
-    bool consecutive = last_key == 0 || static_cast<int>(last_key) == spec.begin_at - 1;
-    if (row.specs.size() > 1 && (keystep != 1 || !consecutive)) return true;
-    last_key =
-        std::max(last_key, static_cast<unsigned>(lastkey >= 0 ? spec.begin_at + lastkey : lastkey));
-  }
-  return false;
-}
+bool HasMovableKeys(const CommandKeySpecs& row) { return Legacy(row).movable; }
 
 bool KeysOptional(std::string_view name) {
   const RuleRow* rule = RuleOf(name);
