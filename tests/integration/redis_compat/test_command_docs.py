@@ -257,6 +257,15 @@ KEY_LINES = [
     ("fcall", "f", "1", "a"), ("fcall_ro", "f", "0"),
     ("zunionstore", "d", "0", "a"), ("zunion", "2x", "a", "b"), ("zunion", "x", "a"),
     ("lmpop", "5", "a", "left"),
+    # malformed lines: the specs give up and the fallback rules decide, as in Redis
+    ("georadius", "k", "1", "2", "3", "m", "store"), ("zunionstore", "d", "-1", "a"),
+    ("eval", "s", "99999999999999999999", "a"), ("eval", "s", "-5", "a"), ("eval", "s", "1"),
+    ("sort", "k", "limit"), ("sort", "k", "limit", "0"), ("sort", "k", "store"),
+    ("bitfield", "k", "get"), ("bitfield", "k", "get", "u8"), ("xread", "streams"),
+    ("xread", "count", "streams", "a", "0"), ("xreadgroup", "group", "g", "c", "streams", "a"),
+    ("xreadgroup", "streams", "a", "0"), ("zinter", "1"), ("zdiff", "99999999999999999999", "a"),
+    ("lmpop", "1", "a"), ("sintercard", "0", "a"), ("set", "k", "v", "get", "get"),
+    ("object", "help"), ("xgroup", "create", "s", "g"), ("memory", "usage", "k", "samples", "5"),
     # no keys, unknown commands and subcommands, arity
     ("ping",), ("publish", "c", "m"), ("spublish", "c", "m"), ("ssubscribe", "c"),
     ("config", "get", "x"), ("object",), ("object", "nosuch", "k"), ("object", "encoding"),
