@@ -8,18 +8,18 @@ namespace {
 
 using enum ArgType;
 
-constexpr ArgDoc kArgs_acl_deluser[] = {{"username", kString, -1, "", kArgMultiple}};
-constexpr ArgDoc kArgs_acl_genpass[] = {{"bits", kInteger, -1, "", kArgOptional}};
-constexpr ArgDoc kArgs_acl_log_0[] = {{"count", kInteger, -1}, {"reset", kPureToken, -1, "RESET"}};
-constexpr ArgDoc kArgs_acl_log[] = {
-    {"operation", kOneof, -1, "", kArgOptional, "", "", kArgs_acl_log_0}};
 constexpr ArgDoc kArgs_acl_cat[] = {{"categoryname", kString, -1, "", kArgOptional}};
-constexpr ArgDoc kArgs_acl_setuser[] = {{"username", kString, -1},
-                                        {"rule", kString, -1, "", kArgOptional | kArgMultiple}};
+constexpr ArgDoc kArgs_acl_deluser[] = {{"username", kString, -1, "", kArgMultiple}};
 constexpr ArgDoc kArgs_acl_dryrun[] = {{"username", kString, -1},
                                        {"command", kString, -1},
                                        {"arg", kString, -1, "", kArgOptional | kArgMultiple}};
+constexpr ArgDoc kArgs_acl_genpass[] = {{"bits", kInteger, -1, "", kArgOptional}};
 constexpr ArgDoc kArgs_acl_getuser[] = {{"username", kString, -1}};
+constexpr ArgDoc kArgs_acl_log_0[] = {{"count", kInteger, -1}, {"reset", kPureToken, -1, "RESET"}};
+constexpr ArgDoc kArgs_acl_log[] = {
+    {"operation", kOneof, -1, "", kArgOptional, "", "", kArgs_acl_log_0}};
+constexpr ArgDoc kArgs_acl_setuser[] = {{"username", kString, -1},
+                                        {"rule", kString, -1, "", kArgOptional | kArgMultiple}};
 constexpr ArgDoc kArgs_append[] = {{"key", kKey, 0}, {"value", kString, -1}};
 constexpr ArgDoc kArgs_auth[] = {{"username", kString, -1, "", kArgOptional, "6.0.0"},
                                  {"password", kString, -1}};
@@ -98,24 +98,6 @@ constexpr ArgDoc kArgs_bzmpop[] = {{"timeout", kDouble, -1},
                                    {"count", kInteger, -1, "COUNT", kArgOptional}};
 constexpr ArgDoc kArgs_bzpopmax[] = {{"key", kKey, 0, "", kArgMultiple}, {"timeout", kDouble, -1}};
 constexpr ArgDoc kArgs_bzpopmin[] = {{"key", kKey, 0, "", kArgMultiple}, {"timeout", kDouble, -1}};
-constexpr ArgDoc kArgs_client_unblock_1[] = {{"timeout", kPureToken, -1, "TIMEOUT"},
-                                             {"error", kPureToken, -1, "ERROR"}};
-constexpr ArgDoc kArgs_client_unblock[] = {
-    {"client-id", kInteger, -1},
-    {"timeout_error", kOneof, -1, "", kArgOptional, "", "", kArgs_client_unblock_1}};
-constexpr ArgDoc kArgs_client_list_0[] = {{"normal", kPureToken, -1, "NORMAL"},
-                                          {"master", kPureToken, -1, "MASTER"},
-                                          {"replica", kPureToken, -1, "REPLICA"},
-                                          {"pubsub", kPureToken, -1, "PUBSUB"}};
-constexpr ArgDoc kArgs_client_list_1[] = {{"client-id", kInteger, -1, "", kArgMultiple}};
-constexpr ArgDoc kArgs_client_list[] = {
-    {"normal_master_replica_pubsub", kOneof, -1, "TYPE", kArgOptional, "5.0.0", "",
-     kArgs_client_list_0},
-    {"id", kBlock, -1, "ID", kArgOptional, "6.2.0", "", kArgs_client_list_1}};
-constexpr ArgDoc kArgs_client_reply_0[] = {
-    {"on", kPureToken, -1, "ON"}, {"off", kPureToken, -1, "OFF"}, {"skip", kPureToken, -1, "SKIP"}};
-constexpr ArgDoc kArgs_client_reply[] = {
-    {"on_off_skip", kOneof, -1, "", 0, "", "", kArgs_client_reply_0}};
 constexpr ArgDoc kArgs_client_kill_0_1_1[] = {{"normal", kPureToken, -1, "NORMAL"},
                                               {"master", kPureToken, -1, "MASTER", 0, "3.2.0"},
                                               {"slave", kPureToken, -1, "SLAVE"},
@@ -133,31 +115,49 @@ constexpr ArgDoc kArgs_client_kill_0[] = {
     {"ip:port", kString, -1, "", 0, "", "2.8.12"},
     {"new-format", kOneof, -1, "", kArgMultiple, "", "", kArgs_client_kill_0_1}};
 constexpr ArgDoc kArgs_client_kill[] = {{"filter", kOneof, -1, "", 0, "", "", kArgs_client_kill_0}};
+constexpr ArgDoc kArgs_client_list_0[] = {{"normal", kPureToken, -1, "NORMAL"},
+                                          {"master", kPureToken, -1, "MASTER"},
+                                          {"replica", kPureToken, -1, "REPLICA"},
+                                          {"pubsub", kPureToken, -1, "PUBSUB"}};
+constexpr ArgDoc kArgs_client_list_1[] = {{"client-id", kInteger, -1, "", kArgMultiple}};
+constexpr ArgDoc kArgs_client_list[] = {
+    {"normal_master_replica_pubsub", kOneof, -1, "TYPE", kArgOptional, "5.0.0", "",
+     kArgs_client_list_0},
+    {"id", kBlock, -1, "ID", kArgOptional, "6.2.0", "", kArgs_client_list_1}};
+constexpr ArgDoc kArgs_client_no_evict_0[] = {{"on", kPureToken, -1, "ON"},
+                                              {"off", kPureToken, -1, "OFF"}};
+constexpr ArgDoc kArgs_client_no_evict[] = {
+    {"enabled", kOneof, -1, "", 0, "", "", kArgs_client_no_evict_0}};
 constexpr ArgDoc kArgs_client_pause_1[] = {{"write", kPureToken, -1, "WRITE"},
                                            {"all", kPureToken, -1, "ALL"}};
 constexpr ArgDoc kArgs_client_pause[] = {
     {"timeout", kInteger, -1},
     {"mode", kOneof, -1, "", kArgOptional, "6.2.0", "", kArgs_client_pause_1}};
-constexpr ArgDoc kArgs_client_no_evict_0[] = {{"on", kPureToken, -1, "ON"},
-                                              {"off", kPureToken, -1, "OFF"}};
-constexpr ArgDoc kArgs_client_no_evict[] = {
-    {"enabled", kOneof, -1, "", 0, "", "", kArgs_client_no_evict_0}};
+constexpr ArgDoc kArgs_client_reply_0[] = {
+    {"on", kPureToken, -1, "ON"}, {"off", kPureToken, -1, "OFF"}, {"skip", kPureToken, -1, "SKIP"}};
+constexpr ArgDoc kArgs_client_reply[] = {
+    {"on_off_skip", kOneof, -1, "", 0, "", "", kArgs_client_reply_0}};
 constexpr ArgDoc kArgs_client_setname[] = {{"connection-name", kString, -1}};
+constexpr ArgDoc kArgs_client_unblock_1[] = {{"timeout", kPureToken, -1, "TIMEOUT"},
+                                             {"error", kPureToken, -1, "ERROR"}};
+constexpr ArgDoc kArgs_client_unblock[] = {
+    {"client-id", kInteger, -1},
+    {"timeout_error", kOneof, -1, "", kArgOptional, "", "", kArgs_client_unblock_1}};
 constexpr ArgDoc kArgs_command_docs[] = {
+    {"command-name", kString, -1, "", kArgOptional | kArgMultiple}};
+constexpr ArgDoc kArgs_command_info[] = {
     {"command-name", kString, -1, "", kArgOptional | kArgMultiple}};
 constexpr ArgDoc kArgs_command_list_0[] = {{"module-name", kString, -1, "MODULE"},
                                            {"category", kString, -1, "ACLCAT"},
                                            {"pattern", kPattern, -1, "PATTERN"}};
 constexpr ArgDoc kArgs_command_list[] = {
     {"filterby", kOneof, -1, "FILTERBY", kArgOptional, "", "", kArgs_command_list_0}};
-constexpr ArgDoc kArgs_command_info[] = {
-    {"command-name", kString, -1, "", kArgOptional | kArgMultiple}};
-constexpr ArgDoc kArgs_config_set_0[] = {{"parameter", kString, -1}, {"value", kString, -1}};
-constexpr ArgDoc kArgs_config_set[] = {
-    {"parameter_value", kBlock, -1, "", kArgMultiple, "", "", kArgs_config_set_0}};
 constexpr ArgDoc kArgs_config_get_0[] = {{"parameter", kString, -1}};
 constexpr ArgDoc kArgs_config_get[] = {
     {"parameter", kBlock, -1, "", kArgMultiple, "", "", kArgs_config_get_0}};
+constexpr ArgDoc kArgs_config_set_0[] = {{"parameter", kString, -1}, {"value", kString, -1}};
+constexpr ArgDoc kArgs_config_set[] = {
+    {"parameter_value", kBlock, -1, "", kArgMultiple, "", "", kArgs_config_set_0}};
 constexpr ArgDoc kArgs_copy[] = {{"source", kKey, 0},
                                  {"destination", kKey, 1},
                                  {"destination-db", kInteger, -1, "DB", kArgOptional},
@@ -217,22 +217,22 @@ constexpr ArgDoc kArgs_flushdb_0[] = {{"async", kPureToken, -1, "ASYNC", 0, "4.0
                                       {"sync", kPureToken, -1, "SYNC", 0, "6.2.0"}};
 constexpr ArgDoc kArgs_flushdb[] = {
     {"async", kOneof, -1, "", kArgOptional, "", "", kArgs_flushdb_0}};
-constexpr ArgDoc kArgs_function_load[] = {{"replace", kPureToken, -1, "REPLACE", kArgOptional},
-                                          {"function-code", kString, -1}};
+constexpr ArgDoc kArgs_function_delete[] = {{"library-name", kString, -1}};
+constexpr ArgDoc kArgs_function_flush_0[] = {{"async", kPureToken, -1, "ASYNC"},
+                                             {"sync", kPureToken, -1, "SYNC"}};
+constexpr ArgDoc kArgs_function_flush[] = {
+    {"async", kOneof, -1, "", kArgOptional, "", "", kArgs_function_flush_0}};
 constexpr ArgDoc kArgs_function_list[] = {
     {"library-name-pattern", kString, -1, "LIBRARYNAME", kArgOptional},
     {"withcode", kPureToken, -1, "WITHCODE", kArgOptional}};
+constexpr ArgDoc kArgs_function_load[] = {{"replace", kPureToken, -1, "REPLACE", kArgOptional},
+                                          {"function-code", kString, -1}};
 constexpr ArgDoc kArgs_function_restore_1[] = {{"flush", kPureToken, -1, "FLUSH"},
                                                {"append", kPureToken, -1, "APPEND"},
                                                {"replace", kPureToken, -1, "REPLACE"}};
 constexpr ArgDoc kArgs_function_restore[] = {
     {"serialized-value", kString, -1},
     {"policy", kOneof, -1, "", kArgOptional, "", "", kArgs_function_restore_1}};
-constexpr ArgDoc kArgs_function_flush_0[] = {{"async", kPureToken, -1, "ASYNC"},
-                                             {"sync", kPureToken, -1, "SYNC"}};
-constexpr ArgDoc kArgs_function_flush[] = {
-    {"async", kOneof, -1, "", kArgOptional, "", "", kArgs_function_flush_0}};
-constexpr ArgDoc kArgs_function_delete[] = {{"library-name", kString, -1}};
 constexpr ArgDoc kArgs_geoadd_1[] = {{"nx", kPureToken, -1, "NX"}, {"xx", kPureToken, -1, "XX"}};
 constexpr ArgDoc kArgs_geoadd_3[] = {
     {"longitude", kDouble, -1}, {"latitude", kDouble, -1}, {"member", kString, -1}};
@@ -510,9 +510,9 @@ constexpr ArgDoc kArgs_mset[] = {{"key_value", kBlock, -1, "", kArgMultiple, "",
 constexpr ArgDoc kArgs_msetnx_0[] = {{"key", kKey, 0}, {"value", kString, -1}};
 constexpr ArgDoc kArgs_msetnx[] = {
     {"key_value", kBlock, -1, "", kArgMultiple, "", "", kArgs_msetnx_0}};
-constexpr ArgDoc kArgs_object_idletime[] = {{"key", kKey, 0}};
-constexpr ArgDoc kArgs_object_freq[] = {{"key", kKey, 0}};
 constexpr ArgDoc kArgs_object_encoding[] = {{"key", kKey, 0}};
+constexpr ArgDoc kArgs_object_freq[] = {{"key", kKey, 0}};
+constexpr ArgDoc kArgs_object_idletime[] = {{"key", kKey, 0}};
 constexpr ArgDoc kArgs_object_refcount[] = {{"key", kKey, 0}};
 constexpr ArgDoc kArgs_persist[] = {{"key", kKey, 0}};
 constexpr ArgDoc kArgs_pexpire_2[] = {{"nx", kPureToken, -1, "NX"},
@@ -544,9 +544,9 @@ constexpr ArgDoc kArgs_psubscribe[] = {
     {"pattern", kBlock, -1, "", kArgMultiple, "", "", kArgs_psubscribe_0}};
 constexpr ArgDoc kArgs_pttl[] = {{"key", kKey, 0}};
 constexpr ArgDoc kArgs_publish[] = {{"channel", kString, -1}, {"message", kString, -1}};
+constexpr ArgDoc kArgs_pubsub_channels[] = {{"pattern", kPattern, -1, "", kArgOptional}};
 constexpr ArgDoc kArgs_pubsub_numsub[] = {
     {"channel", kString, -1, "", kArgOptional | kArgMultiple}};
-constexpr ArgDoc kArgs_pubsub_channels[] = {{"pattern", kPattern, -1, "", kArgOptional}};
 constexpr ArgDoc kArgs_pubsub_shardchannels[] = {{"pattern", kPattern, -1, "", kArgOptional}};
 constexpr ArgDoc kArgs_pubsub_shardnumsub[] = {
     {"shardchannel", kString, -1, "", kArgOptional | kArgMultiple}};
@@ -572,11 +572,11 @@ constexpr ArgDoc kArgs_scan[] = {{"cursor", kInteger, -1},
                                  {"count", kInteger, -1, "COUNT", kArgOptional},
                                  {"type", kString, -1, "TYPE", kArgOptional, "6.0.0"}};
 constexpr ArgDoc kArgs_scard[] = {{"key", kKey, 0}};
+constexpr ArgDoc kArgs_script_exists[] = {{"sha1", kString, -1, "", kArgMultiple}};
 constexpr ArgDoc kArgs_script_flush_0[] = {{"async", kPureToken, -1, "ASYNC"},
                                            {"sync", kPureToken, -1, "SYNC"}};
 constexpr ArgDoc kArgs_script_flush[] = {
     {"async", kOneof, -1, "", kArgOptional, "6.2.0", "", kArgs_script_flush_0}};
-constexpr ArgDoc kArgs_script_exists[] = {{"sha1", kString, -1, "", kArgMultiple}};
 constexpr ArgDoc kArgs_script_load[] = {{"script", kString, -1}};
 constexpr ArgDoc kArgs_sdiff[] = {{"key", kKey, 0, "", kArgMultiple}};
 constexpr ArgDoc kArgs_sdiffstore[] = {{"destination", kKey, 0},
@@ -698,9 +698,6 @@ constexpr ArgDoc kArgs_xclaim[] = {{"key", kKey, 0},
                                    {"justid", kPureToken, -1, "JUSTID", kArgOptional},
                                    {"id", kString, -1, "LASTID", kArgOptional}};
 constexpr ArgDoc kArgs_xdel[] = {{"key", kKey, 0}, {"id", kString, -1, "", kArgMultiple}};
-constexpr ArgDoc kArgs_xgroup_destroy[] = {{"key", kKey, 0}, {"groupname", kString, -1}};
-constexpr ArgDoc kArgs_xgroup_createconsumer[] = {
-    {"key", kKey, 0}, {"groupname", kString, -1}, {"consumername", kString, -1}};
 constexpr ArgDoc kArgs_xgroup_create_2[] = {{"id", kString, -1}, {"new_id", kPureToken, -1, "$"}};
 constexpr ArgDoc kArgs_xgroup_create[] = {
     {"key", kKey, 0},
@@ -708,16 +705,19 @@ constexpr ArgDoc kArgs_xgroup_create[] = {
     {"id", kOneof, -1, "", 0, "", "", kArgs_xgroup_create_2},
     {"mkstream", kPureToken, -1, "MKSTREAM", kArgOptional},
     {"entries_read", kInteger, -1, "ENTRIESREAD", kArgOptional}};
+constexpr ArgDoc kArgs_xgroup_createconsumer[] = {
+    {"key", kKey, 0}, {"groupname", kString, -1}, {"consumername", kString, -1}};
 constexpr ArgDoc kArgs_xgroup_delconsumer[] = {
     {"key", kKey, 0}, {"groupname", kString, -1}, {"consumername", kString, -1}};
+constexpr ArgDoc kArgs_xgroup_destroy[] = {{"key", kKey, 0}, {"groupname", kString, -1}};
 constexpr ArgDoc kArgs_xgroup_setid_2[] = {{"id", kString, -1}, {"new_id", kPureToken, -1, "$"}};
 constexpr ArgDoc kArgs_xgroup_setid[] = {
     {"key", kKey, 0},
     {"groupname", kString, -1},
     {"id", kOneof, -1, "", 0, "", "", kArgs_xgroup_setid_2},
     {"entries_read", kInteger, -1, "ENTRIESREAD", kArgOptional}};
-constexpr ArgDoc kArgs_xinfo_groups[] = {{"key", kKey, 0}};
 constexpr ArgDoc kArgs_xinfo_consumers[] = {{"key", kKey, 0}, {"groupname", kString, -1}};
+constexpr ArgDoc kArgs_xinfo_groups[] = {{"key", kKey, 0}};
 constexpr ArgDoc kArgs_xinfo_stream_1[] = {{"count", kInteger, -1, "COUNT", kArgOptional}};
 constexpr ArgDoc kArgs_xinfo_stream[] = {
     {"key", kKey, 0}, {"full", kBlock, -1, "FULL", kArgOptional, "", "", kArgs_xinfo_stream_1}};
@@ -907,31 +907,31 @@ constexpr ArgDoc kArgs_zunionstore[] = {
 constexpr CommandDoc kDocs[] = {
     {"acl", "Container of the access control list subcommands", "6.0.0", "server",
      "Depends on subcommand."},
-    {"acl|deluser", "Remove users and close their connections", "6.0.0", "server",
-     "O(1) amortized time considering the typical user.", kArgs_acl_deluser},
-    {"acl|genpass", "Produce a random password from the secure generator", "6.0.0", "server",
-     "O(1)", kArgs_acl_genpass},
-    {"acl|help", "List the ACL subcommands", "6.0.0", "server", "O(1)"},
-    {"acl|list", "List every user as an ACL rule line", "6.0.0", "server",
-     "O(N). Where N is the number of configured users."},
-    {"acl|save", "Write the users to the configured ACL file", "6.0.0", "server",
-     "O(N). Where N is the number of configured users."},
-    {"acl|log", "Show or clear the recent access denials", "6.0.0", "server",
-     "O(N) with N being the number of entries shown.", kArgs_acl_log},
     {"acl|cat", "List ACL categories, or the commands of one", "6.0.0", "server",
      "O(1) since the categories and commands are a fixed set.", kArgs_acl_cat},
-    {"acl|setuser", "Create a user or change its rules", "6.0.0", "server",
-     "O(N). Where N is the number of rules provided.", kArgs_acl_setuser},
+    {"acl|deluser", "Remove users and close their connections", "6.0.0", "server",
+     "O(1) amortized time considering the typical user.", kArgs_acl_deluser},
     {"acl|dryrun", "Check whether a user could run a command, without running it", "7.0.0",
      "server", "O(1).", kArgs_acl_dryrun},
-    {"acl|load", "Reload users from the configured ACL file", "6.0.0", "server",
-     "O(N). Where N is the number of configured users."},
+    {"acl|genpass", "Produce a random password from the secure generator", "6.0.0", "server",
+     "O(1)", kArgs_acl_genpass},
     {"acl|getuser", "Describe one user's rules", "6.0.0", "server",
      "O(N). Where N is the number of password, command and pattern rules that the user has.",
      kArgs_acl_getuser},
-    {"acl|whoami", "Name the user of this connection", "6.0.0", "server", "O(1)"},
+    {"acl|help", "List the ACL subcommands", "6.0.0", "server", "O(1)"},
+    {"acl|list", "List every user as an ACL rule line", "6.0.0", "server",
+     "O(N). Where N is the number of configured users."},
+    {"acl|load", "Reload users from the configured ACL file", "6.0.0", "server",
+     "O(N). Where N is the number of configured users."},
+    {"acl|log", "Show or clear the recent access denials", "6.0.0", "server",
+     "O(N) with N being the number of entries shown.", kArgs_acl_log},
+    {"acl|save", "Write the users to the configured ACL file", "6.0.0", "server",
+     "O(N). Where N is the number of configured users."},
+    {"acl|setuser", "Create a user or change its rules", "6.0.0", "server",
+     "O(N). Where N is the number of rules provided.", kArgs_acl_setuser},
     {"acl|users", "List the user names", "6.0.0", "server",
      "O(N). Where N is the number of configured users."},
+    {"acl|whoami", "Name the user of this connection", "6.0.0", "server", "O(1)"},
     {"append", "Add bytes at the end of a string", "2.0.0", "string",
      "O(1). The amortized time complexity is O(1) assuming the appended value is small and the "
      "already present value is of any size, since the dynamic string library used by Redis will "
@@ -979,49 +979,49 @@ constexpr CommandDoc kDocs[] = {
      kArgs_bzpopmin},
     {"client", "Container of the connection management subcommands", "2.4.0", "connection",
      "Depends on subcommand."},
-    {"client|unblock", "Release a client waiting in a blocking command", "5.0.0", "connection",
-     "O(log N) where N is the number of client connections", kArgs_client_unblock},
+    {"client|getname", "Return this connection's name", "2.6.9", "connection", "O(1)"},
+    {"client|id", "Return this connection's id", "5.0.0", "connection", "O(1)"},
     {"client|info", "Describe this connection", "6.2.0", "connection", "O(1)"},
-    {"client|list", "Describe the open connections", "2.4.0", "connection",
-     "O(N) where N is the number of client connections", kArgs_client_list},
-    {"client|reply", "Turn the server's replies to this connection on or off", "3.2.0",
-     "connection", "O(1)", kArgs_client_reply},
     {"client|kill", "Close connections chosen by filters", "2.4.0", "connection",
      "O(N) where N is the number of client connections", kArgs_client_kill},
-    {"client|pause", "Hold clients' commands for a while", "2.9.50", "connection", "O(1)",
-     kArgs_client_pause},
-    {"client|id", "Return this connection's id", "5.0.0", "connection", "O(1)"},
+    {"client|list", "Describe the open connections", "2.4.0", "connection",
+     "O(N) where N is the number of client connections", kArgs_client_list},
     {"client|no-evict", "Exempt this connection from client eviction", "7.0.0", "connection",
      "O(1)", kArgs_client_no_evict},
-    {"client|getname", "Return this connection's name", "2.6.9", "connection", "O(1)"},
-    {"client|unpause", "End a CLIENT PAUSE", "6.2.0", "connection",
-     "O(N) Where N is the number of paused clients"},
+    {"client|pause", "Hold clients' commands for a while", "2.9.50", "connection", "O(1)",
+     kArgs_client_pause},
+    {"client|reply", "Turn the server's replies to this connection on or off", "3.2.0",
+     "connection", "O(1)", kArgs_client_reply},
     {"client|setname", "Give this connection a name", "2.6.9", "connection", "O(1)",
      kArgs_client_setname},
+    {"client|unblock", "Release a client waiting in a blocking command", "5.0.0", "connection",
+     "O(log N) where N is the number of client connections", kArgs_client_unblock},
+    {"client|unpause", "End a CLIENT PAUSE", "6.2.0", "connection",
+     "O(N) Where N is the number of paused clients"},
     {"command", "Describe every command", "2.8.13", "server",
      "O(N) where N is the total number of Redis commands"},
     {"command|count", "Return how many commands there are", "2.8.13", "server", "O(1)"},
     {"command|docs", "Return the documentation of commands", "7.0.0", "server",
      "O(N) where N is the number of commands to look up", kArgs_command_docs},
+    {"command|getkeys", "Find the keys of a full command line", "2.8.13", "server",
+     "O(N) where N is the number of arguments to the command"},
     {"command|getkeysandflags", "Find the keys of a full command line and how each is accessed",
      "7.0.0", "server", "O(N) where N is the number of arguments to the command"},
     {"command|help", "List the COMMAND subcommands", "5.0.0", "server", "O(1)"},
-    {"command|list", "List command names, optionally filtered", "7.0.0", "server",
-     "O(N) where N is the total number of Redis commands", kArgs_command_list},
     {"command|info", "Describe the named commands", "2.8.13", "server",
      "O(N) where N is the number of commands to look up", kArgs_command_info},
-    {"command|getkeys", "Find the keys of a full command line", "2.8.13", "server",
-     "O(N) where N is the number of arguments to the command"},
+    {"command|list", "List command names, optionally filtered", "7.0.0", "server",
+     "O(N) where N is the total number of Redis commands", kArgs_command_list},
     {"config", "Container of the configuration subcommands", "2.0.0", "server",
      "Depends on subcommand."},
+    {"config|get", "Read configuration parameters matching patterns", "2.0.0", "server",
+     "O(N) when N is the number of configuration parameters provided", kArgs_config_get},
     {"config|help", "List the CONFIG subcommands", "5.0.0", "server", "O(1)"},
+    {"config|resetstat", "Zero the statistics INFO reports", "2.0.0", "server", "O(1)"},
     {"config|rewrite", "Write the configuration in effect to the configuration file", "2.8.0",
      "server", "O(1)"},
     {"config|set", "Change configuration parameters", "2.0.0", "server",
      "O(N) when N is the number of configuration parameters provided", kArgs_config_set},
-    {"config|resetstat", "Zero the statistics INFO reports", "2.0.0", "server", "O(1)"},
-    {"config|get", "Read configuration parameters matching patterns", "2.0.0", "server",
-     "O(N) when N is the number of configuration parameters provided", kArgs_config_get},
     {"copy", "Duplicate a key's value under another key", "6.2.0", "generic",
      "O(N) worst case for collections, where N is the number of nested items. O(1) for string "
      "values.",
@@ -1078,19 +1078,19 @@ constexpr CommandDoc kDocs[] = {
      "O(N) where N is the number of keys in the selected database", kArgs_flushdb},
     {"function", "Container of the function library subcommands", "7.0.0", "scripting",
      "Depends on subcommand."},
-    {"function|load", "Add a library", "7.0.0", "scripting",
-     "O(1) (considering compilation time is redundant)", kArgs_function_load},
-    {"function|list", "Describe the loaded libraries", "7.0.0", "scripting",
-     "O(N) where N is the number of functions", kArgs_function_list},
-    {"function|restore", "Load libraries from a FUNCTION DUMP payload", "7.0.0", "scripting",
-     "O(N) where N is the number of functions on the payload", kArgs_function_restore},
+    {"function|delete", "Remove one library", "7.0.0", "scripting", "O(1)", kArgs_function_delete},
+    {"function|dump", "Serialize every library", "7.0.0", "scripting",
+     "O(N) where N is the number of functions"},
     {"function|flush", "Remove every library", "7.0.0", "scripting",
      "O(N) where N is the number of functions deleted", kArgs_function_flush},
     {"function|kill", "Stop the running function if it has not written", "7.0.0", "scripting",
      "O(1)"},
-    {"function|dump", "Serialize every library", "7.0.0", "scripting",
-     "O(N) where N is the number of functions"},
-    {"function|delete", "Remove one library", "7.0.0", "scripting", "O(1)", kArgs_function_delete},
+    {"function|list", "Describe the loaded libraries", "7.0.0", "scripting",
+     "O(N) where N is the number of functions", kArgs_function_list},
+    {"function|load", "Add a library", "7.0.0", "scripting",
+     "O(1) (considering compilation time is redundant)", kArgs_function_load},
+    {"function|restore", "Load libraries from a FUNCTION DUMP payload", "7.0.0", "scripting",
+     "O(N) where N is the number of functions on the payload", kArgs_function_restore},
     {"function|stats", "Describe the running function and the engines", "7.0.0", "scripting",
      "O(1)"},
     {"geoadd", "Add positioned members to a geospatial sorted set", "3.2.0", "geo",
@@ -1187,13 +1187,13 @@ constexpr CommandDoc kDocs[] = {
     {"lastsave", "Unix time of the last successful snapshot", "1.0.0", "server", "O(1)"},
     {"latency", "Container of the latency monitor subcommands", "2.8.13", "server",
      "Depends on subcommand."},
-    {"latency|latest", "The latest spike of every event", "2.8.13", "server", "O(1)"},
-    {"latency|help", "List the LATENCY subcommands", "2.8.13", "server", "O(1)"},
     {"latency|doctor", "Readable analysis of recorded latency", "2.8.13", "server", "O(1)"},
     {"latency|graph", "ASCII chart of one event's spikes", "2.8.13", "server", "O(1)",
      kArgs_latency_graph},
+    {"latency|help", "List the LATENCY subcommands", "2.8.13", "server", "O(1)"},
     {"latency|history", "Recorded spikes of one event", "2.8.13", "server", "O(1)",
      kArgs_latency_history},
+    {"latency|latest", "The latest spike of every event", "2.8.13", "server", "O(1)"},
     {"latency|reset", "Forget recorded spikes", "2.8.13", "server", "O(1)", kArgs_latency_reset},
     {"lcs", "Longest common subsequence of two strings", "7.0.0", "string",
      "O(N*M) where N and M are the lengths of s1 and s2, respectively", kArgs_lcs},
@@ -1243,11 +1243,11 @@ constexpr CommandDoc kDocs[] = {
      "Depends on subcommand."},
     {"memory|doctor", "Readable analysis of memory usage", "4.0.0", "server", "O(1)"},
     {"memory|help", "List the MEMORY subcommands", "4.0.0", "server", "O(1)"},
+    {"memory|malloc-stats", "Allocator statistics", "4.0.0", "server",
+     "Depends on how much memory is allocated, could be slow"},
     {"memory|stats", "Memory usage breakdown", "4.0.0", "server", "O(1)"},
     {"memory|usage", "Bytes a key and its value take", "4.0.0", "server",
      "O(N) where N is the number of samples.", kArgs_memory_usage},
-    {"memory|malloc-stats", "Allocator statistics", "4.0.0", "server",
-     "Depends on how much memory is allocated, could be slow"},
     {"mget", "Read several string values", "1.0.0", "string",
      "O(N) where N is the number of keys to retrieve.", kArgs_mget},
     {"monitor", "Stream every command the server runs to this connection", "1.0.0", "server", ""},
@@ -1260,13 +1260,13 @@ constexpr CommandDoc kDocs[] = {
     {"multi", "Start queueing a transaction", "1.2.0", "transactions", "O(1)"},
     {"object", "Container of the value introspection subcommands", "2.2.3", "generic",
      "Depends on subcommand."},
+    {"object|encoding", "Internal encoding of a key's value", "2.2.3", "generic", "O(1)",
+     kArgs_object_encoding},
+    {"object|freq", "Access frequency counter of a key", "4.0.0", "generic", "O(1)",
+     kArgs_object_freq},
     {"object|help", "List the OBJECT subcommands", "6.2.0", "generic", "O(1)"},
     {"object|idletime", "Seconds since a key was last accessed", "2.2.3", "generic", "O(1)",
      kArgs_object_idletime},
-    {"object|freq", "Access frequency counter of a key", "4.0.0", "generic", "O(1)",
-     kArgs_object_freq},
-    {"object|encoding", "Internal encoding of a key's value", "2.2.3", "generic", "O(1)",
-     kArgs_object_encoding},
     {"object|refcount", "Reference count of a key's value", "2.2.3", "generic", "O(1)",
      kArgs_object_refcount},
     {"persist", "Remove a key's expiry", "2.2.0", "generic", "O(1)", kArgs_persist},
@@ -1297,20 +1297,20 @@ constexpr CommandDoc kDocs[] = {
      kArgs_publish},
     {"pubsub", "Container of the Pub/Sub introspection subcommands", "2.8.0", "pubsub",
      "Depends on subcommand."},
-    {"pubsub|numsub", "Subscriber counts of channels", "2.8.0", "pubsub",
-     "O(N) for the NUMSUB subcommand, where N is the number of requested channels",
-     kArgs_pubsub_numsub},
     {"pubsub|channels", "Active channels, optionally matching a pattern", "2.8.0", "pubsub",
      "O(N) where N is the number of active channels, and assuming constant time pattern matching "
      "(relatively short channels and patterns)",
      kArgs_pubsub_channels},
     {"pubsub|help", "List the PUBSUB subcommands", "6.2.0", "pubsub", "O(1)"},
+    {"pubsub|numpat", "Number of pattern subscriptions", "2.8.0", "pubsub", "O(1)"},
+    {"pubsub|numsub", "Subscriber counts of channels", "2.8.0", "pubsub",
+     "O(N) for the NUMSUB subcommand, where N is the number of requested channels",
+     kArgs_pubsub_numsub},
     {"pubsub|shardchannels", "Active shard channels, optionally matching a pattern", "7.0.0",
      "pubsub",
      "O(N) where N is the number of active shard channels, and assuming constant time pattern "
      "matching (relatively short shard channels).",
      kArgs_pubsub_shardchannels},
-    {"pubsub|numpat", "Number of pattern subscriptions", "2.8.0", "pubsub", "O(1)"},
     {"pubsub|shardnumsub", "Subscriber counts of shard channels", "7.0.0", "pubsub",
      "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels",
      kArgs_pubsub_shardnumsub},
@@ -1357,15 +1357,15 @@ constexpr CommandDoc kDocs[] = {
     {"scard", "Count a set's members", "1.0.0", "set", "O(1)", kArgs_scard},
     {"script", "Container of the Lua script cache subcommands", "2.6.0", "scripting",
      "Depends on subcommand."},
-    {"script|flush", "Empty the script cache", "2.6.0", "scripting",
-     "O(N) with N being the number of scripts in cache", kArgs_script_flush},
     {"script|exists", "Whether scripts are cached", "2.6.0", "scripting",
      "O(N) with N being the number of scripts to check (so checking a single script is an O(1) "
      "operation).",
      kArgs_script_exists},
+    {"script|flush", "Empty the script cache", "2.6.0", "scripting",
+     "O(N) with N being the number of scripts in cache", kArgs_script_flush},
+    {"script|kill", "Stop the running script if it has not written", "2.6.0", "scripting", "O(1)"},
     {"script|load", "Cache a script without running it", "2.6.0", "scripting",
      "O(N) with N being the length in bytes of the script body.", kArgs_script_load},
-    {"script|kill", "Stop the running script if it has not written", "2.6.0", "scripting", "O(1)"},
     {"sdiff", "Members of the first set absent from the others", "1.0.0", "set",
      "O(N) where N is the total number of elements in all given sets.", kArgs_sdiff},
     {"sdiffstore", "Store a set difference in a key", "1.0.0", "set",
@@ -1397,12 +1397,12 @@ constexpr CommandDoc kDocs[] = {
     {"sismember", "Whether a value is a set member", "1.0.0", "set", "O(1)", kArgs_sismember},
     {"slowlog", "Container of the slow log subcommands", "2.2.12", "server",
      "Depends on subcommand."},
-    {"slowlog|len", "Number of slow log entries", "2.2.12", "server", "O(1)"},
-    {"slowlog|help", "List the SLOWLOG subcommands", "6.2.0", "server", "O(1)"},
-    {"slowlog|reset", "Empty the slow log", "2.2.12", "server",
-     "O(N) where N is the number of entries in the slowlog"},
     {"slowlog|get", "Read slow log entries", "2.2.12", "server",
      "O(N) where N is the number of entries returned", kArgs_slowlog_get},
+    {"slowlog|help", "List the SLOWLOG subcommands", "6.2.0", "server", "O(1)"},
+    {"slowlog|len", "Number of slow log entries", "2.2.12", "server", "O(1)"},
+    {"slowlog|reset", "Empty the slow log", "2.2.12", "server",
+     "O(N) where N is the number of entries in the slowlog"},
     {"smembers", "List a set's members", "1.0.0", "set", "O(N) where N is the set cardinality.",
      kArgs_smembers},
     {"smismember", "Whether each value is a set member", "6.2.0", "set",
@@ -1482,23 +1482,23 @@ constexpr CommandDoc kDocs[] = {
      kArgs_xdel},
     {"xgroup", "Container of the consumer group subcommands", "5.0.0", "stream",
      "Depends on subcommand."},
+    {"xgroup|create", "Create a consumer group", "5.0.0", "stream", "O(1)", kArgs_xgroup_create},
+    {"xgroup|createconsumer", "Add a consumer to a group", "6.2.0", "stream", "O(1)",
+     kArgs_xgroup_createconsumer},
+    {"xgroup|delconsumer", "Remove a consumer from a group", "5.0.0", "stream", "O(1)",
+     kArgs_xgroup_delconsumer},
     {"xgroup|destroy", "Remove a consumer group", "5.0.0", "stream",
      "O(N) where N is the number of entries in the group's pending entries list (PEL).",
      kArgs_xgroup_destroy},
-    {"xgroup|createconsumer", "Add a consumer to a group", "6.2.0", "stream", "O(1)",
-     kArgs_xgroup_createconsumer},
-    {"xgroup|create", "Create a consumer group", "5.0.0", "stream", "O(1)", kArgs_xgroup_create},
-    {"xgroup|delconsumer", "Remove a consumer from a group", "5.0.0", "stream", "O(1)",
-     kArgs_xgroup_delconsumer},
     {"xgroup|help", "List the XGROUP subcommands", "5.0.0", "stream", "O(1)"},
     {"xgroup|setid", "Move a group's last delivered id", "5.0.0", "stream", "O(1)",
      kArgs_xgroup_setid},
     {"xinfo", "Container of the stream introspection subcommands", "5.0.0", "stream",
      "Depends on subcommand."},
-    {"xinfo|groups", "Describe a stream's groups", "5.0.0", "stream", "O(1)", kArgs_xinfo_groups},
-    {"xinfo|help", "List the XINFO subcommands", "5.0.0", "stream", "O(1)"},
     {"xinfo|consumers", "Describe a group's consumers", "5.0.0", "stream", "O(1)",
      kArgs_xinfo_consumers},
+    {"xinfo|groups", "Describe a stream's groups", "5.0.0", "stream", "O(1)", kArgs_xinfo_groups},
+    {"xinfo|help", "List the XINFO subcommands", "5.0.0", "stream", "O(1)"},
     {"xinfo|stream", "Describe a stream", "5.0.0", "stream", "O(1)", kArgs_xinfo_stream},
     {"xlen", "Count a stream's entries", "5.0.0", "stream", "O(1)", kArgs_xlen},
     {"xpending", "Inspect a group's pending entries", "5.0.0", "stream",

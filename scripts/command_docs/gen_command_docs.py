@@ -204,7 +204,7 @@ def write_docs(names, docs):
     for name in names:
         doc = dict(docs[name])
         rows.append(w.row(name, doc))
-        for sub, subdoc in dict(doc).get("subcommands", []):
+        for sub, subdoc in sorted(dict(doc).get("subcommands", [])):  # stable, by name
             if sub not in UNIMPLEMENTED_SUBCOMMANDS:
                 rows.append(w.row(sub, subdoc))
     out = HEADER + """#include "engine/commands/command_docs.h"
@@ -233,7 +233,8 @@ def write_key_specs(names, info):
     rows, arrays = [], []
     for name in names:
         row = info[name]
-        for r in [row] + [r for r in row[9] if r[0] not in UNIMPLEMENTED_SUBCOMMANDS]:
+        subs = sorted(r for r in row[9] if r[0] not in UNIMPLEMENTED_SUBCOMMANDS)
+        for r in [row] + subs:
             specs = [key_spec(r[0], i, s) for i, s in enumerate(r[8])]
             array = "{}"
             if specs:
@@ -247,8 +248,9 @@ def write_key_specs(names, info):
             while len(fields) > 3 and fields[-1] in ('""', "0"):
                 fields.pop()
             rows.append("    {%s}," % ", ".join(fields))
-    out = HEADER.replace("(facts: since, group, complexity, deprecation, arguments)",
-                         "(arity, tips, key specs; a subcommand's flags)") + """#include "engine/commands/command_keys.h"
+    header = HEADER.replace("(facts: since, group, complexity, deprecation, arguments)",
+                            "(arity, tips, key specs; a subcommand's flags)")
+    out = header + """#include "engine/commands/command_keys.h"
 
 namespace strongbox::engine {
 namespace {
