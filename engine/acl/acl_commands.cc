@@ -40,7 +40,7 @@ std::vector<uint64_t> ClientIds(CommandContext& ctx, const ClientFilter& filter)
 // disconnected, as Redis 7.0 does after ACL SETUSER.
 void KillSubscribersThatLostAccess(CommandContext& ctx, const std::string& name) {
   const acl::User* user = Acl().Find(name);
-  if (user == nullptr || user->allchannels) return;
+  if (user == nullptr || acl::AllChannels(*user)) return;
   ClientFilter subscribers;
   subscribers.type = "pubsub";
   ClientFilter doomed;
@@ -68,25 +68,34 @@ void SetUser(CommandContext& ctx) {
   ctx.reply.SimpleString("OK");
 }
 
+// GETUSER's "commands", "keys" and "channels" of one selector.
+void ReplySelector(CommandContext& ctx, const acl::Selector& selector) {
+  ctx.reply.Bulk("commands");
+  ctx.reply.Bulk(acl::DescribeCommands(selector));
+  ctx.reply.Bulk("keys");
+  ctx.reply.Bulk(acl::DescribeKeys(selector));
+  ctx.reply.Bulk("channels");
+  ctx.reply.Bulk(acl::DescribeChannels(selector));
+}
+
 void GetUser(CommandContext& ctx) {
   const acl::User* user = Acl().Find(ctx.argv[2]);
   if (user == nullptr) return ctx.reply.Null();
   ctx.reply.MapHeader(6);
   ctx.reply.Bulk("flags");
   std::vector<std::string> flags = acl::DescribeFlags(*user);
-  ctx.reply.ArrayHeader(static_cast<int64_t>(flags.size()));
+  ctx.reply.SetHeader(static_cast<int64_t>(flags.size()));  // a set in RESP3, as Redis 7.0
   for (const std::string& flag : flags) ctx.reply.Bulk(flag);
   ctx.reply.Bulk("passwords");
   ctx.reply.ArrayHeader(static_cast<int64_t>(user->password_hashes.size()));
   for (const std::string& hash : user->password_hashes) ctx.reply.Bulk(hash);
-  ctx.reply.Bulk("commands");
-  ctx.reply.Bulk(acl::DescribeCommands(*user));
-  ctx.reply.Bulk("keys");
-  ctx.reply.Bulk(acl::DescribeKeys(*user));
-  ctx.reply.Bulk("channels");
-  ctx.reply.Bulk(acl::DescribeChannels(*user));
+  ReplySelector(ctx, user->root);
   ctx.reply.Bulk("selectors");
-  ctx.reply.ArrayHeader(0);
+  ctx.reply.ArrayHeader(static_cast<int64_t>(user->selectors.size()));
+  for (const acl::Selector& selector : user->selectors) {
+    ctx.reply.MapHeader(3);
+    ReplySelector(ctx, selector);
+  }
 }
 
 void DelUser(CommandContext& ctx) {
@@ -144,7 +153,7 @@ void LogEntry(CommandContext& ctx, const acl::AclLogEntry& e) {
   ctx.reply.Bulk("username");
   ctx.reply.Bulk(e.username);
   ctx.reply.Bulk("age-seconds");
-  ctx.reply.Double(static_cast<double>(ctx.now_ms - e.created_ms) / 1000.0);
+  ctx.reply.Double(static_cast<double>(ctx.now_ms - e.updated_ms) / 1000.0);
   ctx.reply.Bulk("client-info");
   ctx.reply.Bulk(e.client_info);
 }
@@ -224,6 +233,10 @@ void DryRun(CommandContext& ctx) {
     return ctx.reply.Error(acl::Cat("ERR Command '", ctx.argv[3], "' not found"));
   }
   auto line = ctx.argv.subspan(3);
+  const acl::Unit& unit = acl::Units()[acl::UnitOf(*spec, line)];
+  if (unit.container && line.size() >= 2) {  // a subcommand the container does not know
+    return ctx.reply.Error(acl::Cat("ERR Command '", ctx.argv[3], "' not found"));
+  }
   if (!ArityOk(*spec, line.size())) {
     return ctx.reply.Error(
         acl::Cat("ERR wrong number of arguments for '", spec->name, "' command"));
@@ -295,11 +308,15 @@ void AclCommand(CommandContext& ctx) {
   for (const Subcommand& s : kSubcommands) {
     if (s.name != sub) continue;
     size_t argc = ctx.argv.size();
-    bool ok = s.arity > 0 ? argc == static_cast<size_t>(s.arity)
-                          : argc >= static_cast<size_t>(-s.arity) &&
-                                (s.argc_max == 0 || argc <= static_cast<size_t>(s.argc_max));
+    bool ok =
+        s.arity > 0 ? argc == static_cast<size_t>(s.arity) : argc >= static_cast<size_t>(-s.arity);
     if (!ok) {
       return ctx.reply.Error(acl::Cat("ERR wrong number of arguments for 'acl|", sub, "' command"));
+    }
+    if (s.argc_max != 0 && argc > static_cast<size_t>(s.argc_max)) {
+      // Redis 7.0's table gives these a variable arity; the subcommand itself refuses extras.
+      return ctx.reply.Error(acl::Cat("ERR unknown subcommand or wrong number of arguments for '",
+                                      ctx.argv[1], "'. Try ACL HELP."));
     }
     return s.handler(ctx);
   }

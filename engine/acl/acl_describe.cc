@@ -1,6 +1,6 @@
-// How ACL GETUSER and ACL LIST describe a user. The command rules are rebuilt from the allowed
-// units as Redis 7.0 does: start from +@all or -@all, greedily add the category that best fits
-// what is left, then name the single commands that still differ.
+// How ACL GETUSER and ACL LIST describe a user and its selectors. The command rules are rebuilt
+// from the allowed units as Redis 7.0 does: start from +@all or -@all, greedily add the category
+// that best fits what is left, then name the single commands that still differ.
 #include <climits>
 
 #include "absl/strings/str_join.h"
@@ -39,9 +39,9 @@ void SetCategory(std::vector<bool>& bits, uint32_t category, bool allow) {
 }
 
 // The categories that approximate the user's commands, applied to `fake` as they are named.
-std::string BestCategories(const User& user, bool additive, std::vector<bool>& fake) {
+std::string BestCategories(const Selector& sel, bool additive, std::vector<bool>& fake) {
   std::string rules;
-  std::vector<bool> left = user.allowed;
+  std::vector<bool> left = sel.allowed;
   bool applied[kCategoryCount] = {};
   while (true) {
     int best = -1;
@@ -75,18 +75,18 @@ std::vector<std::string> DescribeFlags(const User& user) {
   return flags;
 }
 
-std::string DescribeCommands(const User& user) {
-  bool additive = !user.all_future;
+std::string DescribeCommands(const Selector& sel) {
+  bool additive = !sel.all_future;
   std::string rules = additive ? "-@all " : "+@all ";
-  std::vector<bool> fake(user.allowed.size(), !additive);
-  rules += BestCategories(user, additive, fake);
+  std::vector<bool> fake(sel.allowed.size(), !additive);
+  rules += BestCategories(sel, additive, fake);
   const auto& units = Units();
   for (size_t i = 0; i < units.size(); ++i) {
-    if (user.allowed[i] != fake[i]) {
-      Append(&rules, user.allowed[i] ? "+" : "-", units[i].name, " ");
+    if (sel.allowed[i] != fake[i]) {
+      Append(&rules, sel.allowed[i] ? "+" : "-", units[i].name, " ");
     }
-    auto it = user.first_args.find(i);
-    if (user.allowed[i] || it == user.first_args.end()) continue;
+    auto it = sel.first_args.find(i);
+    if (sel.allowed[i] || it == sel.first_args.end()) continue;
     for (const std::string& arg : it->second) {
       Append(&rules, "+", units[i].name, "|", arg, " ");
     }
@@ -95,33 +95,46 @@ std::string DescribeCommands(const User& user) {
   return rules;
 }
 
-std::string DescribeKeys(const User& user) {
-  if (user.allkeys) return "~*";
+std::string DescribeKeys(const Selector& sel) {
+  if (sel.allkeys) return "~*";
   std::vector<std::string> parts;
-  for (const KeyPattern& k : user.keys) {
+  for (const KeyPattern& k : sel.keys) {
     std::string prefix = k.access == kKeyRead ? "%R~" : k.access == kKeyWrite ? "%W~" : "~";
     parts.push_back(prefix + k.pattern);
   }
   return absl::StrJoin(parts, " ");
 }
 
-std::string DescribeChannels(const User& user) {
-  if (user.allchannels) return "&*";
+std::string DescribeChannels(const Selector& sel) {
+  if (sel.allchannels) return "&*";
   std::vector<std::string> parts;
-  for (const std::string& c : user.channels) parts.push_back("&" + c);
+  for (const std::string& c : sel.channels) parts.push_back("&" + c);
   return absl::StrJoin(parts, " ");
 }
+
+namespace {
+
+// ACL LIST's "<keys> <channels> <commands>" for one selector.
+std::string DescribeSelector(const Selector& selector) {
+  std::string text = DescribeKeys(selector);
+  if (!text.empty()) text += ' ';
+  text += selector.allchannels ? "&*" : "resetchannels";
+  if (!selector.allchannels && !selector.channels.empty()) {
+    Append(&text, " ", DescribeChannels(selector));
+  }
+  Append(&text, " ", DescribeCommands(selector));
+  return text;
+}
+
+}  // namespace
 
 std::string DescribeUser(const User& user) {
   std::string line = Cat("user ", user.name, " ", absl::StrJoin(DescribeFlags(user), " "));
   for (const std::string& hash : user.password_hashes) Append(&line, " #", hash);
-  std::string keys = DescribeKeys(user);
-  if (!keys.empty()) Append(&line, " ", keys);
-  Append(&line, user.allchannels ? " &*" : " resetchannels");
-  if (!user.allchannels && !user.channels.empty()) {
-    Append(&line, " ", DescribeChannels(user));
+  Append(&line, " ", DescribeSelector(user.root));
+  for (const Selector& selector : user.selectors) {
+    Append(&line, " (", DescribeSelector(selector), ")");
   }
-  Append(&line, " ", DescribeCommands(user));
   return line;
 }
 

@@ -1,6 +1,7 @@
 // ACL file parsing and its durable replacement.
 #include "engine/acl/acl_file.h"
 
+#include <span>
 #include <vector>
 
 #include "engine/acl/acl_text.h"
@@ -42,14 +43,24 @@ std::string ParseLine(std::string_view line, std::string_view path, int64_t line
   }
   // Named before its rules apply, so a later duplicate is reported even if this line fails.
   User& user = users.emplace(name, User(name)).first->second;
-  for (size_t i = 2; i < words.size(); ++i) {
-    std::string error = ApplyRule(user, words[i]);
-    if (!error.empty()) {
-      return Cat(path, ":", line_number, ": Error in applying operation '", words[i], "': ", error,
-                 ". ");
+  MergedRules merged = MergeSelectorRules(std::span(words).subspan(2));
+  if (!merged.ok()) return Cat(path, ":", line_number, ": ", UnmatchedText(merged.unmatched), " ");
+  // As Redis 7.0: every unknown command is named with its rule; of the other errors only the
+  // first is reported, without the rule (it may be a password).
+  std::string errors;
+  bool other_error = false;
+  for (const std::string& rule : merged.rules) {
+    std::string error = ApplyRule(user, rule);
+    if (error.empty()) continue;
+    if (IsUnknownNameError(error)) {
+      Append(&errors, path, ":", line_number, ": Error in applying operation '", rule, "': ", error,
+             ". ");
+    } else if (!other_error) {
+      Append(&errors, path, ":", line_number, ": ", error, ". ");
+      other_error = true;
     }
   }
-  return "";
+  return errors;
 }
 
 }  // namespace

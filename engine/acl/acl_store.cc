@@ -65,12 +65,14 @@ void AclStore::ReplaceDefaultPassword(std::string_view password) {
 }
 
 std::string AclStore::SetUser(std::string_view name, std::span<const std::string_view> rules) {
+  MergedRules merged = MergeSelectorRules(rules);
+  if (!merged.ok()) return Cat("ERR ", UnmatchedText(UpToNul(merged.unmatched)));
   auto it = users_.find(name);
   User copy = it != users_.end() ? it->second : User(std::string(name));
-  for (std::string_view rule : rules) {
+  for (const std::string& rule : merged.rules) {
     std::string error = ApplyRule(copy, rule);
     if (!error.empty()) {
-      return Cat("ERR Error in ACL SETUSER modifier '", rule, "': ", error);
+      return Cat("ERR Error in ACL SETUSER modifier '", UpToNul(rule), "': ", error);
     }
   }
   users_.insert_or_assign(std::string(name), std::move(copy));

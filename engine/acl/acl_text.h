@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,14 @@ template <typename... Parts>
 void Append(std::string* out, const Parts&... parts) {
   (AppendPart(*out, parts), ...);
 }
+
+// What Redis's C-string formatting ("%s") shows of `text`: up to its first NUL byte.
+inline std::string_view UpToNul(std::string_view text) { return text.substr(0, text.find('\0')); }
+
+// The words of a selector's inside, split as Redis 7.0 splits them (its sdssplitargs): blanks
+// separate words, "..." takes \xHH \n \r \t \b \a escapes, '...' takes \'; a NUL byte ends the
+// text. nullopt for an unbalanced quote or a closing quote followed by more than a blank.
+std::optional<std::vector<std::string>> SplitQuotedWords(std::string_view text);
 
 // The pieces of `text` between `separator`s; empty pieces are kept unless skip_empty.
 std::vector<std::string_view> Split(std::string_view text, char separator, bool skip_empty);

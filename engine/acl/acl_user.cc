@@ -5,12 +5,15 @@
 
 #include "common/util/ascii.h"
 #include "engine/acl/acl_categories.h"
+#include "engine/acl/acl_text.h"
 #include "engine/commands/command_util.h"
 #include "engine/scripting/script_body.h"
 
 namespace strongbox::engine::acl {
 
-User::User(std::string user_name) : name(std::move(user_name)), allowed(Units().size(), false) {}
+Selector::Selector() : allowed(Units().size(), false) {}
+
+User::User(std::string user_name) : name(std::move(user_name)) {}
 
 std::string HashPassword(std::string_view password) { return scripting::Sha256Hex(password); }
 
@@ -18,6 +21,8 @@ namespace {
 
 constexpr std::string_view kSyntax = "Syntax error";
 constexpr std::string_view kUnknownName = "Unknown command or category name in ACL";
+constexpr std::string_view kFirstArgOfSubcommand =
+    "Allowing first-arg of a subcommand is not supported";
 constexpr std::string_view kNoSuchPassword =
     "The password you are trying to remove from the user does not exist";
 constexpr std::string_view kBadHash =
@@ -51,102 +56,118 @@ std::string RemoveHash(User& user, const std::string& hash) {
 }
 
 // A unit and, for a container, all its subcommands; setting a bit drops "+cmd|arg" grants.
-void SetUnit(User& user, size_t unit, bool allow) {
+void SetUnit(Selector& sel, size_t unit, bool allow) {
   const auto& units = Units();
-  user.allowed[unit] = allow;
-  user.first_args.erase(unit);
+  sel.allowed[unit] = allow;
+  sel.first_args.erase(unit);
   if (!units[unit].container) return;
   for (size_t i = unit + 1; i < units.size() && units[i].parent == unit; ++i) {
-    user.allowed[i] = allow;
+    sel.allowed[i] = allow;
   }
 }
 
-void SetAll(User& user, bool allow) {
-  std::fill(user.allowed.begin(), user.allowed.end(), allow);
-  user.first_args.clear();
-  user.all_future = allow;
+void SetAll(Selector& sel, bool allow) {
+  std::fill(sel.allowed.begin(), sel.allowed.end(), allow);
+  sel.first_args.clear();
+  sel.all_future = allow;
 }
 
-std::string ApplyCategory(User& user, std::string_view name, bool allow) {
+std::string ApplyCategory(Selector& sel, std::string_view name, bool allow) {
   if (EqualsIgnoreCase(name, "all")) {
-    SetAll(user, allow);
+    SetAll(sel, allow);
     return "";
   }
   auto bit = CategoryByName(name);
   if (!bit) return std::string(kUnknownName);
   const auto& units = Units();
   for (size_t i = 0; i < units.size(); ++i) {
-    if (units[i].categories & *bit) SetUnit(user, i, allow);
+    if (units[i].categories & *bit) SetUnit(sel, i, allow);
   }
   return "";
 }
 
-// "+cmd|arg" on a command without subcommands allows that first argument only.
-std::string AllowFirstArg(User& user, size_t unit, std::string_view arg) {
-  if (arg.empty() || arg.find('|') != std::string_view::npos) return std::string(kSyntax);
-  if (user.allowed[unit]) return "";
-  auto& args = user.first_args[unit];
-  std::string lower = ToLower(arg);
-  if (std::find(args.begin(), args.end(), lower) == args.end()) args.push_back(lower);
+// "+cmd|arg" on a command without subcommands allows that first argument only (compared
+// without case, shown as first written).
+void AllowFirstArg(Selector& sel, size_t unit, std::string_view arg) {
+  if (sel.allowed[unit]) return;
+  auto& args = sel.first_args[unit];
+  bool known = std::any_of(args.begin(), args.end(),
+                           [&](const std::string& a) { return EqualsIgnoreCase(a, arg); });
+  if (!known) args.emplace_back(arg);
+}
+
+// "+head|sub" where "head|sub" is no unit: a first argument of a command, or Redis 7.0's error.
+std::string AllowBarred(Selector& sel, std::string_view name) {
+  size_t bar = name.rfind('|');
+  auto head = FindUnit(name.substr(0, bar));
+  if (!head) return std::string(kUnknownName);
+  if (Units()[*head].parent != SIZE_MAX) return std::string(kFirstArgOfSubcommand);
+  if (bar + 1 == name.size()) return std::string(kSyntax);
+  if (Units()[*head].container) return std::string(kUnknownName);
+  AllowFirstArg(sel, *head, name.substr(bar + 1));
   return "";
 }
 
-std::string ApplyCommand(User& user, std::string_view name, bool allow) {
-  if (!name.empty() && name[0] == '@') return ApplyCategory(user, name.substr(1), allow);
+std::string ApplyCommand(Selector& sel, std::string_view name, bool allow) {
+  if (!name.empty() && name[0] == '@') return ApplyCategory(sel, name.substr(1), allow);
   if (auto unit = FindUnit(name)) {
-    SetUnit(user, *unit, allow);
+    SetUnit(sel, *unit, allow);
     return "";
   }
-  size_t bar = name.find('|');
-  if (bar == std::string_view::npos || !allow) return std::string(kUnknownName);
-  auto parent = FindUnit(name.substr(0, bar));
-  if (!parent || Units()[*parent].container) return std::string(kUnknownName);
-  return AllowFirstArg(user, *parent, name.substr(bar + 1));
+  if (!allow || name.find('|') == std::string_view::npos) return std::string(kUnknownName);
+  return AllowBarred(sel, name);
 }
 
-std::string AddKeyPattern(User& user, std::string_view pattern, uint8_t access) {
-  if (pattern == "*" && access == (kKeyRead | kKeyWrite)) {
-    user.allkeys = true;
-    user.keys.clear();
-    return "";
-  }
-  if (user.allkeys) return std::string(kAfterAllKeys);
-  for (KeyPattern& k : user.keys) {
+// Redis 7.0 refuses key and channel patterns with blanks or NUL bytes (ACL LIST could not
+// round-trip them).
+bool HasBlanks(std::string_view pattern) {
+  return std::any_of(pattern.begin(), pattern.end(),
+                     [](char c) { return c == '\0' || c == ' ' || (c >= '\t' && c <= '\r'); });
+}
+
+void SetAllKeys(Selector& sel) {
+  sel.allkeys = true;
+  sel.keys.clear();
+}
+
+void SetAllChannels(Selector& sel) {
+  sel.allchannels = true;
+  sel.channels.clear();
+}
+
+std::string AddKeyPattern(Selector& sel, std::string_view pattern, uint8_t access) {
+  if (HasBlanks(pattern)) return std::string(kSyntax);
+  for (KeyPattern& k : sel.keys) {
     if (k.pattern == pattern) {
       k.access |= access;
       return "";
     }
   }
-  user.keys.push_back(KeyPattern{std::string(pattern), access});
+  sel.keys.push_back(KeyPattern{std::string(pattern), access});
   return "";
 }
 
-// "%R~p", "%W~p", "%RW~p".
-std::string ApplyKeyPermission(User& user, std::string_view rule) {
+// "~p", "%R~p", "%W~p", "%RW~p" ("~*" is the allkeys keyword; "%RW~*" is a pattern).
+std::string ApplyKeyRule(Selector& sel, std::string_view rule) {
+  if (sel.allkeys) return std::string(kAfterAllKeys);  // checked first, as Redis 7.0
+  if (rule[0] == '~') return AddKeyPattern(sel, rule.substr(1), kKeyRead | kKeyWrite);
   uint8_t access = 0;
   size_t i = 1;
   for (; i < rule.size() && rule[i] != '~'; ++i) {
     char c = AsciiToLower(rule[i]);
-    if (c == 'r') {
-      access |= kKeyRead;
-    } else if (c == 'w') {
-      access |= kKeyWrite;
-    } else {
-      return std::string(kSyntax);
-    }
+    uint8_t bit = c == 'r' ? kKeyRead : c == 'w' ? kKeyWrite : 0;
+    if (bit == 0 || (access & bit)) return std::string(kSyntax);  // "%RR~" too
+    access |= bit;
   }
-  if (i == rule.size() || access == 0) return std::string(kSyntax);
-  return AddKeyPattern(user, rule.substr(i + 1), access);
+  if (access == 0) return std::string(kSyntax);
+  // As Redis 7.0, "%R" without '~' is the empty pattern.
+  return AddKeyPattern(sel, i < rule.size() ? rule.substr(i + 1) : "", access);
 }
 
-std::string AddChannel(User& user, std::string_view pattern) {
-  if (pattern == "*") {
-    user.allchannels = true;
-    user.channels.clear();
-    return "";
-  }
-  if (user.allchannels) return std::string(kAfterAllChannels);
-  auto& list = user.channels;
+std::string AddChannel(Selector& sel, std::string_view pattern) {
+  if (sel.allchannels) return std::string(kAfterAllChannels);
+  if (HasBlanks(pattern)) return std::string(kSyntax);
+  auto& list = sel.channels;
   if (std::find(list.begin(), list.end(), pattern) == list.end()) list.emplace_back(pattern);
   return "";
 }
@@ -154,50 +175,55 @@ std::string AddChannel(User& user, std::string_view pattern) {
 void Reset(User& user) {
   user.password_hashes.clear();
   user.nopass = false;
-  user.allkeys = false;
-  user.keys.clear();
-  user.allchannels = false;  // Redis 7.0's acl-pubsub-default: resetchannels
-  user.channels.clear();
   user.enabled = false;
   user.sanitize = 1;
-  SetAll(user, false);
+  user.root = Selector();  // resetkeys resetchannels -@all
+  user.selectors.clear();
 }
 
-// The rules that are one word.
-bool ApplyKeyword(User& user, std::string_view rule) {
+// The one-word rules of a selector.
+bool ApplySelectorKeyword(Selector& selector, std::string_view rule) {
+  std::string word = ToLower(rule);
+  if (word == "allkeys" || word == "~*") {
+    SetAllKeys(selector);
+  } else if (word == "resetkeys") {
+    selector.allkeys = false;
+    selector.keys.clear();
+  } else if (word == "allchannels" || word == "&*") {
+    SetAllChannels(selector);
+  } else if (word == "resetchannels") {
+    selector.allchannels = false;
+    selector.channels.clear();
+  } else if (word == "allcommands" || word == "nocommands") {
+    SetAll(selector, word == "allcommands");
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// The one-word rules only the user (not a selector) takes.
+bool ApplyUserKeyword(User& user, std::string_view rule) {
   std::string word = ToLower(rule);
   if (word == "on" || word == "off") {
     user.enabled = word == "on";
   } else if (word == "nopass" || word == "resetpass") {
     user.password_hashes.clear();
     user.nopass = word == "nopass";
-  } else if (word == "allkeys") {
-    AddKeyPattern(user, "*", kKeyRead | kKeyWrite);
-  } else if (word == "resetkeys") {
-    user.allkeys = false;
-    user.keys.clear();
-  } else if (word == "allchannels") {
-    AddChannel(user, "*");
-  } else if (word == "resetchannels") {
-    user.allchannels = false;
-    user.channels.clear();
-  } else if (word == "allcommands" || word == "nocommands") {
-    SetAll(user, word == "allcommands");
   } else if (word == "sanitize-payload" || word == "skip-sanitize-payload") {
     user.sanitize = word == "sanitize-payload" ? 1 : 2;
   } else if (word == "reset") {
     Reset(user);
+  } else if (word == "clearselectors") {
+    user.selectors.clear();
   } else {
-    return word == "clearselectors";  // no selectors to clear
+    return false;
   }
   return true;
 }
 
-}  // namespace
-
-std::string ApplyRule(User& user, std::string_view rule) {
-  if (ApplyKeyword(user, rule)) return "";
-  if (rule.empty()) return std::string(kSyntax);
+// The password rules: > < # !
+std::string ApplyPasswordRule(User& user, std::string_view rule) {
   std::string_view rest = rule.substr(1);
   switch (rule[0]) {
     case '>':
@@ -209,20 +235,83 @@ std::string ApplyRule(User& user, std::string_view rule) {
       if (!ValidHash(rest)) return std::string(kBadHash);
       AddHash(user, std::string(rest));
       return "";
-    case '!':
+    default:
       return ValidHash(rest) ? RemoveHash(user, std::string(rest)) : std::string(kBadHash);
+  }
+}
+
+// "(+get ~k*)": a new selector from the rules inside the parentheses.
+std::string AddSelector(User& user, std::string_view rule) {
+  Selector selector;
+  // Redis 7.0 quirk kept for parity: an unbalanced quote inside leaves the selector empty.
+  auto words = SplitQuotedWords(rule.substr(1, rule.size() - 2));
+  for (const std::string& inner : words.value_or(std::vector<std::string>())) {
+    std::string error = ApplySelectorRule(selector, inner);
+    if (!error.empty()) return error;
+  }
+  user.selectors.push_back(std::move(selector));
+  return "";
+}
+
+}  // namespace
+
+std::string ApplySelectorRule(Selector& selector, std::string_view rule) {
+  if (rule.empty()) return std::string(kSyntax);  // ACL SETUSER's "" never gets here
+  if (ApplySelectorKeyword(selector, rule)) return "";
+  std::string_view rest = rule.substr(1);
+  switch (rule[0]) {
     case '~':
-      return AddKeyPattern(user, rest, kKeyRead | kKeyWrite);
     case '%':
-      return ApplyKeyPermission(user, rule);
+      return ApplyKeyRule(selector, rule);
     case '&':
-      return AddChannel(user, rest);
+      return AddChannel(selector, rest);
     case '+':
     case '-':
-      return ApplyCommand(user, rest, rule[0] == '+');
+      return ApplyCommand(selector, rest, rule[0] == '+');
     default:
       return std::string(kSyntax);
   }
+}
+
+std::string ApplyRule(User& user, std::string_view rule) {
+  if (rule.empty() || ApplyUserKeyword(user, rule)) return "";
+  if (std::string_view("><#!").find(rule[0]) != std::string_view::npos) {
+    return ApplyPasswordRule(user, rule);
+  }
+  if (rule.size() >= 2 && rule.front() == '(' && rule.back() == ')') return AddSelector(user, rule);
+  return ApplySelectorRule(user.root, rule);
+}
+
+bool IsUnknownNameError(std::string_view reason) { return reason == kUnknownName; }
+
+MergedRules MergeSelectorRules(std::span<const std::string_view> words) {
+  MergedRules merged;
+  std::string opening;  // the word that opened the selector being merged
+  bool open = false;
+  for (std::string_view word : words) {
+    // A word opening a selector restarts it, even inside another (Redis 7.0 drops the first).
+    if (!word.empty() && word.front() == '(' && word.back() != ')') {
+      merged.unmatched = opening = std::string(word);
+      open = true;
+      continue;
+    }
+    if (!open) {
+      merged.rules.emplace_back(word);
+      continue;
+    }
+    Append(&merged.unmatched, " ", word);
+    if (!word.empty() && word.back() == ')') {
+      merged.rules.push_back(std::move(merged.unmatched));
+      merged.unmatched.clear();
+      open = false;
+    }
+  }
+  if (open) merged.unmatched = opening;
+  return merged;
+}
+
+std::string UnmatchedText(std::string_view opening) {
+  return Cat("Unmatched parenthesis in acl selector starting at '", opening, "'.");
 }
 
 }  // namespace strongbox::engine::acl

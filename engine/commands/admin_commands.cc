@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "engine/commands/command_registry.h"
+#include "engine/commands/command_stats.h"
 #include "engine/commands/command_util.h"
 #include "engine/commands/debug_memory_commands.h"
 #include "engine/commands/keyspace_events.h"
@@ -124,7 +125,7 @@ void Copy(CommandContext& ctx) {
   if (db == ctx.client.db && ctx.argv[1] == ctx.argv[2]) {
     return ctx.reply.Error("ERR source and destination objects are the same");
   }
-  if (CurrentDb(ctx).Find(ctx.argv[1], ctx.now_ms) == nullptr) return ctx.reply.Integer(0);
+  if (LookupRead(ctx, ctx.argv[1]) == nullptr) return ctx.reply.Integer(0);
   if (!replace && ctx.state.db(static_cast<int>(db)).Find(ctx.argv[2], ctx.now_ms) != nullptr) {
     return ctx.reply.Integer(0);
   }
@@ -148,8 +149,10 @@ void Object(CommandContext& ctx) {
     return ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
                            std::string(ctx.argv[1]) + "'. Try OBJECT HELP.");
   }
-  // Looked at without counting as an access (Redis's LOOKUP_NOTOUCH): the const lookup.
+  // Looked at without counting as an access (Redis's LOOKUP_NOTOUCH): the const lookup. It is a
+  // keyspace hit or miss, but a miss raises no keymiss (LOOKUP_NONOTIFY).
   const state::Entry* e = std::as_const(CurrentDb(ctx)).Find(ctx.argv[2], ctx.now_ms);
+  if (CommandStats* stats = ctx.server.command_stats()) stats->RecordReadLookup(e != nullptr);
   if (sub != "encoding" && sub != "refcount" && sub != "idletime" && sub != "freq") {
     return ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.argv[1]) +
                            "'. Try OBJECT HELP.");

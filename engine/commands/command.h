@@ -93,7 +93,8 @@ struct ClientSession {
   bool no_evict = false;  // CLIENT NO-EVICT (no eviction yet: reported in flags only)
   // MULTI/EXEC: queued argvs (owned copies) and whether a queued command failed to parse.
   bool in_multi = false;
-  bool in_exec = false;  // running a transaction's queue: blocking commands do not block
+  bool in_exec = false;    // running a transaction's queue: blocking commands do not block
+  bool in_script = false;  // the client a script's redis.call runs as
   bool multi_error = false;
   std::vector<std::vector<std::string>> multi_queue;
   // Blocking commands (BLPOP, BZPOPMIN, ...): a handler that cannot be served now and may block
@@ -167,6 +168,8 @@ class ServerHooks {
   virtual void AddMonitor(ClientSession& /*client*/) {}
   // RESET: the connection stops monitoring.
   virtual void RemoveMonitor(uint64_t /*client_id*/) {}
+  // SHUTDOWN: drain and exit as on SIGTERM.
+  virtual void RequestShutdown() {}
   // Keyspace notifications; nullptr where there are none (test fakes): nothing is published.
   virtual KeyspaceEvents* keyspace_events() { return nullptr; }
   // INFO's command, error and keyspace-hit statistics; nullptr where there are none (test fakes).

@@ -30,12 +30,15 @@ class CommandStats final : public ErrorObserver {
   void RecordRejected(std::string_view command);
   // ErrorObserver: one error reply written to a client, keyed by its first word ("ERR").
   void OnErrorReply(std::string_view message) override;
-  // Read lookups count only while a read-only command runs (Redis's lookupKeyRead; a write's
-  // lookup is not a hit or a miss).
+  // A typed lookup counts only while a read-only command runs (a write's lookup is Redis's
+  // lookupKeyWrite: not a hit or a miss); true when it counted. RecordReadLookup is a lookup
+  // its caller knows is a read (Redis's lookupKeyRead inside a write, e.g. GETDEL, COPY's source).
   void set_lookups_counted(bool counted) { lookups_counted_ = counted; }
-  void RecordLookup(bool hit) {
-    if (lookups_counted_) ++(hit ? keyspace_hits_ : keyspace_misses_);
+  bool RecordLookup(bool hit) {
+    if (lookups_counted_) RecordReadLookup(hit);
+    return lookups_counted_;
   }
+  void RecordReadLookup(bool hit) { ++(hit ? keyspace_hits_ : keyspace_misses_); }
   void ResetStats();
 
   const std::map<std::string, CommandStat, std::less<>>& commands() const { return commands_; }

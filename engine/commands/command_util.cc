@@ -231,12 +231,22 @@ void DropIfExpired(CommandContext& ctx, std::string_view key) {
 bool LookupTyped(CommandContext& ctx, std::string_view key, state::ValueType type,
                  state::Entry** entry) {
   *entry = CurrentDb(ctx).Find(key, ctx.now_ms);
-  if (CommandStats* stats = ctx.server.command_stats()) stats->RecordLookup(*entry != nullptr);
+  CommandStats* stats = ctx.server.command_stats();
+  if (stats != nullptr && stats->RecordLookup(*entry != nullptr) && *entry == nullptr) {
+    NotifyKeyspaceEvent(ctx, kNotifyKeyMiss, "keymiss", key);
+  }
   if (*entry != nullptr && (*entry)->type() != type) {
     ctx.reply.Error(kErrWrongType);
     return false;
   }
   return true;
+}
+
+state::Entry* LookupRead(CommandContext& ctx, std::string_view key) {
+  state::Entry* entry = CurrentDb(ctx).Find(key, ctx.now_ms);
+  if (CommandStats* stats = ctx.server.command_stats()) stats->RecordReadLookup(entry != nullptr);
+  if (entry == nullptr) NotifyKeyspaceEvent(ctx, kNotifyKeyMiss, "keymiss", key);
+  return entry;
 }
 
 }  // namespace strongbox::engine

@@ -90,8 +90,12 @@ void RemoveMembers(CommandContext& ctx, std::string_view op,
                    absl::FunctionRef<bool(std::string_view)> contains);
 
 // Looks a key up for reading; on a type mismatch writes WRONGTYPE and returns false.
-// `*entry` is nullptr when the key is absent (or expired).
+// `*entry` is nullptr when the key is absent (or expired). Inside a read-only command it counts
+// as a keyspace hit or miss, and a miss raises the `keymiss` notification (Redis's lookupKeyRead).
 bool LookupTyped(CommandContext& ctx, std::string_view key, state::ValueType type,
                  state::Entry** entry);
+// A read of any type by any command (Redis's lookupKeyRead): always a hit or a miss, and a miss
+// raises `keymiss`. nullptr when absent or expired.
+state::Entry* LookupRead(CommandContext& ctx, std::string_view key);
 
 }  // namespace strongbox::engine

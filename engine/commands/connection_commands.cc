@@ -32,7 +32,8 @@ bool Authenticate(CommandContext& ctx, std::string_view user, std::string_view p
     ctx.client.user = std::string(user);
     return true;
   }
-  AclLogDenial(ctx, "auth", "toplevel", "auth", std::string(user));
+  // The object is the command as the client spelled it (AUTH or HELLO), as Redis 7.0 logs it.
+  AclLogDenial(ctx, "auth", "toplevel", std::string(ctx.argv[0]), std::string(user));
   ctx.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
   return false;
 }

@@ -16,7 +16,7 @@ constexpr std::string_view kErrBadFormat = "ERR Bad data format";
 constexpr int64_t kFreqMax = 255;
 
 void Dump(CommandContext& ctx) {
-  const state::Entry* e = CurrentDb(ctx).Find(ctx.argv[1], ctx.now_ms);
+  const state::Entry* e = LookupRead(ctx, ctx.argv[1]);
   if (e == nullptr) return ctx.reply.Null();
   ctx.reply.Bulk(rdb::MakeDumpPayload(*e));
 }

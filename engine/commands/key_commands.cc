@@ -29,16 +29,18 @@ void Del(CommandContext& ctx) {
   ctx.reply.Integer(removed);
 }
 
+// EXISTS and TOUCH: how many of the keys named exist, a key named twice counted twice (the
+// lookup stamps each key's access time, which is all TOUCH is for).
 void Exists(CommandContext& ctx) {
   int64_t n = 0;
   for (size_t i = 1; i < ctx.argv.size(); ++i) {
-    if (CurrentDb(ctx).Find(ctx.argv[i], ctx.now_ms) != nullptr) ++n;
+    if (LookupRead(ctx, ctx.argv[i]) != nullptr) ++n;
   }
   ctx.reply.Integer(n);
 }
 
 void Type(CommandContext& ctx) {
-  const state::Entry* e = CurrentDb(ctx).Find(ctx.argv[1], ctx.now_ms);
+  const state::Entry* e = LookupRead(ctx, ctx.argv[1]);
   ctx.reply.SimpleString(e ? state::TypeName(e->type()) : "none");
 }
 
@@ -206,7 +208,7 @@ void ExpireImpl(CommandContext& ctx, int64_t unit_ms, bool absolute) {
 }
 
 void TtlImpl(CommandContext& ctx, int64_t unit_ms, bool absolute) {
-  const state::Entry* e = CurrentDb(ctx).Find(ctx.argv[1], ctx.now_ms);
+  const state::Entry* e = LookupRead(ctx, ctx.argv[1]);
   if (e == nullptr) return ctx.reply.Integer(-2);
   if (e->expire_at_ms() == 0) return ctx.reply.Integer(-1);
   if (absolute) return ctx.reply.Integer(e->expire_at_ms() / unit_ms);
@@ -238,6 +240,7 @@ void RegisterKeyCommands(CommandRegistry& r) {
   r.Add({"del", -2, kWrite, 1, -1, 1, Del});
   r.Add({"unlink", -2, kWrite | kFast, 1, -1, 1, Del});
   r.Add({"exists", -2, kReadonly | kFast, 1, -1, 1, Exists});
+  r.Add({"touch", -2, kReadonly | kFast, 1, -1, 1, Exists});
   r.Add({"type", 2, kReadonly | kFast, 1, 1, 1, Type});
   r.Add({"rename", 3, kWrite, 1, 2, 1, Rename});
   r.Add({"renamenx", 3, kWrite | kFast, 1, 2, 1, Renamenx});

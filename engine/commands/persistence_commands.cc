@@ -1,5 +1,5 @@
-// BGSAVE, SAVE, LASTSAVE, BGREWRITEAOF: the engine never writes snapshots itself; it asks the
-// snapshotter through a request file in the persistence directory (durability/
+// BGSAVE, SAVE, LASTSAVE, BGREWRITEAOF, SHUTDOWN: the engine never writes snapshots itself; it asks
+// the snapshotter through a request file in the persistence directory (durability/
 // snapshot_requests.h) and reads the directory to learn what exists. Replies are Redis 7.0's.
 #include <string>
 
@@ -103,9 +103,45 @@ void SaveCommand(CommandContext& ctx) {
   SaveWaitOrPark(ctx, *requests, lsn, ctx.now_ms + requests->save_timeout_ms());
 }
 
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. Every acknowledged write is already durable, so
+// a shutdown only drains: input stops, pending records and replies complete, the active segment
+// is sealed, the process exits (the caller gets no reply, as with Redis). SAVE also asks the
+// snapshotter for a snapshot of everything before the exit; NOW and FORCE change nothing here
+// (no replicas to wait for, nothing to save that can fail).
+void ShutdownCommand(CommandContext& ctx) {
+  if (ctx.client.in_multi) {  // kNoMulti runs it at once: refuse it, and fail the transaction
+    ctx.client.multi_error = true;
+    return ctx.reply.Error("ERR Command not allowed inside a transaction");
+  }
+  bool nosave = false, save = false, other = false, abort = false;
+  for (size_t i = 1; i < ctx.argv.size(); ++i) {
+    std::string option = ToLower(ctx.argv[i]);
+    if (option == "nosave") {
+      nosave = true;
+    } else if (option == "save") {
+      save = true;
+    } else if (option == "now" || option == "force") {
+      other = true;
+    } else if (option == "abort") {
+      abort = true;
+    } else {
+      return ctx.reply.Error(kErrSyntax);
+    }
+  }
+  if ((abort && (nosave || save || other)) || (nosave && save)) return ctx.reply.Error(kErrSyntax);
+  if (abort) return ctx.reply.Error("ERR No shutdown in progress.");
+  if (save) {
+    SnapshotRequests* requests = ctx.server.snapshot_requests();
+    if (requests == nullptr) return ctx.reply.Error(kNoSnapshots);
+    if (!RequestSnapshot(ctx, *requests, /*rewrite=*/false, nullptr)) return;
+  }
+  ctx.server.RequestShutdown();
+}
+
 }  // namespace
 
 void RegisterPersistenceCommands(CommandRegistry& r) {
+  r.Add({"shutdown", -1, kAdmin | kNoScript | kNoMulti, 0, 0, 0, ShutdownCommand});
   r.Add({"bgsave", -1, kAdmin | kNoScript, 0, 0, 0, BgsaveCommand});
   r.Add({"bgrewriteaof", 1, kAdmin | kNoScript, 0, 0, 0, BgrewriteaofCommand});
   r.Add({"lastsave", 1, kFast, 0, 0, 0, LastsaveCommand});

@@ -37,6 +37,7 @@ ScriptCallHost::ScriptCallHost(CommandContext& caller, bool read_only, bool is_f
   client_.authenticated = true;
   client_.user = caller.client.user;  // redis.call obeys the caller's ACL
   client_.in_exec = true;
+  client_.in_script = true;
 }
 
 void ScriptCallHost::Call(std::span<const std::string_view> argv, int resp_version,
@@ -47,7 +48,9 @@ void ScriptCallHost::Call(std::span<const std::string_view> argv, int resp_versi
   if (!ArityOk(*spec, argv.size())) {
     return out.Error("ERR Wrong number of args calling Redis command from script");
   }
-  if (spec->flags & (kNoScript | kNoMulti | kMayBlock | kNoAuth)) {
+  // Blocking commands Redis allows in scripts (XREAD, BLMPOP, ...) run as inside EXEC: they
+  // answer at once instead of waiting.
+  if (spec->flags & (kNoScript | kNoMulti | kNoAuth)) {
     return out.Error("ERR This Redis command is not allowed from script");
   }
   if ((spec->flags & kWrite) && read_only_) {

@@ -79,7 +79,7 @@ std::optional<std::string_view> ByPattern(CommandContext& ctx, std::string_view 
   std::string key(pattern.substr(0, star));
   key.append(element);
   key.append(pattern.substr(star + 1, key_end - star - 1));
-  const state::Entry* e = CurrentDb(ctx).Find(key, ctx.now_ms);
+  const state::Entry* e = LookupRead(ctx, key);
   if (e == nullptr) return std::nullopt;
   if (field) return e->hash() ? e->hash()->Get(*field) : std::nullopt;
   return e->str();
@@ -193,7 +193,7 @@ void Store(CommandContext& ctx, std::string_view dst,
 void SortGeneric(CommandContext& ctx, bool readonly) {
   SortOptions o;
   if (!ParseSortOptions(ctx, readonly, &o)) return;
-  const state::Entry* e = CurrentDb(ctx).Find(ctx.argv[1], ctx.now_ms);
+  const state::Entry* e = LookupRead(ctx, ctx.argv[1]);
   if (e != nullptr && !e->list() && !e->set() && !e->zset()) {
     return ctx.reply.Error(kErrWrongType);
   }

@@ -2,6 +2,7 @@
 #include "engine/commands/stream_group_util.h"
 
 #include <cstdint>
+#include <string>
 
 #include "engine/commands/command_util.h"
 #include "engine/commands/keyspace_events.h"
@@ -45,6 +46,13 @@ std::optional<StreamId> ParseIntervalEnd(CommandContext& ctx, std::string_view a
 }
 
 bool ParseStreamBlockMs(CommandContext& ctx, std::string_view arg, int64_t* deadline_ms) {
+  // A script cannot wait (Redis 7.0 refuses BLOCK there before reading its value; without BLOCK
+  // both commands run in scripts).
+  if (ctx.client.in_script) {
+    ctx.reply.Error("ERR " + std::string(ctx.argv[0]) +
+                    " command is not allowed with BLOCK option from scripts");
+    return false;
+  }
   auto ms = ParseInt(arg);
   if (!ms) return ctx.reply.Error("ERR timeout is not an integer or out of range"), false;
   if (*ms < 0) return ctx.reply.Error("ERR timeout is negative"), false;

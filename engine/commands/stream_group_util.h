@@ -26,8 +26,9 @@ std::optional<state::StreamId> ParseStreamIdArg(CommandContext& ctx, std::string
 std::optional<state::StreamId> ParseIntervalStart(CommandContext& ctx, std::string_view arg);
 std::optional<state::StreamId> ParseIntervalEnd(CommandContext& ctx, std::string_view arg);
 
-// XREAD / XREADGROUP: BLOCK's milliseconds as an absolute deadline (0: forever), and the
-// number of streams after STREAMS at argv[streams_at]; false once Redis's error is replied.
+// XREAD / XREADGROUP: BLOCK's milliseconds as an absolute deadline (0: forever; refused from a
+// script), and the number of streams after STREAMS at argv[streams_at]; false once Redis's
+// error is replied.
 bool ParseStreamBlockMs(CommandContext& ctx, std::string_view arg, int64_t* deadline_ms);
 bool CountStreamsArgs(CommandContext& ctx, size_t streams_at, size_t* stream_count);
 

@@ -82,6 +82,14 @@ void IncrByImpl(CommandContext& ctx, int64_t delta) {
 
 void Get(CommandContext& ctx) { ReplyString(ctx, ctx.argv[1]); }
 
+// A read lookup in a write (SET GET, GETDEL, GETEX: Redis's lookupKeyRead, a hit or miss,
+// keymiss); WRONGTYPE replied when the key holds another type.
+state::Entry* LookupString(CommandContext& ctx, std::string_view key) {
+  state::Entry* e = LookupRead(ctx, key);
+  if (e != nullptr && e->type() != ValueType::kString) ctx.reply.Error(kErrWrongType);
+  return e;
+}
+
 void Set(CommandContext& ctx) {
   std::string_view key = ctx.argv[1], value = ctx.argv[2];
   bool nx = false, xx = false, keep_ttl = false, get = false;
@@ -108,12 +116,9 @@ void Set(CommandContext& ctx) {
       return ctx.reply.Error(kErrSyntax);
     }
   }
-  state::Entry* e;
-  if (get) {
-    if (!LookupTyped(ctx, key, ValueType::kString, &e)) return;
-  } else {
-    e = CurrentDb(ctx).Find(key, ctx.now_ms);
-  }
+  // GET makes it a read lookup (Redis's getGenericCommand: a hit or miss, keymiss).
+  state::Entry* e = get ? LookupString(ctx, key) : CurrentDb(ctx).Find(key, ctx.now_ms);
+  if (get && e != nullptr && e->type() != ValueType::kString) return;
   std::string old;
   bool had_old = e != nullptr;
   if (get && had_old) old = *e->str();
@@ -158,9 +163,9 @@ void Getset(CommandContext& ctx) {
 }
 
 void Getdel(CommandContext& ctx) {
-  state::Entry* e;
-  if (!LookupTyped(ctx, ctx.argv[1], ValueType::kString, &e)) return;
+  state::Entry* e = LookupString(ctx, ctx.argv[1]);
   if (e == nullptr) return ctx.reply.Null();
+  if (e->type() != ValueType::kString) return;
   std::string old(*e->str());
   Apply(ctx, {"DEL", ctx.argv[1]});
   NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", ctx.argv[1]);
@@ -185,9 +190,9 @@ void Getex(CommandContext& ctx) {
       return ctx.reply.Error(kErrSyntax);
     }
   }
-  state::Entry* e;
-  if (!LookupTyped(ctx, key, ValueType::kString, &e)) return;
+  state::Entry* e = LookupString(ctx, key);
   if (e == nullptr) return ctx.reply.Null();
+  if (e->type() != ValueType::kString) return;
   std::string value(*e->str());
   if (set_expiry) {
     if (at <= ctx.now_ms) {
@@ -208,7 +213,7 @@ void Getex(CommandContext& ctx) {
 void Mget(CommandContext& ctx) {
   ctx.reply.ArrayHeader(static_cast<int64_t>(ctx.argv.size() - 1));
   for (size_t i = 1; i < ctx.argv.size(); ++i) {
-    const state::Entry* e = CurrentDb(ctx).Find(ctx.argv[i], ctx.now_ms);
+    const state::Entry* e = LookupRead(ctx, ctx.argv[i]);
     (e && e->str()) ? ctx.reply.Bulk(*e->str()) : ctx.reply.Null();
   }
 }
@@ -436,8 +441,8 @@ void ReplyLcsIdx(CommandContext& ctx, const std::vector<LcsRange>& ranges, const
 }
 
 void Lcs(CommandContext& ctx) {
-  const state::Entry* ea = CurrentDb(ctx).Find(ctx.argv[1], ctx.now_ms);
-  const state::Entry* eb = CurrentDb(ctx).Find(ctx.argv[2], ctx.now_ms);
+  const state::Entry* ea = LookupRead(ctx, ctx.argv[1]);
+  const state::Entry* eb = LookupRead(ctx, ctx.argv[2]);
   if ((ea && !ea->str()) || (eb && !eb->str())) {
     return ctx.reply.Error("ERR The specified keys must contain string values");
   }

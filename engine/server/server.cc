@@ -283,6 +283,11 @@ void Server::OnTimer() {
   commit_->MaybeFlush(now, false);
 }
 
+void Server::RequestShutdown() {
+  LogLine("SHUTDOWN asked by a client: shutting down");
+  shutting_down_ = true;
+}
+
 // Graceful shutdown: stop input, drain the log and the replies, seal, return true to exit.
 bool Server::DrainForShutdown(int64_t* deadline_ms) {
   if (*deadline_ms == 0) {

@@ -78,6 +78,7 @@ class Server final : public ServerHooks {
   void ResetStats() override;
   void AddMonitor(ClientSession& client) override { monitor_ids_.push_back(client.id); }
   void RemoveMonitor(uint64_t client_id) override { std::erase(monitor_ids_, client_id); }
+  void RequestShutdown() override;
   bool FreeMemoryIfNeeded(EffectSink& effects, int64_t now_ms) override;
   bool out_of_memory() const override { return out_of_memory_; }
   SnapshotRequests* snapshot_requests() override { return snapshot_requests_.get(); }

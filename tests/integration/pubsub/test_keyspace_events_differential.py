@@ -92,6 +92,33 @@ def test_command_notifications_match_redis(engine_and_redis, flags):
     assert got == want
 
 
+# Reads of missing keys: `keymiss` for Redis's lookupKeyRead (reads, and the read side of GETDEL,
+# GETEX, COPY, SORT ... BY), none for writes' lookups or OBJECT; keyspace_misses counts both.
+KEY_MISS_COMMANDS = [
+    ("SET", "present", "v"), ("GET", "m1"), ("GET", "present"), ("MGET", "m2", "present", "m3"),
+    ("EXISTS", "m4"), ("TOUCH", "m5", "present"), ("TYPE", "m6"), ("TTL", "m7"), ("PTTL", "m8"),
+    ("HGET", "m9", "f"), ("LRANGE", "m10", "0", "-1"), ("SMEMBERS", "m11"), ("ZSCORE", "m12", "x"),
+    ("XRANGE", "m13", "-", "+"), ("STRLEN", "m14"), ("DUMP", "m15"),
+    ("INCR", "m17"), ("GETDEL", "m18"), ("GETEX", "m19", "PERSIST"), ("LCS", "m20", "present"),
+    ("EXPIRE", "m21", "10"), ("SUNION", "m22", "m23"), ("LPOP", "m24"), ("SORT", "m25"),
+    ("PFCOUNT", "m26"), ("GETBIT", "m27", "0"), ("COPY", "m28", "m29"), ("RENAME", "m30", "m31"),
+    ("GEOPOS", "m32", "a"), ("LINDEX", "m33", "0"), ("SET", "m34", "v", "GET"),
+]
+
+
+def test_keymiss_and_keyspace_misses_match_redis(engine_and_redis):
+    got_want = []
+    for server in engine_and_redis:
+        c = server.client()
+        c.config_resetstat()
+        events = notifications(server, "Em", KEY_MISS_COMMANDS)
+        assert c.object("encoding", "m16") is None  # a miss without keymiss
+        stats = c.info("stats")
+        got_want.append((events, stats["keyspace_hits"], stats["keyspace_misses"]))
+    assert len(got_want[1][0]) > 20
+    assert got_want[0] == got_want[1]
+
+
 def test_nothing_is_published_when_disabled(engine):
     assert notifications(engine, "", COMMANDS) == []
 

@@ -144,6 +144,30 @@ def test_script_errors(servers):
     same_replies(servers, SETUP + eval_commands(ERRORS))
 
 
+# Blocking commands Redis 7.0 allows in scripts answer at once; XREAD/XREADGROUP refuse BLOCK.
+BLOCKING_IN_SCRIPTS = [
+    "return redis.call('xread', 'streams', 's', '0')",
+    "return redis.call('XREAD', 'COUNT', 1, 'STREAMS', 's', 'missing', '0-0', '0')",
+    "return redis.call('xread', 'block', 0, 'streams', 's', '0')",
+    "return redis.call('XREAD', 'BLOCK', 'notanumber', 'STREAMS', 's', '0')",
+    "return redis.call('xread', 'block', 10, 'streams', 's')",
+    "return redis.call('xreadgroup', 'group', 'g', 'c', 'streams', 's', '>')",
+    "return redis.call('xreadgroup', 'group', 'g', 'c', 'block', 0, 'streams', 's', '>')",
+    "return redis.call('xreadgroup', 'group', 'g', 'c', 'streams', 's', '0')",
+    "return redis.call('blmpop', 0, 1, 'list', 'LEFT')",
+    "return redis.call('blmpop', 0, 1, 'nolist', 'LEFT')",
+    "return redis.call('bzmpop', 0, 1, 'zset', 'MIN')",
+    "return redis.call('bzmpop', 0, 1, 'nozset', 'MAX', 'COUNT', 2)",
+    "return redis.call('brpop', 'list', 0)", "return redis.call('bzpopmin', 'zset', 0)",
+]
+
+
+def test_blocking_commands_in_scripts(servers):
+    streams = [("XADD", "s", "1-1", "f", "v"), ("XADD", "s", "2-1", "g", "w"),
+               ("XGROUP", "CREATE", "s", "g", "0")]
+    same_replies(servers, SETUP + streams + eval_commands(BLOCKING_IN_SCRIPTS, keys=()))
+
+
 def test_eval_arguments_and_script_commands(servers):
     body = "return {KEYS[1], ARGV[1]}"
     sha = "missingsha0000000000000000000000000000000"

@@ -75,3 +75,41 @@ def test_encodings_switch_at_listpack_limits_and_memory_is_reported(tmp_path):
     assert c.hgetall("h") == want_h and c.zrange("z", 0, -1, withscores=True) == want_z
     assert c.zrank("z", "m100") == 100 and c.zrevrank("z", "m100") == 28
     assert e.stop() == 0
+
+
+def test_touch_and_shutdown_like_redis(tmp_path):
+    from strongbox_harness import RawConnection, RedisServer
+    e = Engine(tmp_path / "data").start()
+    r = RedisServer(tmp_path / "redis").start()
+    try:
+        for c in (e.client(), r.client()):
+            c.set("a", "1")
+            c.rpush("l", "x")
+        for cmd in [("TOUCH", "a", "l", "missing", "a"), ("TOUCH",), ("SHUTDOWN", "ABORT"),
+                    ("SHUTDOWN", "NOSAVE", "SAVE"), ("SHUTDOWN", "ABORT", "NOW"),
+                    ("SHUTDOWN", "BOGUS"), ("SHUTDOWN", "NOW", "FORCE", "ABORT")]:
+            replies = []
+            for c in (e.client(), r.client()):
+                try:
+                    replies.append(c.execute_command(*cmd))
+                except redis.ResponseError as err:
+                    replies.append(str(err))
+            assert replies[0] == replies[1], cmd
+        for server in (e, r):  # SHUTDOWN refused inside MULTI, and the transaction fails
+            conn = RawConnection(server.port)
+            conn.send(("MULTI",), ("SET", "t", "1"), ("SHUTDOWN",), ("EXEC",))
+            replies.append([conn.read_reply() for _ in range(4)])
+            conn.close()
+        assert replies[-1] == replies[-2] and replies[-1][2][1].startswith("ERR Command not")
+        c = e.client()
+        c.set("after", "2")
+        with pytest.raises(redis.ConnectionError):
+            c.execute_command("SHUTDOWN", "NOW")  # no reply: the connection closes
+        assert e.proc.wait(30) == 0
+        assert "SHUTDOWN asked by a client" in e.output()
+        e.proc = None
+        e.start()
+        assert e.client().get("after") == b"2"
+    finally:
+        r.stop()
+        assert e.stop() == 0

@@ -37,6 +37,44 @@ TEST_CASE("a bad ACL file is refused whole, naming every bad line") {
         "detected, no change to the previously active ACL rules was performed");
 }
 
+TEST_CASE("selectors in an ACL file: spaces inside them, round trip through ACL SAVE") {
+  auto users = ParseAclFile("user a on nopass (+get    ~x*)  (  +set ~y* ) ~a*\n", kPath);
+  REQUIRE(users.ok());
+  std::string text = FormatAclFile(*users);
+  CHECK(text ==  // redis-server 7.0's ACL LIST for the same line
+        "user a on nopass ~a* resetchannels -@all (~x* resetchannels -@all +get) (~y* "
+        "resetchannels -@all +set)\n");
+  auto again = ParseAclFile(text, kPath);
+  REQUIRE(again.ok());
+  CHECK(FormatAclFile(*again) == text);
+}
+
+// What ACL LOAD answers for a file whose second line is `line` (redis-server 7.0.15's words,
+// without its final WARNING).
+std::string LoadError(const std::string& line) {
+  auto users = ParseAclFile("user default on nopass ~* &* +@all\n" + line + "\n", "f");
+  REQUIRE_FALSE(users.ok());
+  std::string message(users.status().message());
+  return message.substr(0, message.find("WARNING: ACL errors"));
+}
+
+TEST_CASE("ACL file errors: unknown names with their rule, the first other error alone") {
+  CHECK(LoadError("user a on foo") == "f:2: Syntax error. ");
+  CHECK(LoadError("user a (>pw)") == "f:2: Syntax error. ");
+  CHECK(LoadError("user a (+get) <x") ==
+        "f:2: The password you are trying to remove from the user does not exist. ");
+  CHECK(LoadError("user a on foo +nosuch") ==
+        "f:2: Syntax error. f:2: Error in applying operation '+nosuch': Unknown command or "
+        "category name in ACL. ");
+  CHECK(LoadError("user a (+nosuch) (foo) (bar) +nosuch2") ==
+        "f:2: Error in applying operation '(+nosuch)': Unknown command or category name in ACL. "
+        "f:2: Syntax error. f:2: Error in applying operation '+nosuch2': Unknown command or "
+        "category name in ACL. ");
+  // redis-server 7.0.15 crashes on this line; the words are those of its ACL SETUSER
+  CHECK(LoadError("user a on (+get ~a") ==
+        "f:2: Unmatched parenthesis in acl selector starting at '(+get'. ");
+}
+
 TEST_CASE("a failed ACL write leaves the old file intact") {
   io::FaultFileSystem fs;
   REQUIRE(fs.CreateDir("/etc").ok());

@@ -20,6 +20,8 @@ User Make(std::initializer_list<std::string_view> rules) {
   return user;
 }
 
+Selector Root(std::initializer_list<std::string_view> rules) { return Make(rules).root; }
+
 Denial Verdict(const User& user, std::vector<std::string_view> argv) {
   const CommandSpec* spec = FindCommand(argv[0]);
   REQUIRE(spec != nullptr);
@@ -27,15 +29,15 @@ Denial Verdict(const User& user, std::vector<std::string_view> argv) {
 }
 
 TEST_CASE("command rules are described as redis-server 7.0 describes them") {
-  CHECK(DescribeCommands(Make({"+@read", "-get", "+client|list"})) ==
+  CHECK(DescribeCommands(Root({"+@read", "-get", "+client|list"})) ==
         "-@all +@read +client|list -get");
-  CHECK(DescribeCommands(Make({"+get", "+set", "-get", "+@all", "-@string", "+get"})) ==
+  CHECK(DescribeCommands(Root({"+get", "+set", "-get", "+@all", "-@string", "+get"})) ==
         "+@all -@string +get");
-  CHECK(DescribeCommands(Make({"+@read", "+@write", "-@read"})) == "-@all +@write");
-  CHECK(DescribeCommands(Make({"allcommands", "nocommands", "+select"})) == "-@all +select");
-  CHECK(DescribeCommands(Make({"+select|0", "+select|1"})) == "-@all +select|0 +select|1");
-  CHECK(DescribeCommands(Make({"+select|0", "+select"})) == "-@all +select");
-  CHECK(DescribeCommands(User("fresh")) == "-@all");
+  CHECK(DescribeCommands(Root({"+@read", "+@write", "-@read"})) == "-@all +@write");
+  CHECK(DescribeCommands(Root({"allcommands", "nocommands", "+select"})) == "-@all +select");
+  CHECK(DescribeCommands(Root({"+select|0", "+select|1"})) == "-@all +select|0 +select|1");
+  CHECK(DescribeCommands(Root({"+select|0", "+select"})) == "-@all +select");
+  CHECK(DescribeCommands(Selector()) == "-@all");
 }
 
 TEST_CASE("a full user line lists flags, hashes, keys, channels and commands") {
@@ -44,7 +46,7 @@ TEST_CASE("a full user line lists flags, hashes, keys, channels and commands") {
         "user u on #f64551fcd6f07823cb87971cfb91446425da18286b3ab1ef935e0cbd7a69f68a ~k* %R~r* "
         "resetchannels &ch* -@all +@read");
   CHECK(DescribeUser(OpenDefaultUser()) == "user default on nopass ~* &* +@all");
-  CHECK(DescribeKeys(Make({"%R~a", "%W~b", "%RW~c", "~d", "%W~a"})) == "~a %W~b ~c ~d");
+  CHECK(DescribeKeys(Root({"%R~a", "%W~b", "%RW~c", "~d", "%W~a"})) == "~a %W~b ~c ~d");
 }
 
 TEST_CASE("bad rules get Redis 7.0's reasons") {
@@ -63,6 +65,33 @@ TEST_CASE("bad rules get Redis 7.0's reasons") {
         0);
   REQUIRE(ApplyRule(user, "&*").empty());
   CHECK(ApplyRule(user, "&a").find("'allchannels'") != std::string::npos);
+}
+
+TEST_CASE("first-argument and key-permission rules follow redis-server 7.0") {
+  User user("u");
+  CHECK(ApplyRule(user, "+select|0|1") == "Unknown command or category name in ACL");
+  CHECK(ApplyRule(user, "+client|list|x") == "Allowing first-arg of a subcommand is not supported");
+  CHECK(ApplyRule(user, "+get|") == "Syntax error");
+  CHECK(ApplyRule(user, "+client|") == "Syntax error");
+  CHECK(ApplyRule(user, "+nosuch|x") == "Unknown command or category name in ACL");
+  CHECK(ApplyRule(user, "%RR~a") == "Syntax error");
+  CHECK(ApplyRule(user, "%~a") == "Syntax error");
+  CHECK(ApplyRule(user, "%Rx~a") == "Syntax error");
+  CHECK(DescribeCommands(Root({"+select|A", "+select|a"})) == "-@all +select|A");  // as written
+  CHECK(DescribeKeys(Root({"%R"})) == "%R~");  // no '~': the empty pattern
+  CHECK(DescribeKeys(Root({"%RW"})) == "~");
+  CHECK(DescribeKeys(Root({"%r~a"})) == "%R~a");
+}
+
+TEST_CASE("SET needs read access only with GET; BITFIELD with only GETs only reads") {
+  User user = Make({"+@all", "%W~w*", "%R~r*"});
+  CHECK(Verdict(user, {"set", "w1", "v"}) == Denial::kNone);
+  CHECK(Verdict(user, {"set", "w1", "v", "get"}) == Denial::kKey);
+  CHECK(Verdict(user, {"set", "w1", "v", "EX", "10"}) == Denial::kNone);
+  CHECK(Verdict(user, {"bitfield", "r1", "get", "u8", "0"}) == Denial::kNone);
+  CHECK(Verdict(user, {"bitfield", "r1", "overflow", "sat", "get", "u8", "0"}) == Denial::kNone);
+  CHECK(Verdict(user, {"bitfield", "r1", "set", "u8", "0", "1"}) == Denial::kKey);
+  CHECK(Verdict(user, {"bitfield", "w1", "incrby", "u8", "0", "1"}) == Denial::kKey);
 }
 
 TEST_CASE("ACL SETUSER is all-or-nothing") {
@@ -121,6 +150,19 @@ TEST_CASE("keys are matched with the access the command needs") {
   CHECK(Verdict(user, {"mset", "k1", "v", "k2", "v"}) == Denial::kNone);
   CHECK(Verdict(user, {"mset", "k1", "v", "x", "v"}) == Denial::kKey);
   CHECK(Verdict(Make({"+@all", "allkeys"}), {"get", "anything"}) == Denial::kNone);
+}
+
+TEST_CASE("each key is checked with its own access; a key only named needs any pattern") {
+  User user = Make({"+@all", "%R~r*", "%W~w*"});
+  CHECK(Verdict(user, {"copy", "r1", "w1"}) == Denial::kNone);  // source read, destination written
+  CHECK(Verdict(user, {"copy", "w1", "r1"}) == Denial::kKey);
+  CHECK(Verdict(user, {"sinterstore", "w1", "r1", "r2"}) == Denial::kNone);
+  CHECK(Verdict(user, {"zunionstore", "w1", "2", "r1", "r2"}) == Denial::kNone);
+  CHECK(Verdict(user, {"zunionstore", "w1", "2", "r1", "x"}) == Denial::kKey);  // numkeys keys
+  CHECK(Verdict(user, {"sort", "r1", "store", "w1"}) == Denial::kNone);
+  CHECK(Verdict(user, {"type", "w1"}) == Denial::kNone);  // TYPE reads no value
+  CHECK(Verdict(user, {"type", "x"}) == Denial::kKey);    // but the key must match a pattern
+  CHECK(Verdict(user, {"eval", "return 1", "2", "r1", "w1"}) == Denial::kKey);
 }
 
 TEST_CASE("channels: globs for channels, literal equality for PSUBSCRIBE patterns") {

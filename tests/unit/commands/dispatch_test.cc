@@ -113,6 +113,7 @@ const std::vector<std::vector<std::string>> kReadonlySamples = {
     {"getrange", "$s", "0", "-1"},
     {"substr", "$s", "1", "2"},
     {"exists", "$s", "$l"},
+    {"touch", "$s", "$l"},
     {"type", "$z"},
     {"keys", "*"},
     {"scan", "0", "COUNT", "100"},

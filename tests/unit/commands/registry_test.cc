@@ -37,8 +37,8 @@ TEST_CASE("every registered command has a consistent flag set") {
     CHECK(spec.handler != nullptr);
     CHECK(spec.arity != 0);
   }
-  CHECK(NamesWith(kNoMulti) ==
-        std::set<std::string>{"multi", "exec", "discard", "watch", "unwatch", "quit", "reset"});
+  CHECK(NamesWith(kNoMulti) == std::set<std::string>{"multi", "exec", "discard", "watch", "unwatch",
+                                                     "quit", "reset", "shutdown"});
   CHECK(NamesWith(kMayBlock) == std::set<std::string>{"blpop", "brpop", "blmove", "brpoplpush",
                                                       "blmpop", "bzpopmin", "bzpopmax", "bzmpop",
                                                       "xread", "xreadgroup", "save"});
