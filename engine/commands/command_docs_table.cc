@@ -601,6 +601,13 @@ constexpr ArgDoc kArgs_setex[] = {
 constexpr ArgDoc kArgs_setnx[] = {{"key", kKey, 0}, {"value", kString, -1}};
 constexpr ArgDoc kArgs_setrange[] = {
     {"key", kKey, 0}, {"offset", kInteger, -1}, {"value", kString, -1}};
+constexpr ArgDoc kArgs_shutdown_0[] = {{"nosave", kPureToken, -1, "NOSAVE"},
+                                       {"save", kPureToken, -1, "SAVE"}};
+constexpr ArgDoc kArgs_shutdown[] = {
+    {"nosave_save", kOneof, -1, "", kArgOptional, "", "", kArgs_shutdown_0},
+    {"now", kPureToken, -1, "NOW", kArgOptional, "7.0.0"},
+    {"force", kPureToken, -1, "FORCE", kArgOptional, "7.0.0"},
+    {"abort", kPureToken, -1, "ABORT", kArgOptional, "7.0.0"}};
 constexpr ArgDoc kArgs_sinter[] = {{"key", kKey, 0, "", kArgMultiple}};
 constexpr ArgDoc kArgs_sintercard[] = {{"numkeys", kInteger, -1},
                                        {"key", kKey, 0, "", kArgMultiple},
@@ -655,6 +662,7 @@ constexpr ArgDoc kArgs_sunionstore[] = {{"destination", kKey, 0},
 constexpr ArgDoc kArgs_sunsubscribe[] = {
     {"shardchannel", kString, -1, "", kArgOptional | kArgMultiple}};
 constexpr ArgDoc kArgs_swapdb[] = {{"index1", kInteger, -1}, {"index2", kInteger, -1}};
+constexpr ArgDoc kArgs_touch[] = {{"key", kKey, 0, "", kArgMultiple}};
 constexpr ArgDoc kArgs_ttl[] = {{"key", kKey, 0}};
 constexpr ArgDoc kArgs_type[] = {{"key", kKey, 0}};
 constexpr ArgDoc kArgs_unlink[] = {{"key", kKey, 0, "", kArgMultiple}};
@@ -1382,6 +1390,10 @@ constexpr CommandDoc kDocs[] = {
      "very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being "
      "the length of the value argument.",
      kArgs_setrange},
+    {"shutdown", "Stop the server, optionally taking a snapshot first", "1.0.0", "server",
+     "O(N) when saving, where N is the total number of keys in all databases when saving data, "
+     "otherwise O(1)",
+     kArgs_shutdown},
     {"sinter", "Members common to all sets", "1.0.0", "set",
      "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
      "sets.",
@@ -1453,6 +1465,8 @@ constexpr CommandDoc kDocs[] = {
      "O(N) where N is the count of clients watching or blocking on keys from both databases.",
      kArgs_swapdb},
     {"time", "The server's clock", "2.6.0", "server", "O(1)"},
+    {"touch", "Count the given keys that exist, updating their last access time", "3.2.1",
+     "generic", "O(N) where N is the number of keys that will be touched.", kArgs_touch},
     {"ttl", "Remaining time to live in seconds", "1.0.0", "generic", "O(1)", kArgs_ttl},
     {"type", "Type of a key's value", "1.0.0", "generic", "O(1)", kArgs_type},
     {"unlink", "Remove keys, freeing their values in the background", "4.0.0", "generic",

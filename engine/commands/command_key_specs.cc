@@ -322,6 +322,7 @@ constexpr KeySpec kKeys_sunionstore[] = {
     {kKeyOW | kKeyUpdate, kBeginIndex, 1, {}, kFindRange, {0, 1, 0}},
     {kKeyRO | kKeyAccess, kBeginIndex, 2, {}, kFindRange, {-1, 1, 0}}};
 constexpr KeySpec kKeys_sunsubscribe[] = {{kKeyNotKey, kBeginIndex, 1, {}, kFindRange, {-1, 1, 0}}};
+constexpr KeySpec kKeys_touch[] = {{kKeyRO, kBeginIndex, 1, {}, kFindRange, {-1, 1, 0}}};
 constexpr KeySpec kKeys_ttl[] = {{kKeyRO | kKeyAccess, kBeginIndex, 1, {}, kFindRange, {0, 1, 0}}};
 constexpr KeySpec kKeys_type[] = {{kKeyRO, kBeginIndex, 1, {}, kFindRange, {0, 1, 0}}};
 constexpr KeySpec kKeys_unlink[] = {
@@ -709,6 +710,7 @@ constexpr CommandKeySpecs kKeySpecs[] = {
     {"setex", 4, kKeys_setex},
     {"setnx", 3, kKeys_setnx},
     {"setrange", 4, kKeys_setrange},
+    {"shutdown", -1, {}},
     {"sinter", -2, kKeys_sinter, "nondeterministic_output_order"},
     {"sintercard", -3, kKeys_sintercard},
     {"sinterstore", -3, kKeys_sinterstore},
@@ -741,6 +743,7 @@ constexpr CommandKeySpecs kKeySpecs[] = {
     {"sunsubscribe", -1, kKeys_sunsubscribe},
     {"swapdb", 3, {}},
     {"time", 1, {}, "nondeterministic_output"},
+    {"touch", -2, kKeys_touch, "request_policy:multi_shard response_policy:agg_sum"},
     {"ttl", 2, kKeys_ttl, "nondeterministic_output"},
     {"type", 2, kKeys_type},
     {"unlink", -2, kKeys_unlink, "request_policy:multi_shard response_policy:agg_sum"},

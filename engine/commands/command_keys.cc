@@ -353,4 +353,20 @@ std::vector<KeyRef> FindKeys(const CommandKeySpecs& row, std::span<const std::st
   return rule == nullptr ? std::vector<KeyRef>{} : RuleKeys(*rule, argv);
 }
 
+KeyPositions FindKeys(const CommandSpec& spec, std::span<const std::string_view> argv) {
+  KeyPositions out;
+  const CommandKeySpecs* row = argv.empty() ? nullptr : FindKeySpecsOfLine(argv);
+  if (row != nullptr) {
+    for (const KeyRef& key : FindKeys(*row, argv)) out.indexes.push_back(key.index);
+    return out;
+  }
+  if (spec.first_key <= 0) return out;
+  int argc = static_cast<int>(argv.size());
+  int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
+  for (int i = spec.first_key; i <= last && i < argc; i += std::max(spec.key_step, 1)) {
+    out.indexes.push_back(static_cast<size_t>(i));
+  }
+  return out;
+}
+
 }  // namespace strongbox::engine

@@ -95,4 +95,11 @@ struct KeyRef {
 };
 std::vector<KeyRef> FindKeys(const CommandKeySpecs& row, std::span<const std::string_view> argv);
 
+// The argv indexes of the keys of a command line of `spec` (the ACL's key checks): FindKeys on
+// the line's row, or the registered range for a line no row describes.
+struct KeyPositions {
+  std::vector<size_t> indexes;
+};
+KeyPositions FindKeys(const CommandSpec& spec, std::span<const std::string_view> argv);
+
 }  // namespace strongbox::engine

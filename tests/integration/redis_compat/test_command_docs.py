@@ -129,12 +129,6 @@ MODELED_FLAGS = {b"write", b"readonly", b"denyoom", b"admin", b"noscript", b"blo
                  b"no_auth", b"skip_slowlog", b"fast", b"movablekeys"}
 
 
-# The ACL's units (engine/acl/acl_categories.cc) have no XGROUP subcommands yet, so their
-# COMMAND INFO rows carry no categories (and ACL rules cannot name them).
-NO_ACL_UNIT = {b"xgroup|create", b"xgroup|createconsumer", b"xgroup|delconsumer",
-               b"xgroup|destroy", b"xgroup|help", b"xgroup|setid"}
-
-
 def info_differences(name, mine, theirs):
     """Tips and key specs of a row; for a subcommand also its arity, flags, key range and
     categories (a registered command's are test_command_table.py's)."""
@@ -148,8 +142,6 @@ def info_differences(name, mine, theirs):
     if b"|" in name:
         flags = [set(row[2][1]) & MODELED_FLAGS for row in (mine, theirs)]
         categories = [set(row[6][1]) for row in (mine, theirs)]
-        if name in NO_ACL_UNIT:
-            categories = [set(), set(mine[6][1])]
         if mine[1] != theirs[1] or mine[3:6] != theirs[3:6] or flags[0] != flags[1] or \
                 categories[0] != categories[1]:
             out.append(f"{name}: engine {mine[:7]!r}\n   redis {theirs[:7]!r}")
