@@ -355,8 +355,10 @@ absl::Status LoadEntriesParallel(ContentReader& in, const std::string& path, Sta
   for (uint64_t i = 0; i < entry_count; ++i) {
     uint32_t len = 0;
     if (auto s = NeedEntry(in, path, &len); !s.ok()) {
-      if (auto earlier = loader.Finish(digest); !earlier.ok()) return entry_error(earlier);
-      return s;
+      // The entries before the damage come first: one of them may be damaged too.
+      absl::Status earlier = chunk.empty() ? absl::OkStatus() : loader.Submit(std::move(chunk));
+      if (earlier.ok()) earlier = loader.Finish(digest);
+      return earlier.ok() ? s : entry_error(earlier);
     }
     chunk.append(in.data(), 4 + size_t{len});
     in.Skip(4 + len);

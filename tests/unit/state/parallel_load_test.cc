@@ -206,6 +206,15 @@ TEST_CASE("damage in the middle is rejected with the error a serial load gives")
     absl::Status s = SameError(fs, PutRaw(fs, content));
     CHECK(s.message().find("malformed snapshot entry") != std::string::npos);
   }
+  SECTION("a damaged entry just before the content ends") {
+    entries[5000][1] = 9;
+    std::string content = RawSnapshot(entries);
+    size_t end_of_damaged = 52;  // the header
+    for (size_t i = 0; i <= 5000; ++i) end_of_damaged += 4 + entries[i].size();
+    content.resize(end_of_damaged + 2);  // the next entry's length is cut
+    absl::Status s = SameError(fs, PutRaw(fs, content));
+    CHECK(s.message().find("malformed snapshot entry") != std::string::npos);
+  }
   SECTION("truncated content") {
     std::string content = RawSnapshot(entries);
     content.resize(content.size() * 2 / 3);
