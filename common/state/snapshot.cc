@@ -57,7 +57,10 @@ class ContentReader {
         raw_.erase(0, pos_);
         pos_ = 0;
       }
-      if (auto s = frame_.ReadMore(&raw_); !s.ok()) return s;
+      if (auto s = frame_.ReadMore(&raw_); !s.ok()) {
+        // The frame may have ended while this waited for a chunk: the same as ending before.
+        return frame_.frame_done() ? Corrupt(path_, "truncated content") : s;
+      }
     }
     return absl::OkStatus();
   }
