@@ -131,7 +131,12 @@ void KeyTable::Clear() {
 }
 
 void KeyTable::ResizeTo(size_t keys) {
-  while (rehashing()) RehashStep(tables_[0].count());
+  // Built on the incremental resize's own steps, run to the end at once: the same moves, the
+  // same node links, only never interleaved with lookups.
+  auto finish = [this] {
+    while (rehashing()) RehashStep(tables_[0].count());
+  };
+  finish();
   size_t count =
       std::min(std::max(std::bit_ceil(std::max<size_t>(keys, 1)), kInitialBuckets), kBucketsMax);
   if (count == tables_[0].count()) return;
@@ -139,25 +144,8 @@ void KeyTable::ResizeTo(size_t keys) {
     tables_[0] = keys == 0 ? Buckets() : Allocate(count);
     return;
   }
-  Buckets from = std::move(tables_[0]);
-  Buckets to = Allocate(count);
-  // The nodes sit anywhere in memory: ask for a chain's head a few buckets before it is moved,
-  // so that the cache misses overlap.
-  constexpr size_t kPrefetchDistance = 8;
-  for (size_t i = 0; i < from.count(); ++i) {
-    if (i + kPrefetchDistance < from.count()) {
-      if (const Entry* ahead = from.buckets[i + kPrefetchDistance]) __builtin_prefetch(ahead);
-    }
-    for (Entry* e = from.buckets[i]; e != nullptr;) {
-      Entry* next = e->next_;
-      Entry*& head = to.buckets[HashOf(e->key()) & to.mask];
-      e->next_ = head;
-      head = e;
-      ++to.used;
-      e = next;
-    }
-  }
-  tables_[0] = std::move(to);
+  StartResize(count);
+  finish();
 }
 
 bool KeyTable::InsertNew(Entry* entry) {
