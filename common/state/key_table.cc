@@ -154,6 +154,30 @@ void KeyTable::Clear() {
   rehash_index_ = kNotRehashing;
 }
 
+void KeyTable::ResizeTo(size_t keys) {
+  // Built on the incremental resize's own steps, run to the end at once: the same moves, the
+  // same node links, only never interleaved with lookups.
+  auto finish = [this] {
+    while (rehashing()) RehashStep(tables_[0].count());
+  };
+  finish();
+  size_t count =
+      std::min(std::max(std::bit_ceil(std::max<size_t>(keys, 1)), kInitialBuckets), kBucketsMax);
+  if (count == tables_[0].count()) return;
+  if (size() == 0) {
+    tables_[0] = keys == 0 ? Buckets() : Allocate(count);
+    return;
+  }
+  StartResize(count);
+  finish();
+}
+
+bool KeyTable::InsertNew(Entry* entry) {
+  if (Find(entry->key()) != nullptr) return false;
+  Insert(entry);
+  return true;
+}
+
 void KeyTable::GrowIfNeeded() {
   if (rehashing()) return;
   if (tables_[0].buckets == nullptr) {

@@ -58,6 +58,12 @@ class KeyTable {
   Entry* Unlink(std::string_view key);
   // Destroys every node and frees the buckets.
   void Clear();
+  // Bulk loading (snapshots, replay). ResizeTo finishes a resize in progress and resizes at once
+  // to the bucket count `keys` keys want (grow or shrink): no incremental steps, so loading N
+  // keys moves no node twice. InsertNew links `entry` unless its key is present (false: the
+  // caller keeps the node); one lookup instead of Find + Insert.
+  void ResizeTo(size_t keys);
+  bool InsertNew(Entry* entry);
 
   // Moves up to `buckets` buckets of a resize in progress (visiting at most 10x as many empty
   // ones); returns whether a resize is still in progress. For a timer tick.

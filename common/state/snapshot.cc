@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -14,6 +16,8 @@
 #include "common/format/record_codec.h"
 #include "common/format/zstd_frame.h"
 #include "common/format/zstd_prefetch.h"
+#include "common/state/parallel_load.h"
+#include "common/state/snapshot_decode.h"
 #include "common/state/stream_groups.h"
 
 namespace strongbox::state {
@@ -53,7 +57,10 @@ class ContentReader {
         raw_.erase(0, pos_);
         pos_ = 0;
       }
-      if (auto s = frame_.ReadMore(&raw_); !s.ok()) return s;
+      if (auto s = frame_.ReadMore(&raw_); !s.ok()) {
+        // The frame may have ended while this waited for a chunk: the same as ending before.
+        return frame_.frame_done() ? Corrupt(path_, "truncated content") : s;
+      }
     }
     return absl::OkStatus();
   }
@@ -161,184 +168,10 @@ void EncodeEntry(int db, std::string_view key, const Entry& entry, std::string* 
   }
 }
 
-namespace {
-
-// The groups EncodeGroups wrote, from e[*pos]; false on damage.
-bool DecodeGroups(std::string_view e, size_t* pos, StreamValue* st) {
-  auto take = [&](size_t n, std::string_view* out) {
-    if (e.size() - *pos < n) return false;
-    *out = e.substr(*pos, n);
-    *pos += n;
-    return true;
-  };
-  auto take_u32 = [&](uint32_t* v) {
-    std::string_view b;
-    if (!take(4, &b)) return false;
-    *v = GetU32(b.data());
-    return true;
-  };
-  auto take_u64 = [&](uint64_t* v) {
-    std::string_view b;
-    if (!take(8, &b)) return false;
-    *v = GetU64(b.data());
-    return true;
-  };
-  auto take_bytes = [&](std::string_view* out) {
-    uint32_t len = 0;
-    return take_u32(&len) && take(len, out);
-  };
-  auto take_id = [&](StreamId* id) { return take_u64(&id->ms) && take_u64(&id->seq); };
-  uint32_t group_count = 0;
-  if (!take_u32(&group_count) || group_count == 0) return false;
-  for (uint32_t i = 0; i < group_count; ++i) {
-    std::string_view name;
-    uint64_t entries_read = 0;
-    uint32_t consumer_count = 0;
-    if (!take_bytes(&name)) return false;
-    auto [it, inserted] = st->groups.GetOrCreate().by_name.try_emplace(std::string(name));
-    StreamGroup& g = it->second;
-    if (!inserted || !take_id(&g.last_delivered_id) || !take_u64(&entries_read) ||
-        !take_u32(&consumer_count)) {
-      return false;
-    }
-    g.entries_read = static_cast<int64_t>(entries_read);
-    if (g.entries_read < kEntriesReadUnknown) return false;
-    for (uint32_t c = 0; c < consumer_count; ++c) {
-      std::string_view consumer;
-      uint64_t seen_ms = 0;
-      if (!take_bytes(&consumer) || !take_u64(&seen_ms)) return false;
-      if (g.consumers.contains(consumer)) return false;
-      g.TouchConsumer(consumer, static_cast<int64_t>(seen_ms));
-    }
-    uint32_t pending_count = 0;
-    if (!take_u32(&pending_count)) return false;
-    for (uint32_t p = 0; p < pending_count; ++p) {
-      StreamId id;
-      uint64_t time_ms = 0, count = 0;
-      std::string_view consumer;
-      if (!take_id(&id) || !take_u64(&time_ms) || !take_u64(&count) || !take_bytes(&consumer)) {
-        return false;
-      }
-      if (!g.consumers.contains(consumer) || g.pel.contains(id)) return false;
-      g.SetPending(id, consumer, static_cast<int64_t>(time_ms), count);
-    }
-  }
-  return true;
-}
-
-}  // namespace
-
 absl::Status DecodeEntryInto(State& state, std::string_view e) {
-  auto bad = [] { return absl::DataLossError("malformed snapshot entry"); };
-  size_t pos = 0;
-  auto take = [&](size_t n, std::string_view* out) {
-    if (e.size() - pos < n) return false;
-    *out = e.substr(pos, n);
-    pos += n;
-    return true;
-  };
-  auto take_bytes = [&](std::string_view* out) {
-    std::string_view len;
-    if (!take(4, &len)) return false;
-    return take(GetU32(len.data()), out);
-  };
-  std::string_view head, key;
-  if (!take(10, &head) || !take_bytes(&key)) return bad();
-  auto db = static_cast<uint8_t>(head[0]);
-  auto type = static_cast<uint8_t>(head[1]);
-  auto expire = static_cast<int64_t>(GetU64(head.data() + 2));
-  if (db >= kDatabaseCount || expire < 0) return bad();
-  Db& d = state.db(db);
-  if (d.FindRaw(key) != nullptr) return absl::DataLossError("duplicate key in snapshot");
-  Entry& entry = d.Upsert(key);
-  if (type == static_cast<uint8_t>(ValueType::kString)) {
-    std::string_view v;
-    if (!take_bytes(&v)) return bad();
-    entry.SetString(v);
-  } else if (type == static_cast<uint8_t>(ValueType::kHash)) {
-    std::string_view n;
-    if (!take(4, &n)) return bad();
-    HashValue* h = entry.MakeHash();
-    uint32_t count = GetU32(n.data());
-    for (uint32_t i = 0; i < count; ++i) {
-      std::string_view f, v;
-      if (!take_bytes(&f) || !take_bytes(&v)) return bad();
-      h->Set(f, v);
-    }
-  } else if (type == static_cast<uint8_t>(ValueType::kZSet)) {
-    std::string_view n;
-    if (!take(4, &n)) return bad();
-    ZSetValue* z = entry.MakeZSet();
-    uint32_t count = GetU32(n.data());
-    for (uint32_t i = 0; i < count; ++i) {
-      std::string_view bits, member;
-      if (!take(8, &bits) || !take_bytes(&member)) return bad();
-      uint64_t raw = GetU64(bits.data());
-      double score;
-      std::memcpy(&score, &raw, sizeof(score));
-      if (std::isnan(score)) return bad();
-      z->Set(member, score);
-    }
-  } else if (type == static_cast<uint8_t>(ValueType::kSet)) {
-    std::string_view n;
-    if (!take(4, &n)) return bad();
-    SetValue* set = entry.MakeSet();
-    uint32_t count = GetU32(n.data());
-    set->reserve(std::min<uint32_t>(count, 1 << 20));
-    for (uint32_t i = 0; i < count; ++i) {
-      std::string_view m;
-      if (!take_bytes(&m)) return bad();
-      set->emplace(m);
-    }
-  } else if (type == static_cast<uint8_t>(ValueType::kList)) {
-    std::string_view n;
-    if (!take(4, &n)) return bad();
-    ListValue* l = entry.MakeList();
-    uint32_t count = GetU32(n.data());
-    for (uint32_t i = 0; i < count; ++i) {
-      std::string_view item;
-      if (!take_bytes(&item)) return bad();
-      l->emplace_back(item);
-    }
-  } else if (type == static_cast<uint8_t>(ValueType::kStream)) {
-    StreamValue* st = entry.MakeStream();
-    auto take_id = [&](StreamId* id) {
-      std::string_view b;
-      if (!take(16, &b)) return false;
-      *id = StreamId{GetU64(b.data()), GetU64(b.data() + 8)};
-      return true;
-    };
-    std::string_view added, n;
-    if (!take_id(&st->last_id) || !take_id(&st->max_deleted_id) || !take(8, &added) ||
-        !take(4, &n)) {
-      return bad();
-    }
-    st->entries_added = GetU64(added.data());
-    uint32_t count = GetU32(n.data());
-    std::vector<std::string_view> fields;  // views into the decompressed snapshot
-    for (uint32_t i = 0; i < count; ++i) {
-      StreamId id;
-      std::string_view nf;
-      if (!take_id(&id) || !take(4, &nf)) return bad();
-      if (!st->entries.empty() && id <= st->entries.rbegin()->first) return bad();
-      if (id > st->last_id) return bad();
-      uint32_t field_count = GetU32(nf.data());
-      if (field_count % 2 != 0) return bad();
-      fields.clear();
-      for (uint32_t f = 0; f < field_count; ++f) {
-        std::string_view b;
-        if (!take_bytes(&b)) return bad();
-        fields.push_back(b);
-      }
-      st->entries.Append(id, fields);
-    }
-    if (pos != e.size() && !DecodeGroups(e, &pos, st)) return bad();
-  } else {
-    return bad();
-  }
-  d.SetExpiry(key, entry, expire);
-  if (pos != e.size()) return bad();
-  return absl::OkStatus();
+  DecodedEntry decoded;
+  absl::Status s = DecodeEntry(e, &decoded);
+  return InsertDecoded(state, decoded, s);
 }
 
 uint64_t StateDigest(const State& state) {
@@ -471,24 +304,85 @@ absl::Status ReadLibraries(ContentReader& in, const std::string& path, State* st
   return absl::OkStatus();
 }
 
-// Reads the entries (into *state if given) and the trailer; count and digest must match.
-absl::Status ReadEntries(ContentReader& in, const std::string& path, State* state,
-                         SnapshotInfo* info, uint32_t version) {
-  uint64_t digest = 0;
-  for (uint64_t i = 0; i < info->entry_count; ++i) {
-    if (auto s = in.Need(4); !s.ok()) return s;
-    uint32_t len = GetU32(in.data());
-    if (len > (1u << 30)) return Corrupt(path, "entry too large");
-    if (auto s = in.Need(4 + len); !s.ok()) return s;
+// Makes the next framed entry (u32 length | entry) available at in.data().
+absl::Status NeedEntry(ContentReader& in, const std::string& path, uint32_t* len) {
+  if (auto s = in.Need(4); !s.ok()) return s;
+  *len = GetU32(in.data());
+  if (*len > (1u << 30)) return Corrupt(path, "entry too large");
+  return in.Need(4 + size_t{*len});
+}
+
+// One thread: decodes (into *state if given) a few entries, then inserts them, so that their
+// inserts' cache misses overlap (InsertBatch).
+absl::Status LoadEntriesSerial(ContentReader& in, const std::string& path, State* state,
+                               uint64_t entry_count, uint64_t* digest) {
+  constexpr size_t kBatchEntries = 32;
+  std::optional<TableSizer> sizer;
+  if (state != nullptr) sizer.emplace(*state, entry_count);
+  std::vector<DecodedEntry> batch;
+  auto insert = [&](const absl::Status& last) {
+    absl::Status s = state != nullptr ? InsertBatch(*state, *sizer, batch, last) : last;
+    batch.clear();
+    return s.ok() ? s : Corrupt(path, std::string(s.message()));
+  };
+  for (uint64_t i = 0; i < entry_count; ++i) {
+    uint32_t len = 0;
+    if (auto s = NeedEntry(in, path, &len); !s.ok()) {
+      if (auto earlier = insert(absl::OkStatus()); !earlier.ok()) return earlier;
+      return s;
+    }
     std::string_view entry(in.data() + 4, len);
-    digest += XXH3_64bits(entry.data(), entry.size());
+    *digest += XXH3_64bits(entry.data(), entry.size());
     if (state != nullptr) {
-      if (auto s = DecodeEntryInto(*state, entry); !s.ok()) {
-        return Corrupt(path, std::string(s.message()));
+      absl::Status s = DecodeEntry(entry, &batch.emplace_back());
+      if (!s.ok() || batch.size() >= kBatchEntries) {
+        if (s = insert(s); !s.ok()) return s;
       }
     }
     in.Skip(4 + len);
   }
+  if (auto s = insert(absl::OkStatus()); !s.ok()) return s;
+  if (sizer) sizer->Finish();
+  return absl::OkStatus();
+}
+
+// Worker threads decode chunks of entries while this one cuts and inserts them
+// (parallel_load.h). An entry's error comes before a framing error found after it, as with
+// one thread.
+absl::Status LoadEntriesParallel(ContentReader& in, const std::string& path, State& state,
+                                 uint64_t entry_count, int workers, uint64_t* digest) {
+  constexpr size_t kChunkBytes = 256 << 10;
+  ParallelEntryLoader loader(state, entry_count, workers);
+  auto entry_error = [&](const absl::Status& s) { return Corrupt(path, std::string(s.message())); };
+  std::string chunk;
+  for (uint64_t i = 0; i < entry_count; ++i) {
+    uint32_t len = 0;
+    if (auto s = NeedEntry(in, path, &len); !s.ok()) {
+      // The entries before the damage come first: one of them may be damaged too.
+      absl::Status earlier = chunk.empty() ? absl::OkStatus() : loader.Submit(std::move(chunk));
+      if (earlier.ok()) earlier = loader.Finish(digest);
+      return earlier.ok() ? s : entry_error(earlier);
+    }
+    chunk.append(in.data(), 4 + size_t{len});
+    in.Skip(4 + len);
+    if (chunk.size() >= kChunkBytes || i + 1 == entry_count) {
+      if (auto s = loader.Submit(std::move(chunk)); !s.ok()) return entry_error(s);
+      chunk.clear();
+    }
+  }
+  if (auto s = loader.Finish(digest); !s.ok()) return entry_error(s);
+  return absl::OkStatus();
+}
+
+// Reads the entries (into *state if given) and the trailer; count and digest must match.
+absl::Status ReadEntries(ContentReader& in, const std::string& path, State* state,
+                         SnapshotInfo* info, uint32_t version, const LoadOptions& options) {
+  uint64_t digest = 0;
+  bool parallel = state != nullptr && options.decode_threads > 1 && info->entry_count > 0;
+  absl::Status loaded = parallel ? LoadEntriesParallel(in, path, *state, info->entry_count,
+                                                       options.decode_threads, &digest)
+                                 : LoadEntriesSerial(in, path, state, info->entry_count, &digest);
+  if (!loaded.ok()) return loaded;
   if (version >= 2) {
     if (auto s = ReadLibraries(in, path, state); !s.ok()) return s;
   }
@@ -505,9 +399,13 @@ absl::Status ReadEntries(ContentReader& in, const std::string& path, State* stat
 
 }  // namespace
 
+int DefaultLoadThreads() {
+  return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+}
+
 absl::StatusOr<SnapshotInfo> LoadSnapshot(io::FileSystem& fs, const std::string& path,
                                           const std::optional<format::DatasetId>& dataset,
-                                          State* state) {
+                                          State* state, const LoadOptions& options) {
   auto file = fs.Open(path, io::FileSystem::OpenMode::kRead);
   if (!file.ok()) return file.status();
   auto size = (*file)->Size();
@@ -518,7 +416,7 @@ absl::StatusOr<SnapshotInfo> LoadSnapshot(io::FileSystem& fs, const std::string&
   ContentReader in(**file, *size, path);
   uint32_t version = 0;
   if (auto s = ReadHeader(in, path, dataset, &info, &version); !s.ok()) return s;
-  if (auto s = ReadEntries(in, path, state, &info, version); !s.ok()) return s;
+  if (auto s = ReadEntries(in, path, state, &info, version, options); !s.ok()) return s;
   // The frame's content checksum is verified by zstd when the frame ends: read to the end.
   absl::Status tail = in.Need(1);
   if (tail.ok()) return Corrupt(path, "bytes after the trailer");

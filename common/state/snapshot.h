@@ -58,10 +58,18 @@ absl::StatusOr<SnapshotInfo> WriteSnapshot(io::FileSystem& fs, const std::string
                                            int64_t timestamp_ms, const State& state,
                                            const SnapshotOptions& options);
 
+struct LoadOptions {
+  // Threads decoding entries while the calling thread inserts them in file order
+  // (parallel_load.h); 1 decodes and inserts on the calling thread alone. Same state either way.
+  int decode_threads = 1;
+};
+// min(hardware threads, 4): what engine recovery and the snapshotter use unless told.
+int DefaultLoadThreads();
+
 // Verifies frame checksum, header, counts and digest while loading into *state (if given).
 // NotFound if the file vanished; DataLoss for any damage.
 absl::StatusOr<SnapshotInfo> LoadSnapshot(io::FileSystem& fs, const std::string& path,
                                           const std::optional<format::DatasetId>& dataset,
-                                          State* state);
+                                          State* state, const LoadOptions& options = {});
 
 }  // namespace strongbox::state

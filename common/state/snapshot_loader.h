@@ -22,6 +22,6 @@ namespace strongbox::state {
 // archived meanwhile, and falling back would skip a good snapshot; the caller lists again.
 absl::StatusOr<std::optional<SnapshotInfo>> LoadNewestSnapshot(
     io::FileSystem& fs, const std::vector<std::string>& paths, const format::DatasetId& dataset,
-    State* state, const LogFn& log);
+    State* state, const LogFn& log, const LoadOptions& options = {});
 
 }  // namespace strongbox::state

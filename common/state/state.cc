@@ -308,6 +308,13 @@ Entry& Db::Upsert(std::string_view key) {
   return *e;
 }
 
+bool Db::InsertLoaded(Entry* entry, int64_t expire_at_ms) {
+  if (!table_.InsertNew(entry)) return false;
+  entry->access_clock_s_ = GlobalAccessClock().lru_clock_s;
+  SetExpiry(entry->key(), *entry, expire_at_ms);
+  return true;
+}
+
 size_t FreeEffort(const Entry& e) {
   switch (e.type()) {
     case ValueType::kString:

@@ -232,6 +232,11 @@ class Db {
   // Advances a resize of the table by up to `buckets` buckets (a timer tick calls this so an
   // idle database finishes its resize too); returns whether one is still in progress.
   bool RehashStep(size_t buckets) { return table_.RehashStep(buckets); }
+  // Bulk loading (snapshots, replay): see KeyTable::ResizeTo. InsertLoaded links a node built
+  // off the table (stamped as accessed now, its expiry indexed) unless its key is present
+  // (false: the caller still owns the node).
+  void ResizeTo(size_t keys) { table_.ResizeTo(keys); }
+  bool InsertLoaded(Entry* entry, int64_t expire_at_ms);
 
   size_t size() const { return table_.size(); }
   size_t expires() const { return expiry_index_.size(); }

@@ -37,13 +37,15 @@ absl::Status ReplayError(const absl::Status& s) {
 absl::StatusOr<uint64_t> LoadSnapshot(io::FileSystem& fs, const std::string& dir,
                                       const format::DirectoryListing& listing,
                                       const format::DatasetId& dataset, state::State* state,
-                                      RecoveryResult* result, const LogFn& log) {
+                                      int load_threads, RecoveryResult* result, const LogFn& log) {
   std::vector<std::string> paths;
   for (auto it = listing.snapshots.rbegin(); it != listing.snapshots.rend(); ++it) {
     paths.push_back(absl::StrCat(dir, "/", it->name));
   }
-  auto loaded = state::LoadNewestSnapshot(fs, paths, dataset, state,
-                                          [&](const std::string& m) { log("recovery: " + m); });
+  state::LoadOptions options{.decode_threads =
+                                 load_threads > 0 ? load_threads : state::DefaultLoadThreads()};
+  auto loaded = state::LoadNewestSnapshot(
+      fs, paths, dataset, state, [&](const std::string& m) { log("recovery: " + m); }, options);
   if (!loaded.ok()) return loaded.status();
   if (!loaded->has_value()) return uint64_t{0};
   const state::SnapshotInfo& info = **loaded;
@@ -99,11 +101,11 @@ absl::Status FinishActiveSegment(io::FileSystem& fs, const std::string& dir,
 
 absl::StatusOr<RecoveryResult> RecoverOnce(io::FileSystem& fs, const std::string& dir,
                                            const format::DatasetId& dataset, state::State* state,
-                                           int64_t now_ms, const LogFn& log) {
+                                           int64_t now_ms, const LogFn& log, int load_threads) {
   RecoveryResult result;
   auto listing = format::ScanDirectory(fs, dir);
   if (!listing.ok()) return listing.status();
-  auto base = LoadSnapshot(fs, dir, *listing, dataset, state, &result, log);
+  auto base = LoadSnapshot(fs, dir, *listing, dataset, state, load_threads, &result, log);
   if (!base.ok()) return base.status();
   state::ReplayPosition position{.lsn = *base};
 
@@ -146,12 +148,12 @@ absl::StatusOr<RecoveryResult> RecoverOnce(io::FileSystem& fs, const std::string
 
 absl::StatusOr<RecoveryResult> Recover(io::FileSystem& fs, const std::string& dir,
                                        const format::DatasetId& dataset, state::State* state,
-                                       int64_t now_ms, const LogFn& log) {
+                                       int64_t now_ms, const LogFn& log, int load_threads) {
   // A file can vanish between listing and opening when the snapshotter archives it: scan
   // again (it only archives what a newer snapshot covers).
   for (int attempt = 0;; ++attempt) {
     *state = state::State();
-    auto result = RecoverOnce(fs, dir, dataset, state, now_ms, log);
+    auto result = RecoverOnce(fs, dir, dataset, state, now_ms, log, load_threads);
     if (result.ok() || !absl::IsNotFound(result.status()) || attempt >= 10) return result;
     log(absl::StrCat("recovery: ", result.status().message(), "; rescanning"));
   }

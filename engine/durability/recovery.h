@@ -26,8 +26,9 @@ struct RecoveryResult {
   std::string torn_path;
 };
 
+// `load_threads` decode the snapshot (state::LoadOptions; 0: state::DefaultLoadThreads()).
 absl::StatusOr<RecoveryResult> Recover(io::FileSystem& fs, const std::string& dir,
                                        const format::DatasetId& dataset, state::State* state,
-                                       int64_t now_ms, const LogFn& log);
+                                       int64_t now_ms, const LogFn& log, int load_threads = 0);
 
 }  // namespace strongbox::engine

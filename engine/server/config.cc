@@ -45,6 +45,10 @@ void AddEngineFlags(CLI::App& app, EngineConfig* c) {
                  "SAVE fails after waiting this long for the snapshotter's snapshot")
       ->envname("STRONGBOX_SAVE_TIMEOUT_MS")
       ->check(CLI::Range(int64_t{1}, int64_t{86'400'000}));
+  app.add_option("--load-threads", c->load_threads,
+                 "Threads decoding the snapshot at start (0: min(cores, 4); 1: one thread)")
+      ->envname("STRONGBOX_LOAD_THREADS")
+      ->check(CLI::Range(0, 64));
   app.add_option("--requirepass", c->requirepass, "Password for AUTH")
       ->envname("STRONGBOX_REQUIREPASS");
   app.add_option("--requirepass-file", c->requirepass_file, "File holding the AUTH password")

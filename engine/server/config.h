@@ -58,6 +58,8 @@ struct EngineConfig {
   // applied through the CONFIG table at start (server_config.cc), in file order.
   std::string config_file;
   std::vector<std::pair<std::string, std::string>> config_file_settings;
+  // Threads decoding the snapshot at start (0: min(cores, 4); 1: one thread, as before).
+  int load_threads = 0;
   // maxmemory flags as given (units allowed); ValidateConfig sets `memory` from them.
   std::string maxmemory = "0";
   std::string maxmemory_policy = "noeviction";

@@ -103,7 +103,8 @@ absl::Status Server::Start() {
   // Keys replayed at recovery count as accessed at start-up (Redis stamps loaded keys too).
   state::GlobalAccessClock().lru_clock_s = state::LruClockOf(started_ms_);
   state::GlobalAccessClock().lfu = IsLfu(config_.memory.policy);
-  auto recovered = Recover(fs_, config_.dir, dataset_, &state_, started_ms_, LogLine);
+  auto recovered =
+      Recover(fs_, config_.dir, dataset_, &state_, started_ms_, LogLine, config_.load_threads);
   if (!recovered.ok()) return recovered.status();
   // After recovery, which replaces the State: replay frees inline.
   state_.set_disposer(&lazy_free_);

@@ -112,6 +112,21 @@ absl::StatusOr<state::SnapshotInfo> Load(FaultFileSystem& fs, state::State* st,
   return state::LoadSnapshot(fs, std::string(kPath), dataset, st);
 }
 
+// Loads again with worker threads decoding (parallel_load.h): the outcome must be the one
+// thread's, the same error or the same state.
+void CheckThreadsAgree(FaultFileSystem& fs, const std::optional<format::DatasetId>& dataset,
+                       const absl::StatusOr<state::SnapshotInfo>& serial, const state::State& st) {
+  state::State parallel_state;
+  auto parallel = state::LoadSnapshot(fs, std::string(kPath), dataset, &parallel_state,
+                                      state::LoadOptions{.decode_threads = 2});
+  SB_CHECK(parallel.status() == serial.status(), "2 threads: %s, 1 thread: %s",
+           parallel.status().ToString().c_str(), serial.status().ToString().c_str());
+  if (parallel.ok()) {
+    SB_CHECK(state::StateDigest(parallel_state) == state::StateDigest(st),
+             "2 threads loaded another state");
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -147,6 +162,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!info.ok()) {
     SB_CHECK(absl::IsDataLoss(info.status()) || absl::IsFailedPrecondition(info.status()),
              "LoadSnapshot: unexpected %s", info.status().ToString().c_str());
+    if (read_fault == 0) CheckThreadsAgree(fs, dataset, info, st);
     return 0;
   }
   SB_CHECK(info->file_bytes == file.size() && info->entry_count == st.TotalKeys(),
@@ -155,6 +171,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto header_only = Load(fs, nullptr, dataset);
   SB_CHECK(header_only.ok() && header_only->digest == info->digest,
            "the same file loads otherwise without a state");
+  CheckThreadsAgree(fs, dataset, info, st);
   strongbox::fuzz::CheckSnapshotRoundTrip(st);
   return 0;
 }
