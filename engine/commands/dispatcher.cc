@@ -11,6 +11,7 @@
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_stats.h"
 #include "engine/commands/monitors.h"
+#include "engine/replication/replication_hooks.h"
 
 namespace strongbox::engine {
 
@@ -74,6 +75,24 @@ bool SubscriberModeAllows(CommandContext& ctx, const CommandSpec& spec) {
   return false;
 }
 
+// A replica refuses writes (replica-read-only) and, while its link is down with
+// replica-serve-stale-data no, whatever may read data (Redis's commands without the stale flag;
+// here: all but admin, stateless and pre-AUTH ones).
+bool ReplicaAdmits(CommandContext& ctx, const CommandSpec& spec) {
+  ReplicationHooks* repl = ctx.server.replication();
+  if (repl == nullptr) return true;
+  if ((spec.flags & kWrite) && repl->refuses_writes()) {
+    ctx.reply.Error("READONLY You can't write against a read only replica.");
+    return false;
+  }
+  if (!(spec.flags & (kAdmin | kStateless | kNoAuth)) && repl->refuses_stale_reads()) {
+    ctx.reply.Error(
+        "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+    return false;
+  }
+  return true;
+}
+
 // Checks that do not depend on MULTI: returns false after writing the error.
 bool Admit(CommandContext& ctx, const CommandSpec& spec, AclWhere where) {
   if (ctx.server.password_required() && !ctx.client.authenticated && !(spec.flags & kNoAuth)) {
@@ -85,7 +104,7 @@ bool Admit(CommandContext& ctx, const CommandSpec& spec, AclWhere where) {
     ctx.reply.Error(absl::StrCat("MISCONF ", ctx.server.read_only_reason()));
     return false;
   }
-  return true;
+  return ReplicaAdmits(ctx, spec);
 }
 
 // The handler, held to its flags: only a kWrite command emits effects (a kNoMulti one aside:

@@ -70,6 +70,7 @@ void AddEngineFlags(CLI::App& app, EngineConfig* c) {
   app.add_option("--maxmemory-samples", c->maxmemory_samples,
                  "Keys sampled per database and eviction round")
       ->envname("STRONGBOX_MAXMEMORY_SAMPLES");
+  AddReplicationFlags(app, &c->replication);
 }
 
 namespace {

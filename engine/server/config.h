@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "engine/replication/replication_config.h"
 #include "engine/server/memory_config.h"
 #include "engine/server/output_buffer_limit.h"
 
@@ -55,7 +56,8 @@ struct EngineConfig {
   std::string maxmemory = "0";
   std::string maxmemory_policy = "noeviction";
   std::string maxmemory_samples = "5";
-  MemoryLimits memory;  // CONFIG SET maxmemory, maxmemory-policy, maxmemory-samples
+  MemoryLimits memory;            // CONFIG SET maxmemory, maxmemory-policy, maxmemory-samples
+  ReplicationConfig replication;  // --replicaof, --masterauth, ... (engine/replication/)
 };
 
 void AddEngineFlags(CLI::App& app, EngineConfig* config);
