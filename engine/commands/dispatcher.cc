@@ -75,7 +75,8 @@ bool SubscriberModeAllows(CommandContext& ctx, const CommandSpec& spec) {
   return false;
 }
 
-// A replica refuses writes (replica-read-only) and, while its link is down with
+// A replica refuses writes (replica-read-only), a primary with too few good replicas too
+// (min-replicas-to-write) and, while a replica's link is down with
 // replica-serve-stale-data no, whatever may read data (Redis's commands without the stale flag;
 // here: all but admin, stateless and pre-AUTH ones).
 bool ReplicaAdmits(CommandContext& ctx, const CommandSpec& spec) {
@@ -83,6 +84,10 @@ bool ReplicaAdmits(CommandContext& ctx, const CommandSpec& spec) {
   if (repl == nullptr) return true;
   if ((spec.flags & kWrite) && repl->refuses_writes()) {
     ctx.reply.Error("READONLY You can't write against a read only replica.");
+    return false;
+  }
+  if ((spec.flags & kWrite) && !repl->enough_good_replicas()) {
+    ctx.reply.Error("NOREPLICAS Not enough good replicas to write.");
     return false;
   }
   if (!(spec.flags & (kAdmin | kStateless | kNoAuth)) && repl->refuses_stale_reads()) {
@@ -100,11 +105,13 @@ bool Admit(CommandContext& ctx, const CommandSpec& spec, AclWhere where) {
     return false;
   }
   if (!AclAdmits(ctx, spec, where)) return false;
+  // A replica's writes are refused as such, whatever the state of its volume.
+  if (!ReplicaAdmits(ctx, spec)) return false;
   if ((spec.flags & kWrite) && ctx.server.read_only()) {
     ctx.reply.Error(absl::StrCat("MISCONF ", ctx.server.read_only_reason()));
     return false;
   }
-  return ReplicaAdmits(ctx, spec);
+  return true;
 }
 
 // The handler, held to its flags: only a kWrite command emits effects (a kNoMulti one aside:

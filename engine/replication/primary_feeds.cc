@@ -2,6 +2,7 @@
 #include "engine/replication/primary_feeds.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "absl/strings/str_cat.h"
 #include "engine/replication/replication_protocol.h"
@@ -34,6 +35,7 @@ absl::Status PrimaryFeeds::Attach(uint64_t conn_id, std::string ip, int listenin
     if (!size.ok()) return size.status();
     peer->snapshot = std::move(*file);
     peer->snapshot_bytes = *size;
+    peer->snapshot_lsn = next_lsn - 1;
   }
   std::erase_if(peers_, [&](const auto& p) { return p->conn_id == conn_id; });
   peers_.push_back(std::move(peer));
@@ -57,7 +59,9 @@ const ReplicaPeer* PrimaryFeeds::Find(uint64_t conn_id) const {
 
 bool PrimaryFeeds::Feed(ReplicaPeer& peer, Conn& c, uint64_t lsn_durable, int64_t now_ms) {
   size_t before = c.out.size();
-  if (peer.snapshot != nullptr) {
+  if (peer.snapshot != nullptr && peer.snapshot_lsn > lsn_durable) {
+    // Not durable yet: only the heartbeat below.
+  } else if (peer.snapshot != nullptr) {
     if (peer.snapshot_offset == 0) c.out += BulkHeader(peer.snapshot_bytes);
     uint64_t left = peer.snapshot_bytes - peer.snapshot_offset;
     if (left > 0) {
@@ -117,6 +121,22 @@ std::vector<uint64_t> PrimaryFeeds::DropAll() {
 int PrimaryFeeds::CountAcked(uint64_t lsn) const {
   int n = 0;
   for (const auto& p : peers_) n += p->online() && p->ack_lsn >= lsn ? 1 : 0;
+  return n;
+}
+
+uint64_t PrimaryFeeds::AckedByAtLeast(int n) const {
+  std::vector<uint64_t> acks;
+  for (const auto& p : peers_) {
+    if (p->online()) acks.push_back(p->ack_lsn);
+  }
+  if (n <= 0 || static_cast<size_t>(n) > acks.size()) return 0;
+  std::nth_element(acks.begin(), acks.begin() + (n - 1), acks.end(), std::greater<>());
+  return acks[n - 1];
+}
+
+int PrimaryFeeds::CountGood(int64_t now_ms, int64_t max_lag_s) const {
+  int n = 0;
+  for (const auto& p : peers_) n += p->online() && now_ms - p->ack_ms <= max_lag_s * 1000 ? 1 : 0;
   return n;
 }
 

@@ -24,8 +24,10 @@ struct ReplicaPeer {
   uint64_t ack_lsn = 0;
   int64_t ack_ms = 0;
   int64_t last_send_ms = 0;
-  // Full resync: the snapshot file's bytes go first ("send_bulk"), then the records.
+  // Full resync: the snapshot file's bytes go first ("send_bulk"), then the records. A snapshot
+  // of state not durable yet waits until it is (the replica never holds what could be lost).
   std::unique_ptr<io::File> snapshot;
+  uint64_t snapshot_lsn = 0;
   uint64_t snapshot_offset = 0;
   uint64_t snapshot_bytes = 0;
   std::unique_ptr<SegmentCursor> cursor;
@@ -62,6 +64,10 @@ class PrimaryFeeds {
 
   // Peers online whose acknowledged LSN reaches `lsn`.
   int CountAcked(uint64_t lsn) const;
+  // The highest LSN that at least `n` online peers acknowledged (0 if fewer peers).
+  uint64_t AckedByAtLeast(int n) const;
+  // Online peers whose last ACK is at most `max_lag_s` seconds old.
+  int CountGood(int64_t now_ms, int64_t max_lag_s) const;
   std::vector<PeerInfo> Peers(int64_t now_ms) const;
 
  private:

@@ -214,8 +214,10 @@ absl::Status ReplicaLink::ReceiveSnapshot(const std::string& history_id, uint64_
   if (!DatasetOfHistory(history_id, &dataset)) {
     return absl::DataLossError("FULLRESYNC with a malformed history id: " + history_id);
   }
-  std::string line;
-  if (auto s = ReadLine(&line); !s.ok()) return s;
+  std::string line = std::string(kPingLine.substr(0, 5));
+  while (line == "+PING") {  // heartbeats while the primary waits for the snapshot's LSN
+    if (auto s = ReadLine(&line); !s.ok()) return s;
+  }
   auto size = ParseBulkHeader(line, kBulkBytesMax);
   if (!size.ok()) return size.status();
   LinkEvent full;

@@ -96,6 +96,17 @@ void Replication::PromoteToPrimary() {
                               ", new history ", history_.id));
 }
 
+bool Replication::enough_good_replicas() const {
+  if (options_.min_replicas_to_write <= 0 || link_ != nullptr) return true;
+  return feeds_.CountGood(WallClockMs(), options_.min_replicas_max_lag_s) >=
+         options_.min_replicas_to_write;
+}
+
+uint64_t Replication::ReleasableLsn(uint64_t lsn_durable) const {
+  if (options_.min_replicas_ack <= 0 || link_ != nullptr) return lsn_durable;
+  return std::min(lsn_durable, feeds_.AckedByAtLeast(options_.min_replicas_ack));
+}
+
 bool Replication::refuses_stale_reads() const {
   return link_ != nullptr && !options_.serve_stale_data && !link_->link_up();
 }
@@ -110,6 +121,7 @@ void Replication::Replconf(ClientSession& client, std::span<const std::string_vi
     if (sub == "ack" && absl::SimpleAtoi(std::string(argv[2]), &lsn)) {
       feeds_.Ack(client.id, lsn, WallClockMs());
       ServeWaiters(WallClockMs());
+      deps_.acked();
     }
     return;  // no reply, as Redis
   }
@@ -152,6 +164,12 @@ absl::StatusOr<Replication::FullSyncPlan> Replication::PlanFullSync(int64_t now_
   uint64_t lsn = deps_.log.lsn_assigned();
   auto info = state::WriteSnapshot(deps_.fs, sync_dir, dataset_, lsn, now_ms, deps_.state, {});
   if (!info.ok()) return info.status();
+  // Older ones go (a replica still reading one keeps its open file until it is done).
+  if (auto names = deps_.fs.ListDir(sync_dir); names.ok()) {
+    for (const std::string& n : *names) {
+      if (sync_dir + "/" + n != info->path) (void)deps_.fs.Unlink(sync_dir + "/" + n);
+    }
+  }
   return FullSyncPlan{info->path, lsn};
 }
 
@@ -316,6 +334,7 @@ void Replication::ServeWaiters(int64_t now_ms) {
         auto it = deps_.conns.find(w.conn_id);
         if (it == deps_.conns.end()) return;
         Conn& c = *it->second;
+        if (!c.blocked) return;  // answered already (CLIENT UNBLOCK)
         RespWriter reply(&c.out, c.session.protocol_version);
         if (w.numlocal < 0) {
           reply.Integer(outcome.replicas);

@@ -39,6 +39,9 @@ struct ReplicationOptions {
   bool serve_stale_data = true;
   int replica_priority = 100;
   bool fsync_always = true;
+  int min_replicas_ack = 0;
+  int min_replicas_to_write = 0;
+  int min_replicas_max_lag_s = 10;
 };
 
 // What the server lends: the loop's state, log and connections, and the few actions on a
@@ -54,6 +57,7 @@ struct ReplicationDeps {
   std::function<void(Conn&)> reply_ready;  // a parked client's reply is in c.out: tag, resume
   std::function<void(state::State&&)> replace_state;
   std::function<void(const std::string&)> log_line;
+  std::function<void()> acked;  // an ACK arrived: replies waiting for replicas may go
 };
 
 class Replication final : public ReplicationHooks {
@@ -74,6 +78,8 @@ class Replication final : public ReplicationHooks {
   void Stop();
 
   std::string InfoSection(int64_t now_ms) const;
+  // --min-replicas-ack: the LSN up to which replies may leave, given the local durable LSN.
+  uint64_t ReleasableLsn(uint64_t lsn_durable) const;
   const std::string& history_id() const { return history_.id; }
   const format::DatasetId& dataset() const { return dataset_; }
 
@@ -83,6 +89,7 @@ class Replication final : public ReplicationHooks {
   bool is_replica() const override { return link_ != nullptr; }
   bool refuses_writes() const override { return is_replica() && options_.replica_read_only; }
   bool refuses_stale_reads() const override;
+  bool enough_good_replicas() const override;
   void WriteRole(RespWriter& reply) override;
   void Replconf(ClientSession& client, std::span<const std::string_view> argv,
                 RespWriter& reply) override;

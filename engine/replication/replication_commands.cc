@@ -99,8 +99,11 @@ void RegisterReplicationCommands(CommandRegistry& r) {
   r.Add({"replicaof", 3, kAdmin | kNoScript, 0, 0, 0, ReplicaofCommand});
   r.Add({"slaveof", 3, kAdmin | kNoScript, 0, 0, 0, ReplicaofCommand});
   r.Add({"role", 1, kFast | kNoScript, 0, 0, 0, RoleCommand});
-  r.Add({"replconf", -2, kAdmin | kNoScript, 0, 0, 0, ReplconfCommand});
-  r.Add({"psync", -3, kAdmin | kNoScript | kNoMulti, 0, 0, 0, PsyncCommand});
+  // Stateless: the handshake's answers depend on no record (PSYNC's LSN is durable already), so
+  // they never wait behind other clients' fsyncs or, with --min-replicas-ack, for the very
+  // replica asking.
+  r.Add({"replconf", -2, kAdmin | kNoScript | kStateless, 0, 0, 0, ReplconfCommand});
+  r.Add({"psync", -3, kAdmin | kNoScript | kNoMulti | kStateless, 0, 0, 0, PsyncCommand});
   r.Add({"wait", 3, kNoScript, 0, 0, 0, WaitCommand});
   r.Add({"waitaof", 4, kNoScript, 0, 0, 0, WaitaofCommand});
 }

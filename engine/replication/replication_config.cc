@@ -35,6 +35,18 @@ void AddReplicationFlags(CLI::App& app, ReplicationConfig* c) {
       ->envname("STRONGBOX_REPLICA_SERVE_STALE_DATA");
   app.add_option("--replica-priority", c->replica_priority, "Reported to Sentinel (INFO)")
       ->envname("STRONGBOX_REPLICA_PRIORITY");
+  app.add_option("--min-replicas-ack", c->min_replicas_ack,
+                 "A reply leaves once durable here and on this many replicas (fsync always)")
+      ->envname("STRONGBOX_MIN_REPLICAS_ACK")
+      ->check(CLI::Range(0, 64));
+  app.add_option("--min-replicas-to-write", c->min_replicas_to_write,
+                 "Refuse writes (NOREPLICAS) with fewer good replicas than this")
+      ->envname("STRONGBOX_MIN_REPLICAS_TO_WRITE")
+      ->check(CLI::Range(0, 64));
+  app.add_option("--min-replicas-max-lag", c->min_replicas_max_lag_s,
+                 "Seconds since its last ACK for a replica to count as good")
+      ->envname("STRONGBOX_MIN_REPLICAS_MAX_LAG")
+      ->check(CLI::Range(0, 86400));
 }
 
 }  // namespace strongbox::engine

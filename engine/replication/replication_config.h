@@ -18,6 +18,13 @@ struct ReplicationConfig {
   bool replica_serve_stale_data = true;
   int replica_priority = 100;
   std::string archive_dir;  // where the snapshotter archives (default <dir>/archived)
+  // Synchronous replication: a reply leaves once its LSN is durable here and acknowledged
+  // (durable) by this many replicas (--fsync always only).
+  int min_replicas_ack = 0;
+  // Redis's min-replicas-to-write / min-replicas-max-lag: writes are refused (NOREPLICAS) with
+  // fewer online replicas whose last ACK is at most max-lag seconds old.
+  int min_replicas_to_write = 0;
+  int min_replicas_max_lag_s = 10;
 };
 
 void AddReplicationFlags(CLI::App& app, ReplicationConfig* config);

@@ -8,7 +8,8 @@
 //                                                              (n = 0: the empty state), then
 //                                                              records from lsn + 1
 //   stream items:       $<n> CRLF <whole records, segment record format> CRLF
-//                       +PING CRLF                             heartbeat while idle
+//                       +PING CRLF                             heartbeat while idle (also
+//                                                              before a full resync's bulk)
 #pragma once
 
 #include <cstdint>

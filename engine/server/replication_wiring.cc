@@ -18,7 +18,14 @@ absl::Status Server::StartReplication() {
       .replica_read_only = rc.replica_read_only,
       .serve_stale_data = rc.replica_serve_stale_data,
       .replica_priority = rc.replica_priority,
-      .fsync_always = config_.fsync_mode == FsyncMode::kAlways};
+      .fsync_always = config_.fsync_mode == FsyncMode::kAlways,
+      .min_replicas_ack = rc.min_replicas_ack,
+      .min_replicas_to_write = rc.min_replicas_to_write,
+      .min_replicas_max_lag_s = rc.min_replicas_max_lag_s};
+  if (rc.min_replicas_ack > 0 && config_.fsync_mode != FsyncMode::kAlways) {
+    return absl::InvalidArgumentError(
+        "invalid --min-replicas-ack: replies wait for replicas only with --fsync always");
+  }
   replication::ReplicationDeps deps{
       .fs = fs_,
       .state = state_,
@@ -42,7 +49,8 @@ absl::Status Server::StartReplication() {
             state_.set_disposer(&lazy_free_);
             TouchAll(-1);
           },
-      .log_line = [](const std::string& line) { LogLine(line); }};
+      .log_line = [](const std::string& line) { LogLine(line); },
+      .acked = [this] { replies_.Release(ReleasableLsn()); }};
   replication_ = std::make_unique<replication::Replication>(options, std::move(deps), dataset_);
   if (auto s = replication_->Init(); !s.ok()) return s;
   if (rc.replicaof.empty()) return absl::OkStatus();
@@ -53,6 +61,11 @@ absl::Status Server::StartReplication() {
   }
   std::string answer = replication_->ReplicaOf(rc.replicaof[0], port);
   return answer.empty() ? absl::OkStatus() : absl::InvalidArgumentError(answer);
+}
+
+// The second gate: with --min-replicas-ack, replies wait for the replicas' durability too.
+uint64_t Server::ReleasableLsn() const {
+  return replication_ ? replication_->ReleasableLsn(log_->lsn_durable()) : log_->lsn_durable();
 }
 
 void Server::ArmReplicationNotify() {

@@ -260,7 +260,7 @@ void Server::OnCompletion(OpType type, uint64_t id, int res, uint32_t flags) {
 }
 
 void Server::AfterDurable() {
-  replies_.Release(log_->lsn_durable());
+  replies_.Release(ReleasableLsn());
   replication_->OnDurable(log_->lsn_durable(), NowMs());
   commit_->Rotate(NowMs());
   if (config_.fsync_mode == FsyncMode::kAlways) commit_->MaybeFlush(NowMs(), true);
@@ -353,7 +353,7 @@ bool Server::FreeMemoryIfNeeded(EffectSink& effects, int64_t now_ms) {
   return !out_of_memory_;
 }
 
-void Server::TagReply(Conn& c) { replies_.Tag(c, log_->lsn_assigned(), log_->lsn_durable()); }
+void Server::TagReply(Conn& c) { replies_.Tag(c, log_->lsn_assigned(), ReleasableLsn()); }
 
 void Server::ResumeInput(Conn& c) {
   if (c.closing) return;

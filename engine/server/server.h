@@ -105,6 +105,7 @@ class Server final : public ServerHooks {
   // replication_wiring.cc: the Replication's construction and its eventfd on the ring.
   absl::Status StartReplication();
   void ArmReplicationNotify();
+  uint64_t ReleasableLsn() const;
 
   // server_config.cc: the CONFIG rows of what the server holds, the --config file's directives.
   void AddServerConfigParams();

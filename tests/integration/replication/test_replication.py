@@ -10,7 +10,8 @@ import time
 import pytest
 import redis
 
-from strongbox_harness import Engine, plain_value, snapshotter_tool, stream_entries
+from strongbox_harness import (Engine, RedisServer, plain_value, raw_reply, snapshotter_tool,
+                               stream_entries)
 
 READONLY = "You can't write against a read only replica."
 
@@ -183,6 +184,15 @@ def test_full_resync_when_the_primary_no_longer_has_the_segments(tmp_path):
             assert info(moved)["sync_full"] == 1
             assert info(replica)["replica_full_syncs"] == 1
             assert any(n.startswith("replaced-") for n in os.listdir(replica.dir))
+            # Without a snapshot either, the primary serialises its state for the next one.
+            for n in os.listdir(moved.dir):
+                if n.startswith("snapshot-"):
+                    os.unlink(os.path.join(moved.dir, n))
+            fill(moved.client(), "c", 20)
+            with replica_of(tmp_path, moved, "fresh") as fresh:
+                assert_same_state(moved, fresh)
+            assert info(moved)["sync_full"] == 2
+            assert os.listdir(os.path.join(moved.dir, "replication-snapshots"))
         finally:
             assert moved.stop() == 0
 
@@ -276,3 +286,66 @@ def test_wait_and_waitaof(tmp_path, primary):
         assert time.time() - started >= 0.25
         with pytest.raises(redis.exceptions.ResponseError, match="replica instances"):
             replica.client().execute_command("WAIT", 1, 0)
+
+
+def test_replica_replies_match_redis(tmp_path, primary):
+    """The same commands against a redis-server replica of a redis-server and against an engine
+    replica of an engine: the same replies, errors included."""
+    redis_primary = RedisServer(tmp_path / "redis-primary").start()
+    redis_replica = RedisServer(tmp_path / "redis-replica").start()
+    try:
+        with replica_of(tmp_path, primary) as replica:
+            redis_replica.client().replicaof("127.0.0.1", redis_primary.port)
+            wait_synced(primary, replica)
+            script = [
+                ("SET", "k", "v"),
+                ("DEL", "k"),
+                ("GET", "k"),
+                ("WAIT", "1", "0"),
+                ("REPLICAOF", "127.0.0.1", "70000"),
+                ("REPLICAOF", "127.0.0.1", "x"),
+                ("WAIT", "0"),
+            ]
+            for command in script:
+                ours = raw_reply(replica.client(), *command)
+                theirs = raw_reply(redis_replica.client(), *command)
+                assert ours == theirs, command
+            for command in [("WAIT", "0", "-1"), ("WAIT", "x", "0"), ("ROLE", "x")]:
+                assert raw_reply(primary.client(), *command) == raw_reply(
+                    redis_primary.client(), *command), command
+    finally:
+        redis_replica.stop()
+        redis_primary.stop()
+
+
+def test_min_replicas_ack_holds_replies_until_a_replica_made_the_write_durable(tmp_path):
+    primary = Engine(tmp_path / "primary", "--min-replicas-ack", "1").start()
+    try:
+        with pytest.raises(redis.exceptions.TimeoutError):
+            primary.client(socket_timeout=1).set("held", "v")  # no replica: never acknowledged
+        with replica_of(tmp_path, primary) as replica:
+            c = primary.client()
+            assert c.set("k", "v")  # answered once the replica acknowledged it
+            assert int(info(primary)["slave0"]["offset"]) >= c.info("persistence")["lsn_durable"]
+            assert replica.client().get("k") == b"v"
+            assert replica.client().get("held") == b"v"
+    finally:
+        assert primary.stop() == 0
+
+
+def test_min_replicas_to_write_refuses_writes_without_good_replicas(tmp_path):
+    primary = Engine(tmp_path / "primary", "--min-replicas-to-write", "1",
+                     "--min-replicas-max-lag", "10").start()
+    try:
+        with pytest.raises(redis.exceptions.ResponseError) as e:
+            primary.client().set("k", "v")
+        assert str(e.value) == "NOREPLICAS Not enough good replicas to write."
+        assert primary.client().get("k") is None  # reads go on
+        with replica_of(tmp_path, primary) as replica:
+            wait_synced(primary, replica)
+            deadline = time.time() + 10
+            while info(primary)["slave0"]["state"] != "online" and time.time() < deadline:
+                time.sleep(0.05)
+            assert primary.client().set("k", "v")
+    finally:
+        assert primary.stop() == 0
