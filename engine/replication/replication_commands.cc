@@ -38,6 +38,7 @@ void RoleCommand(CommandContext& ctx) {
 void ReplconfCommand(CommandContext& ctx) {
   ReplicationHooks* repl = ctx.server.replication();
   if (repl == nullptr) return ctx.reply.Error("ERR replication is not available");
+  if (ctx.argv.size() == 1) return ctx.reply.SimpleString("OK");  // no option: nothing to do
   if (ctx.argv.size() < 3 && ToLower(ctx.argv[1]) != "getack") {
     return ctx.reply.Error("ERR syntax error");
   }
@@ -102,8 +103,8 @@ void RegisterReplicationCommands(CommandRegistry& r) {
   // Stateless: the handshake's answers depend on no record (PSYNC's LSN is durable already), so
   // they never wait behind other clients' fsyncs or, with --min-replicas-ack, for the very
   // replica asking.
-  r.Add({"replconf", -2, kAdmin | kNoScript | kStateless, 0, 0, 0, ReplconfCommand});
-  r.Add({"psync", -3, kAdmin | kNoScript | kNoMulti | kStateless, 0, 0, 0, PsyncCommand});
+  r.Add({"replconf", -1, kAdmin | kNoScript | kStateless, 0, 0, 0, ReplconfCommand});
+  r.Add({"psync", -3, kAdmin | kNoScript | kStateless, 0, 0, 0, PsyncCommand});
   r.Add({"wait", 3, kNoScript, 0, 0, 0, WaitCommand});
   r.Add({"waitaof", 4, kNoScript, 0, 0, 0, WaitaofCommand});
 }

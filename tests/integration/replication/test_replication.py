@@ -297,20 +297,14 @@ def test_replica_replies_match_redis(tmp_path, primary):
         with replica_of(tmp_path, primary) as replica:
             redis_replica.client().replicaof("127.0.0.1", redis_primary.port)
             wait_synced(primary, replica)
-            script = [
-                ("SET", "k", "v"),
-                ("DEL", "k"),
-                ("GET", "k"),
-                ("WAIT", "1", "0"),
-                ("REPLICAOF", "127.0.0.1", "70000"),
-                ("REPLICAOF", "127.0.0.1", "x"),
-                ("WAIT", "0"),
-            ]
-            for command in script:
+            script = ("SET k v|DEL k|GET k|WAIT 1 0|REPLICAOF 127.0.0.1 70000|"
+                      "REPLICAOF 127.0.0.1 x|REPLICAOF no two|WAIT 0")
+            for command in [line.split() for line in script.split("|")]:
                 ours = raw_reply(replica.client(), *command)
                 theirs = raw_reply(redis_replica.client(), *command)
                 assert ours == theirs, command
-            for command in [("WAIT", "0", "-1"), ("WAIT", "x", "0"), ("ROLE", "x")]:
+            on_primary = ("WAIT 0 -1", "WAIT 0 x", "ROLE x", "REPLCONF foo bar")
+            for command in [c.split() for c in on_primary]:
                 assert raw_reply(primary.client(), *command) == raw_reply(
                     redis_primary.client(), *command), command
     finally:
