@@ -77,8 +77,8 @@ bool SubscriberModeAllows(CommandContext& ctx, const CommandSpec& spec) {
 
 // A replica refuses writes (replica-read-only), a primary with too few good replicas too
 // (min-replicas-to-write) and, while a replica's link is down with
-// replica-serve-stale-data no, whatever may read data (Redis's commands without the stale flag;
-// here: all but admin, stateless and pre-AUTH ones).
+// replica-serve-stale-data no, what reads data (Redis's commands without the stale flag; here:
+// readonly ones and scripts — INFO, ROLE, PING, CONFIG... still answer, as Sentinel needs).
 bool ReplicaAdmits(CommandContext& ctx, const CommandSpec& spec) {
   ReplicationHooks* repl = ctx.server.replication();
   if (repl == nullptr) return true;
@@ -90,7 +90,7 @@ bool ReplicaAdmits(CommandContext& ctx, const CommandSpec& spec) {
     ctx.reply.Error("NOREPLICAS Not enough good replicas to write.");
     return false;
   }
-  if (!(spec.flags & (kAdmin | kStateless | kNoAuth)) && repl->refuses_stale_reads()) {
+  if ((spec.flags & (kReadonly | kRunsScript)) && repl->refuses_stale_reads()) {
     ctx.reply.Error(
         "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
     return false;

@@ -4,6 +4,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <limits>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -361,8 +363,10 @@ void Replication::Wait(ClientSession& client, int64_t numlocal, int64_t numrepli
                              "propagated.");
   }
   int64_t now_ms = WallClockMs();
+  // A timeout too far away to add is no timeout.
+  bool bounded = timeout_ms > 0 && timeout_ms < std::numeric_limits<int64_t>::max() - now_ms;
   Waiter w{client.id, numlocal, numreplicas, client.last_write_lsn,
-           timeout_ms > 0 ? now_ms + timeout_ms : 0};
+           bounded ? now_ms + timeout_ms : 0};
   WaitOutcome outcome = Count(w);
   // Inside MULTI (and with nothing to wait for) the answer is the count now, as Redis.
   if (WaitList::Satisfied(w, outcome) || client.in_exec) {

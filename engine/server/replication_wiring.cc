@@ -22,6 +22,12 @@ absl::Status Server::StartReplication() {
       .min_replicas_ack = rc.min_replicas_ack,
       .min_replicas_to_write = rc.min_replicas_to_write,
       .min_replicas_max_lag_s = rc.min_replicas_max_lag_s};
+  if (!rc.replica_read_only) {
+    // A local write would take an LSN the primary's next record needs.
+    return absl::InvalidArgumentError(
+        "invalid --replica-read-only: a replica's log holds its primary's records only; writable "
+        "replicas are not supported");
+  }
   if (rc.min_replicas_ack > 0 && config_.fsync_mode != FsyncMode::kAlways) {
     return absl::InvalidArgumentError(
         "invalid --min-replicas-ack: replies wait for replicas only with --fsync always");

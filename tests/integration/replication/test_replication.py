@@ -343,3 +343,27 @@ def test_min_replicas_to_write_refuses_writes_without_good_replicas(tmp_path):
             assert primary.client().set("k", "v")
     finally:
         assert primary.stop() == 0
+
+
+def test_stale_replica_refuses_reads_when_told_and_writable_replicas_are_refused(tmp_path):
+    primary = Engine(tmp_path / "primary").start()
+    primary.client().set("k", "v")
+    replica = Engine(tmp_path / "replica", "--replica-serve-stale-data", "no", "--replicaof",
+                     "127.0.0.1", str(primary.port)).start()
+    try:
+        wait_synced(primary, replica)
+        assert replica.client().get("k") == b"v"
+        assert primary.stop() == 0
+        deadline = time.time() + 10
+        while info(replica)["master_link_status"] != "down" and time.time() < deadline:
+            time.sleep(0.05)
+        with pytest.raises(redis.exceptions.ResponseError) as e:
+            replica.client().get("k")
+        assert str(e.value) == ("MASTERDOWN Link with MASTER is down and "
+                                "replica-serve-stale-data is set to 'no'.")
+        assert replica.client().ping()  # what Sentinel uses still answers
+        assert replica.client().execute_command("ROLE")[0] == b"slave"
+    finally:
+        assert replica.stop() == 0
+    rc, out = Engine(tmp_path / "writable", "--replica-read-only", "no").run_to_exit()
+    assert rc != 0 and "writable replicas are not supported" in out
