@@ -1,6 +1,7 @@
 // SegmentCursor: locating the segment of an LSN, and chunked decoding of its records.
 #include "engine/replication/segment_cursor.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -14,6 +15,7 @@ namespace strongbox::engine::replication {
 namespace {
 
 constexpr size_t kChunkBytes = 256 * 1024;
+constexpr size_t kMinChunkBytes = 4096;
 
 struct Found {
   std::string path;
@@ -75,8 +77,15 @@ absl::Status SegmentCursor::Locate() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> SegmentCursor::Chunk(size_t min_bytes) {
-  size_t want = std::max(min_bytes, kChunkBytes);
+absl::StatusOr<std::string> SegmentCursor::Chunk(size_t min_bytes, uint64_t records_due) {
+  size_t want = kChunkBytes;
+  if (caught_up_) {
+    // Following the live end: read about what the new records take, not a whole chunk of the
+    // zero-filled rest of the active segment after every batch.
+    uint64_t guess = records_due * (avg_record_bytes_ + avg_record_bytes_ / 2) + kMinChunkBytes;
+    want = static_cast<size_t>(std::min<uint64_t>(guess, kChunkBytes));
+  }
+  want = std::max(want, min_bytes);
   if (in_memory_) {
     if (offset_ >= whole_.size()) return std::string();
     return whole_.substr(offset_, want);
@@ -86,19 +95,20 @@ absl::StatusOr<std::string> SegmentCursor::Chunk(size_t min_bytes) {
 
 absl::StatusOr<size_t> SegmentCursor::Read(uint64_t lsn_durable, size_t max_bytes,
                                            std::string* out) {
-  size_t appended = 0, bytes = 0;
+  // `scanned` bounds the work of one call, records skipped before next_lsn included.
+  size_t appended = 0, appended_bytes = 0, scanned = 0;
   size_t min_bytes = 0;
-  while (next_lsn_ <= lsn_durable && bytes < max_bytes) {
+  while (next_lsn_ <= lsn_durable && scanned < max_bytes) {
     if (!open_) {
       if (auto s = Locate(); !s.ok()) return s;
     }
-    auto chunk = Chunk(min_bytes);
+    auto chunk = Chunk(min_bytes, lsn_durable - next_lsn_ + 1);
     if (!chunk.ok()) return chunk.status();
     std::string_view data = *chunk;
     size_t pos = 0;
     bool segment_done = false;
     min_bytes = 0;
-    while (pos < data.size() && next_lsn_ <= lsn_durable && bytes < max_bytes) {
+    while (pos < data.size() && next_lsn_ <= lsn_durable && scanned < max_bytes) {
       format::RecordView r;
       format::DecodeResult d = format::DecodeRecord(data.substr(pos), &r);
       if (d == format::DecodeResult::kIncomplete &&
@@ -123,13 +133,14 @@ absl::StatusOr<size_t> SegmentCursor::Read(uint64_t lsn_durable, size_t max_byte
       if (r.lsn > lsn_durable) break;
       if (r.lsn == next_lsn_) {
         out->append(data.substr(pos, r.total_bytes));
-        bytes += r.total_bytes;
+        appended_bytes += r.total_bytes;
         ++appended;
         ++next_lsn_;
       } else if (r.lsn > next_lsn_) {
         return absl::DataLossError(absl::StrCat("LSN ", next_lsn_, " missing before ", r.lsn));
       }
       pos += r.total_bytes;
+      scanned += r.total_bytes;
     }
     offset_ += pos;
     if (segment_done) {
@@ -140,6 +151,8 @@ absl::StatusOr<size_t> SegmentCursor::Read(uint64_t lsn_durable, size_t max_byte
     }
     if (min_bytes == 0 && pos == 0) break;  // nothing more yet
   }
+  caught_up_ = next_lsn_ > lsn_durable;
+  if (appended > 0) avg_record_bytes_ = std::max<uint64_t>(1, appended_bytes / appended);
   return appended;
 }
 

@@ -18,8 +18,9 @@ class SegmentCursor {
   SegmentCursor(io::FileSystem& fs, std::string dir, std::string archive_dir, uint64_t next_lsn)
       : fs_(fs), dir_(std::move(dir)), archive_dir_(std::move(archive_dir)), next_lsn_(next_lsn) {}
 
-  // Appends to *out whole records with LSN next_lsn()..lsn_durable, about `max_bytes` of them
-  // (at least one if any is due). Returns the number appended (0: nothing durable yet).
+  // Appends to *out whole records with LSN next_lsn()..lsn_durable, scanning about `max_bytes`
+  // of the log (records before next_lsn() that it skips count too, so one call is bounded).
+  // Returns the number appended: 0 when nothing is durable yet, or when this call only skipped.
   // NotFound: the segment holding next_lsn() is gone (the replica needs a full resync);
   // DataLoss: a durable record does not decode.
   absl::StatusOr<size_t> Read(uint64_t lsn_durable, size_t max_bytes, std::string* out);
@@ -31,8 +32,9 @@ class SegmentCursor {
 
  private:
   absl::Status Locate();
-  // The next bytes of the current file from `offset_`, at least `min_bytes` if it has them.
-  absl::StatusOr<std::string> Chunk(size_t min_bytes);
+  // The next bytes of the current file from `offset_`, at least `min_bytes` if it has them;
+  // about what `records_due` records take once the cursor follows the live end.
+  absl::StatusOr<std::string> Chunk(size_t min_bytes, uint64_t records_due);
 
   io::FileSystem& fs_;
   std::string dir_;
@@ -43,6 +45,8 @@ class SegmentCursor {
   bool in_memory_ = false;
   bool open_ = false;
   uint64_t offset_ = 0;
+  bool caught_up_ = false;           // the last Read reached the durable LSN
+  uint64_t avg_record_bytes_ = 256;  // of the records read last
 };
 
 }  // namespace strongbox::engine::replication
