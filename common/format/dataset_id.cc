@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "common/format/directory_scan.h"
 #include "common/format/record_format.h"
+#include "common/io/durable_write.h"
 
 namespace strongbox::format {
 
@@ -53,17 +54,9 @@ absl::StatusOr<DatasetId> LoadDatasetId(io::FileSystem& fs, const std::string& d
 }
 
 absl::Status WriteDatasetId(io::FileSystem& fs, const std::string& dir, const DatasetId& id) {
-  std::string path = absl::StrCat(dir, "/", std::string(kDatasetIdFile));
-  std::string tmp = path + ".tmp";
   std::string text =
       absl::StrCat("strongbox-dataset ", DatasetIdHex(id), "\nformat ", kLogFormatVersion, "\n");
-  auto file = fs.Open(tmp, io::FileSystem::OpenMode::kCreateOrTruncate);
-  if (!file.ok()) return file.status();
-  if (auto s = (*file)->WriteAt(0, text); !s.ok()) return s;
-  if (auto s = (*file)->Fsync(); !s.ok()) return s;
-  file->reset();
-  if (auto s = fs.Rename(tmp, path); !s.ok()) return s;
-  return fs.FsyncDir(dir);
+  return io::WriteFileDurably(fs, dir, std::string(kDatasetIdFile), text);
 }
 
 absl::StatusOr<DatasetId> LoadOrCreateDatasetId(io::FileSystem& fs, const std::string& dir) {

@@ -26,6 +26,7 @@ class KeyspaceEvents;    // keyspace_events.h: notify-keyspace-events
 class CommandStats;      // command_stats.h: INFO commandstats / errorstats / keyspace hits
 class ConfigRegistry;    // engine/server/config_registry.h: CONFIG parameters
 class SnapshotRequests;  // durability/snapshot_requests.h: BGSAVE, SAVE, LASTSAVE
+class ReplicationHooks;  // engine/replication/replication_hooks.h
 
 // What a command may do. The dispatcher (dispatcher.cc) reads the flags, never the names: it
 // refuses kWrite commands while read-only, queues all but kNoMulti ones inside MULTI, and stops
@@ -121,6 +122,8 @@ struct ClientSession {
   // Pub/Sub: channels + patterns + shard channels this client listens to (kept by the pub/sub
   // commands from the registry). Non-zero puts a RESP2 client in subscriber mode.
   size_t subscriptions = 0;
+  // The LSN of the last record this client's commands wrote (WAIT, WAITAOF).
+  uint64_t last_write_lsn = 0;
 };
 
 // What handlers may ask of the server (INFO, CONFIG, CLIENT, read-only mode, shutdown...).
@@ -183,6 +186,8 @@ class ServerHooks {
   virtual bool out_of_memory() const { return false; }
   // Snapshot requests to the snapshotter; nullptr where there are none (test fakes).
   virtual SnapshotRequests* snapshot_requests() { return nullptr; }
+  // REPLICAOF, ROLE, PSYNC, WAIT... (engine/replication/); nullptr where there is none.
+  virtual ReplicationHooks* replication() { return nullptr; }
 };
 
 struct CommandContext {

@@ -71,6 +71,7 @@ const CommandRegistry& Commands() {
     RegisterAclCommands(*r);
     RegisterPersistenceCommands(*r);
     RegisterStreamGroupCommands(*r);
+    RegisterReplicationCommands(*r);
     return r;
   }();
   return *registry;

@@ -58,6 +58,7 @@ void RegisterDumpCommands(CommandRegistry& r);
 void RegisterAclCommands(CommandRegistry& r);          // engine/acl/acl_commands.cc
 void RegisterPersistenceCommands(CommandRegistry& r);  // BGSAVE, SAVE, LASTSAVE, BGREWRITEAOF
 void RegisterStreamGroupCommands(CommandRegistry& r);
+void RegisterReplicationCommands(CommandRegistry& r);  // engine/replication/
 
 // Every command of every family, registered on first use and never changed afterwards.
 const CommandRegistry& Commands();

@@ -11,6 +11,7 @@
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_stats.h"
 #include "engine/commands/monitors.h"
+#include "engine/replication/replication_hooks.h"
 
 namespace strongbox::engine {
 
@@ -74,6 +75,29 @@ bool SubscriberModeAllows(CommandContext& ctx, const CommandSpec& spec) {
   return false;
 }
 
+// A replica refuses writes (replica-read-only), a primary with too few good replicas too
+// (min-replicas-to-write) and, while a replica's link is down with
+// replica-serve-stale-data no, what reads data (Redis's commands without the stale flag; here:
+// readonly ones and scripts — INFO, ROLE, PING, CONFIG... still answer, as Sentinel needs).
+bool ReplicaAdmits(CommandContext& ctx, const CommandSpec& spec) {
+  ReplicationHooks* repl = ctx.server.replication();
+  if (repl == nullptr) return true;
+  if ((spec.flags & kWrite) && repl->refuses_writes()) {
+    ctx.reply.Error("READONLY You can't write against a read only replica.");
+    return false;
+  }
+  if ((spec.flags & kWrite) && !repl->enough_good_replicas()) {
+    ctx.reply.Error("NOREPLICAS Not enough good replicas to write.");
+    return false;
+  }
+  if ((spec.flags & (kReadonly | kRunsScript)) && repl->refuses_stale_reads()) {
+    ctx.reply.Error(
+        "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+    return false;
+  }
+  return true;
+}
+
 // Checks that do not depend on MULTI: returns false after writing the error.
 bool Admit(CommandContext& ctx, const CommandSpec& spec, AclWhere where) {
   if (ctx.server.password_required() && !ctx.client.authenticated && !(spec.flags & kNoAuth)) {
@@ -81,6 +105,8 @@ bool Admit(CommandContext& ctx, const CommandSpec& spec, AclWhere where) {
     return false;
   }
   if (!AclAdmits(ctx, spec, where)) return false;
+  // A replica's writes are refused as such, whatever the state of its volume.
+  if (!ReplicaAdmits(ctx, spec)) return false;
   if ((spec.flags & kWrite) && ctx.server.read_only()) {
     ctx.reply.Error(absl::StrCat("MISCONF ", ctx.server.read_only_reason()));
     return false;

@@ -73,6 +73,25 @@ uint64_t DurableLog::EndRecord() {
   return lsn_assigned_;
 }
 
+void DurableLog::AppendReplicated(std::string_view record, uint64_t lsn) {
+  SB_CHECK(!builder_.open(), "a replicated record while a command's record is open");
+  SB_CHECK(lsn == lsn_assigned_ + 1, "replicated LSNs must follow the log's");
+  pending_.append(record);
+  lsn_assigned_ = lsn;
+  ++pending_records_;
+  pending_lsn_last_ = lsn;
+}
+
+void DurableLog::ResetTo(uint64_t lsn, const format::DatasetId& dataset) {
+  SB_CHECK(!in_flight_ && pending_records_ == 0, "resetting a log with records on the way");
+  file_.reset();
+  path_.clear();
+  pending_.clear();
+  segment_records_ = 0;
+  dataset_ = dataset;
+  lsn_assigned_ = lsn_durable_ = lsn_sealed_ = lsn;
+}
+
 std::optional<DurableLog::Batch> DurableLog::TakeBatch() {
   if (in_flight_ || pending_records_ == 0 || file_ == nullptr) return std::nullopt;
   flushing_.swap(pending_);

@@ -64,6 +64,13 @@ class DurableLog {
   format::RecordBuilder& builder() { return builder_; }
   // Finishes it if it holds ops (returns its LSN) or drops it (returns 0).
   uint64_t EndRecord();
+  // A replica's record: its encoded bytes as the primary logged them, with the primary's LSN
+  // (the next one). No record may be open.
+  void AppendReplicated(std::string_view record, uint64_t lsn);
+  // A replica's full resync: the log now continues after `lsn` of data set `dataset`. The active
+  // segment (moved aside by the caller) is dropped unsealed; nothing may be pending or in flight.
+  // Rotate() then opens the next segment.
+  void ResetTo(uint64_t lsn, const format::DatasetId& dataset);
 
   struct Batch {
     io::File* file = nullptr;

@@ -78,6 +78,7 @@ void AddEngineFlags(CLI::App& app, EngineConfig* c) {
                  "Keys sampled per database and eviction round")
       ->envname("STRONGBOX_MAXMEMORY_SAMPLES");
   AddTlsFlags(app, &c->tls);
+  AddReplicationFlags(app, &c->replication);
 }
 
 namespace {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "engine/replication/replication_config.h"
 #include "engine/server/memory_config.h"
 #include "engine/server/output_buffer_limit.h"
 #include "engine/server/tls_options.h"
@@ -64,8 +65,9 @@ struct EngineConfig {
   std::string maxmemory = "0";
   std::string maxmemory_policy = "noeviction";
   std::string maxmemory_samples = "5";
-  MemoryLimits memory;  // CONFIG SET maxmemory, maxmemory-policy, maxmemory-samples
-  TlsOptions tls;       // --tls-port and the rest of tls-*
+  MemoryLimits memory;            // CONFIG SET maxmemory, maxmemory-policy, maxmemory-samples
+  TlsOptions tls;                 // --tls-port and the rest of tls-*
+  ReplicationConfig replication;  // --replicaof, --masterauth, ... (engine/replication/)
 };
 
 void AddEngineFlags(CLI::App& app, EngineConfig* config);

@@ -320,6 +320,7 @@ void Server::MaybeFree(uint64_t id) {
   if (it == conns_.end()) return;
   Conn& c = *it->second;
   if (!c.closing || c.recv_armed || c.send_armed) return;
+  replication_->OnClose(id);
   ::close(c.fd);
   conns_.erase(it);
 }

@@ -230,8 +230,10 @@ void AppendStats(std::string* out, const InfoInputs& in) {
       "\r\nio_threaded_reads_processed:0\r\nio_threaded_writes_processed:0\r\n\r\n");
 }
 
-// A standalone master without replicas; the replication offset is the durable LSN.
+// The replication section is engine/replication/'s when it runs; else a standalone master
+// without replicas. The replication offset is the durable LSN.
 void AppendReplication(std::string* out, const InfoInputs& in) {
+  if (!in.replication_section.empty()) return absl::StrAppend(out, in.replication_section, "\r\n");
   absl::StrAppend(out, "# Replication\r\nrole:master\r\nconnected_slaves:0\r\n",
                   "master_failover_state:no-failover\r\nmaster_replid:", in.master_replid,
                   "\r\nmaster_replid2:0000000000000000000000000000000000000000",

@@ -54,6 +54,7 @@ struct InfoInputs {
   uint64_t keys_loaded = 0;          // by recovery (rdb_last_load_keys_loaded)
   std::string run_id;                // 40 hex, new for every process (as Redis)
   std::string master_replid;         // 40 hex, stable for the data directory
+  std::string replication_section;   // "# Replication..." from engine/replication/ (or "")
   SnapshotInfo snapshot;
   BackgroundSaveStatus bgsave;  // BGSAVE/SAVE/BGREWRITEAOF requests to the snapshotter
 };

@@ -21,7 +21,8 @@ enum class OpType : uint8_t {
   kLogSync,
   kLogWriteDsync,  // a write with RWF_DSYNC: the write and its sync in one operation
   kTimer,
-  kSignal
+  kSignal,
+  kReplication,  // the replication eventfd: the link to the primary delivered something
 };
 
 class Ring {

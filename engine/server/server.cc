@@ -125,6 +125,7 @@ absl::Status Server::Start() {
     LogLine("read-only until space is back: " + log_->read_only_reason());
   if (auto s = ring_.Init(kRingEntries); !s.ok()) return s;
   commit_ = std::make_unique<GroupCommit>(config_, *log_, ring_, metrics_);
+  if (auto s = StartReplication(); !s.ok()) return s;
   if (auto s = Listen(); !s.ok()) return s;
   if (auto s = SetUpSignals(); !s.ok()) return s;
   return StartMetricsHttp();
@@ -196,6 +197,7 @@ int Server::Run() {
   if (tls_listen_fd_ >= 0) ArmAccept(kTlsListener);
   ArmTimer();
   ArmSignal();
+  ArmReplicationNotify();
   ready_ = true;
   std::string where = config_.port != 0 ? absl::StrCat(config_.bind, ":", config_.port)
                                         : absl::StrCat(config_.bind, " (no plain port)");
@@ -225,6 +227,7 @@ void Server::Loop() {
       c.session.serving_blocked = false;
       if (!c.blocked) ResumeInput(c);
     });
+    replication_->OnLoopTurn(NowMs());
     commit_->MaybeFlush(NowMs(), false);
     SubmitSends();
     counters_.slowlog_entries = monitors_.slowlog.entries_added();
@@ -263,6 +266,9 @@ void Server::OnCompletion(OpType type, uint64_t id, int res, uint32_t flags) {
       return AfterDurable();
     case OpType::kTimer:
       return OnTimer();
+    case OpType::kReplication:
+      ArmReplicationNotify();
+      return replication_->OnNotify(NowMs());
     case OpType::kSignal:
       if (res > 0) {
         LogLine(absl::StrCat("signal ", siginfo_.ssi_signo, ": shutting down"));
@@ -273,7 +279,8 @@ void Server::OnCompletion(OpType type, uint64_t id, int res, uint32_t flags) {
 }
 
 void Server::AfterDurable() {
-  replies_.Release(log_->lsn_durable());
+  replies_.Release(ReleasableLsn());
+  replication_->OnDurable(log_->lsn_durable(), NowMs());
   commit_->Rotate(NowMs());
   if (config_.fsync_mode == FsyncMode::kAlways) commit_->MaybeFlush(NowMs(), true);
 }
@@ -288,7 +295,9 @@ void Server::OnTimer() {
   // a bounded number of buckets per tick (no stop-the-world rehash).
   for (int db = 0; db < state::kDatabaseCount; ++db)
     state_.db(db).RehashStep(kRehashBucketsPerTick);
-  if (!shutting_down_ && log_->accepting_writes()) {
+  replication_->OnTimer(now);
+  // A replica's keys expire by the primary's DELs, never by its own (they would be records).
+  if (!shutting_down_ && log_->accepting_writes() && !replication_->is_replica()) {
     counters_.expired_keys += RunExpiryCycle(state_, *log_, *this, now);
     ReleaseDeliveries(0);  // "expired" notifications
   }
@@ -311,6 +320,7 @@ void Server::RequestShutdown() {
 bool Server::DrainForShutdown(int64_t* deadline_ms) {
   if (*deadline_ms == 0) {
     *deadline_ms = NowMs() + kShutdownDrainMs;
+    replication_->Stop();
     if (listen_fd_ >= 0) ::shutdown(listen_fd_, SHUT_RDWR);
     if (tls_listen_fd_ >= 0) ::shutdown(tls_listen_fd_, SHUT_RDWR);
     for (auto& [cid, c] : conns_) ::shutdown(c->fd, SHUT_RD);
@@ -344,7 +354,7 @@ void Server::Execute(Conn& c, std::span<const std::string_view> argv) {
   // CLIENT REPLY OFF|SKIP: the command ran; its reply is dropped.
   if (skip_reply || c.session.reply_off) c.out.resize(reply_start);
   c.session.last_command_ms = now_ms;
-  log_->EndRecord();
+  if (uint64_t lsn = log_->EndRecord(); lsn != 0) c.session.last_write_lsn = lsn;
   if (c.session.block.active) blocked_.Park(c, argv);
   // A reply that reveals no state waits for nothing but the replies before it.
   c.session.reply_stateless ? replies_.Tag(c, log_->lsn_durable(), log_->lsn_durable())
@@ -355,7 +365,9 @@ void Server::Execute(Conn& c, std::span<const std::string_view> argv) {
 
 bool Server::FreeMemoryIfNeeded(EffectSink& effects, int64_t now_ms) {
   const MemoryLimits& limits = config_.memory;
-  if (read_only()) {  // an eviction is a write to the log: none while the volume is full
+  // An eviction is a write to the log: none while the volume is full, none on a replica (its
+  // log holds the primary's records only).
+  if (read_only() || replication_->is_replica()) {
     out_of_memory_ =
         limits.maxmemory_bytes != 0 && used_memory_.Read(MonotonicUs()) > limits.maxmemory_bytes;
     return !out_of_memory_;
@@ -366,7 +378,7 @@ bool Server::FreeMemoryIfNeeded(EffectSink& effects, int64_t now_ms) {
   return !out_of_memory_;
 }
 
-void Server::TagReply(Conn& c) { replies_.Tag(c, log_->lsn_assigned(), log_->lsn_durable()); }
+void Server::TagReply(Conn& c) { replies_.Tag(c, log_->lsn_assigned(), ReleasableLsn()); }
 
 void Server::ResumeInput(Conn& c) {
   if (c.closing) return;
@@ -409,6 +421,7 @@ std::string Server::InfoSection(std::string_view sections) {
   in.keys_loaded = keys_loaded_;
   in.run_id = run_id_;
   in.master_replid = ReplicationId(dataset_);
+  in.replication_section = replication_->InfoSection(in.now_ms);
   in.snapshot = NewestSnapshot(fs_, config_.dir);
   in.bgsave = snapshot_requests_->Status();
   std::vector<std::string> args =

@@ -26,6 +26,7 @@
 #include "engine/durability/durable_log.h"
 #include "engine/durability/snapshot_requests.h"
 #include "engine/protocol/resp_parser.h"
+#include "engine/replication/replication.h"
 #include "engine/server/blocked_clients.h"
 #include "engine/server/config.h"
 #include "engine/server/config_registry.h"
@@ -83,6 +84,7 @@ class Server final : public ServerHooks {
   bool FreeMemoryIfNeeded(EffectSink& effects, int64_t now_ms) override;
   bool out_of_memory() const override { return out_of_memory_; }
   SnapshotRequests* snapshot_requests() override { return snapshot_requests_.get(); }
+  ReplicationHooks* replication() override { return replication_.get(); }
 
  private:
   absl::Status ConfigureAcl();  // --requirepass, --aclfile
@@ -103,6 +105,10 @@ class Server final : public ServerHooks {
   void TagReply(Conn& c);
   void ResumeInput(Conn& c);
   int64_t NowMs() const;
+  // replication_wiring.cc: the Replication's construction and its eventfd on the ring.
+  absl::Status StartReplication();
+  void ArmReplicationNotify();
+  uint64_t ReleasableLsn() const;
 
   // server_config.cc: the CONFIG rows of what the server holds, the --config file's directives.
   void AddServerConfigParams();
@@ -232,6 +238,8 @@ class Server final : public ServerHooks {
   metrics::Registry metrics_registry_;
   EngineMetrics metrics_;
   std::unique_ptr<GroupCommit> commit_;
+  std::unique_ptr<replication::Replication> replication_;
+  uint64_t replication_notify_buf_ = 0;
   std::unique_ptr<metrics::MetricsHttpServer> http_;
   std::atomic<bool> ready_{false};
 };

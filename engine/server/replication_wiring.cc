@@ -1,0 +1,83 @@
+// The server's side of replication (engine/replication/): what it lends the Replication, the
+// replication eventfd on the ring, and --replicaof at start.
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "engine/server/log_line.h"
+#include "engine/server/server.h"
+
+namespace strongbox::engine {
+
+absl::Status Server::StartReplication() {
+  const ReplicationConfig& rc = config_.replication;
+  replication::ReplicationOptions options{
+      .dir = config_.dir,
+      .archive_dir = rc.archive_dir.empty() ? config_.dir + "/archived" : rc.archive_dir,
+      .listening_port = config_.port,
+      .masteruser = rc.masteruser,
+      .masterauth = rc.masterauth,
+      .replica_read_only = rc.replica_read_only,
+      .serve_stale_data = rc.replica_serve_stale_data,
+      .replica_priority = rc.replica_priority,
+      .fsync_always = config_.fsync_mode == FsyncMode::kAlways,
+      .min_replicas_ack = rc.min_replicas_ack,
+      .min_replicas_to_write = rc.min_replicas_to_write,
+      .min_replicas_max_lag_s = rc.min_replicas_max_lag_s};
+  if (!rc.replica_read_only) {
+    // A local write would take an LSN the primary's next record needs.
+    return absl::InvalidArgumentError(
+        "invalid --replica-read-only: a replica's log holds its primary's records only; writable "
+        "replicas are not supported");
+  }
+  if (rc.min_replicas_ack > 0 && config_.fsync_mode != FsyncMode::kAlways) {
+    return absl::InvalidArgumentError(
+        "invalid --min-replicas-ack: replies wait for replicas only with --fsync always");
+  }
+  replication::ReplicationDeps deps{
+      .fs = fs_,
+      .state = state_,
+      .log = *log_,
+      .commit = *commit_,
+      .conns = conns_,
+      .sendable = [this](Conn& c) { replies_.Tag(c, log_->lsn_durable(), log_->lsn_durable()); },
+      .close =
+          [this](Conn& c) {
+            StartClose(c);
+            MaybeFree(c.id);
+          },
+      .reply_ready =
+          [this](Conn& c) {
+            TagReply(c);
+            ResumeFromBacklog(c);
+          },
+      .replace_state =
+          [this](state::State&& fresh) {
+            state_ = std::move(fresh);
+            state_.set_disposer(&lazy_free_);
+            TouchAll(-1);
+          },
+      .log_line = [](const std::string& line) { LogLine(line); },
+      .acked = [this] { replies_.Release(ReleasableLsn()); }};
+  replication_ = std::make_unique<replication::Replication>(options, std::move(deps), dataset_);
+  if (auto s = replication_->Init(); !s.ok()) return s;
+  if (rc.replicaof.empty()) return absl::OkStatus();
+  int port = 0;
+  if (rc.replicaof.size() != 2 || !absl::SimpleAtoi(rc.replicaof[1], &port) || port <= 0 ||
+      port > 65535) {
+    return absl::InvalidArgumentError("invalid --replicaof: give the primary's host and port");
+  }
+  std::string answer = replication_->ReplicaOf(rc.replicaof[0], port);
+  return answer.empty() ? absl::OkStatus() : absl::InvalidArgumentError(answer);
+}
+
+// The second gate: with --min-replicas-ack, replies wait for the replicas' durability too.
+uint64_t Server::ReleasableLsn() const {
+  return replication_ ? replication_->ReleasableLsn(log_->lsn_durable()) : log_->lsn_durable();
+}
+
+void Server::ArmReplicationNotify() {
+  io_uring_sqe* sqe = ring_.Sqe(OpType::kReplication, 0);
+  io_uring_prep_read(sqe, replication_->notify_fd(), &replication_notify_buf_,
+                     sizeof(replication_notify_buf_), 0);
+}
+
+}  // namespace strongbox::engine
