@@ -542,6 +542,7 @@ constexpr ArgDoc kArgs_psetex[] = {
 constexpr ArgDoc kArgs_psubscribe_0[] = {{"pattern", kPattern, -1}};
 constexpr ArgDoc kArgs_psubscribe[] = {
     {"pattern", kBlock, -1, "", kArgMultiple, "", "", kArgs_psubscribe_0}};
+constexpr ArgDoc kArgs_psync[] = {{"replicationid", kString, -1}, {"offset", kInteger, -1}};
 constexpr ArgDoc kArgs_pttl[] = {{"key", kKey, 0}};
 constexpr ArgDoc kArgs_publish[] = {{"channel", kString, -1}, {"message", kString, -1}};
 constexpr ArgDoc kArgs_pubsub_channels[] = {{"pattern", kPattern, -1, "", kArgOptional}};
@@ -554,6 +555,13 @@ constexpr ArgDoc kArgs_punsubscribe[] = {
     {"pattern", kPattern, -1, "", kArgOptional | kArgMultiple}};
 constexpr ArgDoc kArgs_rename[] = {{"key", kKey, 0}, {"newkey", kKey, 1}};
 constexpr ArgDoc kArgs_renamenx[] = {{"key", kKey, 0}, {"newkey", kKey, 1}};
+constexpr ArgDoc kArgs_replicaof_0_0[] = {{"host", kString, -1}, {"port", kInteger, -1}};
+constexpr ArgDoc kArgs_replicaof_0_1[] = {{"no", kPureToken, -1, "NO"},
+                                          {"one", kPureToken, -1, "ONE"}};
+constexpr ArgDoc kArgs_replicaof_0[] = {
+    {"host-port", kBlock, -1, "", 0, "", "", kArgs_replicaof_0_0},
+    {"no-one", kBlock, -1, "", 0, "", "", kArgs_replicaof_0_1}};
+constexpr ArgDoc kArgs_replicaof[] = {{"args", kOneof, -1, "", 0, "", "", kArgs_replicaof_0}};
 constexpr ArgDoc kArgs_restore[] = {{"key", kKey, 0},
                                     {"ttl", kInteger, -1},
                                     {"serialized-value", kString, -1},
@@ -615,6 +623,12 @@ constexpr ArgDoc kArgs_sintercard[] = {{"numkeys", kInteger, -1},
 constexpr ArgDoc kArgs_sinterstore[] = {{"destination", kKey, 0},
                                         {"key", kKey, 1, "", kArgMultiple}};
 constexpr ArgDoc kArgs_sismember[] = {{"key", kKey, 0}, {"member", kString, -1}};
+constexpr ArgDoc kArgs_slaveof_0_0[] = {{"host", kString, -1}, {"port", kInteger, -1}};
+constexpr ArgDoc kArgs_slaveof_0_1[] = {{"no", kPureToken, -1, "NO"},
+                                        {"one", kPureToken, -1, "ONE"}};
+constexpr ArgDoc kArgs_slaveof_0[] = {{"host-port", kBlock, -1, "", 0, "", "", kArgs_slaveof_0_0},
+                                      {"no-one", kBlock, -1, "", 0, "", "", kArgs_slaveof_0_1}};
+constexpr ArgDoc kArgs_slaveof[] = {{"args", kOneof, -1, "", 0, "", "", kArgs_slaveof_0}};
 constexpr ArgDoc kArgs_slowlog_get[] = {{"count", kInteger, -1, "", kArgOptional}};
 constexpr ArgDoc kArgs_smembers[] = {{"key", kKey, 0}};
 constexpr ArgDoc kArgs_smismember[] = {{"key", kKey, 0}, {"member", kString, -1, "", kArgMultiple}};
@@ -667,6 +681,9 @@ constexpr ArgDoc kArgs_ttl[] = {{"key", kKey, 0}};
 constexpr ArgDoc kArgs_type[] = {{"key", kKey, 0}};
 constexpr ArgDoc kArgs_unlink[] = {{"key", kKey, 0, "", kArgMultiple}};
 constexpr ArgDoc kArgs_unsubscribe[] = {{"channel", kString, -1, "", kArgOptional | kArgMultiple}};
+constexpr ArgDoc kArgs_wait[] = {{"numreplicas", kInteger, -1}, {"timeout", kInteger, -1}};
+constexpr ArgDoc kArgs_waitaof[] = {
+    {"numlocal", kInteger, -1}, {"numreplicas", kInteger, -1}, {"timeout", kInteger, -1}};
 constexpr ArgDoc kArgs_watch[] = {{"key", kKey, 0, "", kArgMultiple}};
 constexpr ArgDoc kArgs_xack[] = {
     {"key", kKey, 0}, {"group", kString, -1}, {"id", kString, -1, "", kArgMultiple}};
@@ -1298,6 +1315,8 @@ constexpr CommandDoc kDocs[] = {
     {"psubscribe", "Listen to channels matching patterns", "2.0.0", "pubsub",
      "O(N) where N is the number of patterns the client is already subscribed to.",
      kArgs_psubscribe},
+    {"psync", "A replica asks its primary for the records after an offset", "2.8.0", "server", "",
+     kArgs_psync},
     {"pttl", "Remaining time to live in milliseconds", "2.6.0", "generic", "O(1)", kArgs_pttl},
     {"publish", "Send a message to a channel", "2.0.0", "pubsub",
      "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the "
@@ -1332,6 +1351,15 @@ constexpr CommandDoc kDocs[] = {
     {"rename", "Give a key another name", "1.0.0", "generic", "O(1)", kArgs_rename},
     {"renamenx", "Give a key another name unless that name exists", "1.0.0", "generic", "O(1)",
      kArgs_renamenx},
+    {"replconf",
+     "Replication settings and acknowledgements a replica sends its primary",
+     "3.0.0",
+     "server",
+     "O(1)",
+     {},
+     kDocSyscmd},
+    {"replicaof", "Follow a primary, or stop following one (NO ONE)", "5.0.0", "server", "O(1)",
+     kArgs_replicaof},
     {"reset", "Return the connection to its initial state", "6.2.0", "connection", "O(1)"},
     {"restore", "Create a key from a DUMP payload", "2.6.0", "generic",
      "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where "
@@ -1340,6 +1368,8 @@ constexpr CommandDoc kDocs[] = {
      "However for sorted set values the complexity is O(N*M*log(N)) because inserting values into "
      "sorted sets is O(log(N)).",
      kArgs_restore},
+    {"role", "This node's role in replication, its offset and its peers", "2.8.12", "server",
+     "O(1)"},
     {"rpop", "Remove and return elements from a list's tail", "1.0.0", "list",
      "O(N) where N is the number of elements returned", kArgs_rpop},
     {"rpoplpush", "Move a list's tail to another list's head", "1.2.0", "list", "O(1)",
@@ -1407,6 +1437,8 @@ constexpr CommandDoc kDocs[] = {
      "sets.",
      kArgs_sinterstore},
     {"sismember", "Whether a value is a set member", "1.0.0", "set", "O(1)", kArgs_sismember},
+    {"slaveof", "Follow a primary, or stop following one (old name of REPLICAOF)", "1.0.0",
+     "server", "O(1)", kArgs_slaveof, kDocDeprecated, "5.0.0", "`REPLICAOF`"},
     {"slowlog", "Container of the slow log subcommands", "2.2.12", "server",
      "Depends on subcommand."},
     {"slowlog|get", "Read slow log entries", "2.2.12", "server",
@@ -1478,6 +1510,10 @@ constexpr CommandDoc kDocs[] = {
      "O(N) where N is the number of clients already subscribed to a channel.", kArgs_unsubscribe},
     {"unwatch", "Forget the keys watched for the next transaction", "2.2.0", "transactions",
      "O(1)"},
+    {"wait", "Wait until replicas acknowledge this connection's writes", "3.0.0", "generic", "O(1)",
+     kArgs_wait},
+    {"waitaof", "Wait until this connection's writes are durable locally and on replicas", "7.2.0",
+     "generic", "O(1)", kArgs_waitaof},
     {"watch", "Abort the next transaction if these keys change", "2.2.0", "transactions",
      "O(1) for every key.", kArgs_watch},
     {"xack", "Acknowledge pending stream entries of a group", "5.0.0", "stream",

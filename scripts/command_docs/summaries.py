@@ -305,6 +305,13 @@ SUMMARIES = {
     "zrangebyscore": "Read members in a score range",
     "zrangestore": "Store a range of a sorted set in a key",
     "zrank": "Rank of a member, lowest score first",
+    "replicaof": "Follow a primary, or stop following one (NO ONE)",
+    "slaveof": "Follow a primary, or stop following one (old name of REPLICAOF)",
+    "role": "This node's role in replication, its offset and its peers",
+    "replconf": "Replication settings and acknowledgements a replica sends its primary",
+    "psync": "A replica asks its primary for the records after an offset",
+    "wait": "Wait until replicas acknowledge this connection's writes",
+    "waitaof": "Wait until this connection's writes are durable locally and on replicas",
     "zrem": "Remove members from a sorted set",
     "zremrangebylex": "Remove members in a lexicographical range",
     "zremrangebyrank": "Remove members in a rank range",
@@ -333,4 +340,17 @@ KEY_SPEC_NOTES = {
     ("sort", 1): "BY and GET patterns name keys built from the sorted values",
     ("sort", 2): "STORE may appear anywhere among the options",
     ("sort_ro", 1): "BY and GET patterns name keys built from the sorted values",
+}
+
+# Commands Redis 7.0 lacks (added in a later Redis): their facts, written by hand in the shape
+# redis-server's COMMAND DOCS (pairs) and COMMAND INFO (row) give.
+HAND_WRITTEN = {
+    "waitaof": {
+        "docs": [("summary", ""), ("since", "7.2.0"), ("group", "generic"),
+                 ("complexity", "O(1)"),
+                 ("arguments", [[("name", "numlocal"), ("type", "integer")],
+                                [("name", "numreplicas"), ("type", "integer")],
+                                [("name", "timeout"), ("type", "integer")]])],
+        "info": ["waitaof", 4, ["noscript"], 0, 0, 0, ["@slow", "@connection"], [], [], []],
+    },
 }
