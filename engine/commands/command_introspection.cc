@@ -211,17 +211,20 @@ void List(CommandContext& ctx) {
   bool aclcat = EqualsIgnoreCase(kind, "aclcat");
   bool pattern = EqualsIgnoreCase(kind, "pattern");
   if (!kind.empty() && !module && !aclcat && !pattern) return ctx.reply.Error(kErrSyntax);
+  // Every command followed by its subcommands ("config|get"), as Redis 7.0 lists them.
   std::vector<std::string_view> names;
-  for (const auto& c : AllCommands()) {
+  for (const acl::Unit& unit : acl::Units()) {
     if (module) break;  // no modules: none belongs to one
-    bool keep = !pattern || GlobMatch(value, c.name, true);
+    // Redis's subcommands the engine lacks have no docs row: not listed, never advertised.
+    if (unit.parent != SIZE_MAX && FindCommandDoc(unit.name) == nullptr) continue;
+    bool keep = !pattern || GlobMatch(value, unit.name, true);
     if (aclcat) {
       keep = false;
-      for (const auto& category : CategoryNames(AclCategoriesOf(c))) {
+      for (const auto& category : CategoryNames(unit.categories)) {
         keep |= EqualsIgnoreCase(std::string_view(category).substr(1), value);
       }
     }
-    if (keep) names.push_back(c.name);
+    if (keep) names.push_back(unit.name);
   }
   ctx.reply.ArrayHeader(static_cast<int64_t>(names.size()));
   for (auto name : names) ctx.reply.Bulk(name);

@@ -466,10 +466,11 @@ def test_acl_cat_per_category_matches_redis(engine_and_redis):
     clients = both(engine_and_redis)
     categories = same(clients, "ACL", "CAT")
     engine_commands = {name.split(b"|")[0] for name in raw_reply(clients[0], "COMMAND", "LIST")}
+    redis_commands = set(raw_reply(clients[1], "COMMAND", "LIST"))  # WAITAOF is 7.2's
     for category in categories:
         got = [set(raw_reply(c, "ACL", "CAT", category)) for c in clients]
         redis_known = {n for n in got[1] if n.split(b"|")[0] in engine_commands}
-        assert got[0] - got[1] == set(), category
+        assert (got[0] & redis_commands) - got[1] == set(), category
         assert redis_known - got[0] == set(), category
 
 
