@@ -273,7 +273,9 @@ void Replication::ApplyRecords(const LinkEvent& ev, int64_t now_ms) {
              "the link checked this record");
     absl::Status s =
         format::ForEachOp(r.payload, [&](uint8_t db, std::span<const std::string_view> argv) {
-          return state::ApplyOp(deps_.state, db, argv);
+          absl::Status applied = state::ApplyOp(deps_.state, db, argv);
+          if (applied.ok()) Touched(db, argv);
+          return applied;
         });
     if (!s.ok()) {
       // The primary's record does not apply here: the states diverged. Stop rather than serve
@@ -284,6 +286,13 @@ void Replication::ApplyRecords(const LinkEvent& ev, int64_t now_ms) {
     bytes.remove_prefix(r.total_bytes);
   }
   deps_.commit.OnRecordAdded(now_ms);
+}
+
+void Replication::Touched(uint8_t db, std::span<const std::string_view> argv) {
+  state::TouchScope scope = state::ForEachTouchedKey(
+      db, argv, [this](uint8_t key_db, std::string_view key) { deps_.touched(key_db, key); });
+  if (scope == state::TouchScope::kDatabase) deps_.touched(db, std::nullopt);
+  if (scope == state::TouchScope::kAllDatabases) deps_.touched(-1, std::nullopt);
 }
 
 bool Replication::InstallFullSync(LinkEvent& ev, int64_t now_ms) {

@@ -9,6 +9,8 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -58,6 +60,9 @@ struct ReplicationDeps {
   std::function<void(state::State&&)> replace_state;
   std::function<void(const std::string&)> log_line;
   std::function<void()> acked;  // an ACK arrived: replies waiting for replicas may go
+  // A replicated write changed a key (db, key), a database (db, {}) or all (-1, {}): WATCHes
+  // fail and clients blocked on it (XREAD BLOCK on a replica) are served, as after a command.
+  std::function<void(int db, std::optional<std::string_view> key)> touched;
 };
 
 class Replication final : public ReplicationHooks {
@@ -106,6 +111,7 @@ class Replication final : public ReplicationHooks {
   absl::StatusOr<FullSyncPlan> PlanFullSync(int64_t now_ms);
   void ApplyEvents(int64_t now_ms);
   void ApplyRecords(const LinkEvent& ev, int64_t now_ms);
+  void Touched(uint8_t db, std::span<const std::string_view> argv);  // deps_.touched per key
   // False while the log is busy (the install waits for it to go idle).
   bool InstallFullSync(LinkEvent& ev, int64_t now_ms);
   void FollowHistory(const std::string& id, uint64_t lsn_last);

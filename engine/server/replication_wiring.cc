@@ -56,7 +56,12 @@ absl::Status Server::StartReplication() {
             TouchAll(-1);
           },
       .log_line = [](const std::string& line) { LogLine(line); },
-      .acked = [this] { replies_.Release(ReleasableLsn()); }};
+      .acked = [this] { replies_.Release(ReleasableLsn()); },
+      .touched =
+          [this](int db, std::optional<std::string_view> key) {
+            if (key) return TouchKey(static_cast<uint8_t>(db), *key);
+            TouchAll(db);
+          }};
   replication_ = std::make_unique<replication::Replication>(options, std::move(deps), dataset_);
   if (auto s = replication_->Init(); !s.ok()) return s;
   if (rc.replicaof.empty()) return absl::OkStatus();

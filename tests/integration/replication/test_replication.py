@@ -226,6 +226,33 @@ def test_replica_refuses_writes_with_redis_error_and_serves_reads(tmp_path, prim
         assert reply == b"OK Already connected to specified master"
 
 
+def test_replicated_writes_wake_readers_and_fail_watches_on_the_replica(tmp_path, primary):
+    primary.client().xadd("s", {"f": "0"}, id="1-0")
+    primary.client().set("w", "0")
+    with replica_of(tmp_path, primary) as replica:
+        wait_synced(primary, replica)
+        got = {}
+        reader = threading.Thread(target=lambda: got.update(
+            r=replica.client().xread({"s": "$"}, block=20000)))
+        reader.start()
+        c = replica.client()
+        deadline = time.time() + 10
+        while c.info("clients")["blocked_clients"] < 1 and time.time() < deadline:
+            time.sleep(0.02)
+        assert c.info("clients")["blocked_clients"] == 1
+        watcher = replica.client().pipeline()
+        watcher.watch("w")
+        primary.client().xadd("s", {"f": "1"}, id="2-0")
+        primary.client().set("w", "1")
+        reader.join(30)
+        assert got["r"] == [[b"s", [(b"2-0", {b"f": b"1"})]]]
+        wait_synced(primary, replica)
+        watcher.multi()
+        watcher.get("w")
+        with pytest.raises(redis.exceptions.WatchError):
+            watcher.execute()
+
+
 def test_role_and_info_replication_fields(tmp_path, primary):
     primary.client().set("k", "v")
     with replica_of(tmp_path, primary) as replica:
