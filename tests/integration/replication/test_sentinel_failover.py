@@ -12,7 +12,7 @@ import pytest
 import redis
 from redis.sentinel import Sentinel
 
-from strongbox_harness import Engine, free_port, spawn
+from strongbox_harness import Engine, free_port, raw_reply, spawn
 from test_replication import dump, info, wait_synced
 
 SENTINEL_BIN = "/usr/bin/redis-sentinel"
@@ -20,7 +20,7 @@ MASTER = "mymaster"
 WAIT_S = 60  # every wait below is bounded by this
 
 
-def wait_until(what, predicate, timeout=WAIT_S, interval=0.1):
+def wait_until(what, predicate, timeout=WAIT_S, interval=0.1, detail=lambda: ""):
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
@@ -29,7 +29,7 @@ def wait_until(what, predicate, timeout=WAIT_S, interval=0.1):
         except (redis.exceptions.ConnectionError, redis.exceptions.ResponseError):
             pass
         time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout} s waiting until {what}")
+    raise AssertionError(f"timed out after {timeout} s waiting until {what}\n{detail()}")
 
 
 class Sentinels:
@@ -141,7 +141,7 @@ def wait_sentinels_know_everything(sentinels, primary):
                 return False
         return sentinels.master_port() == primary.port
 
-    wait_until("the sentinels see 2 replicas and each other", ready)
+    wait_until("the sentinels see 2 replicas and each other", ready, detail=sentinels.logs)
 
 
 def test_sentinel_fails_over_without_losing_acknowledged_writes(cluster):
@@ -158,7 +158,8 @@ def test_sentinel_fails_over_without_losing_acknowledged_writes(cluster):
     ledger.thread.join(WAIT_S)
     assert ledger.error is not None, "the writer must have seen the primary die"
 
-    wait_until("+switch-master", lambda: sentinels.master_port() != old_port)
+    wait_until("+switch-master", lambda: sentinels.master_port() != old_port,
+               detail=sentinels.logs)
     new_port = sentinels.master_port()
     new_primary = next(r for r in replicas if r.port == new_port)
     other = next(r for r in replicas if r.port != new_port)
@@ -179,6 +180,10 @@ def test_sentinel_fails_over_without_losing_acknowledged_writes(cluster):
         info(other)["master_port"] == new_port and info(other)["master_link_status"] == "up"))
     wait_synced(new_primary, other)
     assert dump(other.client()) == dump(new_primary.client())
+    # It was not ahead of the promoted replica (Sentinel picks the highest offset): its link to
+    # the new primary continued by PSYNC from its own log, no full resync.
+    assert info(other)["replica_full_syncs"] == 0
+    assert info(other)["replica_partial_syncs"] >= 1
 
     # The old primary comes back on its old directory and port: Sentinel converts it.
     primary.port = old_port
@@ -186,7 +191,8 @@ def test_sentinel_fails_over_without_losing_acknowledged_writes(cluster):
     assert primary.port == old_port, "the old port was taken: Sentinel cannot find it"
     wait_until("Sentinel converts the old primary to a replica", lambda: (
         info(primary)["role"] == "slave" and info(primary)["master_port"] == new_port and
-        info(primary)["master_link_status"] == "up"))
+        info(primary)["master_link_status"] == "up"), detail=lambda: sentinels.logs() +
+        primary.output()[-3000:])
     assert "+convert-to-slave" in sentinels.logs()
     new_primary.client().set("rejoined", "3")
     wait_synced(new_primary, primary)
@@ -214,3 +220,29 @@ def test_restarted_primary_with_min_replicas_ack_answers_sentinel_without_replic
             primary.client(socket_timeout=1).set("k2", "v")
     finally:
         assert primary.stop() == 0
+
+
+def plain(reply):
+    """A raw reply with errors as ("error", text) also inside arrays (EXEC's), comparable."""
+    if isinstance(reply, list):
+        return [plain(r) for r in reply]
+    if isinstance(reply, Exception):
+        return ("error", str(reply))
+    return reply
+
+
+def test_sentinel_commands_answer_as_redis_server(engine_and_redis):
+    """What a Sentinel leader sends to promote and to repoint, as redis-server without a config
+    file answers it (CONFIG REWRITE's error inside EXEC is what Sentinel gets from Redis too)."""
+    dead_port = str(free_port())
+    script = ["CLIENT SETNAME sentinel-1234abcd-cmd", "CLIENT GETNAME", "PING",
+              "MULTI", "SLAVEOF NO ONE", "CONFIG REWRITE", "CLIENT KILL TYPE normal",
+              "CLIENT KILL TYPE pubsub", "EXEC",
+              "MULTI", f"SLAVEOF 127.0.0.1 {dead_port}", "CONFIG REWRITE",
+              "CLIENT KILL TYPE normal", "EXEC", f"REPLICAOF 127.0.0.1 {dead_port}",
+              "REPLICAOF NO ONE", "SCRIPT KILL", "PUBLISH __sentinel__:hello x"]
+    engine, server = engine_and_redis
+    ours, theirs = engine.client(), server.client()
+    for line in script:
+        command = line.split()
+        assert plain(raw_reply(ours, *command)) == plain(raw_reply(theirs, *command)), line
