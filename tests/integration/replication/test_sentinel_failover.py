@@ -4,7 +4,6 @@ the primary is killed with SIGKILL; Sentinel promotes a replica and repoints the
 acknowledged write is on the new primary, nothing that was never sent appears, the other
 replica and the restarted old primary (converted to a replica by Sentinel) equal it, and
 redis-py's Sentinel discovery follows the new primary."""
-import os
 import threading
 import time
 
@@ -154,6 +153,7 @@ def test_sentinel_fails_over_without_losing_acknowledged_writes(cluster):
     wait_until("the writer has acknowledged writes", lambda: len(ledger.acked_sets) >= 200,
                interval=0.01)
     old_port = primary.port
+    killed_at = time.time()
     primary.kill9()
     ledger.thread.join(WAIT_S)
     assert ledger.error is not None, "the writer must have seen the primary die"
@@ -161,6 +161,8 @@ def test_sentinel_fails_over_without_losing_acknowledged_writes(cluster):
     wait_until("+switch-master", lambda: sentinels.master_port() != old_port,
                detail=sentinels.logs)
     new_port = sentinels.master_port()
+    print(f"failover: kill -9 to +switch-master {time.time() - killed_at:.1f} s; "
+          f"{len(ledger.acked_sets)} SETs acknowledged, {ledger.sent_sets} sent")
     new_primary = next(r for r in replicas if r.port == new_port)
     other = next(r for r in replicas if r.port != new_port)
     wait_until("all sentinels agree", lambda: all(
@@ -187,6 +189,7 @@ def test_sentinel_fails_over_without_losing_acknowledged_writes(cluster):
 
     # The old primary comes back on its old directory and port: Sentinel converts it.
     primary.port = old_port
+    restarted_at = time.time()
     primary.start()
     assert primary.port == old_port, "the old port was taken: Sentinel cannot find it"
     wait_until("Sentinel converts the old primary to a replica", lambda: (
@@ -194,6 +197,7 @@ def test_sentinel_fails_over_without_losing_acknowledged_writes(cluster):
         info(primary)["master_link_status"] == "up"), detail=lambda: sentinels.logs() +
         primary.output()[-3000:])
     assert "+convert-to-slave" in sentinels.logs()
+    print(f"old primary: restart to replica of the new primary {time.time() - restarted_at:.1f} s")
     new_primary.client().set("rejoined", "3")
     wait_synced(new_primary, primary)
     assert dump(primary.client()) == dump(new_primary.client())
