@@ -10,6 +10,7 @@ PACKAGES=(
   libjemalloc-dev  # the release engine's allocator (used_memory, maxmemory)
   liblua5.1-0-dev lua-cjson-dev lua-bitop-dev  # scripting: Lua 5.1 with cjson and bit
   redis-server redis-tools python3 python3-redis python3-pytest
+  redis-sentinel  # tests/integration/replication/test_sentinel_failover.py: real failover
   prometheus-redis-exporter  # tests/integration/server/test_redis_exporter.py scrapes INFO
   python3-rq  # tests/integration/types/test_rq.py: a real job queue that stores results in streams
   clang-format util-linux procps docker-compose yamllint python3-yaml

@@ -4,6 +4,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <limits>
 
 #include "absl/strings/ascii.h"
@@ -52,6 +53,7 @@ absl::Status Replication::Init() {
   auto history = LoadHistory(deps_.fs, options_.dir, dataset_);
   if (!history.ok()) return history.status();
   history_ = *history;
+  lsn_primary_start_ = deps_.log.lsn_assigned();
   return absl::OkStatus();
 }
 
@@ -91,6 +93,7 @@ void Replication::PromoteToPrimary() {
   master_host_.clear();
   master_port_ = 0;
   history_ = NewTerm(history_, deps_.log.lsn_assigned());
+  lsn_primary_start_ = deps_.log.lsn_assigned();
   if (auto s = SaveHistory(deps_.fs, options_.dir, history_); !s.ok()) {
     deps_.log_line("cannot save the new history: " + s.ToString());
   }
@@ -106,7 +109,8 @@ bool Replication::enough_good_replicas() const {
 
 uint64_t Replication::ReleasableLsn(uint64_t lsn_durable) const {
   if (options_.min_replicas_ack <= 0 || link_ != nullptr) return lsn_durable;
-  return std::min(lsn_durable, feeds_.AckedByAtLeast(options_.min_replicas_ack));
+  uint64_t acked = std::max(lsn_primary_start_, feeds_.AckedByAtLeast(options_.min_replicas_ack));
+  return std::min(lsn_durable, acked);
 }
 
 bool Replication::refuses_stale_reads() const {

@@ -133,6 +133,11 @@ class Replication final : public ReplicationHooks {
   int master_port_ = 0;
   std::deque<LinkEvent> backlog_;  // taken from the link, not applied yet
   int64_t link_down_since_ms_ = 0;
+  // --min-replicas-ack gates only records this node assigned as primary: those it held when it
+  // started or was promoted were either its primary's (durable there before it sent them) or a
+  // previous run's, whose acknowledgements are gone; holding every reply behind them would wedge
+  // a restarted primary whose replicas moved on, so Sentinel could never see it to demote it.
+  uint64_t lsn_primary_start_ = 0;
   // INFO counters (Redis's names).
   uint64_t sync_full_ = 0;
   uint64_t sync_partial_ok_ = 0;
