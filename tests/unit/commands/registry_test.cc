@@ -65,11 +65,16 @@ TEST_CASE("COMMAND lists every registered command") {
   Harness h;
   size_t n = AllCommands().size();
   CHECK(h.Run({"command", "count"}) == ":" + std::to_string(n) + "\r\n");
-  std::string expected = "*" + std::to_string(n) + "\r\n";
+  // LIST names each command, in registration order, followed by its documented subcommands.
+  std::string list = h.Run({"command", "list"});
+  size_t at = list.find("\r\n") + 2;
   for (const CommandSpec& spec : AllCommands()) {
-    expected += "$" + std::to_string(spec.name.size()) + "\r\n" + std::string(spec.name) + "\r\n";
+    std::string row = "$" + std::to_string(spec.name.size()) + "\r\n" + std::string(spec.name);
+    at = list.find(row + "\r\n", at);
+    REQUIRE(at != std::string::npos);
   }
-  CHECK(h.Run({"command", "list"}) == expected);
+  CHECK(list.find("$10\r\nconfig|get\r\n") != std::string::npos);
+  CHECK(list.find("client|tracking") == std::string::npos);  // Redis's, not implemented here
   CHECK(h.Run({"command"}).starts_with("*" + std::to_string(n) + "\r\n*10\r\n"));
   // COMMAND INFO reports the flags Redis tools read.
   // Then ACL categories, tips, one key spec (index 1 to the last but one), no subcommands.
