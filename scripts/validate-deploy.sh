@@ -11,11 +11,57 @@ cd docker
 docker-compose -f compose.yaml config -q
 docker-compose -f compose.yaml --profile monitoring config -q 2>/dev/null || docker-compose -f compose.yaml config -q
 docker-compose -f compose.yaml -f ../deploy/aws/compose.aws.yaml config -q
+docker-compose -f compose.yaml --profile replicas config -q
+docker-compose -f compose.yaml -f ../deploy/aws/compose.aws.yaml --profile replicas config > /tmp/validate-deploy-aws.$$.yaml
 docker-compose -f compose.yaml -f compose.tls.yaml config -q  # the TLS override
 cd ..
 yamllint -d '{extends: relaxed, rules: {line-length: {max: 120}}}' docker/compose.yaml \
   docker/compose.tls.yaml \
   docker/monitoring deploy
+shellcheck docker/role-check.sh docker/sentinel-entrypoint.sh
+python3 - /tmp/validate-deploy-aws.$$.yaml <<'PY'
+# The replicas profile: what the default stack is, who replicates whom, one volume each.
+import sys, yaml
+problems = []
+def need(cond, msg):
+    if not cond:
+        problems.append(msg)
+svcs = yaml.safe_load(open("docker/compose.yaml"))["services"]
+default = {n for n, s in svcs.items() if not s.get("profiles")}
+need(default == {"engine", "snapshotter"}, f"default stack is engine + snapshotter, got {default}")
+replicas = {n: s for n, s in svcs.items() if "replicas" in s.get("profiles", [])}
+engines = {n: s for n, s in replicas.items() if n.startswith("engine-replica-")}
+sentinels = {n: s for n, s in replicas.items() if n.startswith("sentinel-")}
+need(len(engines) == 2 and len(sentinels) == 3, "replicas profile: 2 replicas + 3 sentinels")
+def data_volume(s, mount):
+    return [v.split(":")[0] for v in s.get("volumes", []) if v.split(":")[1] == mount]
+seen = {data_volume(svcs["engine"], "/app/persistence")[0]}
+for n, s in engines.items():
+    need(s["command"] == ["strongbox-engine", "--replicaof", "engine", "6379"], n + ": --replicaof engine")
+    need(s["healthcheck"]["test"] == ["CMD", "strongbox-role-check"], n + ": ROLE health check")
+    need(s["depends_on"]["engine"]["condition"] == "service_healthy", n + ": waits for engine")
+    need(any(o.startswith("seccomp=") for o in s["security_opt"]), n + ": io_uring seccomp")
+    vol = data_volume(s, "/app/persistence")
+    need(len(vol) == 1 and vol[0] not in seen, n + ": its own persistence volume")
+    seen.update(vol)
+for n, s in sentinels.items():
+    need(s["command"] == ["strongbox-sentinel"], n + ": strongbox-sentinel")
+    need(s["environment"]["SENTINEL_PRIMARY_HOST"] == "engine", n + ": monitors engine")
+    need(s["environment"]["SENTINEL_ANNOUNCE_HOSTNAME"] == n, n + ": announces its name")
+    peers = s["environment"]["SENTINEL_PEERS"].split()
+    need(sorted(p.split(":")[0] for p in peers) == sorted(sentinels), n + ": peers")
+    vol = data_volume(s, "/app/sentinel")
+    need(len(vol) == 1 and vol[0] not in seen, n + ": its own config volume")
+    seen.update(vol)
+aws = yaml.safe_load(open(sys.argv[1]))["volumes"]
+for n in ["engine"] + sorted(engines):
+    vol = data_volume(svcs[n], "/app/persistence")[0]
+    need("gp3" in aws[vol]["driver_opts"]["device"], f"AWS: {n}'s volume {vol} on gp3")
+if problems:
+    print("validate-deploy: FAIL (compose):", *problems, sep="\n  ")
+    sys.exit(1)
+PY
+rm -f /tmp/validate-deploy-aws.$$.yaml
 python3 - <<'PY'
 import json, sys, yaml
 docs = []
