@@ -57,7 +57,9 @@ cli() { redis-cli -h 127.0.0.1 -p "$port" "$@"; }
 
 echo "compose-test: building and starting (port $port)"
 dc build >/tmp/strongbox-compose-build.log 2>&1 || { tail -n 30 /tmp/strongbox-compose-build.log; fail "image build"; }
-dc up -d >/tmp/strongbox-compose-up.log 2>&1 || { tail -n 30 /tmp/strongbox-compose-up.log; fail "compose up"; }
+# The default stack only: podman-compose 1.0.3 ignores `profiles`, so it would also start the
+# replicas and sentinels (docker compose leaves them out unless --profile replicas).
+dc up -d engine snapshotter >/tmp/strongbox-compose-up.log 2>&1 || { tail -n 30 /tmp/strongbox-compose-up.log; fail "compose up"; }
 engine=${project}_engine_1
 snapshotter=${project}_snapshotter_1
 wait_for 90 "the engine to answer" cli ping
