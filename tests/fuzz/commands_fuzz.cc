@@ -260,6 +260,8 @@ bool RepliesOk(std::span<const std::string_view> argv, size_t values) {
   bool per_channel =
       std::any_of(std::begin(kPerChannel), std::end(kPerChannel),
                   [&](std::string_view n) { return strongbox::EqualsIgnoreCase(n, argv[0]); });
+  // A SHUTDOWN that goes ahead answers nothing: the server closes the connection and exits.
+  if (strongbox::EqualsIgnoreCase(argv[0], "shutdown")) return values <= 1;
   if (!per_channel || values == 1) return values == 1;
   return argv.size() == 1 ? values >= 1 : values == argv.size() - 1;
 }
