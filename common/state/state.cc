@@ -40,7 +40,7 @@ Entry* Entry::Create(std::string_view key) {
   SB_CHECK(key.size() <= UINT32_MAX, "key too long");
   void* mem = ::operator new(AllocationBytes(key.size()));
   Entry* e = new (mem) Entry();
-  char* key_bytes = e->key_head_;
+  char* key_bytes = e->key_bytes();
   if (key.size() >= kLongKey) {
     auto size = static_cast<uint32_t>(key.size());
     std::memcpy(key_bytes, &size, sizeof(size));

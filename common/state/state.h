@@ -55,10 +55,10 @@ class Entry {
   Entry& operator=(const Entry&) = delete;
 
   std::string_view key() const {
-    if (key_size_short_ != kLongKey) return {key_head_, key_size_short_};
+    if (key_size_short_ != kLongKey) return {key_bytes(), key_size_short_};
     uint32_t size;
-    std::memcpy(&size, key_head_, sizeof(size));
-    return {key_head_ + sizeof(size), size};
+    std::memcpy(&size, key_bytes(), sizeof(size));
+    return {key_bytes() + sizeof(size), size};
   }
   ValueType type() const { return static_cast<ValueType>(type_); }
   bool expired(int64_t now_ms) const { return expire_at_ms_ != 0 && expire_at_ms_ <= now_ms; }
@@ -175,7 +175,11 @@ class Entry {
   uint8_t type_ : 3 = 0;        // offset 36: a ValueType
   uint8_t small_size_ : 5 = 0;  // a string's inline size, or kHeapString
   uint8_t key_size_short_ = 0;  // offset 37: the key's size, or kLongKey
-  char key_head_[2];            // offset 38: the key's first bytes (or a long key's size)
+  // The key runs from key_head_ into the rest of the allocation: addressed from the node's
+  // start (key_bytes), since indexing past the 2-byte member is undefined (UBSan's bounds check).
+  const char* key_bytes() const { return reinterpret_cast<const char*>(this) + kKeyOffset; }
+  char* key_bytes() { return reinterpret_cast<char*>(this) + kKeyOffset; }
+  char key_head_[2];  // offset 38: the key's first bytes (or a long key's size)
 };
 
 static_assert(sizeof(Entry) == 40, "the node's layout is sized by hand: see the comment above");

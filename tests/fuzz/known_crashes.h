@@ -63,6 +63,14 @@ inline bool SkipKnownCrashCommand(std::span<const std::string_view> argv) {
   std::string_view name = argv[0];
   // 512 MiB: the engine's string limit (proto-max-bulk-len)
   if (NameIs(name, "setrange")) return argv.size() == 4 && HugeSetrangeOffset(argv[2], 512 << 20);
+  // SETBIT past 1 MiB grows the string to up to 512 MiB, which every later command's state digest
+  // then reads: a time and memory guard like SETRANGE's. Offsets past 2^32 - 1 are refused
+  // cheaply and stay in.
+  if (NameIs(name, "setbit")) {
+    bool ok = false;
+    int64_t bit = argv.size() == 4 ? ParseI64(argv[2], &ok) : 0;
+    return ok && bit > (int64_t{8} << 20) && bit <= int64_t{UINT32_MAX};
+  }
   // DEBUG SLEEP sleeps the process on purpose (up to an hour): a time guard, not a crash.
   if (NameIs(name, "debug")) return argv.size() >= 2 && NameIs(argv[1], "sleep");
   return false;
