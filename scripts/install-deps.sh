@@ -18,6 +18,7 @@ PACKAGES=(
   linux-perf  # scripts/profile.sh: where the CPU goes per request
   prometheus  # tests/integration/server/test_prometheus.py scrapes both binaries
   python3-matplotlib  # scripts/bench_plot.py: the plots of docs/benchmarks.md
+  shellcheck  # scripts/validate-deploy.sh lints the container entrypoint scripts
   openssl  # scripts/gen-tls-certs.sh: certificates for the TLS tests, benchmark and examples
 )
 missing=()
