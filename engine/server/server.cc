@@ -116,6 +116,8 @@ absl::Status Server::Start() {
   DurableLogOptions options{config_.dir, config_.segment_bytes, config_.rotate_interval_s * 1000,
                             config_.readonly_retry_ms, /*prepare_in_background=*/true};
   options.drop_prepared_page_cache = config_.log_io_mode == LogIo::kDirect;
+  options.max_batches_in_flight =
+      config_.log_io_mode == LogIo::kDirect ? 1 : config_.log_batches_in_flight;
   log_ = std::make_unique<DurableLog>(fs_, options, dataset_, recovered->lsn_last);
   if (auto s = log_->Rotate(NowMs()); !s.ok()) return s;  // opens the first segment
   snapshot_requests_ = std::make_unique<SnapshotRequests>(fs_, config_.dir, *log_,
@@ -255,12 +257,15 @@ void Server::OnCompletion(OpType type, uint64_t id, int res, uint32_t flags) {
       return MaybeFree(id);
     }
     case OpType::kLogWrite:
-      return commit_->OnWriteDone(res, id);
+      commit_->OnWriteDone(res, id);
+      // Its bytes are in the file: the next batch may go while this one syncs.
+      if (config_.fsync_mode == FsyncMode::kAlways) commit_->MaybeFlush(NowMs(), true);
+      return;
     case OpType::kLogWriteDsync:
       commit_->OnWriteDone(res, id);
       [[fallthrough]];  // a complete RWF_DSYNC write is durable: as a successful fdatasync
     case OpType::kLogSync:
-      commit_->OnSyncDone(type == OpType::kLogWriteDsync ? 0 : res);
+      commit_->OnSyncDone(type == OpType::kLogWriteDsync ? 0 : res, id);
       monitors_.latency.MaybeAdd("fsync", static_cast<int64_t>(commit_->last_fsync_seconds() * 1e3),
                                  NowMs() / 1000);
       return AfterDurable();
