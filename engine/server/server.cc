@@ -217,10 +217,10 @@ void Server::Loop() {
     int64_t turn_started_us = 0;
     ring_.WaitAndDrain(input_backlog_.empty() && deferred_.empty(),
                        [this, &turn_started_us](OpType type, uint64_t id, int res, uint32_t flags) {
-                         if (turn_started_us == 0) turn_started_us = MonotonicUs();
+                         if (turn_started_us == 0) turn_started_us = StartTurnClock();
                          OnCompletion(type, id, res, flags);
                        });
-    if (turn_started_us == 0 && !input_backlog_.empty()) turn_started_us = MonotonicUs();
+    if (turn_started_us == 0 && !input_backlog_.empty()) turn_started_us = StartTurnClock();
     RunDeferredCompletions();
     ServeInputBacklog();
     blocked_.ServeReady([this](Conn& c, std::span<const std::string_view> argv) {
@@ -342,15 +342,28 @@ bool Server::DrainForShutdown(int64_t* deadline_ms) {
   return true;
 }
 
+int64_t Server::StartTurnClock() {
+  int64_t mono_us = MonotonicUs();
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  wall_minus_monotonic_us_ =
+      static_cast<int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000 - mono_us;
+  return mono_us;
+}
+
 void Server::Execute(Conn& c, std::span<const std::string_view> argv) {
   ++counters_.commands_processed;
-  int64_t now_ms = NowMs();
+  // One clock read per command: the wall time follows from the monotonic one and the offset
+  // read once per loop turn (a clock step shows from the next turn on).
+  int64_t started_us = MonotonicUs();
+  int64_t now_ms =
+      wall_minus_monotonic_us_ != 0 ? (started_us + wall_minus_monotonic_us_) / 1000 : NowMs();
   state::GlobalAccessClock().lru_clock_s = state::LruClockOf(now_ms);  // accesses stamp this
   RespWriter writer(&c.out, c.session.protocol_version);
   writer.set_error_observer(&command_stats_);
   LogEffectSink sink(*log_);
   log_->BeginRecord(now_ms);  // all effects of one command (one EXEC) make one record
-  CommandContext ctx{argv, c.session, state_, writer, sink, *this, now_ms};
+  CommandContext ctx{argv, c.session, state_, writer, sink, *this, now_ms, started_us};
   busy_.conn_id = c.id;
   size_t reply_start = c.out.size();
   bool skip_reply = std::exchange(c.session.reply_skip_next, false);
