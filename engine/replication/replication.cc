@@ -77,6 +77,7 @@ std::string Replication::ReplicaOf(std::string_view host, int port) {
                    options_.masterauth,
                    options_.listening_port,
                    options_.dir + "/replica-sync"};
+  link.tls_ctx = options_.tls_ctx;
   link_ = std::make_unique<ReplicaLink>(deps_.fs, link, history_.id, deps_.log.lsn_assigned() + 1,
                                         notify_fd_);
   link_down_since_ms_ = 0;

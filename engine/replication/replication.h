@@ -44,6 +44,7 @@ struct ReplicationOptions {
   int min_replicas_ack = 0;
   int min_replicas_to_write = 0;
   int min_replicas_max_lag_s = 10;
+  SSL_CTX* tls_ctx = nullptr;  // --tls-replication yes: the link's client context (not owned)
 };
 
 // What the server lends: the loop's state, log and connections, and the few actions on a
