@@ -57,14 +57,21 @@ ReplicaLink::ReplicaLink(io::FileSystem& fs, LinkOptions options, std::string hi
 }
 
 ReplicaLink::~ReplicaLink() {
-  stop_ = true;
-  uint64_t one = 1;
-  (void)!::write(wake_fd_, &one, sizeof(one));
-  room_.notify_all();
+  RequestStop();
   if (thread_.joinable()) thread_.join();
   sock_.Close();
   ::close(wake_fd_);
   if (options_.tls_ctx != nullptr) SSL_CTX_free(options_.tls_ctx);
+}
+
+void ReplicaLink::RequestStop() {
+  {
+    std::lock_guard lock(mu_);  // Push checks stop_ under it: the notify below is not lost
+    stop_ = true;
+  }
+  uint64_t one = 1;
+  (void)!::write(wake_fd_, &one, sizeof(one));
+  room_.notify_all();
 }
 
 void ReplicaLink::Start() {
@@ -128,6 +135,7 @@ void ReplicaLink::Run() {
     Push(std::move(down));
     SleepUnlessStopped(kRetryMs);
   }
+  finished_ = true;
 }
 
 absl::Status ReplicaLink::Session() {

@@ -57,6 +57,11 @@ class ReplicaLink {
               int notify_fd);
   ~ReplicaLink();  // stops and joins
   void Start();
+  // Asks the thread to end without waiting: every socket wait, the retry pause and a full queue
+  // give way at once; a snapshot being loaded finishes its load first. finished() says when the
+  // destructor will not wait.
+  void RequestStop();
+  bool finished() const { return finished_.load(); }
 
   // Loop side.
   std::deque<LinkEvent> TakeEvents();
@@ -103,6 +108,7 @@ class ReplicaLink {
   std::deque<LinkEvent> events_;
   size_t queued_bytes_ = 0;
 
+  std::atomic<bool> finished_{false};
   std::atomic<bool> link_up_{false};
   std::atomic<bool> syncing_{false};
   std::atomic<int64_t> last_io_ms_{0};

@@ -45,7 +45,7 @@ Replication::Replication(ReplicationOptions options, ReplicationDeps deps,
 }
 
 Replication::~Replication() {
-  link_.reset();
+  Stop();
   if (notify_fd_ >= 0) ::close(notify_fd_);
 }
 
@@ -63,7 +63,7 @@ std::string Replication::ReplicaOf(std::string_view host, int port) {
   if (link_ != nullptr && master_host_ == host && master_port_ == port) {
     return "+OK Already connected to specified master";
   }
-  link_.reset();
+  RetireLink();
   backlog_.clear();
   // Replicas of this node resync with it once it follows another history.
   for (uint64_t id : feeds_.DropAll()) {
@@ -89,7 +89,7 @@ std::string Replication::ReplicaOf(std::string_view host, int port) {
 
 void Replication::PromoteToPrimary() {
   if (link_ == nullptr) return;
-  link_.reset();  // records received but not applied yet are dropped: the log is a prefix
+  RetireLink();  // records received but not applied yet are dropped: the log is a prefix
   backlog_.clear();
   master_host_.clear();
   master_port_ = 0;
@@ -217,8 +217,15 @@ void Replication::Psync(ClientSession& client, std::string_view history_id, uint
                               plan->snapshot_path.empty() ? " (empty state)" : ""));
 }
 
+void Replication::RetireLink() {
+  if (link_ == nullptr) return;
+  link_->RequestStop();
+  retired_links_.push_back(std::move(link_));
+}
+
 void Replication::Stop() {
   link_.reset();
+  retired_links_.clear();  // joins: at shutdown a snapshot being loaded is waited for
   backlog_.clear();
   feeds_.DropAll();
 }
@@ -334,6 +341,7 @@ void Replication::OnDurable(uint64_t lsn_durable, int64_t now_ms) {
 }
 
 void Replication::OnTimer(int64_t now_ms) {
+  std::erase_if(retired_links_, [](const auto& link) { return link->finished(); });
   if (waiters_.size() > 0) ServeWaiters(now_ms);
 }
 

@@ -12,6 +12,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "common/format/dataset_id.h"
@@ -117,6 +118,7 @@ class Replication final : public ReplicationHooks {
   bool InstallFullSync(LinkEvent& ev, int64_t now_ms);
   void FollowHistory(const std::string& id, uint64_t lsn_last);
   void ServeWaiters(int64_t now_ms);
+  void RetireLink();
   WaitOutcome Count(const Waiter& w) const;
   std::string ReplicaInfoLines(int64_t now_ms) const;
 
@@ -130,6 +132,9 @@ class Replication final : public ReplicationHooks {
   absl::flat_hash_map<uint64_t, int> listening_ports_;  // REPLCONF listening-port, by conn
   // Replica role.
   std::unique_ptr<ReplicaLink> link_;
+  // Links replaced by REPLICAOF, asked to stop but not joined: the command answers at once, and
+  // OnTimer frees each once its thread has ended.
+  std::vector<std::unique_ptr<ReplicaLink>> retired_links_;
   std::string master_host_;
   int master_port_ = 0;
   std::deque<LinkEvent> backlog_;  // taken from the link, not applied yet
