@@ -4,6 +4,8 @@ primary under write load; WAIT counts it; an ACL user authenticates over TLS; a 
 does not trust the primary's certificate never links and says why. REPLICAOF answers at once
 whatever the old link is doing (connecting to an address that never answers, in a TLS
 handshake). The new settings' names and defaults are Redis's."""
+import contextlib
+import itertools
 import socket
 import threading
 import time
@@ -67,6 +69,35 @@ def fill_big(client, prefix, n=200):
     p.execute()
 
 
+@contextlib.contextmanager
+def write_load(engine, writers=3):
+    """Pipelined writes from `writers` threads for the block; their errors fail it."""
+    stop, errors = threading.Event(), []
+
+    def run(n):
+        p = engine.client().pipeline(transaction=False)
+        try:
+            for i in itertools.count():
+                if stop.is_set():
+                    return
+                p.set(f"w{n}:{i % 300}", i).incr(f"counter:{n}").zincrby("wz", 1, f"m{i % 20}")
+                if i % 16 == 15:
+                    p.execute()
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(writers)]
+    for t in threads:
+        t.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert not errors, errors
+
+
 def test_tls_replica_catches_up_resumes_by_psync_and_follows_write_load(tmp_path, certs,
                                                                          primary):
     c = primary.client()
@@ -85,31 +116,9 @@ def test_tls_replica_catches_up_resumes_by_psync_and_follows_write_load(tmp_path
     info = replication_info(primary)
     assert info["sync_partial_ok"] == 1 and info["sync_full"] == 1, info
 
-    stop, errors = threading.Event(), []
-
-    def writer(n):
-        w = primary.client()
-        i = 0
-        try:
-            while not stop.is_set():
-                w.set(f"w{n}:{i % 300}", i)
-                w.incr(f"counter:{n}")
-                w.zincrby("wz", 1, f"m{i % 20}")
-                i += 1
-        except Exception as e:  # noqa: BLE001 - reported below
-            errors.append(e)
-
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(3)]
-    for t in threads:
-        t.start()
-    try:
+    with write_load(primary):
         fill_big(c, "during")
         wait_for(lambda: replica.client().exists("during:199"), 60, "the live stream")
-    finally:
-        stop.set()
-        for t in threads:
-            t.join()
-    assert not errors
     assert_same_state(primary, replica)
     assert replica.stop() == 0
 

@@ -11,7 +11,7 @@ import time
 import pytest
 import redis
 
-from strongbox_harness import SANITIZED, Engine, raw_reply, run, wait_for
+from strongbox_harness import SANITIZED, Engine, RawConnection, raw_reply, run, wait_for
 from tls_harness import TlsEngine, make_certs
 
 TLS_PARAMS = ["tls-port", "tls-cert-file", "tls-key-file", "tls-key-file-pass", "tls-ca-cert-file",
