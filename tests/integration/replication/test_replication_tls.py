@@ -184,6 +184,19 @@ def test_tls_replication_settings_are_redis_defaults(engine_and_redis):
             raw_reply(r.client(), "CONFIG", "GET", name), name
 
 
+def test_tls_replication_settings_from_a_config_file(tmp_path, certs):
+    conf = tmp_path / "strongbox.conf"
+    conf.write_text(f"tls-replication yes\ntls-ca-cert-file {certs('ca.crt')}\n"
+                    f"tls-client-cert-file {certs('client.crt')}\n"
+                    f"tls-client-key-file {certs('client.key')}\n")
+    e = Engine(tmp_path / "data", "--config", str(conf)).start()
+    got = e.client().config_get("tls-*")
+    assert got["tls-replication"] == "yes"
+    assert got["tls-client-cert-file"] == certs("client.crt")
+    assert got["tls-client-key-file-pass"] == ""
+    assert e.stop() == 0
+
+
 def test_tls_replication_needs_a_ca(tmp_path, certs):
     rc, out = Engine(tmp_path / "data", "--tls-replication", "yes").run_to_exit()
     assert rc != 0 and "--tls-ca-cert-file" in out, out
