@@ -259,10 +259,13 @@ void Replication::ApplyEvents(int64_t now_ms) {
         ApplyRecords(ev, now_ms);
         break;
       case LinkEvent::kDown:
-        if (link_down_since_ms_ == 0) {
-          link_down_since_ms_ = now_ms;
+        // Once per outage, and again when the reason changes (refused, then a failed TLS
+        // handshake): a retry every second must not flood the log.
+        if (link_down_since_ms_ == 0 || ev.bytes != link_down_reason_) {
           deps_.log_line("link to the primary is down: " + ev.bytes);
         }
+        if (link_down_since_ms_ == 0) link_down_since_ms_ = now_ms;
+        link_down_reason_ = std::move(ev.bytes);
         break;
     }
     backlog_.pop_front();

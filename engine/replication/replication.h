@@ -139,6 +139,7 @@ class Replication final : public ReplicationHooks {
   int master_port_ = 0;
   std::deque<LinkEvent> backlog_;  // taken from the link, not applied yet
   int64_t link_down_since_ms_ = 0;
+  std::string link_down_reason_;  // the last one logged
   // --min-replicas-ack gates only records this node assigned as primary: those it held when it
   // started or was promoted were either its primary's (durable there before it sent them) or a
   // previous run's, whose acknowledgements are gone; holding every reply behind them would wedge
