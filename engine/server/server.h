@@ -188,6 +188,7 @@ class Server final : public ServerHooks {
   int listen_fd_ = -1;  // -1 with --port 0
   int tls_listen_fd_ = -1;
   std::unique_ptr<TlsContext> tls_;
+  std::unique_ptr<TlsContext> tls_client_;  // --tls-replication yes: the replica link's
   int signal_fd_ = -1;
   ::signalfd_siginfo siginfo_{};
   bool shutting_down_ = false;
