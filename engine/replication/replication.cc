@@ -307,9 +307,10 @@ bool Replication::InstallFullSync(LinkEvent& ev, int64_t now_ms) {
   format::DatasetId dataset{};
   SB_CHECK(DatasetOfHistory(ev.history_id, &dataset), "the link checked the history id");
   History history{ev.history_id, "", 0};
-  std::string set_aside;
-  absl::Status s = ReplaceDataFiles(deps_.fs, options_.dir, dataset, ev.snapshot_path, ev.lsn,
-                                    history, now_ms, &set_aside);
+  ReplacedLog replaced;
+  absl::Status s = ReplaceDataFiles(deps_.fs, options_.dir, options_.archive_dir, dataset,
+                                    ev.snapshot_path, ev.lsn, history, now_ms, &replaced);
+  if (absl::IsUnavailable(s)) return false;  // the snapshotter's short move ends: next turn
   if (!s.ok()) FatalExit("full resync: cannot replace the data files: " + s.ToString());
   deps_.log.ResetTo(ev.lsn, dataset);
   deps_.commit.Rotate(now_ms);  // opens the first segment of the new log
@@ -318,7 +319,8 @@ bool Replication::InstallFullSync(LinkEvent& ev, int64_t now_ms) {
   history_ = history;
   link_->ReportDurable(ev.lsn);
   deps_.log_line(absl::StrCat("full resync done at LSN ", ev.lsn,
-                              set_aside.empty() ? "" : "; the old files are in " + set_aside));
+                              replaced.dir.empty() ? "" : "; the old files are in " + replaced.dir,
+                              replaced.archive_dir.empty() ? "" : " and " + replaced.archive_dir));
   return true;
 }
 

@@ -112,7 +112,8 @@ class Replication final : public ReplicationHooks {
   void ApplyEvents(int64_t now_ms);
   void ApplyRecords(const LinkEvent& ev, int64_t now_ms);
   void Touched(uint8_t db, std::span<const std::string_view> argv);  // deps_.touched per key
-  // False while the log is busy (the install waits for it to go idle).
+  // False while the log is busy (the install waits for it to go idle) or while the snapshotter
+  // holds replace.lock (retried at the next loop turn).
   bool InstallFullSync(LinkEvent& ev, int64_t now_ms);
   void FollowHistory(const std::string& id, uint64_t lsn_last);
   void ServeWaiters(int64_t now_ms);
