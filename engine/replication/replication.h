@@ -22,6 +22,7 @@
 #include "engine/replication/primary_feeds.h"
 #include "engine/replication/replica_link.h"
 #include "engine/replication/replication_hooks.h"
+#include "engine/replication/sync_snapshot.h"
 #include "engine/replication/wait_list.h"
 #include "engine/server/connection.h"
 
@@ -107,8 +108,10 @@ class Replication final : public ReplicationHooks {
   struct FullSyncPlan {
     std::string snapshot_path;  // "" = the empty state
     uint64_t lsn = 0;
+    bool pending = false;  // sync_snapshot_ is still writing it
   };
   absl::StatusOr<FullSyncPlan> PlanFullSync(int64_t now_ms);
+  void PollSyncSnapshot();  // hands the child's snapshot to the replicas waiting for it
   void ApplyEvents(int64_t now_ms);
   void ApplyRecords(const LinkEvent& ev, int64_t now_ms);
   void Touched(uint8_t db, std::span<const std::string_view> argv);  // deps_.touched per key
@@ -126,6 +129,7 @@ class Replication final : public ReplicationHooks {
   History history_;
   int notify_fd_ = -1;
   PrimaryFeeds feeds_;
+  SyncSnapshot sync_snapshot_;
   WaitList waiters_;
   absl::flat_hash_map<uint64_t, int> listening_ports_;  // REPLCONF listening-port, by conn
   // Replica role.
