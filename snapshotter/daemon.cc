@@ -19,6 +19,7 @@
 #include "common/format/dataset_id.h"
 #include "common/format/directory_scan.h"
 #include "common/format/file_names.h"
+#include "common/format/replaced_logs.h"
 #include "common/format/snapshot_request.h"
 #include "common/io/file_system.h"
 #include "common/metrics/http_server.h"
@@ -124,6 +125,10 @@ class Daemon {
   absl::Status LoadState() {
     std::vector<std::string> snapshots;
     absl::Status listed = guard_.Adopt([&]() -> absl::Status {
+      std::string moved;
+      auto s = format::FollowArchiveGeneration(fs_, o_.archive_dir, guard_.adopted(), &moved);
+      if (!s.ok()) return s;
+      if (!moved.empty()) Log("the archived files of the replaced log are in " + moved);
       auto id = format::LoadDatasetId(fs_, o_.dir);
       if (!id.ok()) return id.status();
       dataset_ = *id;
@@ -290,6 +295,13 @@ class Daemon {
         return;
       }
       if (!s.ok()) {
+        // A segment of a log that replaced this one (read before the guard noticed) is no
+        // damage: the next pass starts over from the new log.
+        auto replaced = guard_.Changed();
+        if (replaced.ok() && *replaced) {
+          pending_events_ = true;
+          return;
+        }
         SetStall(s.ToString());
         return;
       }

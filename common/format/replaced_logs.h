@@ -24,6 +24,22 @@ inline constexpr char kReplacedPrefix[] = "replaced-";
 // The name of the newest replaced-<ms> directory in `dir` ("" if there is none).
 absl::StatusOr<std::string> CurrentLogGeneration(io::FileSystem& fs, const std::string& dir);
 
+// Moves the names of `from` that `pick` selects into `to`, created only if there are some
+// (dataset.id last: until it goes, `from` still names its data set); fsyncs both directories.
+// *moved_to is `to`, or "" when nothing was moved.
+absl::Status MoveFilesAside(io::FileSystem& fs, const std::string& from, const std::string& to,
+                            bool (*pick)(const std::string&), std::string* moved_to);
+
+// The names of an archive's log: archived segments, sealed segments, snapshots, partial copies.
+bool IsArchivedLogFile(const std::string& name);
+
+// The archive says which generation its files belong to, in <archive>/log-generation: the
+// snapshotter sets the archive's files aside (into <archive>/<generation>/) when the hot log was
+// replaced without them, e.g. by an engine that does not mount the archive volume. A missing
+// marker is taken to mean the current generation (archives from before the marker existed).
+absl::Status FollowArchiveGeneration(io::FileSystem& fs, const std::string& archive_dir,
+                                     const std::string& generation, std::string* moved_to);
+
 // replace.lock taken without waiting: FailedPrecondition while the other process holds it.
 absl::StatusOr<std::unique_ptr<io::FileLock>> TryLockReplace(io::FileSystem& fs,
                                                              const std::string& dir);

@@ -20,13 +20,6 @@ bool BelongsToLog(const std::string& name) {
          kind == FileKind::kTorn || name == format::kDatasetIdFile || name == kHistoryFile;
 }
 
-bool BelongsToArchive(const std::string& name) {
-  using format::FileKind;
-  FileKind kind = format::ParseFileName(name).kind;
-  return kind == FileKind::kArchivedSegment || kind == FileKind::kSealed ||
-         kind == FileKind::kSnapshot || kind == FileKind::kTmp;
-}
-
 // replaced-<ms>, later than every existing one even when the clock stepped back or two resyncs
 // fall in the same millisecond: the newest name is the snapshotter's generation.
 absl::StatusOr<std::string> NextReplacedName(io::FileSystem& fs, const std::string& dir,
@@ -40,30 +33,6 @@ absl::StatusOr<std::string> NextReplacedName(io::FileSystem& fs, const std::stri
     ms = std::max(ms, newest_ms + 1);
   }
   return absl::StrCat(format::kReplacedPrefix, ms);
-}
-
-// Moves the names of `from` that `pick` selects into `to` (created only if there are some).
-absl::Status MoveAside(io::FileSystem& fs, const std::string& from, const std::string& to,
-                       bool (*pick)(const std::string&), std::string* moved_to) {
-  auto names = fs.ListDir(from);
-  if (!names.ok()) return names.status();
-  std::vector<std::string> old;
-  for (const std::string& n : *names) {
-    if (pick(n)) old.push_back(n);
-  }
-  moved_to->clear();
-  if (old.empty()) return absl::OkStatus();
-  if (auto s = fs.CreateDir(to); !s.ok()) return s;
-  // dataset.id last: until it goes, the directory still names the old data set.
-  std::stable_partition(old.begin(), old.end(),
-                        [](const std::string& n) { return n != format::kDatasetIdFile; });
-  for (const std::string& n : old) {
-    if (auto s = fs.Rename(from + "/" + n, to + "/" + n); !s.ok()) return s;
-  }
-  if (auto s = fs.FsyncDir(to); !s.ok()) return s;
-  if (auto s = fs.FsyncDir(from); !s.ok()) return s;
-  *moved_to = to;
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -85,11 +54,12 @@ absl::Status ReplaceDataFiles(io::FileSystem& fs, const std::string& dir,
   if (!archive_exists.ok()) return archive_exists.status();
   replaced->archive_dir.clear();
   if (*archive_exists) {
-    absl::Status s = MoveAside(fs, archive_dir, archive_dir + "/" + *name, BelongsToArchive,
-                               &replaced->archive_dir);
+    absl::Status s = format::MoveFilesAside(fs, archive_dir, archive_dir + "/" + *name,
+                                            format::IsArchivedLogFile, &replaced->archive_dir);
     if (!s.ok()) return s;
   }
-  if (auto s = MoveAside(fs, dir, dir + "/" + *name, BelongsToLog, &replaced->dir); !s.ok()) {
+  if (auto s = format::MoveFilesAside(fs, dir, dir + "/" + *name, BelongsToLog, &replaced->dir);
+      !s.ok()) {
     return s;
   }
   if (auto s = format::WriteDatasetId(fs, dir, dataset); !s.ok()) return s;

@@ -6,6 +6,7 @@ import os
 import threading
 import time
 
+import pytest
 import redis
 
 from strongbox_harness import (Engine, Snapshotter, newest_snapshot_lsn, snapshotter_tool,
@@ -63,6 +64,7 @@ def replaced(data_dir):
 
 def assert_snapshotter_alive(snap):
     assert snap.proc.poll() is None, snap.output()[-3000:]
+    assert "replay stalled" not in snap.output(), snap.output()[-3000:]
 
 
 def wait_for_replica_snapshot_after(replica, snap, lsn, what):
@@ -77,12 +79,16 @@ def wait_for_replica_snapshot_after(replica, snap, lsn, what):
     wait_for(done, 90, what)
 
 
-def test_a_replica_snapshotter_goes_on_across_full_resyncs(tmp_path):
+# Compose and Kubernetes mount the archive volume in the snapshotter only: then the engine cannot
+# set the archive's files aside and the snapshotter does it.
+@pytest.mark.parametrize("engine_sees_archive", [True, False])
+def test_a_replica_snapshotter_goes_on_across_full_resyncs(tmp_path, engine_sees_archive):
     primary = Engine(tmp_path / "primary", *ENGINE_ARGS).start()
     other = Engine(tmp_path / "other", *ENGINE_ARGS).start()
     primary_snap = Snapshotter(primary.dir, *SNAP_ARGS).start()
-    replica = Engine(tmp_path / "replica", *ENGINE_ARGS, "--replicaof", "127.0.0.1",
-                     str(primary.port)).start()
+    archive_args = () if engine_sees_archive else ("--archive-dir", str(tmp_path / "elsewhere"))
+    replica = Engine(tmp_path / "replica", *ENGINE_ARGS, *archive_args, "--replicaof",
+                     "127.0.0.1", str(primary.port)).start()
     replica_snap = Snapshotter(replica.dir, *SNAP_ARGS).start()
     try:
         # The other primary's history is shorter: after the switch the replica's LSNs restart
@@ -120,6 +126,9 @@ def test_a_replica_snapshotter_goes_on_across_full_resyncs(tmp_path):
                                             "snapshots after the second resync")
         wait_synced(primary, replica)
         assert len(replaced(replica.dir)) == generations + 2
+        # The archive holds the current log only; the replaced logs' archived files are aside.
+        aside = replaced(os.path.join(replica.dir, "archived"))
+        assert aside and set(aside) <= set(replaced(replica.dir))
         assert_snapshotter_alive(replica_snap)
 
         # The replica's snapshot and segments alone rebuild the primary's state.

@@ -3,7 +3,6 @@
 // snapshotter holds replace.lock.
 #include "engine/replication/replica_install.h"
 
-#include <algorithm>
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
@@ -11,29 +10,20 @@
 #include "common/format/file_names.h"
 #include "common/format/replaced_logs.h"
 #include "common/io/fault_file_system.h"
+#include "tests/unit/format/dir_test_util.h"
 
 using namespace strongbox;
 using engine::replication::History;
 using engine::replication::InitialHistory;
 using engine::replication::ReplaceDataFiles;
 using engine::replication::ReplacedLog;
+using testing::Has;
+using testing::Put;
 
 namespace {
 
 constexpr char kDir[] = "/data";
 constexpr char kArchive[] = "/data/archived";
-
-void Touch(io::FileSystem& fs, const std::string& path) {
-  auto f = fs.Open(path, io::FileSystem::OpenMode::kCreateOrTruncate);
-  REQUIRE(f.ok());
-  REQUIRE((*f)->WriteAt(0, "x").ok());
-}
-
-bool Has(io::FileSystem& fs, const std::string& dir, const std::string& name) {
-  auto names = fs.ListDir(dir);
-  REQUIRE(names.ok());
-  return std::find(names->begin(), names->end(), name) != names->end();
-}
 
 struct OldLog {
   io::FaultFileSystem fs;
@@ -45,10 +35,10 @@ struct OldLog {
     REQUIRE(fs.CreateDir(kDir).ok());
     REQUIRE(fs.CreateDir(kArchive).ok());
     REQUIRE(format::WriteDatasetId(fs, kDir, old_id).ok());
-    Touch(fs, std::string(kDir) + "/" + format::SealedSegmentName(11, 20));
-    Touch(fs, std::string(kDir) + "/" + format::SnapshotName(10));
-    Touch(fs, std::string(kArchive) + "/" + format::SnapshotName(5));
-    Touch(fs, std::string(kArchive) + "/" + format::ArchivedSegmentName(1, 10));
+    Put(fs, kDir, format::SealedSegmentName(11, 20));
+    Put(fs, kDir, format::SnapshotName(10));
+    Put(fs, kArchive, format::SnapshotName(5));
+    Put(fs, kArchive, format::ArchivedSegmentName(1, 10));
   }
 
   absl::Status Replace(int64_t now_ms, ReplacedLog* replaced) {
