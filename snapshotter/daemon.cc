@@ -142,6 +142,7 @@ class Daemon {
     if (!listed.ok()) return listed;
     replayer_ = std::make_unique<Replayer>(fs_, dataset_);
     lsn_snapshot_ = 0;
+    lsn_archived_ = 0;
     segments_since_snapshot_ = 0;
     auto loaded = replayer_->LoadNewestSnapshot(snapshots, Log);
     if (!loaded.ok()) return loaded.status();
@@ -158,8 +159,7 @@ class Daemon {
   bool FollowReplacedLog() {
     auto changed = guard_.Changed();
     if (!changed.ok() || !*changed) return changed.ok();
-    Log(absl::StrCat("the log was replaced (", guard_.adopted(),
-                     " -> a newer replaced-*): ", "starting over from the new log's files"));
+    std::string old_generation = guard_.adopted();
     replayer_.reset();
     if (auto s = LoadState(); !s.ok()) {
       Log("cannot load the new log yet: " + s.ToString());
@@ -167,6 +167,9 @@ class Daemon {
       pending_events_ = true;
       return false;
     }
+    Log(absl::StrCat("the log was replaced (generation '", old_generation, "' -> '",
+                     guard_.adopted(), "'): started over from its files at LSN ",
+                     replayer_->lsn_applied()));
     SetStall("");
     last_snapshot_ms_ = NowMs();
     return true;
@@ -353,6 +356,10 @@ class Daemon {
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (info.ok()) info = Publish(*std::move(info), lsn);
+    if (absl::IsAborted(info.status())) {
+      Log(absl::StrCat("snapshot at LSN ", lsn, " dropped: ", info.status().message()));
+      return false;
+    }
     if (!info.ok()) {
       Log("snapshot failed: " + info.status().ToString());
       m_.snapshot_failures->Inc();
