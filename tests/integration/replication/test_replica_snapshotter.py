@@ -146,3 +146,48 @@ def test_a_replica_snapshotter_goes_on_across_full_resyncs(tmp_path, engine_sees
         for e in (replica, other, primary):
             if e.proc is not None and e.proc.poll() is None:
                 assert e.stop() == 0, e.output()[-2000:]
+
+
+def test_a_diverged_replica_resyncs_without_its_snapshotter_mixing_the_histories(tmp_path):
+    """The same data set on both sides: a replica promoted for a while (its own writes past the
+    promotion) rejoins its primary. Its new log restarts below the LSNs its snapshotter already
+    replayed, with records of the same data set: only the generation tells them apart."""
+    primary = Engine(tmp_path / "primary", *ENGINE_ARGS).start()
+    primary_snap = Snapshotter(primary.dir, *SNAP_ARGS).start()
+    replica = Engine(tmp_path / "replica", *ENGINE_ARGS, "--replicaof", "127.0.0.1",
+                     str(primary.port)).start()
+    replica_snap = Snapshotter(replica.dir, *SNAP_ARGS).start()
+    try:
+        with WriteLoad(primary, "p1"):
+            wait_for_replica_snapshot_after(replica, replica_snap, 500, "the replica's snapshots")
+        promoted_at = wait_synced(primary, replica)
+        assert replica.client().replicaof("NO", "ONE")
+        with WriteLoad(replica, "diverged"):  # records the primary's history never had
+            wait_for_replica_snapshot_after(replica, replica_snap, promoted_at + 1000,
+                                            "snapshots of the diverged log")
+        assert newest_snapshot_lsn(primary.dir) <= promoted_at
+
+        assert replica.client().replicaof("127.0.0.1", primary.port)
+        with WriteLoad(primary, "p2"):
+            wait_for(lambda: info(replica)["master_replid"] == info(primary)["master_replid"],
+                     60, "the full resync")
+            diverged_lsn = info(replica, "persistence")["lsn_durable"]
+            wait_for_replica_snapshot_after(replica, replica_snap, promoted_at + 2000,
+                                            "snapshots past the diverged LSNs")
+        wait_synced(primary, replica)
+        assert_snapshotter_alive(replica_snap)
+        assert not replica.client().keys("diverged:*")
+
+        want = dump(primary.client())
+        assert replica.stop() == 0
+        assert replica_snap.stop() == 0
+        rc, out = snapshotter_tool("verify", "--dir", replica.dir)
+        assert rc == 0, out
+        replica.start()  # from the snapshotter's newest snapshot and the segments after it
+        assert dump(replica.client()) == want, f"diverged at {diverged_lsn}"
+    finally:
+        for s in (replica_snap, primary_snap):
+            s.stop()
+        for e in (replica, primary):
+            if e.proc is not None and e.proc.poll() is None:
+                assert e.stop() == 0, e.output()[-2000:]
