@@ -16,14 +16,30 @@ bool AllZero(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c == 0; });
 }
 
-// Is there any record after `from` that validates and continues the LSN sequence? If so, the
-// bad bytes at `from` are rot in the middle, not a torn tail.
-bool ValidRecordFollows(std::string_view data, size_t from, uint64_t lsn_next) {
+// Where the first record after `from` that validates and continues the LSN sequence starts
+// (npos if none). If there is one, the bad bytes at `from` are not simply the end of the log.
+size_t ValidRecordAfter(std::string_view data, size_t from, uint64_t lsn_next) {
   for (size_t pos = from + 1; pos + kRecordHeaderBytes <= data.size(); ++pos) {
     RecordView r;
     if (DecodeRecord(data.substr(pos), &r) == DecodeResult::kOk && r.lsn >= lsn_next) {
-      return true;
+      return pos;
     }
+  }
+  return std::string_view::npos;
+}
+
+// Does [from, to) hold a block the disk never got: zeros from `from` (or the block's start)
+// through the end of a 4 KiB block? An active segment's unacknowledged tail can reach the disk
+// out of order: the kernel writes dirty blocks back in its own order, and pipelined batches
+// (durable_log.h) are synced concurrently. Segments are zero-filled before use, so a block that
+// never made it reads as zeros. Records after such a hole were never acknowledged: a reply waits
+// until every byte before its record is durable. Rot (bit flips, garbage) leaves no zero block.
+bool UnwrittenBlockIn(std::string_view data, size_t from, size_t to) {
+  constexpr size_t kBlockBytes = 4096;
+  for (size_t block = from / kBlockBytes * kBlockBytes; block + kBlockBytes <= to;
+       block += kBlockBytes) {
+    size_t lo = std::max(from, block);
+    if (AllZero(data.substr(lo, block + kBlockBytes - lo))) return true;
   }
   return false;
 }
@@ -53,14 +69,20 @@ absl::StatusOr<SegmentScan> ScanRecords(const std::string& path, std::string_vie
         scan.end = SegmentEnd::kClean;
         break;
       }
-      if (sealed_name || ValidRecordFollows(data, pos, lsn_next)) {
+      size_t next_valid = sealed_name ? pos : ValidRecordAfter(data, pos, lsn_next);
+      bool hole = next_valid != std::string_view::npos && !sealed_name &&
+                  UnwrittenBlockIn(data, pos, next_valid);
+      if (next_valid != std::string_view::npos && !hole) {
         return Damage(
             path, scan, pos,
             res == DecodeResult::kBadChecksum ? "record checksum mismatch" : "invalid record");
       }
       scan.end = SegmentEnd::kTornTail;
       scan.problem_offset = pos;
-      scan.problem = absl::StrCat(path, ": torn tail of ", rest.size(), " bytes at offset ", pos);
+      scan.problem = absl::StrCat(path, ": torn tail of ", rest.size(), " bytes at offset ", pos,
+                                  hole ? " (a block never written, then records written back out "
+                                         "of order: never acknowledged)"
+                                       : "");
       return scan;
     }
     if (r.type == RecordType::kSeal) {

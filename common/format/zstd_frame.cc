@@ -81,6 +81,12 @@ absl::Status ZstdFrameWriter::Write(std::string_view data, bool end) {
         return s;
       }
       offset_ += o.pos;
+      if (offset_ - writeback_started_ >= kWritebackWindowBytes) {
+        file_.StartWriteback(writeback_window_, writeback_started_ - writeback_window_, true);
+        file_.StartWriteback(writeback_started_, offset_ - writeback_started_, false);
+        writeback_window_ = writeback_started_;
+        writeback_started_ = offset_;
+      }
     }
     if (end ? left == 0 : in.pos == in.size) return absl::OkStatus();
   }

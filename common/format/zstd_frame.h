@@ -41,6 +41,11 @@ class ZstdFrameWriter {
   std::string out_;
   uint64_t offset_ = 0;
   uint64_t raw_bytes_ = 0;
+  // Write-back in windows (io::File::StartWriteback): the previous window's is waited for and
+  // the current one's started, so a snapshot's bytes trickle to the disk as they are made.
+  static constexpr uint64_t kWritebackWindowBytes = 8ull << 20;
+  uint64_t writeback_window_ = 0;   // the window being written back: [this,
+  uint64_t writeback_started_ = 0;  // this); after it, bytes not yet handed to write-back
 };
 
 // Reads one frame that fills `file` exactly, a chunk of the file at a time.

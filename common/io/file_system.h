@@ -33,6 +33,14 @@ class File {
   virtual absl::StatusOr<uint64_t> Size() = 0;
   // Real descriptor for io_uring submission, or -1 for simulated files (tests).
   virtual int fd() const = 0;
+  // A hint, not a sync (nothing becomes durable by it; errors show at the fsync): starts
+  // writing [offset, offset + bytes) back, first waiting for that range's write-back already
+  // under way when `wait` is set. A long write that calls it per window keeps its dirty data
+  // to about one window, so its final fsync is no burst that delays another process's
+  // fdatasync on the same volume (sync_file_range; a no-op for simulated files).
+  virtual void StartWriteback(uint64_t offset, uint64_t bytes, bool wait) {
+    (void)offset, (void)bytes, (void)wait;
+  }
 };
 
 // An exclusive advisory lock on a file (flock), held until the object is destroyed. It keeps a

@@ -87,6 +87,12 @@ class PosixFile final : public File {
     if (::fsync(fd_) != 0) return ErrnoStatus(errno, "fsync", path_);
     return absl::OkStatus();
   }
+  void StartWriteback(uint64_t offset, uint64_t bytes, bool wait) override {
+    if (bytes == 0) return;  // sync_file_range reads 0 as "to the end of the file"
+    unsigned flags = SYNC_FILE_RANGE_WRITE;
+    if (wait) flags |= SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WAIT_AFTER;
+    (void)::sync_file_range(fd_, static_cast<off_t>(offset), static_cast<off_t>(bytes), flags);
+  }
   absl::Status Preallocate(uint64_t bytes) override {
     int rc = ::posix_fallocate(fd_, 0, static_cast<off_t>(bytes));
     if (rc != 0) return ErrnoStatus(rc, "fallocate", path_);

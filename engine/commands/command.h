@@ -198,6 +198,9 @@ struct CommandContext {
   EffectSink& effects;
   ServerHooks& server;
   int64_t now_ms;  // one clock reading per command (per EXEC), so effects are consistent
+  // The monotonic clock (µs) when the command arrived, if the caller read it (0: not read):
+  // the command's duration starts there, saving a clock read per command.
+  int64_t started_us = 0;
 };
 
 using CommandHandler = void (*)(CommandContext& ctx);

@@ -4,8 +4,10 @@
 namespace strongbox::engine {
 
 CommandStat& CommandStats::Of(std::string_view command) {
+  if (last_ != commands_.end() && last_->first == command) return last_->second;
   auto it = commands_.find(command);
   if (it == commands_.end()) it = commands_.emplace(std::string(command), CommandStat{}).first;
+  last_ = it;
   return it->second;
 }
 
@@ -32,6 +34,7 @@ void CommandStats::OnErrorReply(std::string_view message) {
 
 void CommandStats::ResetStats() {
   commands_.clear();
+  last_ = commands_.end();
   errors_.clear();
   total_error_replies_ = 0;
   keyspace_hits_ = 0;

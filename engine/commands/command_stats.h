@@ -26,6 +26,10 @@ class CommandStats final : public ErrorObserver {
   // Redis keeps at most this many error codes (ERRORSTATS_LIMIT): a script may invent codes.
   static constexpr size_t kErrorCodesMax = 128;
 
+  CommandStats() = default;
+  CommandStats(const CommandStats&) = delete;  // last_ points into this object's map
+  CommandStats& operator=(const CommandStats&) = delete;
+
   void RecordCall(std::string_view command, int64_t duration_us, bool failed);
   void RecordRejected(std::string_view command);
   // ErrorObserver: one error reply written to a client, keyed by its first word ("ERR").
@@ -51,6 +55,9 @@ class CommandStats final : public ErrorObserver {
   CommandStat& Of(std::string_view command);
 
   std::map<std::string, CommandStat, std::less<>> commands_;
+  // The last command's entry (map nodes never move): a pipeline of one command skips the
+  // ordered lookup and its string compares.
+  std::map<std::string, CommandStat, std::less<>>::iterator last_ = commands_.end();
   std::map<std::string, uint64_t, std::less<>> errors_;
   uint64_t total_error_replies_ = 0;
   uint64_t keyspace_hits_ = 0;

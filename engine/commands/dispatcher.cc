@@ -3,6 +3,7 @@
 #include "engine/commands/dispatcher.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -147,7 +148,10 @@ void Run(CommandContext& ctx, const CommandSpec& spec) {
   CommandStats* stats = ctx.server.command_stats();
   if (stats != nullptr) stats->set_lookups_counted((spec.flags & kReadonly) != 0);
   size_t reply_start = ctx.reply.buffer()->size();
-  int64_t started_us = monitors != nullptr || stats != nullptr ? MonotonicUs() : 0;
+  int64_t started_us = 0;
+  if (monitors != nullptr || stats != nullptr) {
+    started_us = ctx.started_us != 0 ? std::exchange(ctx.started_us, 0) : MonotonicUs();
+  }
   RunChecked(ctx, spec);
   SB_CHECK(
       was_blocked || !ctx.client.block.active || ((spec.flags & kMayBlock) && !ctx.client.in_exec),

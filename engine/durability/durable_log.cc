@@ -1,6 +1,8 @@
 // Group commit state machine, and rotation: segment creation and sealing.
 #include "engine/durability/durable_log.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/format/dataset_id.h"
 #include "common/format/file_names.h"
@@ -28,7 +30,7 @@ absl::Status DurableLog::Promote(std::unique_ptr<io::File> prepared, int64_t now
   SB_CHECK(file_ == nullptr, "a segment is already open");
   // Records may be pending (gathered while the previous segment was sealed): they start at
   // lsn_durable_ + 1, which is this segment's first LSN.
-  SB_CHECK(!in_flight_, "a batch is in flight while opening a segment");
+  SB_CHECK(in_flight_.empty(), "a batch is in flight while opening a segment");
   uint64_t first = lsn_durable_ + 1;
   std::string path = absl::StrCat(options_.dir, "/", format::ActiveSegmentName(first));
   std::string prepared_path = prepared->path();
@@ -83,7 +85,7 @@ void DurableLog::AppendReplicated(std::string_view record, uint64_t lsn) {
 }
 
 void DurableLog::ResetTo(uint64_t lsn, const format::DatasetId& dataset) {
-  SB_CHECK(!in_flight_ && pending_records_ == 0, "resetting a log with records on the way");
+  SB_CHECK(in_flight_.empty() && pending_records_ == 0, "resetting a log with records on the way");
   file_.reset();
   path_.clear();
   pending_.clear();
@@ -93,27 +95,46 @@ void DurableLog::ResetTo(uint64_t lsn, const format::DatasetId& dataset) {
 }
 
 std::optional<DurableLog::Batch> DurableLog::TakeBatch() {
-  if (in_flight_ || pending_records_ == 0 || file_ == nullptr) return std::nullopt;
-  flushing_.swap(pending_);
+  if (in_flight_.size() >= static_cast<size_t>(std::max(1, options_.max_batches_in_flight)) ||
+      pending_records_ == 0 || file_ == nullptr) {
+    return std::nullopt;
+  }
+  InFlight& batch = in_flight_.emplace_back();
+  batch.id = next_batch_id_++;
+  if (!spare_.empty()) {
+    batch.data = std::move(spare_.back());
+    spare_.pop_back();
+  }
+  batch.data.swap(pending_);
   pending_.clear();
-  flushing_lsn_last_ = pending_lsn_last_;
-  flushing_records_ = pending_records_;
+  batch.lsn_last = pending_lsn_last_;
+  batch.records = pending_records_;
   pending_records_ = 0;
-  in_flight_ = true;
-  return Batch{file_.get(), write_offset_, flushing_, flushing_lsn_last_, flushing_records_};
+  uint64_t offset = write_offset_;
+  write_offset_ += batch.data.size();
+  return Batch{batch.id, file_.get(), offset, batch.data, batch.lsn_last, batch.records};
 }
 
-void DurableLog::BatchDurable() {
-  SB_CHECK(in_flight_, "completion without a batch in flight");
-  SB_CHECK(flushing_lsn_last_ > lsn_durable_ && flushing_lsn_last_ <= lsn_assigned_,
-           "durable LSN must advance and never pass the assigned LSN");
-  write_offset_ += flushing_.size();
-  bytes_written_ += flushing_.size();
-  records_written_ += flushing_records_;
-  segment_records_ += flushing_records_;
-  lsn_durable_ = flushing_lsn_last_;
-  flushing_.clear();
-  in_flight_ = false;
+bool DurableLog::BatchDurable(uint64_t id) {
+  auto it = std::find_if(in_flight_.begin(), in_flight_.end(),
+                         [id](const InFlight& b) { return b.id == id; });
+  SB_CHECK(it != in_flight_.end() && !it->durable, "completion for a batch not in flight");
+  it->durable = true;
+  bool advanced = false;
+  while (!in_flight_.empty() && in_flight_.front().durable) {
+    InFlight& done = in_flight_.front();
+    SB_CHECK(done.lsn_last > lsn_durable_ && done.lsn_last <= lsn_assigned_,
+             "durable LSN must advance and never pass the assigned LSN");
+    bytes_written_ += done.data.size();
+    records_written_ += done.records;
+    segment_records_ += done.records;
+    lsn_durable_ = done.lsn_last;
+    done.data.clear();
+    spare_.push_back(std::move(done.data));
+    in_flight_.pop_front();
+    advanced = true;
+  }
+  return advanced;
 }
 
 uint64_t PreparedBytes(uint64_t segment_bytes) { return segment_bytes + segment_bytes / 8; }
@@ -130,7 +151,7 @@ bool DurableLog::RotationDue(int64_t now_ms, bool force) const {
 
 absl::Status DurableLog::Rotate(int64_t now_ms, bool force) {
   pipeline_->Tick(now_ms);
-  if (in_flight_ || !RotationDue(now_ms, force)) return absl::OkStatus();
+  if (!in_flight_.empty() || !RotationDue(now_ms, force)) return absl::OkStatus();
   // Past the rotation size a segment runs on into its headroom only while the volume cannot
   // give a next one; while one is being prepared, rotation waits for it (a stall only when
   // writes outrun zero-filling).
@@ -163,7 +184,7 @@ std::string DurableLog::read_only_reason() const {
 }
 
 absl::Status DurableLog::SealActive(int64_t now_ms) {
-  SB_CHECK(!in_flight_, "sealing with a batch in flight");
+  SB_CHECK(in_flight_.empty(), "sealing with a batch in flight");
   if (file_ == nullptr) return absl::OkStatus();
   uint64_t last = segment_lsn_first_ + segment_records_ - 1;
   SB_CHECK(last == lsn_durable_, "sealing a segment whose records are not all durable");

@@ -3,17 +3,22 @@
 // I/O of batches is done by the caller (io_uring in the engine, the file seam in tests), so the
 // same state machine runs in production and in the power-loss simulation:
 //   Rotate() (opens the first segment) → BeginRecord/EndRecord* → TakeBatch() → caller writes
-//   batch.data at batch.offset to batch.file and fdatasyncs it → BatchDurable() → Rotate().
+//   batch.data at batch.offset to batch.file and fdatasyncs it → BatchDurable(batch.id) →
+//   Rotate(). Up to max_batches_in_flight batches may be on their way at once (pipelined group
+//   commit); they may complete in any order, and the durable LSN advances over the oldest
+//   completed ones only, so it never passes a batch still in flight.
 // Segment files are prepared ahead of time by a SegmentPipeline; rotation promotes a prepared
 // file (header, rename) and seals the old segment through io::FileSystem on the caller's thread.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "common/format/dataset_id.h"
@@ -34,6 +39,11 @@ struct DurableLogOptions {
   bool prepare_in_background = false;
   // Prepared files leave the page cache (log writes with O_DIRECT: segment_pipeline.h).
   bool drop_prepared_page_cache = false;
+  // Batches written and fdatasynced at once. One: a batch waits for the previous one's sync.
+  // Two: the next batch's write+sync starts while the previous sync runs, so a request waits
+  // for one sync rather than the rest of another and its own (the writes go to disjoint
+  // ranges of the segment, so their order on disk does not matter).
+  int max_batches_in_flight = 1;
 };
 
 class DurableLog {
@@ -73,17 +83,25 @@ class DurableLog {
   void ResetTo(uint64_t lsn, const format::DatasetId& dataset);
 
   struct Batch {
+    uint64_t id = 0;  // for BatchDurable
     io::File* file = nullptr;
     uint64_t offset = 0;
-    std::string_view data;
+    std::string_view data;  // stable until the batch is durable
     uint64_t lsn_last = 0;
     uint64_t records = 0;
   };
-  // The pending records as one write, if none is in flight and something is pending.
+  // The pending records as one write, if fewer than max_batches_in_flight are in flight and
+  // something is pending.
   std::optional<Batch> TakeBatch();
-  bool batch_in_flight() const { return in_flight_; }
-  // The in-flight batch is written and fdatasynced.
-  void BatchDurable();
+  bool batch_in_flight() const { return !in_flight_.empty(); }
+  size_t batches_in_flight() const { return in_flight_.size(); }
+  // Rotation by size or age is due (Rotate() acts once nothing is in flight; a pipelining
+  // caller stops taking batches until then, so rotation never starves under load).
+  bool rotation_due(int64_t now_ms) const { return RotationDue(now_ms, false); }
+  // Batch `id` is written and fdatasynced. Returns true when the durable LSN advanced (every
+  // older batch is durable too).
+  bool BatchDurable(uint64_t id);
+  bool BatchDurable() { return BatchDurable(in_flight_.front().id); }  // the oldest one
 
   // Seals the active segment without opening another (graceful shutdown). Nothing may be in
   // flight.
@@ -113,15 +131,21 @@ class DurableLog {
   uint64_t segment_lsn_first_ = 0;
   uint64_t segment_records_ = 0;
   int64_t segment_opened_ms_ = 0;
-  uint64_t write_offset_ = 0;  // where the next batch goes
+  uint64_t write_offset_ = 0;  // where the next batch goes (after those in flight)
 
-  std::string pending_;   // records gathering for the next batch
-  std::string flushing_;  // the batch in flight (stable memory for io_uring)
+  struct InFlight {
+    uint64_t id = 0;
+    std::string data;  // stable memory for io_uring until durable
+    uint64_t lsn_last = 0;
+    uint64_t records = 0;
+    bool durable = false;
+  };
+  std::string pending_;  // records gathering for the next batch
   size_t pending_records_ = 0;
   uint64_t pending_lsn_last_ = 0;
-  uint64_t flushing_lsn_last_ = 0;
-  uint64_t flushing_records_ = 0;
-  bool in_flight_ = false;
+  std::deque<InFlight> in_flight_;  // oldest first; references stay valid on push_back
+  std::vector<std::string> spare_;  // buffers of durable batches, reused (no reallocation)
+  uint64_t next_batch_id_ = 1;
   format::RecordBuilder builder_;
 
   uint64_t lsn_assigned_;

@@ -1,18 +1,13 @@
 // ReplicaLink: the replica's side of the protocol on its own thread.
 #include "engine/replication/replica_link.h"
 
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/eventfd.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <ctime>
 
 #include "absl/strings/str_cat.h"
@@ -54,19 +49,29 @@ ReplicaLink::ReplicaLink(io::FileSystem& fs, LinkOptions options, std::string hi
       options_(std::move(options)),
       history_id_(std::move(history_id)),
       next_lsn_(next_lsn),
-      event_fd_(notify_fd) {
-  wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+      event_fd_(notify_fd),
+      wake_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
+      sock_(options_.tls_ctx, wake_fd_, stop_) {
+  if (options_.tls_ctx != nullptr) SSL_CTX_up_ref(options_.tls_ctx);
   durable_ = next_lsn - 1;
 }
 
 ReplicaLink::~ReplicaLink() {
-  stop_ = true;
+  RequestStop();
+  if (thread_.joinable()) thread_.join();
+  sock_.Close();
+  ::close(wake_fd_);
+  if (options_.tls_ctx != nullptr) SSL_CTX_free(options_.tls_ctx);
+}
+
+void ReplicaLink::RequestStop() {
+  {
+    std::lock_guard lock(mu_);  // Push checks stop_ under it: the notify below is not lost
+    stop_ = true;
+  }
   uint64_t one = 1;
   (void)!::write(wake_fd_, &one, sizeof(one));
   room_.notify_all();
-  if (thread_.joinable()) thread_.join();
-  if (sock_ >= 0) ::close(sock_);
-  ::close(wake_fd_);
 }
 
 void ReplicaLink::Start() {
@@ -104,7 +109,12 @@ void ReplicaLink::Push(LinkEvent event) {
 void ReplicaLink::SleepUnlessStopped(int64_t ms) {
   pollfd p{wake_fd_, POLLIN, 0};
   int64_t until = NowMs() + ms;
-  while (!stop_.load() && NowMs() < until) ::poll(&p, 1, static_cast<int>(until - NowMs()));
+  while (!stop_.load() && NowMs() < until) {
+    if (::poll(&p, 1, static_cast<int>(until - NowMs())) > 0) {
+      uint64_t count;  // an ACK request while down: drained, or the poll would spin
+      (void)!::read(wake_fd_, &count, sizeof(count));
+    }
+  }
 }
 
 void ReplicaLink::Run() {
@@ -117,10 +127,7 @@ void ReplicaLink::Run() {
     absl::Status why = Session();
     link_up_ = false;
     syncing_ = false;
-    if (sock_ >= 0) {
-      ::close(sock_);
-      sock_ = -1;
-    }
+    sock_.Close();
     if (stop_.load()) break;
     LinkEvent down;
     down.kind = LinkEvent::kDown;
@@ -128,46 +135,18 @@ void ReplicaLink::Run() {
     Push(std::move(down));
     SleepUnlessStopped(kRetryMs);
   }
+  finished_ = true;
 }
 
 absl::Status ReplicaLink::Session() {
   buf_.clear();
   buf_pos_ = 0;
-  if (auto s = Connect(); !s.ok()) return s;
+  if (auto s = sock_.Connect(options_.host, options_.port, options_.connect_timeout_ms); !s.ok()) {
+    return s;
+  }
+  last_io_ms_ = NowMs();
   if (auto s = Handshake(); !s.ok()) return s;
   return Stream();
-}
-
-absl::Status ReplicaLink::Connect() {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  std::string port = absl::StrCat(options_.port);
-  if (int rc = ::getaddrinfo(options_.host.c_str(), port.c_str(), &hints, &res); rc != 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot resolve ", options_.host, ": ", gai_strerror(rc)));
-  }
-  absl::Status status = absl::UnavailableError("no address");
-  for (addrinfo* a = res; a != nullptr; a = a->ai_next) {
-    int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-    if (fd < 0) continue;
-    timeval connect_timeout{5, 0};  // connect() honours the send timeout
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &connect_timeout, sizeof(connect_timeout));
-    if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
-      int yes = 1;
-      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
-      sock_ = fd;
-      status = absl::OkStatus();
-      break;
-    }
-    status = absl::UnavailableError(
-        absl::StrCat("connect to ", options_.host, ":", options_.port, ": ", strerror(errno)));
-    ::close(fd);
-  }
-  ::freeaddrinfo(res);
-  if (status.ok()) last_io_ms_ = NowMs();
-  return status;
 }
 
 // AUTH (when configured), REPLCONF, then PSYNC; each answer read before the next.
@@ -287,15 +266,7 @@ absl::Status ReplicaLink::Stream() {
 }
 
 absl::Status ReplicaLink::SendCommand(std::initializer_list<std::string_view> argv) {
-  std::string out = Resp(argv);
-  size_t off = 0;
-  while (off < out.size()) {
-    ssize_t n = ::send(sock_, out.data() + off, out.size() - off, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return absl::UnavailableError(absl::StrCat("send: ", strerror(errno)));
-    off += static_cast<size_t>(n);
-  }
-  return absl::OkStatus();
+  return sock_.SendAll(Resp(argv), options_.timeout_ms);
 }
 
 absl::Status ReplicaLink::MaybeSendAck(bool force) {
@@ -315,34 +286,20 @@ absl::Status ReplicaLink::Fill() {
     buf_.clear();
     buf_pos_ = 0;
   }
-  while (!stop_.load()) {
-    pollfd fds[2] = {{sock_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-    int rc = ::poll(fds, 2, static_cast<int>(kAckEveryMs));
-    if (rc < 0 && errno != EINTR) return absl::UnavailableError(strerror(errno));
-    if (fds[1].revents & POLLIN) {
-      uint64_t v;
-      (void)!::read(wake_fd_, &v, sizeof(v));
-    }
+  if (buf_pos_ > (1u << 20)) {
+    buf_.erase(0, buf_pos_);
+    buf_pos_ = 0;
+  }
+  size_t had = buf_.size();
+  while (buf_.size() == had) {
     if (auto s = MaybeSendAck(false); !s.ok()) return s;
-    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-      char tmp[64 * 1024];
-      ssize_t n = ::recv(sock_, tmp, sizeof(tmp), 0);
-      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-      if (n == 0) return absl::UnavailableError("the primary closed the connection");
-      if (n < 0) return absl::UnavailableError(absl::StrCat("recv: ", strerror(errno)));
-      if (buf_pos_ > (1u << 20)) {
-        buf_.erase(0, buf_pos_);
-        buf_pos_ = 0;
-      }
-      buf_.append(tmp, static_cast<size_t>(n));
-      last_io_ms_ = NowMs();
-      return absl::OkStatus();
-    }
-    if (NowMs() - last_io_ms_.load() > options_.timeout_ms) {
+    if (auto s = sock_.Receive(&buf_, static_cast<int>(kAckEveryMs)); !s.ok()) return s;
+    if (buf_.size() == had && NowMs() - last_io_ms_.load() > options_.timeout_ms) {
       return absl::DeadlineExceededError("no data from the primary within the timeout");
     }
   }
-  return absl::CancelledError("stopped");
+  last_io_ms_ = NowMs();
+  return absl::OkStatus();
 }
 
 absl::Status ReplicaLink::ReadLine(std::string* line) {

@@ -23,6 +23,7 @@
 #include "common/format/dataset_id.h"
 #include "common/io/file_system.h"
 #include "common/state/state.h"
+#include "engine/replication/link_socket.h"
 
 namespace strongbox::engine::replication {
 
@@ -32,8 +33,10 @@ struct LinkOptions {
   std::string masteruser;
   std::string masterauth;
   int listening_port = 0;
-  std::string sync_dir;         // where the snapshot of a full resync is received
-  int64_t timeout_ms = 60'000;  // no byte from the primary for this long: the link is down
+  std::string sync_dir;                // where the snapshot of a full resync is received
+  int64_t timeout_ms = 60'000;         // no byte from the primary for this long: the link is down
+  int64_t connect_timeout_ms = 5'000;  // TCP connect and TLS handshake
+  SSL_CTX* tls_ctx = nullptr;  // --tls-replication yes: a client context (the link holds a ref)
 };
 
 struct LinkEvent {
@@ -54,6 +57,11 @@ class ReplicaLink {
               int notify_fd);
   ~ReplicaLink();  // stops and joins
   void Start();
+  // Asks the thread to end without waiting: every socket wait, the retry pause and a full queue
+  // give way at once; a snapshot being loaded finishes its load first. finished() says when the
+  // destructor will not wait.
+  void RequestStop();
+  bool finished() const { return finished_.load(); }
 
   // Loop side.
   std::deque<LinkEvent> TakeEvents();
@@ -70,11 +78,10 @@ class ReplicaLink {
   void Run();
   // One connection's life; returns why it ended.
   absl::Status Session();
-  absl::Status Connect();
   absl::Status Handshake();
   absl::Status ReceiveSnapshot(const std::string& history_id, uint64_t lsn);
   absl::Status Stream();
-  // Socket helpers: each waits for bytes (sending ACKs meanwhile) up to the timeout.
+  // Each waits for bytes (sending ACKs meanwhile) up to the timeout.
   absl::Status Fill();
   absl::Status ReadLine(std::string* line);
   absl::Status ReadBytes(size_t n, std::string* out);
@@ -87,9 +94,10 @@ class ReplicaLink {
   LinkOptions options_;
   std::string history_id_;  // this thread's view: updated as the primary answers
   uint64_t next_lsn_;
-  int sock_ = -1;
   int event_fd_ = -1;  // thread → loop: events queued (the loop's)
   int wake_fd_ = -1;   // loop → thread: a new durable LSN to ACK, or stop
+  std::atomic<bool> stop_{false};
+  LinkSocket sock_;  // after wake_fd_ and stop_, which it watches
   std::string buf_;
   size_t buf_pos_ = 0;
   uint64_t acked_ = 0;
@@ -100,7 +108,7 @@ class ReplicaLink {
   std::deque<LinkEvent> events_;
   size_t queued_bytes_ = 0;
 
-  std::atomic<bool> stop_{false};
+  std::atomic<bool> finished_{false};
   std::atomic<bool> link_up_{false};
   std::atomic<bool> syncing_{false};
   std::atomic<int64_t> last_io_ms_{0};

@@ -45,7 +45,7 @@ Replication::Replication(ReplicationOptions options, ReplicationDeps deps,
 }
 
 Replication::~Replication() {
-  link_.reset();
+  Stop();
   if (notify_fd_ >= 0) ::close(notify_fd_);
 }
 
@@ -63,7 +63,7 @@ std::string Replication::ReplicaOf(std::string_view host, int port) {
   if (link_ != nullptr && master_host_ == host && master_port_ == port) {
     return "+OK Already connected to specified master";
   }
-  link_.reset();
+  RetireLink();
   backlog_.clear();
   // Replicas of this node resync with it once it follows another history.
   for (uint64_t id : feeds_.DropAll()) {
@@ -77,6 +77,7 @@ std::string Replication::ReplicaOf(std::string_view host, int port) {
                    options_.masterauth,
                    options_.listening_port,
                    options_.dir + "/replica-sync"};
+  link.tls_ctx = options_.tls_ctx;
   link_ = std::make_unique<ReplicaLink>(deps_.fs, link, history_.id, deps_.log.lsn_assigned() + 1,
                                         notify_fd_);
   link_down_since_ms_ = 0;
@@ -88,7 +89,7 @@ std::string Replication::ReplicaOf(std::string_view host, int port) {
 
 void Replication::PromoteToPrimary() {
   if (link_ == nullptr) return;
-  link_.reset();  // records received but not applied yet are dropped: the log is a prefix
+  RetireLink();  // records received but not applied yet are dropped: the log is a prefix
   backlog_.clear();
   master_host_.clear();
   master_port_ = 0;
@@ -224,8 +225,15 @@ void Replication::Psync(ClientSession& client, std::string_view history_id, uint
                               plan->snapshot_path.empty() ? " (empty state)" : ""));
 }
 
+void Replication::RetireLink() {
+  if (link_ == nullptr) return;
+  link_->RequestStop();
+  retired_links_.push_back(std::move(link_));
+}
+
 void Replication::Stop() {
   link_.reset();
+  retired_links_.clear();  // joins: at shutdown a snapshot being loaded is waited for
   backlog_.clear();
   feeds_.DropAll();
 }
@@ -259,10 +267,13 @@ void Replication::ApplyEvents(int64_t now_ms) {
         ApplyRecords(ev, now_ms);
         break;
       case LinkEvent::kDown:
-        if (link_down_since_ms_ == 0) {
-          link_down_since_ms_ = now_ms;
+        // Once per outage, and again when the reason changes (refused, then a failed TLS
+        // handshake): a retry every second must not flood the log.
+        if (link_down_since_ms_ == 0 || ev.bytes != link_down_reason_) {
           deps_.log_line("link to the primary is down: " + ev.bytes);
         }
+        if (link_down_since_ms_ == 0) link_down_since_ms_ = now_ms;
+        link_down_reason_ = std::move(ev.bytes);
         break;
     }
     backlog_.pop_front();
@@ -344,6 +355,7 @@ void Replication::OnDurable(uint64_t lsn_durable, int64_t now_ms) {
 }
 
 void Replication::OnTimer(int64_t now_ms) {
+  std::erase_if(retired_links_, [](const auto& link) { return link->finished(); });
   if (waiters_.size() > 0) ServeWaiters(now_ms);
 }
 

@@ -12,6 +12,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "common/format/dataset_id.h"
@@ -45,6 +46,7 @@ struct ReplicationOptions {
   int min_replicas_ack = 0;
   int min_replicas_to_write = 0;
   int min_replicas_max_lag_s = 10;
+  SSL_CTX* tls_ctx = nullptr;  // --tls-replication yes: the link's client context (not owned)
 };
 
 // What the server lends: the loop's state, log and connections, and the few actions on a
@@ -120,6 +122,7 @@ class Replication final : public ReplicationHooks {
   bool InstallFullSync(LinkEvent& ev, int64_t now_ms);
   void FollowHistory(const std::string& id, uint64_t lsn_last);
   void ServeWaiters(int64_t now_ms);
+  void RetireLink();
   WaitOutcome Count(const Waiter& w) const;
   std::string ReplicaInfoLines(int64_t now_ms) const;
 
@@ -134,10 +137,14 @@ class Replication final : public ReplicationHooks {
   absl::flat_hash_map<uint64_t, int> listening_ports_;  // REPLCONF listening-port, by conn
   // Replica role.
   std::unique_ptr<ReplicaLink> link_;
+  // Links replaced by REPLICAOF, asked to stop but not joined: the command answers at once, and
+  // OnTimer frees each once its thread has ended.
+  std::vector<std::unique_ptr<ReplicaLink>> retired_links_;
   std::string master_host_;
   int master_port_ = 0;
   std::deque<LinkEvent> backlog_;  // taken from the link, not applied yet
   int64_t link_down_since_ms_ = 0;
+  std::string link_down_reason_;  // the last one logged
   // --min-replicas-ack gates only records this node assigned as primary: those it held when it
   // started or was promoted were either its primary's (durable there before it sent them) or a
   // previous run's, whose acknowledgements are gone; holding every reply behind them would wedge

@@ -30,6 +30,10 @@ void AddEngineFlags(CLI::App& app, EngineConfig* c) {
   app.add_option("--log-io", c->log_io,
                  "buffered: log writes through the page cache; direct: O_DIRECT block writes")
       ->envname("STRONGBOX_LOG_IO");
+  app.add_option("--log-batches-in-flight", c->log_batches_in_flight,
+                 "always mode: batches written and fdatasynced at once (1..4; 1 with "
+                 "--log-io direct)")
+      ->envname("STRONGBOX_LOG_BATCHES_IN_FLIGHT");
   app.add_option("--flush-interval-ms", c->flush_interval_ms,
                  "interval mode: longest time between write+fdatasync")
       ->envname("PERSIST_FLUSH_INTERVAL_MS");
@@ -211,6 +215,9 @@ absl::Status ValidateConfig(EngineConfig* c) {
   if (!PickMode(c->log_io, {"buffered", LogIo::kBuffered}, {"direct", LogIo::kDirect},
                 &c->log_io_mode)) {
     return bad("--log-io", "use 'buffered' or 'direct'");
+  }
+  if (c->log_batches_in_flight < 1 || c->log_batches_in_flight > 4) {
+    return bad("--log-batches-in-flight", "use 1..4");
   }
   if (c->flush_interval_ms < 1 || c->flush_interval_ms > 60'000) {
     return bad("--flush-interval-ms (PERSIST_FLUSH_INTERVAL_MS)", "use 1..60000");

@@ -41,6 +41,9 @@ struct EngineConfig {
   LogSync log_sync_mode = LogSync::kFdatasync;
   std::string log_io = "buffered";  // the flag as given; ValidateConfig sets log_io_mode
   LogIo log_io_mode = LogIo::kBuffered;
+  // Pipelined group commit: batches written+fdatasynced at once (durable_log.h). --log-io
+  // direct uses 1: consecutive O_DIRECT batches rewrite the block they share.
+  int log_batches_in_flight = 1;
   int64_t flush_interval_ms = 1000;
   int64_t batch_capacity = 1024;
   uint64_t segment_bytes = 64ull << 20;

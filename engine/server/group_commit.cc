@@ -4,6 +4,7 @@
 #include <sys/uio.h>
 
 #include <cstring>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "engine/server/log_line.h"
@@ -11,7 +12,9 @@
 namespace strongbox::engine {
 
 void GroupCommit::MaybeFlush(int64_t now_ms, bool force) {
-  if (log_.batch_in_flight() || log_.pending_records() == 0) return;
+  if (log_.pending_records() == 0 || writes_pending_ > 0) return;
+  // A rotation runs only with nothing in flight: stop adding batches until they are done.
+  if (log_.batch_in_flight() && (rotation_wanted_ || log_.rotation_due(now_ms))) return;
   if (config_.fsync_mode == FsyncMode::kInterval && !force) {
     bool time_due = now_ms - last_flush_ms_ >= config_.flush_interval_ms;
     bool size_due = log_.pending_records() >= static_cast<size_t>(config_.batch_capacity);
@@ -20,16 +23,18 @@ void GroupCommit::MaybeFlush(int64_t now_ms, bool force) {
   // A batch never runs past its segment's prepared size when it can rotate first.
   RotateLog(now_ms, false);
   auto batch = log_.TakeBatch();
-  if (!batch) return;  // no segment: read-only, the records wait for space
-  batch_started_ = std::chrono::steady_clock::now();
+  if (!batch) return;  // no segment (read-only: the records wait for space), or enough in flight
+  uint64_t slot = batch->id % kSlots;
+  slots_[slot] = {batch->id, std::chrono::steady_clock::now()};
+  ++writes_pending_;
   last_flush_ms_ = now_ms;
   metrics_.batch_records().Observe(static_cast<double>(batch->records));
   DirectLogWriter::Write write = PlaceBatch(*batch);
   bool fixed = UseFixedSlots();
-  // The expected length travels in the write's user data.
+  // The slot and the expected length travel in the write's user data.
   io_uring_sqe* w = ring_.Sqe(
       config_.log_sync_mode == LogSync::kDsyncWrite ? OpType::kLogWriteDsync : OpType::kLogWrite,
-      write.bytes);
+      slot << 32 | write.bytes);
   auto bytes = static_cast<unsigned>(write.bytes);
   if (fixed) {
     io_uring_prep_write_fixed(w, 0, write.data, bytes, write.offset, 0);
@@ -45,7 +50,7 @@ void GroupCommit::MaybeFlush(int64_t now_ms, bool force) {
   } else {
     // Write and fdatasync as one linked pair: the sync starts only if the write succeeded.
     w->flags |= IOSQE_IO_LINK;
-    io_uring_sqe* s = ring_.Sqe(OpType::kLogSync, 0);
+    io_uring_sqe* s = ring_.Sqe(OpType::kLogSync, slot << 32);
     io_uring_prep_fsync(s, fixed ? 0 : write.fd, IORING_FSYNC_DATASYNC);
     if (fixed) s->flags |= IOSQE_FIXED_FILE;
   }
@@ -92,7 +97,9 @@ void GroupCommit::OnRecordAdded(int64_t now_ms) {
   }
 }
 
-void GroupCommit::OnWriteDone(int res, uint64_t expected_bytes) {
+void GroupCommit::OnWriteDone(int res, uint64_t id) {
+  uint64_t expected_bytes = id & 0xffff'ffffu;
+  --writes_pending_;
   // A failed or short write also cancels the linked fdatasync.
   if (res < 0) FatalExit(absl::StrCat("write to ", log_.active_path(), ": ", strerror(-res)));
   if (static_cast<uint64_t>(res) != expected_bytes) {
@@ -101,24 +108,28 @@ void GroupCommit::OnWriteDone(int res, uint64_t expected_bytes) {
   }
 }
 
-void GroupCommit::OnSyncDone(int res) {
+void GroupCommit::OnSyncDone(int res, uint64_t id) {
   if (res < 0) {
     FatalExit(absl::StrCat("fdatasync of ", log_.active_path(), " failed: ",
                            res == -ECANCELED ? "the write before it was short" : strerror(-res),
                            " — not retried (the data's state is unknown); recovery at the next "
                            "start decides"));
   }
+  const InFlightBatch& batch = slots_[(id >> 32) % kSlots];
   double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - batch_started_).count();
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - batch.started).count();
   metrics_.fsync_seconds().Observe(seconds);
   ++fsyncs_;
   fsync_seconds_total_ += seconds;
   last_fsync_seconds_ = seconds;
-  log_.BatchDurable();
+  log_.BatchDurable(batch.batch_id);
 }
 
 void GroupCommit::Rotate(int64_t now_ms, bool force) {
-  if (RotateLog(now_ms, force)) MaybeFlush(now_ms, true);  // records gathered while read-only
+  rotation_wanted_ = rotation_wanted_ || force;
+  if (log_.batch_in_flight()) return;
+  bool forced = std::exchange(rotation_wanted_, false);
+  if (RotateLog(now_ms, forced)) MaybeFlush(now_ms, true);  // records gathered while read-only
 }
 
 bool GroupCommit::RotateLog(int64_t now_ms, bool force) {

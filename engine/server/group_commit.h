@@ -4,6 +4,7 @@
 // recovery at the next start decides.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -29,16 +30,21 @@ class GroupCommit {
 
   // Submits the pending records as one batch when due: at once in always mode or with `force`,
   // in interval mode once flush_interval_ms passed or batch_capacity records are pending.
-  // Nothing happens while a batch is in flight or without a segment (read-only).
+  // Nothing happens while the log has as many batches in flight as it takes, while the previous
+  // batch's write has not completed, while a rotation waits for those in flight to finish, or
+  // without a segment (read-only).
   void MaybeFlush(int64_t now_ms, bool force);
   // After each record: interval mode flushes as soon as batch_capacity records are pending.
   void OnRecordAdded(int64_t now_ms);
-  void OnWriteDone(int res, uint64_t expected_bytes);
-  // The batch is durable: log_.lsn_durable() advanced. The caller releases replies next.
-  void OnSyncDone(int res);
-  // Seals/opens segments when due (size, time, read-only retry), measured and logged, and
-  // flushes what waited once writes are accepted again. Stops the process on errors rotation
-  // cannot recover from.
+  // `id`: the completion's ring id (which batch, and for a write the bytes it must have written).
+  void OnWriteDone(int res, uint64_t id);
+  // That batch is durable; log_.lsn_durable() advanced if every older batch is too. The caller
+  // releases replies next.
+  void OnSyncDone(int res, uint64_t id);
+  // Seals/opens segments when due (size, time, read-only retry, `force`), measured and logged,
+  // and flushes what waited once writes are accepted again. While batches are in flight it only
+  // remembers `force`: MaybeFlush lets them drain and the next call rotates. Stops the process
+  // on errors rotation cannot recover from.
   void Rotate(int64_t now_ms, bool force = false);
 
   uint64_t fsyncs() const { return fsyncs_; }
@@ -65,7 +71,20 @@ class GroupCommit {
   uint64_t fixed_generation_ = 0;  // the segment in the fixed file slot (0: none)
   const char* fixed_buffer_ = nullptr;
   size_t fixed_buffer_bytes_ = 0;
-  std::chrono::steady_clock::time_point batch_started_;
+  // The batches in flight, by DurableLog batch id modulo kSlots (at most 4 are in flight, with
+  // consecutive ids). A completion's ring id carries its slot above bit 32 and, for a write,
+  // the bytes it must have written below.
+  struct InFlightBatch {
+    uint64_t batch_id = 0;
+    std::chrono::steady_clock::time_point started;
+  };
+  static constexpr uint64_t kSlots = 4;
+  std::array<InFlightBatch, kSlots> slots_;
+  bool rotation_wanted_ = false;  // a forced rotation waits for the batches in flight
+  // Batches whose write has not completed. The next batch is written only once the previous
+  // one's bytes are in the file: a block written back then holds both, so a crash can leave a
+  // hole only of whole blocks, which recovery tells from rot (segment_reader.cc).
+  int writes_pending_ = 0;
   int64_t last_flush_ms_ = 0;
   bool read_only_seen_ = false;
   uint64_t fsyncs_ = 0;

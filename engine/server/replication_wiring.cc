@@ -9,10 +9,16 @@ namespace strongbox::engine {
 
 absl::Status Server::StartReplication() {
   const ReplicationConfig& rc = config_.replication;
+  if (config_.tls.replication == "yes") {
+    auto context = TlsContext::CreateClient(config_.tls);
+    if (!context.ok()) return context.status();
+    tls_client_ = std::move(*context);
+  }
   replication::ReplicationOptions options{
       .dir = config_.dir,
       .archive_dir = rc.archive_dir.empty() ? config_.dir + "/archived" : rc.archive_dir,
-      .listening_port = config_.port,
+      // What the primary lists for Sentinel: the TLS port when the replica speaks TLS (Redis).
+      .listening_port = tls_client_ && config_.tls.enabled() ? config_.tls.port : config_.port,
       .masteruser = rc.masteruser,
       .masterauth = rc.masterauth,
       .replica_read_only = rc.replica_read_only,
@@ -21,7 +27,8 @@ absl::Status Server::StartReplication() {
       .fsync_always = config_.fsync_mode == FsyncMode::kAlways,
       .min_replicas_ack = rc.min_replicas_ack,
       .min_replicas_to_write = rc.min_replicas_to_write,
-      .min_replicas_max_lag_s = rc.min_replicas_max_lag_s};
+      .min_replicas_max_lag_s = rc.min_replicas_max_lag_s,
+      .tls_ctx = tls_client_ ? tls_client_->ctx() : nullptr};
   if (!rc.replica_read_only) {
     // A local write would take an LSN the primary's next record needs.
     return absl::InvalidArgumentError(

@@ -116,6 +116,8 @@ absl::Status Server::Start() {
   DurableLogOptions options{config_.dir, config_.segment_bytes, config_.rotate_interval_s * 1000,
                             config_.readonly_retry_ms, /*prepare_in_background=*/true};
   options.drop_prepared_page_cache = config_.log_io_mode == LogIo::kDirect;
+  options.max_batches_in_flight =
+      config_.log_io_mode == LogIo::kDirect ? 1 : config_.log_batches_in_flight;
   log_ = std::make_unique<DurableLog>(fs_, options, dataset_, recovered->lsn_last);
   if (auto s = log_->Rotate(NowMs()); !s.ok()) return s;  // opens the first segment
   snapshot_requests_ = std::make_unique<SnapshotRequests>(fs_, config_.dir, *log_,
@@ -215,10 +217,10 @@ void Server::Loop() {
     int64_t turn_started_us = 0;
     ring_.WaitAndDrain(input_backlog_.empty() && deferred_.empty(),
                        [this, &turn_started_us](OpType type, uint64_t id, int res, uint32_t flags) {
-                         if (turn_started_us == 0) turn_started_us = MonotonicUs();
+                         if (turn_started_us == 0) turn_started_us = StartTurnClock();
                          OnCompletion(type, id, res, flags);
                        });
-    if (turn_started_us == 0 && !input_backlog_.empty()) turn_started_us = MonotonicUs();
+    if (turn_started_us == 0 && !input_backlog_.empty()) turn_started_us = StartTurnClock();
     RunDeferredCompletions();
     ServeInputBacklog();
     blocked_.ServeReady([this](Conn& c, std::span<const std::string_view> argv) {
@@ -255,12 +257,15 @@ void Server::OnCompletion(OpType type, uint64_t id, int res, uint32_t flags) {
       return MaybeFree(id);
     }
     case OpType::kLogWrite:
-      return commit_->OnWriteDone(res, id);
+      commit_->OnWriteDone(res, id);
+      // Its bytes are in the file: the next batch may go while this one syncs.
+      if (config_.fsync_mode == FsyncMode::kAlways) commit_->MaybeFlush(NowMs(), true);
+      return;
     case OpType::kLogWriteDsync:
       commit_->OnWriteDone(res, id);
       [[fallthrough]];  // a complete RWF_DSYNC write is durable: as a successful fdatasync
     case OpType::kLogSync:
-      commit_->OnSyncDone(type == OpType::kLogWriteDsync ? 0 : res);
+      commit_->OnSyncDone(type == OpType::kLogWriteDsync ? 0 : res, id);
       monitors_.latency.MaybeAdd("fsync", static_cast<int64_t>(commit_->last_fsync_seconds() * 1e3),
                                  NowMs() / 1000);
       return AfterDurable();
@@ -337,15 +342,28 @@ bool Server::DrainForShutdown(int64_t* deadline_ms) {
   return true;
 }
 
+int64_t Server::StartTurnClock() {
+  int64_t mono_us = MonotonicUs();
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  wall_minus_monotonic_us_ =
+      static_cast<int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000 - mono_us;
+  return mono_us;
+}
+
 void Server::Execute(Conn& c, std::span<const std::string_view> argv) {
   ++counters_.commands_processed;
-  int64_t now_ms = NowMs();
+  // One clock read per command: the wall time follows from the monotonic one and the offset
+  // read once per loop turn (a clock step shows from the next turn on).
+  int64_t started_us = MonotonicUs();
+  int64_t now_ms =
+      wall_minus_monotonic_us_ != 0 ? (started_us + wall_minus_monotonic_us_) / 1000 : NowMs();
   state::GlobalAccessClock().lru_clock_s = state::LruClockOf(now_ms);  // accesses stamp this
   RespWriter writer(&c.out, c.session.protocol_version);
   writer.set_error_observer(&command_stats_);
   LogEffectSink sink(*log_);
   log_->BeginRecord(now_ms);  // all effects of one command (one EXEC) make one record
-  CommandContext ctx{argv, c.session, state_, writer, sink, *this, now_ms};
+  CommandContext ctx{argv, c.session, state_, writer, sink, *this, now_ms, started_us};
   busy_.conn_id = c.id;
   size_t reply_start = c.out.size();
   bool skip_reply = std::exchange(c.session.reply_skip_next, false);

@@ -105,6 +105,8 @@ class Server final : public ServerHooks {
   void TagReply(Conn& c);
   void ResumeInput(Conn& c);
   int64_t NowMs() const;
+  // The monotonic clock (µs) at a loop turn's start; also reads the wall clock's offset from it.
+  int64_t StartTurnClock();
   // replication_wiring.cc: the Replication's construction and its eventfd on the ring.
   absl::Status StartReplication();
   void ArmReplicationNotify();
@@ -186,6 +188,7 @@ class Server final : public ServerHooks {
   int listen_fd_ = -1;  // -1 with --port 0
   int tls_listen_fd_ = -1;
   std::unique_ptr<TlsContext> tls_;
+  std::unique_ptr<TlsContext> tls_client_;  // --tls-replication yes: the replica link's
   int signal_fd_ = -1;
   ::signalfd_siginfo siginfo_{};
   bool shutting_down_ = false;
@@ -235,6 +238,7 @@ class Server final : public ServerHooks {
   uint64_t keys_loaded_ = 0;          // INFO persistence: by recovery
   std::string run_id_;                // INFO run_id: 40 random hex digits per process
   int64_t started_ms_ = 0;
+  int64_t wall_minus_monotonic_us_ = 0;  // read at each loop turn's start (StartTurnClock)
   metrics::Registry metrics_registry_;
   EngineMetrics metrics_;
   std::unique_ptr<GroupCommit> commit_;

@@ -56,29 +56,51 @@ absl::Status ApplyProtocols(SSL_CTX* ctx, const std::string& protocols) {
   return absl::OkStatus();
 }
 
-absl::Status LoadIdentity(SSL_CTX* ctx, const TlsOptions& t) {
-  if (auto s = CheckReadable("--tls-cert-file", t.cert_file); !s.ok()) return s;
-  if (auto s = CheckReadable("--tls-key-file", t.key_file); !s.ok()) return s;
-  if (SSL_CTX_use_certificate_chain_file(ctx, t.cert_file.c_str()) != 1) {
-    return Bad("--tls-cert-file", absl::StrCat(t.cert_file, ": ", TakeOpenSslErrors()));
+// A certificate chain with its key, and the flags that named them (for the errors).
+struct Identity {
+  const std::string& cert_file;
+  const std::string& key_file;
+  const std::string& key_file_pass;
+  absl::string_view cert_flag;
+  absl::string_view key_flag;
+  absl::string_view pass_flag;
+};
+
+Identity ServerIdentity(const TlsOptions& t) {
+  return {t.cert_file,       t.key_file,       t.key_file_pass,
+          "--tls-cert-file", "--tls-key-file", "--tls-key-file-pass"};
+}
+
+// Redis's rule: a replica presents tls-client-cert-file when given, else the server's own.
+Identity ClientIdentity(const TlsOptions& t) {
+  if (t.client_cert_file.empty()) return ServerIdentity(t);
+  return {t.client_cert_file,       t.client_key_file,       t.client_key_file_pass,
+          "--tls-client-cert-file", "--tls-client-key-file", "--tls-client-key-file-pass"};
+}
+
+absl::Status LoadIdentity(SSL_CTX* ctx, const Identity& id) {
+  if (auto s = CheckReadable(id.cert_flag, id.cert_file); !s.ok()) return s;
+  if (auto s = CheckReadable(id.key_flag, id.key_file); !s.ok()) return s;
+  if (SSL_CTX_use_certificate_chain_file(ctx, id.cert_file.c_str()) != 1) {
+    return Bad(id.cert_flag, absl::StrCat(id.cert_file, ": ", TakeOpenSslErrors()));
   }
   // OpenSSL's default passphrase callback reads the user data as the passphrase.
-  std::string pass = t.key_file_pass;
+  std::string pass = id.key_file_pass;
   SSL_CTX_set_default_passwd_cb_userdata(ctx, pass.data());
-  int loaded = SSL_CTX_use_PrivateKey_file(ctx, t.key_file.c_str(), SSL_FILETYPE_PEM);
+  int loaded = SSL_CTX_use_PrivateKey_file(ctx, id.key_file.c_str(), SSL_FILETYPE_PEM);
   SSL_CTX_set_default_passwd_cb_userdata(ctx, nullptr);
   if (loaded != 1) {
-    return Bad("--tls-key-file", absl::StrCat(t.key_file, ": ", TakeOpenSslErrors(),
-                                              " (encrypted? give --tls-key-file-pass)"));
+    return Bad(id.key_flag, absl::StrCat(id.key_file, ": ", TakeOpenSslErrors(),
+                                         " (encrypted? give ", id.pass_flag, ")"));
   }
   if (SSL_CTX_check_private_key(ctx) != 1) {
-    return Bad("--tls-key-file",
-               absl::StrCat("does not match --tls-cert-file: ", TakeOpenSslErrors()));
+    return Bad(id.key_flag,
+               absl::StrCat("does not match ", id.cert_flag, ": ", TakeOpenSslErrors()));
   }
   return absl::OkStatus();
 }
 
-absl::Status LoadClientCas(SSL_CTX* ctx, const TlsOptions& t) {
+absl::Status LoadCas(SSL_CTX* ctx, const TlsOptions& t) {
   if (t.ca_cert_file.empty() && t.ca_cert_dir.empty()) return absl::OkStatus();
   if (!t.ca_cert_file.empty()) {
     if (auto s = CheckReadable("--tls-ca-cert-file", t.ca_cert_file); !s.ok()) return s;
@@ -137,21 +159,43 @@ std::string TakeOpenSslErrors() {
   return text.empty() ? "unknown OpenSSL error" : text;
 }
 
-absl::StatusOr<std::unique_ptr<TlsContext>> TlsContext::Create(const TlsOptions& t) {
+// What both sides share: protocols, the CAs the peer is checked against, ciphers.
+absl::StatusOr<std::unique_ptr<TlsContext>> TlsContext::CreateShared(const SSL_METHOD* method,
+                                                                     const TlsOptions& t) {
   ERR_clear_error();
-  SSL_CTX* raw = SSL_CTX_new(TLS_server_method());
+  SSL_CTX* raw = SSL_CTX_new(method);
   if (raw == nullptr) return absl::InternalError("SSL_CTX_new: " + TakeOpenSslErrors());
   std::unique_ptr<TlsContext> context(new TlsContext(raw));
   SSL_CTX_set_options(raw, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+  if (auto s = ApplyProtocols(raw, t.protocols); !s.ok()) return s;
+  if (auto s = LoadCas(raw, t); !s.ok()) return s;
+  if (auto s = ApplyCiphers(raw, t); !s.ok()) return s;
+  return context;
+}
+
+absl::StatusOr<std::unique_ptr<TlsContext>> TlsContext::Create(const TlsOptions& t) {
+  auto context = CreateShared(TLS_server_method(), t);
+  if (!context.ok()) return context;
+  SSL_CTX* raw = (*context)->ctx();
   // An idle connection gives its record buffers back (thousands of clients, few busy).
   SSL_CTX_set_mode(raw, SSL_MODE_RELEASE_BUFFERS);
   SSL_CTX_set_dh_auto(raw, 1);
-  if (auto s = ApplyProtocols(raw, t.protocols); !s.ok()) return s;
-  if (auto s = LoadIdentity(raw, t); !s.ok()) return s;
-  if (auto s = LoadClientCas(raw, t); !s.ok()) return s;
-  if (auto s = ApplyCiphers(raw, t); !s.ok()) return s;
+  if (auto s = LoadIdentity(raw, ServerIdentity(t)); !s.ok()) return s;
   ApplySessionCaching(raw, t);
   SSL_CTX_set_verify(raw, VerifyMode(t.auth_clients), nullptr);
+  return context;
+}
+
+absl::StatusOr<std::unique_ptr<TlsContext>> TlsContext::CreateClient(const TlsOptions& t) {
+  auto context = CreateShared(TLS_client_method(), t);
+  if (!context.ok()) return context;
+  Identity id = ClientIdentity(t);
+  // No certificate configured: the link offers none (a primary with tls-auth-clients no).
+  if (!id.cert_file.empty()) {
+    if (auto s = LoadIdentity((*context)->ctx(), id); !s.ok()) return s;
+  }
+  // The primary's chain is checked against the CAs; like Redis, not its host name.
+  SSL_CTX_set_verify((*context)->ctx(), SSL_VERIFY_PEER, nullptr);
   return context;
 }
 

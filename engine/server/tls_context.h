@@ -1,10 +1,11 @@
-// The OpenSSL server context of the TLS listener, built once at start from TlsOptions:
-// certificate chain and key, the CAs client certificates are checked against, whether a
-// client certificate is required, protocols, ciphers, session resumption. Renegotiation and
+// The OpenSSL server context of the TLS listener (and the client context of a replica's link),
+// built once at start from TlsOptions: certificate chain and key, the CAs client certificates
+// are checked against, whether a client certificate is required, protocols, ciphers, session
+// resumption. Renegotiation and
 // compression are off. Every file or value OpenSSL refuses is an error naming the flag.
 #pragma once
 
-#include <openssl/types.h>
+#include <openssl/ssl.h>
 
 #include <memory>
 
@@ -16,6 +17,9 @@ namespace strongbox::engine {
 class TlsContext {
  public:
   static absl::StatusOr<std::unique_ptr<TlsContext>> Create(const TlsOptions& options);
+  // The replica's side (--tls-replication yes): verifies the primary's chain against the CAs and
+  // presents tls-client-cert-file (or tls-cert-file) when one is configured.
+  static absl::StatusOr<std::unique_ptr<TlsContext>> CreateClient(const TlsOptions& options);
   ~TlsContext();
   TlsContext(const TlsContext&) = delete;
   TlsContext& operator=(const TlsContext&) = delete;
@@ -24,6 +28,8 @@ class TlsContext {
 
  private:
   explicit TlsContext(SSL_CTX* ctx) : ctx_(ctx) {}
+  static absl::StatusOr<std::unique_ptr<TlsContext>> CreateShared(const SSL_METHOD* method,
+                                                                  const TlsOptions& options);
   SSL_CTX* ctx_;
 };
 

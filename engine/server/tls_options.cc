@@ -27,6 +27,14 @@ constexpr TlsTextFlag kTextFlags[] = {
      "yes: the server's cipher order wins"},
     {"--tls-session-caching", &TlsOptions::session_caching,
      "yes: resumable sessions (session cache and tickets)"},
+    {"--tls-replication", &TlsOptions::replication,
+     "yes: a replica connects to its primary with TLS"},
+    {"--tls-client-cert-file", &TlsOptions::client_cert_file,
+     "Certificate a replica presents to its primary (default: --tls-cert-file)"},
+    {"--tls-client-key-file", &TlsOptions::client_key_file,
+     "Key of --tls-client-cert-file (default: --tls-key-file)"},
+    {"--tls-client-key-file-pass", &TlsOptions::client_key_file_pass,
+     "Passphrase of --tls-client-key-file"},
 };
 
 // Each flag reads STRONGBOX_ plus its name in upper case (--tls-cert-file:
@@ -60,6 +68,15 @@ absl::Status ValidateTlsOptions(const TlsOptions& t) {
   }
   if (!yes_no(t.prefer_server_ciphers)) return bad("--tls-prefer-server-ciphers", "use yes or no");
   if (!yes_no(t.session_caching)) return bad("--tls-session-caching", "use yes or no");
+  if (!yes_no(t.replication)) return bad("--tls-replication", "use yes or no");
+  if (t.client_cert_file.empty() != t.client_key_file.empty()) {
+    return bad("--tls-client-cert-file", "give --tls-client-key-file with it");
+  }
+  if (t.replication == "yes" && t.ca_cert_file.empty() && t.ca_cert_dir.empty()) {
+    return bad("--tls-ca-cert-file",
+               "checking the primary's certificate (--tls-replication yes) needs "
+               "--tls-ca-cert-file or --tls-ca-cert-dir");
+  }
   if (!t.enabled()) return absl::OkStatus();
   if (t.cert_file.empty()) return bad("--tls-cert-file", "--tls-port needs a certificate");
   if (t.key_file.empty()) return bad("--tls-key-file", "--tls-port needs the certificate's key");

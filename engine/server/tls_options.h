@@ -29,6 +29,12 @@ struct TlsOptions {
   std::string ciphersuites;          // TLSv1.3; empty: OpenSSL's default
   std::string prefer_server_ciphers = "no";
   std::string session_caching = "yes";
+  // The replica's link to its primary: TLS when "yes", verifying the primary against the CAs
+  // above and presenting client_cert_file/key (empty: cert_file/key, as Redis does).
+  std::string replication = "no";
+  std::string client_cert_file;
+  std::string client_key_file;
+  std::string client_key_file_pass;
 
   bool enabled() const { return port != 0; }
 };

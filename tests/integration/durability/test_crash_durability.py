@@ -27,13 +27,15 @@ def hammer(engine, worker, acked, attempted, stop):
 
 
 # Both ways a batch is made durable (a write linked to an fdatasync, one RWF_DSYNC write), with
-# buffered and O_DIRECT writes (the partial last block rewritten by the next batch).
-@pytest.mark.parametrize("log_io", ["buffered", "direct"])
+# buffered and O_DIRECT writes (the partial last block rewritten by the next batch), and the
+# pipelined group commit (two batches syncing at once, completing in any order).
+@pytest.mark.parametrize("log_io,batches", [("buffered", 1), ("direct", 1), ("buffered", 2)])
 @pytest.mark.parametrize("log_sync", ["fdatasync", "dsync-write"])
-def test_kill9_never_loses_an_acknowledged_incr(tmp_path, log_sync, log_io):
+def test_kill9_never_loses_an_acknowledged_incr(tmp_path, log_sync, log_io, batches):
     data = tmp_path / "data"
     engine = Engine(data, "--segment-bytes", "262144", "--rotate-interval", "1",
-                    "--log-sync", log_sync, "--log-io", log_io)
+                    "--log-sync", log_sync, "--log-io", log_io,
+                    "--log-batches-in-flight", str(batches))
     total_acked = {}
     total_attempted = {}
     for round_no in range(ROUNDS):

@@ -7,6 +7,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "common/format/dataset_id.h"
 #include "common/format/directory_scan.h"
@@ -32,6 +33,30 @@ struct Model {
   uint64_t max_acked = 0;
 };
 
+// 1 to 6 records (SET k<0..15> <its LSN>), pending in the model until acknowledged.
+void AddRecords(sb::engine::DurableLog& log, std::mt19937_64& rng, Model& model, int64_t clock_ms) {
+  for (int i = 0, n = 1 + static_cast<int>(rng() % 6); i < n; ++i) {
+    // Appended, not `"k" + std::to_string(...)`: GCC 12 at -O3 raises a false -Wrestrict on
+    // operator+(const char*, std::string&&) (GCC bug 105329).
+    std::string key = "k";
+    key += std::to_string(rng() % 16);
+    log.BeginRecord(clock_ms);
+    std::string value = std::to_string(log.lsn_assigned() + 1);
+    std::string_view argv[] = {"SET", key, value};
+    log.builder().AddOp(0, argv);
+    model.pending[log.EndRecord()] = key;
+  }
+}
+
+void Acknowledge(const sb::engine::DurableLog& log, Model& model) {
+  for (auto it = model.pending.begin();
+       it != model.pending.end() && it->first <= log.lsn_durable();) {
+    model.acked[it->second] = it->first;
+    model.max_acked = std::max(model.max_acked, it->first);
+    it = model.pending.erase(it);
+  }
+}
+
 // Returns false when the simulated crash stopped the run.
 bool RunUntilCrash(sb::io::FaultFileSystem& fs, const sb::format::DatasetId& id, uint64_t lsn_start,
                    std::mt19937_64& rng, Model& model, int64_t& clock_ms) {
@@ -39,36 +64,58 @@ bool RunUntilCrash(sb::io::FaultFileSystem& fs, const sb::format::DatasetId& id,
   if (!log.Rotate(clock_ms).ok() || !log.has_segment()) return false;
   for (int step = 0; step < 400; ++step) {
     clock_ms += static_cast<int64_t>(rng() % 20);
-    int gather = 1 + static_cast<int>(rng() % 6);
-    for (int i = 0; i < gather; ++i) {  // records gathering while a sync is in flight
-      // Appended, not `"k" + std::to_string(...)`: GCC 12 at -O3 raises a false -Wrestrict on
-      // operator+(const char*, std::string&&) (GCC bug 105329).
-      std::string key = "k";
-      key += std::to_string(rng() % 16);
-      log.BeginRecord(clock_ms);
-      std::string value = std::to_string(log.lsn_assigned() + 1);
-      std::string_view argv[] = {"SET", key, value};
-      log.builder().AddOp(0, argv);
-      uint64_t lsn = log.EndRecord();
-      model.pending[lsn] = key;
-    }
+    AddRecords(log, rng, model, clock_ms);  // gathering while a sync is in flight
     auto batch = log.TakeBatch();
     if (!batch) return true;
     // The same two steps io_uring performs in the engine (write, then linked fdatasync).
     if (!batch->file->WriteAt(batch->offset, batch->data).ok()) return false;
     if (!batch->file->Fdatasync().ok()) return false;
     log.BatchDurable();
-    // Acknowledge: replies for every LSN <= durable are released now.
-    for (auto it = model.pending.begin();
-         it != model.pending.end() && it->first <= log.lsn_durable();) {
-      model.acked[it->second] = it->first;
-      model.max_acked = std::max(model.max_acked, it->first);
-      it = model.pending.erase(it);
-    }
+    Acknowledge(log, model);  // replies for every LSN <= durable are released now
     // The engine's order after every durable batch: the same call it makes.
     bool force = rng() % 17 == 0;
     if (!log.Rotate(clock_ms, force).ok()) return false;
     if (!log.has_segment()) return false;  // this volume is never full: only a crash gets here
+  }
+  return true;
+}
+
+// The pipelined group commit (--log-batches-in-flight 2) in the engine's order: a batch is
+// taken once the previous batch's write completed (not its sync), the syncs complete in any
+// order, a batch is durable only after its own sync, replies go for the durable prefix, and
+// rotation waits until nothing is in flight (MaybeFlush stops taking batches when it is due).
+// Counts the syncs that finished before an older batch's: the runs must include some.
+int syncs_out_of_order = 0;
+
+bool RunPipelinedUntilCrash(sb::io::FaultFileSystem& fs, const sb::format::DatasetId& id,
+                            uint64_t lsn_start, std::mt19937_64& rng, Model& model,
+                            int64_t& clock_ms) {
+  sb::engine::DurableLogOptions options{kDir, 4096, 50};
+  options.max_batches_in_flight = 2;
+  sb::engine::DurableLog log(fs, options, id, lsn_start);
+  if (!log.Rotate(clock_ms).ok() || !log.has_segment()) return false;
+  std::vector<sb::engine::DurableLog::Batch> written;  // written, not yet synced
+  for (int step = 0; step < 400; ++step) {
+    clock_ms += static_cast<int64_t>(rng() % 20);
+    AddRecords(log, rng, model, clock_ms);
+    if (!(log.batch_in_flight() && log.rotation_due(clock_ms))) {
+      if (auto batch = log.TakeBatch()) {
+        if (!batch->file->WriteAt(batch->offset, batch->data).ok()) return false;
+        written.push_back(*batch);
+      }
+    }
+    // Sometimes both syncs are pending at once; then either may finish first.
+    if (written.empty() || (written.size() == 1 && rng() % 2 == 0 && log.batches_in_flight() < 2))
+      continue;
+    size_t pick = rng() % written.size();
+    if (pick > 0) ++syncs_out_of_order;
+    if (!written[pick].file->Fdatasync().ok()) return false;
+    log.BatchDurable(written[pick].id);
+    written.erase(written.begin() + static_cast<ptrdiff_t>(pick));
+    Acknowledge(log, model);
+    if (log.batch_in_flight()) continue;
+    if (!log.Rotate(clock_ms, rng() % 17 == 0).ok()) return false;
+    if (!log.has_segment()) return false;
   }
   return true;
 }
@@ -94,25 +141,30 @@ void CheckRecovered(sb::io::FaultFileSystem& fs, const sb::format::DatasetId& id
 
 TEST_CASE("power loss at random moments never loses an acknowledged write") {
   const int iterations = 150;
-  for (uint64_t seed = 1; seed <= iterations; ++seed) {
-    std::mt19937_64 rng(seed);
-    sb::io::FaultFileSystem fs;
-    REQUIRE(fs.CreateDir(kDir).ok());
-    auto id = sb::format::LoadOrCreateDatasetId(fs, kDir);
-    REQUIRE(id.ok());
-    Model model;
-    int64_t clock_ms = 1'700'000'000'000;
-    uint64_t lsn = 0;
-    for (int cycle = 0; cycle < 3; ++cycle) {
-      // Cut power after a random number of mutating file operations: mid-batch, between the
-      // write and its fdatasync, during sealing, during segment creation.
-      fs.CrashAfterMutatingOps(static_cast<int64_t>(rng() % 300));
-      RunUntilCrash(fs, *id, lsn, rng, model, clock_ms);
-      fs.SimulatePowerLoss();
-      model.pending.clear();
-      CheckRecovered(fs, *id, model, &lsn, clock_ms, seed);
+  for (bool pipelined : {false, true}) {
+    for (uint64_t seed = 1; seed <= iterations; ++seed) {
+      std::mt19937_64 rng(seed);
+      sb::io::FaultFileSystem fs;
+      REQUIRE(fs.CreateDir(kDir).ok());
+      auto id = sb::format::LoadOrCreateDatasetId(fs, kDir);
+      REQUIRE(id.ok());
+      Model model;
+      int64_t clock_ms = 1'700'000'000'000;
+      uint64_t lsn = 0;
+      for (int cycle = 0; cycle < 3; ++cycle) {
+        // Cut power after a random number of mutating file operations: mid-batch, between the
+        // write and its fdatasync, during sealing, during segment creation.
+        fs.CrashAfterMutatingOps(static_cast<int64_t>(rng() % 300));
+        INFO("pipelined " << pipelined);
+        pipelined ? RunPipelinedUntilCrash(fs, *id, lsn, rng, model, clock_ms)
+                  : RunUntilCrash(fs, *id, lsn, rng, model, clock_ms);
+        fs.SimulatePowerLoss();
+        model.pending.clear();
+        CheckRecovered(fs, *id, model, &lsn, clock_ms, seed);
+      }
     }
   }
+  CHECK(syncs_out_of_order > 100);
 }
 
 TEST_CASE("power loss after a seal rename whose directory fsync failed") {

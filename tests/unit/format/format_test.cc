@@ -160,6 +160,55 @@ TEST_CASE("rot in the middle, a foreign data set and a bad sealed segment are da
   CHECK(scan->end == fmt_::SegmentEnd::kDamage);
 }
 
+TEST_CASE("an unwritten block before never-acknowledged records is a torn tail (active only)") {
+  FaultFileSystem fs;
+  REQUIRE(fs.CreateDir("/d").ok());
+  fmt_::DatasetId id{4};
+  std::vector<size_t> offsets;
+  std::string seg = Segment(1, 200, &offsets, id);
+  constexpr size_t kBlock = 4096;
+  const std::string active = "/d/cmdlog-00000000000000000001.active";
+  auto scan_of = [&](const std::string& path, const std::string& bytes) {
+    Put(fs, path, bytes);
+    auto scan = fmt_::ScanSegment(fs, path, id, nullptr);
+    REQUIRE(scan.ok());
+    return *scan;
+  };
+  // Record k starts in the third block; its block never reached the disk (zeros from it to the
+  // block's end), later blocks did.
+  size_t k = 0;
+  while (offsets[k] < 2 * kBlock) ++k;
+  size_t block_end = (offsets[k] / kBlock + 1) * kBlock;
+  REQUIRE(block_end + kBlock < seg.size());
+  std::string holed = seg;
+  std::fill(holed.begin() + static_cast<ptrdiff_t>(offsets[k]),
+            holed.begin() + static_cast<ptrdiff_t>(block_end), '\0');
+  auto scan = scan_of(active, holed);
+  CHECK(scan.end == fmt_::SegmentEnd::kTornTail);
+  CHECK(scan.lsn_last == k);
+  CHECK(scan.valid_bytes == offsets[k]);
+  CHECK(scan.problem.find("never acknowledged") != std::string::npos);
+  // Sealed means complete: the same hole is damage there.
+  CHECK(scan_of("/d/" + fmt_::SealedSegmentName(1, 200), holed).end == fmt_::SegmentEnd::kDamage);
+  // Zeros that stop short of the block's end, before a valid record, are rot: damage.
+  std::string zeroed = seg;
+  REQUIRE(offsets[k] + 8 < offsets[k + 1]);
+  std::fill(zeroed.begin() + static_cast<ptrdiff_t>(offsets[k]),
+            zeroed.begin() + static_cast<ptrdiff_t>(offsets[k] + 8), '\0');
+  CHECK(scan_of(active, zeroed).end == fmt_::SegmentEnd::kDamage);
+  // A record whose first bytes made it but whose next block did not: torn at that record.
+  size_t m = 0;
+  while (!(offsets[m] < 4 * kBlock && offsets[m + 1] > 4 * kBlock)) ++m;
+  std::string straddled = seg;
+  std::fill(straddled.begin() + static_cast<ptrdiff_t>(4 * kBlock),
+            straddled.begin() + static_cast<ptrdiff_t>(5 * kBlock), '\0');
+  REQUIRE(5 * kBlock < seg.size());
+  scan = scan_of(active, straddled);
+  CHECK(scan.end == fmt_::SegmentEnd::kTornTail);
+  CHECK(scan.lsn_last == m);
+  CHECK(scan.valid_bytes == offsets[m]);
+}
+
 TEST_CASE("dataset.id is created once and refused when data exists without it") {
   FaultFileSystem fs;
   REQUIRE(fs.CreateDir("/d").ok());
