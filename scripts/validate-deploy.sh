@@ -53,10 +53,28 @@ for n, s in sentinels.items():
     vol = data_volume(s, "/app/sentinel")
     need(len(vol) == 1 and vol[0] not in seen, n + ": its own config volume")
     seen.update(vol)
+# Every engine has its snapshotter: on the engine's volume, its own archive, the same weights.
+snaps = {n: s for n, s in svcs.items() if n.startswith("snapshotter")}
+primary_snap = svcs["snapshotter"]
+archives = {}
+for n in ["engine"] + sorted(engines):
+    vol = data_volume(svcs[n], "/app/persistence")[0]
+    mine = [s for s in snaps.values() if data_volume(s, "/app/persistence") == [vol]]
+    need(len(mine) == 1, f"{n}: one snapshotter on its volume {vol}")
+    if len(mine) != 1:
+        continue
+    archive = data_volume(mine[0], "/app/persistence/archived")
+    need(len(archive) == 1 and archive[0] not in seen, f"{n}'s snapshotter: its own archive volume")
+    archives[n] = archive[0] if archive else ""
+    seen.update(archive)
+    for key in ("cpu_shares", "blkio_config", "cpus", "environment"):
+        need(mine[0].get(key) == primary_snap.get(key), f"{n}'s snapshotter: {key} as the primary's")
 aws = yaml.safe_load(open(sys.argv[1]))["volumes"]
 for n in ["engine"] + sorted(engines):
     vol = data_volume(svcs[n], "/app/persistence")[0]
     need("gp3" in aws[vol]["driver_opts"]["device"], f"AWS: {n}'s volume {vol} on gp3")
+    if archives.get(n):
+        need("st1" in aws[archives[n]]["driver_opts"]["device"], f"AWS: {n}'s archive on st1")
 if problems:
     print("validate-deploy: FAIL (compose):", *problems, sep="\n  ")
     sys.exit(1)

@@ -19,16 +19,21 @@
 #include "common/format/dataset_id.h"
 #include "common/format/directory_scan.h"
 #include "common/format/file_names.h"
+#include "common/format/replaced_logs.h"
 #include "common/format/snapshot_request.h"
 #include "common/io/file_system.h"
 #include "common/metrics/http_server.h"
 #include "common/metrics/registry.h"
 #include "common/state/snapshot.h"
 #include "snapshotter/catalog.h"
+#include "snapshotter/generation_guard.h"
 #include "snapshotter/replayer.h"
 
 namespace strongbox::snapshotter {
 namespace {
+
+// Snapshots are written here, then renamed into the directory under the generation guard.
+constexpr const char* kStagingDir = "snapshotter-staging";
 
 int64_t NowMs() {
   struct timespec ts;
@@ -40,7 +45,8 @@ void Log(const std::string& m) { std::fprintf(stderr, "strongbox-snapshotter: %s
 
 class Daemon {
  public:
-  explicit Daemon(DaemonOptions o) : o_(std::move(o)), fs_(io::DefaultFileSystem()) {
+  explicit Daemon(DaemonOptions o)
+      : o_(std::move(o)), fs_(io::DefaultFileSystem()), guard_(fs_, o_.dir) {
     if (o_.archive_dir.empty()) o_.archive_dir = o_.dir + "/archived";
     archive_.hot_dir = o_.dir;
     archive_.archive_dir = o_.archive_dir;
@@ -81,12 +87,9 @@ class Daemon {
     }
     // The engine creates dataset.id on first start: wait for it rather than guess.
     for (int i = 0;; ++i) {
-      auto id = format::LoadDatasetId(fs_, o_.dir);
-      if (id.ok()) {
-        dataset_ = *id;
-        break;
-      }
-      if (!absl::IsNotFound(id.status())) return id.status();
+      auto exists = fs_.Exists(o_.dir + "/" + std::string(format::kDatasetIdFile));
+      if (!exists.ok()) return exists.status();
+      if (*exists) break;
       if (i % 50 == 0) Log("waiting for the engine to initialise " + o_.dir + " (dataset.id)");
       if (stop_requested()) return absl::CancelledError("stopped while waiting");
       usleep(100'000);
@@ -94,19 +97,7 @@ class Daemon {
     if (auto s = RecoverArchive(fs_, archive_, Log); !s.ok())
       Log("archive recovery: " + s.ToString());
     RemoveOwnTmpFiles();
-    replayer_ = std::make_unique<Replayer>(fs_, dataset_);
-    auto catalog = LoadCatalog(fs_, o_.dir, o_.archive_dir);
-    if (!catalog.ok()) return catalog.status();
-    std::vector<std::string> snapshots;
-    for (auto it = catalog->snapshots.rbegin(); it != catalog->snapshots.rend(); ++it) {
-      snapshots.push_back(it->path);
-    }
-    auto loaded = replayer_->LoadNewestSnapshot(snapshots, Log);
-    if (!loaded.ok()) return loaded.status();
-    if (loaded->has_value()) {
-      lsn_snapshot_ = replayer_->lsn_applied();
-      Log(absl::StrCat("loaded ", (*loaded)->path));
-    }
+    if (auto s = LoadState(); !s.ok()) return s;
     last_snapshot_ms_ = NowMs();
     if (o_.metrics_port > 0) {
       http_ = std::make_unique<metrics::MetricsHttpServer>(
@@ -129,6 +120,61 @@ class Daemon {
     return absl::OkStatus();
   }
 
+  // The state from the newest snapshot of the directory's current log (its generation is
+  // adopted before any of its files is read).
+  absl::Status LoadState() {
+    std::vector<std::string> snapshots;
+    absl::Status listed = guard_.Adopt([&]() -> absl::Status {
+      std::string moved;
+      auto s = format::FollowArchiveGeneration(fs_, o_.archive_dir, guard_.adopted(), &moved);
+      if (!s.ok()) return s;
+      if (!moved.empty()) Log("the archived files of the replaced log are in " + moved);
+      auto id = format::LoadDatasetId(fs_, o_.dir);
+      if (!id.ok()) return id.status();
+      dataset_ = *id;
+      auto catalog = LoadCatalog(fs_, o_.dir, o_.archive_dir);
+      if (!catalog.ok()) return catalog.status();
+      for (auto it = catalog->snapshots.rbegin(); it != catalog->snapshots.rend(); ++it) {
+        snapshots.push_back(it->path);
+      }
+      return absl::OkStatus();
+    });
+    if (!listed.ok()) return listed;
+    replayer_ = std::make_unique<Replayer>(fs_, dataset_);
+    lsn_snapshot_ = 0;
+    lsn_archived_ = 0;
+    segments_since_snapshot_ = 0;
+    auto loaded = replayer_->LoadNewestSnapshot(snapshots, Log);
+    if (!loaded.ok()) return loaded.status();
+    if (loaded->has_value()) {
+      lsn_snapshot_ = replayer_->lsn_applied();
+      Log(absl::StrCat("loaded ", (*loaded)->path));
+    }
+    return absl::OkStatus();
+  }
+
+  // A replica's full resync replaced the log (replica_install.h): what was replayed belongs to
+  // the old one, so the state starts over from the new log's snapshot. False if the new log is
+  // not in place yet (retried next pass).
+  bool FollowReplacedLog() {
+    auto changed = guard_.Changed();
+    if (!changed.ok() || !*changed) return changed.ok();
+    std::string old_generation = guard_.adopted();
+    replayer_.reset();
+    if (auto s = LoadState(); !s.ok()) {
+      Log("cannot load the new log yet: " + s.ToString());
+      guard_.Forget();  // retried next pass
+      pending_events_ = true;
+      return false;
+    }
+    Log(absl::StrCat("the log was replaced (generation '", old_generation, "' -> '",
+                     guard_.adopted(), "'): started over from its files at LSN ",
+                     replayer_->lsn_applied()));
+    SetStall("");
+    last_snapshot_ms_ = NowMs();
+    return true;
+  }
+
   bool stop_requested() {
     sigset_t pending;
     sigpending(&pending);
@@ -141,6 +187,11 @@ class Daemon {
   }
 
   void RemoveOwnTmpFiles() {
+    std::string staging = o_.dir + "/" + kStagingDir;
+    (void)fs_.CreateDir(staging);
+    if (auto names = fs_.ListDir(staging); names.ok()) {
+      for (const std::string& n : *names) (void)fs_.Unlink(staging + "/" + n);
+    }
     auto listing = format::ScanDirectory(fs_, o_.dir);
     if (!listing.ok()) return;
     for (const auto& t : listing->tmp) {
@@ -199,6 +250,7 @@ class Daemon {
         uint64_t requested_lsn = 0;
         if ((ev->mask & IN_Q_OVERFLOW) || ev->len == 0 ||
             format::ParseFileName(ev->name).kind == format::FileKind::kSealed ||
+            ev->name == format::kDatasetIdFile ||  // a replaced log's
             format::ParseSnapshotRequestName(ev->name, &requested_lsn)) {
           pending_events_ = true;
         }
@@ -208,6 +260,7 @@ class Daemon {
   }
 
   void Work() {
+    if (!FollowReplacedLog()) return;
     auto catalog = LoadCatalog(fs_, o_.dir, o_.archive_dir);
     if (!catalog.ok()) {
       Log("scan: " + catalog.status().ToString());
@@ -245,6 +298,13 @@ class Daemon {
         return;
       }
       if (!s.ok()) {
+        // A segment of a log that replaced this one (read before the guard noticed) is no
+        // damage: the next pass starts over from the new log.
+        auto replaced = guard_.Changed();
+        if (replaced.ok() && *replaced) {
+          pending_events_ = true;
+          return;
+        }
         SetStall(s.ToString());
         return;
       }
@@ -290,10 +350,16 @@ class Daemon {
   bool WriteSnapshot() {
     uint64_t lsn = replayer_->lsn_applied();
     auto start = std::chrono::steady_clock::now();
-    auto info = state::WriteSnapshot(fs_, o_.dir, dataset_, lsn, NowMs(), replayer_->state(),
+    std::string staging = o_.dir + "/" + kStagingDir;
+    auto info = state::WriteSnapshot(fs_, staging, dataset_, lsn, NowMs(), replayer_->state(),
                                      {o_.compression_level, o_.compression_workers});
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (info.ok()) info = Publish(*std::move(info), lsn);
+    if (absl::IsAborted(info.status())) {
+      Log(absl::StrCat("snapshot at LSN ", lsn, " dropped: ", info.status().message()));
+      return false;
+    }
     if (!info.ok()) {
       Log("snapshot failed: " + info.status().ToString());
       m_.snapshot_failures->Inc();
@@ -312,12 +378,37 @@ class Daemon {
     return true;
   }
 
+  // Moves a staged snapshot into the directory, unless the log it was built from was replaced.
+  absl::StatusOr<state::SnapshotInfo> Publish(state::SnapshotInfo info, uint64_t lsn) {
+    std::string path = o_.dir + "/" + format::SnapshotName(lsn);
+    absl::Status s = guard_.PublishIfCurrent([&] {
+      if (auto r = fs_.Rename(info.path, path); !r.ok()) return r;
+      return fs_.FsyncDir(o_.dir);
+    });
+    if (!s.ok()) {
+      (void)fs_.Unlink(info.path);
+      if (absl::IsAborted(s)) pending_events_ = true;  // start over at once
+      return s;
+    }
+    info.path = path;
+    return info;
+  }
+
   void Archive() {
     if (NowMs() < archive_retry_ms_) return;
     auto hot = format::ScanDirectory(fs_, o_.dir);
     if (!hot.ok()) return;
     for (const auto& name : PlanArchive(*hot, o_.keep_snapshots)) {
-      auto moved = ArchiveFile(fs_, archive_, name);
+      absl::StatusOr<uint64_t> moved = 0;
+      absl::Status guarded = guard_.PublishIfCurrent([&] {
+        moved = ArchiveFile(fs_, archive_, name);
+        return absl::OkStatus();
+      });
+      if (absl::IsAborted(guarded)) {  // the file belongs to a replaced log: start over
+        pending_events_ = true;
+        return;
+      }
+      if (!guarded.ok()) moved = guarded;
       if (!moved.ok()) {
         // Full or read-only archive: the hot copy stays; retry with backoff.
         m_.archive_failures->Inc();
@@ -417,6 +508,7 @@ class Daemon {
 
   DaemonOptions o_;
   io::FileSystem& fs_;
+  GenerationGuard guard_;
   ArchiveOptions archive_;
   format::DatasetId dataset_{};
   std::unique_ptr<Replayer> replayer_;

@@ -19,7 +19,7 @@ constexpr int64_t kPingEveryMs = 1000;
 
 absl::Status PrimaryFeeds::Attach(uint64_t conn_id, std::string ip, int listening_port,
                                   uint64_t next_lsn, const std::string& snapshot_path,
-                                  int64_t now_ms) {
+                                  int64_t now_ms, bool pending) {
   auto peer = std::make_unique<ReplicaPeer>();
   peer->conn_id = conn_id;
   peer->ip = std::move(ip);
@@ -28,18 +28,33 @@ absl::Status PrimaryFeeds::Attach(uint64_t conn_id, std::string ip, int listenin
   peer->ack_ms = now_ms;
   peer->last_send_ms = now_ms;
   peer->cursor = std::make_unique<SegmentCursor>(fs_, dir_, archive_dir_, next_lsn);
-  if (!snapshot_path.empty()) {
-    auto file = fs_.Open(snapshot_path, io::FileSystem::OpenMode::kRead);
-    if (!file.ok()) return file.status();
-    auto size = (*file)->Size();
-    if (!size.ok()) return size.status();
-    peer->snapshot = std::move(*file);
-    peer->snapshot_bytes = *size;
-    peer->snapshot_lsn = next_lsn - 1;
+  peer->snapshot_lsn = next_lsn - 1;
+  if (pending) {
+    peer->pending_snapshot = snapshot_path;
+  } else if (!snapshot_path.empty()) {
+    if (auto s = OpenSnapshot(*peer, snapshot_path); !s.ok()) return s;
   }
   std::erase_if(peers_, [&](const auto& p) { return p->conn_id == conn_id; });
   peers_.push_back(std::move(peer));
   return absl::OkStatus();
+}
+
+absl::Status PrimaryFeeds::OpenSnapshot(ReplicaPeer& peer, const std::string& path) {
+  auto file = fs_.Open(path, io::FileSystem::OpenMode::kRead);
+  if (!file.ok()) return file.status();
+  auto size = (*file)->Size();
+  if (!size.ok()) return size.status();
+  peer.snapshot = std::move(*file);
+  peer.snapshot_bytes = *size;
+  return absl::OkStatus();
+}
+
+void PrimaryFeeds::SnapshotWritten(const std::string& path, bool ok) {
+  for (auto& p : peers_) {
+    if (p->pending_snapshot != path) continue;
+    p->pending_snapshot.clear();
+    p->snapshot_failed = !ok || !OpenSnapshot(*p, path).ok();
+  }
 }
 
 void PrimaryFeeds::Ack(uint64_t conn_id, uint64_t lsn, int64_t now_ms) {
@@ -59,8 +74,10 @@ const ReplicaPeer* PrimaryFeeds::Find(uint64_t conn_id) const {
 
 bool PrimaryFeeds::Feed(ReplicaPeer& peer, Conn& c, uint64_t lsn_durable, int64_t now_ms) {
   size_t before = c.out.size();
-  if (peer.snapshot != nullptr && peer.snapshot_lsn > lsn_durable) {
-    // Not durable yet: only the heartbeat below.
+  if (peer.snapshot_failed) return false;
+  if (!peer.pending_snapshot.empty() ||
+      (peer.snapshot != nullptr && peer.snapshot_lsn > lsn_durable)) {
+    // Still being written, or not durable yet: only the heartbeat below.
   } else if (peer.snapshot != nullptr) {
     if (peer.snapshot_offset == 0) c.out += BulkHeader(peer.snapshot_bytes);
     uint64_t left = peer.snapshot_bytes - peer.snapshot_offset;

@@ -27,11 +27,14 @@ struct ReplicaPeer {
   // Full resync: the snapshot file's bytes go first ("send_bulk"), then the records. A snapshot
   // of state not durable yet waits until it is (the replica never holds what could be lost).
   std::unique_ptr<io::File> snapshot;
+  // A snapshot still being written (sync_snapshot.h): the peer gets heartbeats until it exists.
+  std::string pending_snapshot;
+  bool snapshot_failed = false;  // it could not be written: the peer is closed and resyncs
   uint64_t snapshot_lsn = 0;
   uint64_t snapshot_offset = 0;
   uint64_t snapshot_bytes = 0;
   std::unique_ptr<SegmentCursor> cursor;
-  bool online() const { return snapshot == nullptr; }
+  bool online() const { return snapshot == nullptr && pending_snapshot.empty(); }
 };
 
 struct PeerInfo {
@@ -49,8 +52,11 @@ class PrimaryFeeds {
 
   // The connection answered PSYNC: from now on it receives `snapshot_path`'s bytes (if not
   // empty; one bulk) and then records from next_lsn. ip and port as REPLCONF told them.
+  // `pending`: the snapshot is still being written; SnapshotWritten says when it is.
   absl::Status Attach(uint64_t conn_id, std::string ip, int listening_port, uint64_t next_lsn,
-                      const std::string& snapshot_path, int64_t now_ms);
+                      const std::string& snapshot_path, int64_t now_ms, bool pending = false);
+  // The pending snapshot at `path` is complete (`ok`) or could not be written.
+  void SnapshotWritten(const std::string& path, bool ok);
   void Ack(uint64_t conn_id, uint64_t lsn, int64_t now_ms);
   bool IsPeer(uint64_t conn_id) const { return Find(conn_id) != nullptr; }
 
@@ -72,6 +78,7 @@ class PrimaryFeeds {
 
  private:
   const ReplicaPeer* Find(uint64_t conn_id) const;
+  absl::Status OpenSnapshot(ReplicaPeer& peer, const std::string& path);
   // Moves one peer forward; false when it must be closed.
   bool Feed(ReplicaPeer& peer, Conn& c, uint64_t lsn_durable, int64_t now_ms);
 

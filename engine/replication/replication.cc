@@ -14,7 +14,6 @@
 #include "common/format/file_names.h"
 #include "common/format/record_codec.h"
 #include "common/state/apply.h"
-#include "common/state/snapshot.h"
 #include "common/util/check.h"
 #include "engine/protocol/resp_writer.h"
 #include "engine/replication/replica_install.h"
@@ -39,7 +38,8 @@ Replication::Replication(ReplicationOptions options, ReplicationDeps deps,
     : options_(std::move(options)),
       deps_(std::move(deps)),
       dataset_(dataset),
-      feeds_(deps_.fs, options_.dir, options_.archive_dir) {
+      feeds_(deps_.fs, options_.dir, options_.archive_dir),
+      sync_snapshot_(deps_.fs, options_.dir + "/replication-snapshots") {
   // Blocking: the ring's read of it waits (io_uring answers -EAGAIN on a non-blocking one).
   notify_fd_ = ::eventfd(0, EFD_CLOEXEC);
 }
@@ -150,7 +150,8 @@ void Replication::Replconf(ClientSession& client, std::span<const std::string_vi
 }
 
 // The newest snapshot whose later records this node still has, else the empty state when the
-// log is whole from LSN 1, else a snapshot of the state now (written here, sent once durable).
+// log is whole from LSN 1, else a snapshot of the state now (written by a forked child while the
+// loop goes on, sent once written and durable).
 absl::StatusOr<Replication::FullSyncPlan> Replication::PlanFullSync(int64_t now_ms) {
   uint64_t durable = deps_.log.lsn_durable();
   auto listing = format::ScanDirectory(deps_.fs, options_.dir);
@@ -166,18 +167,24 @@ absl::StatusOr<Replication::FullSyncPlan> Replication::PlanFullSync(int64_t now_
   if (durable == 0 || SegmentCursor::Available(deps_.fs, options_.dir, options_.archive_dir, 1)) {
     return FullSyncPlan{"", 0};
   }
-  std::string sync_dir = options_.dir + "/replication-snapshots";
-  if (auto s = deps_.fs.CreateDir(sync_dir); !s.ok()) return s;
-  uint64_t lsn = deps_.log.lsn_assigned();
-  auto info = state::WriteSnapshot(deps_.fs, sync_dir, dataset_, lsn, now_ms, deps_.state, {});
-  if (!info.ok()) return info.status();
-  // Older ones go (a replica still reading one keeps its open file until it is done).
-  if (auto names = deps_.fs.ListDir(sync_dir); names.ok()) {
-    for (const std::string& n : *names) {
-      if (sync_dir + "/" + n != info->path) (void)deps_.fs.Unlink(sync_dir + "/" + n);
-    }
+  if (!sync_snapshot_.running()) {
+    uint64_t lsn = deps_.log.lsn_assigned();
+    if (auto s = sync_snapshot_.Start(deps_.state, dataset_, lsn, now_ms); !s.ok()) return s;
+    deps_.log_line(
+        absl::StrCat("no snapshot on disk covers a full resync: writing the state at LSN ", lsn,
+                     " in a child process"));
   }
-  return FullSyncPlan{info->path, lsn};
+  return FullSyncPlan{sync_snapshot_.path(), sync_snapshot_.lsn(), true};
+}
+
+void Replication::PollSyncSnapshot() {
+  if (!sync_snapshot_.running()) return;
+  SyncSnapshot::Outcome outcome = sync_snapshot_.Poll();
+  if (outcome == SyncSnapshot::Outcome::kRunning) return;
+  bool ok = outcome == SyncSnapshot::Outcome::kWritten;
+  feeds_.SnapshotWritten(sync_snapshot_.path(), ok);
+  deps_.log_line(ok ? "the full resync's snapshot is written: " + sync_snapshot_.path()
+                    : "the full resync's snapshot could not be written; its replicas resync");
 }
 
 void Replication::Psync(ClientSession& client, std::string_view history_id, uint64_t next_lsn,
@@ -208,7 +215,8 @@ void Replication::Psync(ClientSession& client, std::string_view history_id, uint
   auto plan = PlanFullSync(now_ms);
   if (!plan.ok())
     return reply.Error("ERR cannot prepare a full resync: " + plan.status().ToString());
-  auto s = feeds_.Attach(client.id, ip, port, plan->lsn + 1, plan->snapshot_path, now_ms);
+  auto s =
+      feeds_.Attach(client.id, ip, port, plan->lsn + 1, plan->snapshot_path, now_ms, plan->pending);
   if (!s.ok()) return reply.Error("ERR cannot prepare a full resync: " + s.ToString());
   ++sync_full_;
   reply.SimpleString(absl::StrCat("FULLRESYNC ", history_.id, " ", plan->lsn));
@@ -318,9 +326,10 @@ bool Replication::InstallFullSync(LinkEvent& ev, int64_t now_ms) {
   format::DatasetId dataset{};
   SB_CHECK(DatasetOfHistory(ev.history_id, &dataset), "the link checked the history id");
   History history{ev.history_id, "", 0};
-  std::string set_aside;
-  absl::Status s = ReplaceDataFiles(deps_.fs, options_.dir, dataset, ev.snapshot_path, ev.lsn,
-                                    history, now_ms, &set_aside);
+  ReplacedLog replaced;
+  absl::Status s = ReplaceDataFiles(deps_.fs, options_.dir, options_.archive_dir, dataset,
+                                    ev.snapshot_path, ev.lsn, history, now_ms, &replaced);
+  if (absl::IsUnavailable(s)) return false;  // the snapshotter's short move ends: next turn
   if (!s.ok()) FatalExit("full resync: cannot replace the data files: " + s.ToString());
   deps_.log.ResetTo(ev.lsn, dataset);
   deps_.commit.Rotate(now_ms);  // opens the first segment of the new log
@@ -329,11 +338,13 @@ bool Replication::InstallFullSync(LinkEvent& ev, int64_t now_ms) {
   history_ = history;
   link_->ReportDurable(ev.lsn);
   deps_.log_line(absl::StrCat("full resync done at LSN ", ev.lsn,
-                              set_aside.empty() ? "" : "; the old files are in " + set_aside));
+                              replaced.dir.empty() ? "" : "; the old files are in " + replaced.dir,
+                              replaced.archive_dir.empty() ? "" : " and " + replaced.archive_dir));
   return true;
 }
 
 void Replication::OnLoopTurn(int64_t now_ms) {
+  PollSyncSnapshot();
   if (!backlog_.empty()) ApplyEvents(now_ms);
   feeds_.Pump(deps_.conns, deps_.log.lsn_durable(), now_ms, deps_.sendable, deps_.close);
 }

@@ -23,6 +23,7 @@
 #include "engine/replication/primary_feeds.h"
 #include "engine/replication/replica_link.h"
 #include "engine/replication/replication_hooks.h"
+#include "engine/replication/sync_snapshot.h"
 #include "engine/replication/wait_list.h"
 #include "engine/server/connection.h"
 
@@ -109,12 +110,15 @@ class Replication final : public ReplicationHooks {
   struct FullSyncPlan {
     std::string snapshot_path;  // "" = the empty state
     uint64_t lsn = 0;
+    bool pending = false;  // sync_snapshot_ is still writing it
   };
   absl::StatusOr<FullSyncPlan> PlanFullSync(int64_t now_ms);
+  void PollSyncSnapshot();  // hands the child's snapshot to the replicas waiting for it
   void ApplyEvents(int64_t now_ms);
   void ApplyRecords(const LinkEvent& ev, int64_t now_ms);
   void Touched(uint8_t db, std::span<const std::string_view> argv);  // deps_.touched per key
-  // False while the log is busy (the install waits for it to go idle).
+  // False while the log is busy (the install waits for it to go idle) or while the snapshotter
+  // holds replace.lock (retried at the next loop turn).
   bool InstallFullSync(LinkEvent& ev, int64_t now_ms);
   void FollowHistory(const std::string& id, uint64_t lsn_last);
   void ServeWaiters(int64_t now_ms);
@@ -128,6 +132,7 @@ class Replication final : public ReplicationHooks {
   History history_;
   int notify_fd_ = -1;
   PrimaryFeeds feeds_;
+  SyncSnapshot sync_snapshot_;
   WaitList waiters_;
   absl::flat_hash_map<uint64_t, int> listening_ports_;  // REPLCONF listening-port, by conn
   // Replica role.
