@@ -54,6 +54,8 @@ absl::Status Server::StartReplication() {
             state_ = std::move(fresh);
             state_.set_disposer(&lazy_free_);
             TouchAll(-1);
+            replies_.Rebase(log_->lsn_durable());  // the log restarted at the primary's LSN
+            replies_.Release(ReleasableLsn());
           },
       .log_line = [](const std::string& line) { LogLine(line); },
       .acked = [this] { replies_.Release(ReleasableLsn()); },
