@@ -308,8 +308,8 @@ bool Replication::InstallFullSync(LinkEvent& ev, int64_t now_ms) {
   SB_CHECK(DatasetOfHistory(ev.history_id, &dataset), "the link checked the history id");
   History history{ev.history_id, "", 0};
   std::string set_aside;
-  absl::Status s = ReplaceDataFiles(deps_.fs, options_.dir, dataset, ev.snapshot_path, ev.lsn,
-                                    history, now_ms, &set_aside);
+  absl::Status s = ReplaceDataFiles(deps_.fs, {options_.dir, options_.archive_dir}, dataset,
+                                    ev.snapshot_path, ev.lsn, history, now_ms, &set_aside);
   if (!s.ok()) FatalExit("full resync: cannot replace the data files: " + s.ToString());
   deps_.log.ResetTo(ev.lsn, dataset);
   deps_.commit.Rotate(now_ms);  // opens the first segment of the new log

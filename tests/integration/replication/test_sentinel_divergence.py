@@ -4,14 +4,17 @@ with SIGKILL, the replicas resume and Sentinel promotes one. The new primary hol
 acknowledged write and none of the unacknowledged ones; the old primary, restarted and
 converted by Sentinel, takes a full resync (its log went past the promotion point), equals the
 new primary, never serves the unacknowledged keys, and keeps its diverged records in
-replaced-<ms>/, which neither its recovery nor its snapshotter replays."""
+replaced-<ms>/ (hot files) and archived/replaced-<ms>/ (what its snapshotter had archived),
+which neither its recovery, its snapshotter nor restore reads again."""
 import os
 import re
 import signal
 import socket
 import urllib.request
 
-from strongbox_harness import Engine, snapshotter_tool
+import pytest
+
+from strongbox_harness import Engine, Snapshotter, snapshotter_tool
 from test_replication import dump, info, wait_synced
 from test_sentinel_failover import (WAIT_S, Ledger, cluster,  # noqa: F401 (the fixture)
                                     restart_as_replica, wait_sentinels_know_everything,
@@ -65,28 +68,46 @@ def keys_in_log_files(directory, prefix):
     return found
 
 
+def unacked_in(*directories):
+    return set().union(*(keys_in_log_files(d, "u:") for d in directories))
+
+
+def newest_snapshot_lsn(directory):
+    lsns = [int(n.split("-")[1].split(".")[0]) for n in os.listdir(directory)
+            if n.startswith("snapshot-") and n.endswith(".snap.zst")]
+    return max(lsns, default=-1)
+
+
 def unacked_keys(client):
     return sorted(client.scan_iter("u:*", count=1000))
 
 
-def freeze_and_kill_primary(primary, replicas, ledger):
+ALL_UNACKED = {f"u:{i}" for i in range(UNACKED)}
+# Small segments sealed after a second, so the old primary's snapshotter archives the segments
+# holding the unacknowledged records before the primary dies.
+SNAPSHOTTER_ARGS = ("--snapshot-every", "1", "--snapshot-interval", "1", "--keep-snapshots", "1",
+                    "--archive-compress", "false", "--rescan-interval-ms", "200")
+
+
+@pytest.fixture
+def primary_args():
+    return ("--segment-bytes", str(4 << 20), "--rotate-interval", "1")
+
+
+def freeze_and_kill_primary(primary, replicas, ledger, snapshotter):
     """SIGSTOP both replicas, write what no replica acknowledges until it is durable on the
-    primary, kill -9 the primary, SIGCONT the replicas. Returns the primary's durable LSN."""
+    primary and its snapshotter has archived it, kill -9 the primary and its snapshotter (the
+    machine died), SIGCONT the replicas. Returns the primary's durable LSN."""
     for r in replicas:
         r.proc.send_signal(signal.SIGSTOP)
     sock = send_unacknowledged(primary.port)
-    # Durable on the primary: its durable LSN stops moving once the pipeline ran.
-    last = [-1]
-
-    def settled():
-        durable = lsn_metric(primary, "durable")
-        done = durable == last[0] and durable == lsn_metric(primary, "assigned")
-        last[0] = durable
-        return done and durable > 0
-
-    wait_until("the unacknowledged writes are durable on the primary", settled, interval=0.5)
-    durable = last[0]
+    archive = os.path.join(primary.dir, "archived")
+    wait_until("the unacknowledged writes are archived on the primary", lambda: (
+        os.path.isdir(archive) and unacked_in(archive) == ALL_UNACKED), interval=0.5,
+        detail=snapshotter.output)
+    durable = lsn_metric(primary, "durable")
     primary.kill9()
+    snapshotter.kill9()
     for r in replicas:
         r.proc.send_signal(signal.SIGCONT)
     sock.close()
@@ -95,22 +116,7 @@ def freeze_and_kill_primary(primary, replicas, ledger):
     return durable
 
 
-def test_diverged_old_primary_sets_its_unacknowledged_records_aside(cluster, tmp_path):
-    primary, replicas, sentinels = cluster
-    wait_sentinels_know_everything(sentinels, primary)
-    ledger = Ledger(primary.port)
-    wait_until("the writer has acknowledged writes", lambda: len(ledger.acked_sets) >= 200,
-               interval=0.01)
-    old_port = primary.port
-    old_durable = freeze_and_kill_primary(primary, replicas, ledger)
-    # The divergence is real: the u: records are durable in the old primary's log.
-    assert keys_in_log_files(primary.dir, "u:") == {f"u:{i}" for i in range(UNACKED)}
-
-    wait_until("+switch-master", lambda: sentinels.master_port() != old_port,
-               detail=sentinels.logs)
-    new_port = sentinels.master_port()
-    new_primary = next(r for r in replicas if r.port == new_port)
-    wait_until("the new primary takes writes", lambda: info(new_primary)["role"] == "master")
+def check_new_primary(new_primary, ledger, old_durable):
     c = new_primary.client()
     ledger.check(c)
     assert unacked_keys(c) == [], "an unacknowledged write reached the new primary"
@@ -119,30 +125,37 @@ def test_diverged_old_primary_sets_its_unacknowledged_records_aside(cluster, tmp
     fillers_kept = len(list(c.scan_iter("fill:*")))
     print(f"promoted at LSN {promoted_at}, old primary durable to {old_durable}; "
           f"{fillers_kept}/{FILLERS} fillers reached the new primary")
-    c.set("after-failover", "1")
 
-    # The old primary comes back on its directory and port; Sentinel converts it.
-    restart_as_replica(primary, old_port, new_port, sentinels)
-    wait_synced(new_primary, primary)
-    old = primary.client()
-    assert unacked_keys(old) == [], "the old primary serves unacknowledged writes"
-    assert dump(old) == dump(c)
-    assert info(primary)["replica_full_syncs"] == 1, "a diverged log is never continued"
 
-    # Its diverged records are kept aside, in replaced-<ms>/, and nowhere else.
-    aside = [n for n in os.listdir(primary.dir) if n.startswith("replaced-")]
-    assert len(aside) == 1, os.listdir(primary.dir)
-    assert keys_in_log_files(os.path.join(primary.dir, aside[0]), "u:") == {
-        f"u:{i}" for i in range(UNACKED)}
-    assert keys_in_log_files(primary.dir, "u:") == set()
+def check_set_aside(old_dir):
+    """The diverged records are in replaced-<ms>/ and archived/replaced-<ms>/ only."""
+    archive = os.path.join(old_dir, "archived")
+    aside = [os.path.join(old_dir, n) for n in os.listdir(old_dir) if n.startswith("replaced-")]
+    archive_aside = [os.path.join(archive, n) for n in os.listdir(archive)
+                     if n.startswith("replaced-")]
+    assert len(aside) == 1 and len(archive_aside) == 1, (os.listdir(old_dir), os.listdir(archive))
+    assert unacked_in(aside[0], archive_aside[0]) == ALL_UNACKED
+    assert unacked_in(old_dir, archive) == set()
 
-    # Neither recovery nor the snapshotter replays them.
+
+def check_snapshotter_and_restore(primary, new_primary, tmp_path):
+    """The old primary's snapshotter, restarted after the resync (as docs/operations.md says),
+    snapshots the new log; restore and recovery from it hold no unacknowledged key."""
+    c = new_primary.client()
+    snapshotter = Snapshotter(primary.dir, *SNAPSHOTTER_ARGS).start()
+    try:
+        for i in range(50):
+            c.set(f"later:{i}", "x" * 100_000)
+        want = wait_synced(new_primary, primary)
+        wait_until("the old primary's snapshotter snapshots the new log",
+                   lambda: newest_snapshot_lsn(primary.dir) >= want, detail=snapshotter.output)
+    finally:
+        assert snapshotter.stop() == 0
     assert primary.stop() == 0
     rc, out = snapshotter_tool("verify", "--dir", primary.dir)
     assert rc == 0, out
     target = tmp_path / "restored"
-    lsn = info(new_primary)["master_repl_offset"]
-    rc, out = snapshotter_tool("restore", "--dir", primary.dir, "--to-lsn", str(lsn), "--target",
+    rc, out = snapshotter_tool("restore", "--dir", primary.dir, "--to-lsn", str(want), "--target",
                                str(target))
     assert rc == 0, out
     restored = Engine(target).start()
@@ -153,4 +166,34 @@ def test_diverged_old_primary_sets_its_unacknowledged_records_aside(cluster, tmp
         assert restored.stop() == 0
     primary.start()
     assert unacked_keys(primary.client()) == []
-    assert primary.client().get("after-failover") == b"1"
+    assert dump(primary.client()) == dump(c)
+
+
+def test_diverged_old_primary_sets_its_unacknowledged_records_aside(cluster, tmp_path):
+    primary, replicas, sentinels = cluster
+    snapshotter = Snapshotter(primary.dir, *SNAPSHOTTER_ARGS).start()
+    try:
+        wait_sentinels_know_everything(sentinels, primary)
+        ledger = Ledger(primary.port)
+        wait_until("the writer has acknowledged writes", lambda: len(ledger.acked_sets) >= 200,
+                   interval=0.01)
+        old_port = primary.port
+        old_durable = freeze_and_kill_primary(primary, replicas, ledger, snapshotter)
+    finally:
+        snapshotter.kill9()
+
+    wait_until("+switch-master", lambda: sentinels.master_port() != old_port,
+               detail=sentinels.logs)
+    new_port = sentinels.master_port()
+    new_primary = next(r for r in replicas if r.port == new_port)
+    wait_until("the new primary takes writes", lambda: info(new_primary)["role"] == "master")
+    check_new_primary(new_primary, ledger, old_durable)
+
+    # The old primary comes back on its directory and port; Sentinel converts it.
+    restart_as_replica(primary, old_port, new_port, sentinels)
+    wait_synced(new_primary, primary)
+    assert unacked_keys(primary.client()) == [], "the old primary serves unacknowledged writes"
+    assert dump(primary.client()) == dump(new_primary.client())
+    assert info(primary)["replica_full_syncs"] == 1, "a diverged log is never continued"
+    check_set_aside(primary.dir)
+    check_snapshotter_and_restore(primary, new_primary, tmp_path)

@@ -112,10 +112,16 @@ class Ledger:
 
 
 @pytest.fixture
-def cluster(tmp_path):
+def primary_args():
+    """The primary's flags besides --min-replicas-ack 1 (a test module may override it)."""
+    return ()
+
+
+@pytest.fixture
+def cluster(tmp_path, primary_args):
     """A primary (--min-replicas-ack 1, metrics on), two replicas and three sentinels; all
     stopped after (a frozen replica is resumed first; a primary left dead is not restarted)."""
-    primary = Engine(tmp_path / "primary", "--min-replicas-ack", "1",
+    primary = Engine(tmp_path / "primary", "--min-replicas-ack", "1", *primary_args,
                      metrics_port=free_port()).start()
     replicas = [Engine(tmp_path / f"replica{i}", "--replicaof", "127.0.0.1",
                        str(primary.port)).start() for i in range(2)]
