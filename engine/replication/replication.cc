@@ -101,6 +101,10 @@ void Replication::PromoteToPrimary() {
                               ", new history ", history_.id));
 }
 
+std::string Replication::replicaof() const {
+  return link_ == nullptr ? "" : absl::StrCat(master_host_, " ", master_port_);
+}
+
 bool Replication::enough_good_replicas() const {
   if (options_.min_replicas_to_write <= 0 || link_ != nullptr) return true;
   return feeds_.CountGood(WallClockMs(), options_.min_replicas_max_lag_s) >=

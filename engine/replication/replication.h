@@ -86,6 +86,8 @@ class Replication final : public ReplicationHooks {
   // --min-replicas-ack: the LSN up to which replies may leave, given the local durable LSN.
   uint64_t ReleasableLsn(uint64_t lsn_durable) const;
   const std::string& history_id() const { return history_.id; }
+  // CONFIG GET / REWRITE replicaof: "host port" of the primary, "" on a primary.
+  std::string replicaof() const;
   const format::DatasetId& dataset() const { return dataset_; }
 
   // ReplicationHooks

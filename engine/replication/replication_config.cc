@@ -2,6 +2,9 @@
 #include "engine/replication/replication_config.h"
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 
 namespace strongbox::engine {
 
@@ -47,6 +50,20 @@ void AddReplicationFlags(CLI::App& app, ReplicationConfig* c) {
                  "Seconds since its last ACK for a replica to count as good")
       ->envname("STRONGBOX_MIN_REPLICAS_MAX_LAG")
       ->check(CLI::Range(0, 86400));
+}
+
+bool ParseReplicaofDirective(std::string_view value, std::vector<std::string>* replicaof) {
+  std::vector<std::string> words =
+      absl::StrSplit(absl::string_view(value.data(), value.size()), ' ', absl::SkipEmpty());
+  if (words.size() != 2) return false;
+  if (absl::AsciiStrToLower(words[0]) == "no" && absl::AsciiStrToLower(words[1]) == "one") {
+    replicaof->clear();
+    return true;
+  }
+  int port = 0;
+  if (!absl::SimpleAtoi(words[1], &port) || port <= 0 || port > 65535) return false;
+  *replicaof = std::move(words);
+  return true;
 }
 
 }  // namespace strongbox::engine

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace CLI {
@@ -28,5 +29,9 @@ struct ReplicationConfig {
 };
 
 void AddReplicationFlags(CLI::App& app, ReplicationConfig* config);
+
+// The value of a config file's `replicaof` (or `slaveof`) directive: "<host> <port>" sets
+// *replicaof, "no one" clears it (as Redis 7.0); false for anything else.
+bool ParseReplicaofDirective(std::string_view value, std::vector<std::string>* replicaof);
 
 }  // namespace strongbox::engine

@@ -128,6 +128,11 @@ const std::vector<FlagDirective>& FlagDirectives() {
        [](auto v, auto* c) { return ParseNumber(v, &c->bulk_bytes_max, true); }},
       {"client-query-buffer-limit", "--client-query-buffer-limit",
        [](auto v, auto* c) { return ParseNumber(v, &c->query_buffer_bytes_max, true); }},
+      // The role CONFIG REWRITE persists; --replicaof on the command line wins.
+      {"replicaof", "--replicaof",
+       [](auto v, auto* c) { return ParseReplicaofDirective(v, &c->replication.replicaof); }},
+      {"slaveof", "--replicaof",
+       [](auto v, auto* c) { return ParseReplicaofDirective(v, &c->replication.replicaof); }},
       {"appendfsync", "--fsync",
        [](auto v, auto* c) {
          c->fsync = v == "everysec" ? "interval" : std::string(v);

@@ -76,6 +76,19 @@ absl::Status Server::StartReplication() {
   return answer.empty() ? absl::OkStatus() : absl::InvalidArgumentError(answer);
 }
 
+// CONFIG rows of the replication role. replicaof: immutable for CONFIG SET (REPLICAOF changes
+// it), and CONFIG REWRITE writes "replicaof <host> <port>" or removes it on a primary, so a node
+// Sentinel reconfigured keeps its role across a restart (the file's directive is --replicaof).
+void Server::AddReplicationConfigParams(ConfigRegistry& r) {
+  ConfigParam replicaof;
+  replicaof.name = "replicaof";
+  replicaof.aliases = {"slaveof"};
+  replicaof.type = ConfigType::kSpecial;
+  replicaof.get = [this] { return replication_ ? replication_->replicaof() : std::string(); };
+  replicaof.omit_when_empty = true;
+  r.Add(std::move(replicaof));
+}
+
 // The second gate: with --min-replicas-ack, replies wait for the replicas' durability too.
 uint64_t Server::ReleasableLsn() const {
   return replication_ ? replication_->ReleasableLsn(log_->lsn_durable()) : log_->lsn_durable();

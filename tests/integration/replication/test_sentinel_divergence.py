@@ -5,7 +5,8 @@ acknowledged write and none of the unacknowledged ones; the old primary, restart
 converted by Sentinel, takes a full resync (its log went past the promotion point), equals the
 new primary, never serves the unacknowledged keys, and keeps its diverged records in
 replaced-<ms>/ (hot files) and archived/replaced-<ms>/ (what its snapshotter had archived),
-which neither its recovery, its snapshotter nor restore reads again."""
+which neither its recovery, its snapshotter nor restore reads again. Sentinel's CONFIG REWRITE
+kept its new role in its --config file: restarted once more, it is a replica at once."""
 import os
 import re
 import signal
@@ -90,8 +91,20 @@ SNAPSHOTTER_ARGS = ("--snapshot-every", "1", "--snapshot-interval", "1", "--keep
 
 
 @pytest.fixture
-def primary_args():
-    return ("--segment-bytes", str(4 << 20), "--rotate-interval", "1")
+def primary_args(tmp_path):
+    """With a config file: Sentinel's CONFIG REWRITE records the role it gives the node."""
+    conf = tmp_path / "primary.conf"
+    conf.write_text("# the old primary's file\n")
+    return ("--config", str(conf), "--segment-bytes", str(4 << 20), "--rotate-interval", "1")
+
+
+@pytest.fixture
+def down_after_ms():
+    """Longer than the replicas stay frozen: meanwhile the primary holds INFO replies (they wait
+    for an acknowledgement) and the PINGs behind them on Sentinel's link, so with 1 s Sentinel
+    would find the live primary down and abort a failover with no good replica (retried 20 s
+    later)."""
+    return 5000
 
 
 def freeze_and_kill_primary(primary, replicas, ledger, snapshotter):
@@ -164,9 +177,14 @@ def check_snapshotter_and_restore(primary, new_primary, tmp_path):
         assert dump(restored.client()) == dump(c)
     finally:
         assert restored.stop() == 0
+    # Recovery from the new snapshot; the rewritten file makes it a replica again at once.
     primary.start()
+    assert primary.client().execute_command("ROLE")[:3] == [
+        b"slave", b"127.0.0.1", new_primary.port]
     assert unacked_keys(primary.client()) == []
+    wait_synced(new_primary, primary)
     assert dump(primary.client()) == dump(c)
+    assert info(primary)["replica_full_syncs"] == 0, "its own log continues by PSYNC"
 
 
 def test_diverged_old_primary_sets_its_unacknowledged_records_aside(cluster, tmp_path):

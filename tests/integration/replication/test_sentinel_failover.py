@@ -35,7 +35,7 @@ def wait_until(what, predicate, timeout=WAIT_S, interval=0.1, detail=lambda: "")
 class Sentinels:
     """Three redis-sentinel processes monitoring MASTER at `primary_port`, quorum 2."""
 
-    def __init__(self, tmp_path, primary_port, count=3):
+    def __init__(self, tmp_path, primary_port, count=3, down_after_ms=1000):
         self.dir = tmp_path / "sentinels"
         self.dir.mkdir()
         self.ports = [free_port() for _ in range(count)]
@@ -45,7 +45,7 @@ class Sentinels:
             conf.write_text(f"port {port}\nbind 127.0.0.1\ndir {self.dir}\n"
                             f"logfile {self.log_path(i)}\nsentinel resolve-hostnames no\n"
                             f"sentinel monitor {MASTER} 127.0.0.1 {primary_port} 2\n"
-                            f"sentinel down-after-milliseconds {MASTER} 1000\n"
+                            f"sentinel down-after-milliseconds {MASTER} {down_after_ms}\n"
                             f"sentinel failover-timeout {MASTER} 10000\n")
             self.procs.append(spawn([SENTINEL_BIN, str(conf)]))
 
@@ -118,7 +118,13 @@ def primary_args():
 
 
 @pytest.fixture
-def cluster(tmp_path, primary_args):
+def down_after_ms():
+    """Sentinel's down-after-milliseconds (a test module may override it)."""
+    return 1000
+
+
+@pytest.fixture
+def cluster(tmp_path, primary_args, down_after_ms):
     """A primary (--min-replicas-ack 1, metrics on), two replicas and three sentinels; all
     stopped after (a frozen replica is resumed first; a primary left dead is not restarted)."""
     primary = Engine(tmp_path / "primary", "--min-replicas-ack", "1", *primary_args,
@@ -129,7 +135,7 @@ def cluster(tmp_path, primary_args):
     try:
         for r in replicas:
             wait_synced(primary, r)
-        sentinels = Sentinels(tmp_path, primary.port)
+        sentinels = Sentinels(tmp_path, primary.port, down_after_ms=down_after_ms)
         yield primary, replicas, sentinels
     finally:
         for r in replicas:
