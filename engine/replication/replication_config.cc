@@ -23,6 +23,9 @@ void AddReplicationFlags(CLI::App& app, ReplicationConfig* c) {
                 "STRONGBOX_MASTERUSER"},
            Text{"--masterauth", &c->masterauth, "Password the replica authenticates with",
                 "STRONGBOX_MASTERAUTH"},
+           Text{"--replica-announce-ip", &c->announce_ip,
+                "Address (IP or hostname) the primary shows for this replica",
+                "STRONGBOX_REPLICA_ANNOUNCE_IP"},
            Text{"--archive-dir", &c->archive_dir,
                 "The snapshotter's archive: resync reads old segments there (default "
                 "<dir>/archived)",
@@ -38,6 +41,10 @@ void AddReplicationFlags(CLI::App& app, ReplicationConfig* c) {
       ->envname("STRONGBOX_REPLICA_SERVE_STALE_DATA");
   app.add_option("--replica-priority", c->replica_priority, "Reported to Sentinel (INFO)")
       ->envname("STRONGBOX_REPLICA_PRIORITY");
+  app.add_option("--replica-announce-port", c->announce_port,
+                 "Port the primary shows for this replica (0 = its --port)")
+      ->envname("STRONGBOX_REPLICA_ANNOUNCE_PORT")
+      ->check(CLI::Range(0, 65535));
   app.add_option("--min-replicas-ack", c->min_replicas_ack,
                  "A reply leaves once durable here and on this many replicas (fsync always)")
       ->envname("STRONGBOX_MIN_REPLICAS_ACK")

@@ -26,6 +26,11 @@ struct ReplicationConfig {
   // fewer online replicas whose last ACK is at most max-lag seconds old.
   int min_replicas_to_write = 0;
   int min_replicas_max_lag_s = 10;
+  // What a replica tells its primary to show as its address (INFO slaveN, ROLE, Sentinel's
+  // view) instead of the connection's source and --port: an address reachable from outside a
+  // NAT (a compose service name, a k8s pod's DNS name). "" / 0: not announced.
+  std::string announce_ip;
+  int announce_port = 0;
 };
 
 void AddReplicationFlags(CLI::App& app, ReplicationConfig* config);

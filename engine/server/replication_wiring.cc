@@ -13,6 +13,8 @@ absl::Status Server::StartReplication() {
       .dir = config_.dir,
       .archive_dir = rc.archive_dir.empty() ? config_.dir + "/archived" : rc.archive_dir,
       .listening_port = config_.port,
+      .announce_ip = rc.announce_ip,
+      .announce_port = rc.announce_port,
       .masteruser = rc.masteruser,
       .masterauth = rc.masterauth,
       .replica_read_only = rc.replica_read_only,
@@ -87,6 +89,34 @@ void Server::AddReplicationConfigParams(ConfigRegistry& r) {
   replicaof.get = [this] { return replication_ ? replication_->replicaof() : std::string(); };
   replicaof.omit_when_empty = true;
   r.Add(std::move(replicaof));
+  // What this node, as a replica, asks its primary to show as its address (from the next link).
+  ReplicationConfig& rc = config_.replication;
+  auto announce = [this, &rc] {
+    if (replication_) replication_->SetAnnounce(rc.announce_ip, rc.announce_port);
+    return std::string();
+  };
+  ConfigParam ip;
+  ip.name = "replica-announce-ip";
+  ip.aliases = {"slave-announce-ip"};
+  ip.get = [&rc] { return rc.announce_ip; };
+  ip.set = [&rc, announce](std::string_view v) {
+    rc.announce_ip = std::string(v);
+    return announce();
+  };
+  r.Add(std::move(ip));
+  ConfigParam port;
+  port.name = "replica-announce-port";
+  port.aliases = {"slave-announce-port"};
+  port.type = ConfigType::kInt;
+  port.min = 0;
+  port.max = 65535;
+  port.default_value = "0";
+  port.get = [&rc] { return absl::StrCat(rc.announce_port); };
+  port.set = [&rc, announce](std::string_view v) {
+    rc.announce_port = std::stoi(std::string(v));
+    return announce();
+  };
+  r.Add(std::move(port));
 }
 
 // The second gate: with --min-replicas-ack, replies wait for the replicas' durability too.
