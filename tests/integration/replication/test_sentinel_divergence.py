@@ -11,6 +11,7 @@ import os
 import re
 import signal
 import socket
+import time
 import urllib.request
 
 import pytest
@@ -199,17 +200,21 @@ def test_diverged_old_primary_sets_its_unacknowledged_records_aside(cluster, tmp
         old_durable = freeze_and_kill_primary(primary, replicas, ledger, snapshotter)
     finally:
         snapshotter.kill9()
+    killed_at = time.time()
 
     wait_until("+switch-master", lambda: sentinels.master_port() != old_port,
                detail=sentinels.logs)
+    print(f"diverged failover: kill -9 to +switch-master {time.time() - killed_at:.1f} s")
     new_port = sentinels.master_port()
     new_primary = next(r for r in replicas if r.port == new_port)
     wait_until("the new primary takes writes", lambda: info(new_primary)["role"] == "master")
     check_new_primary(new_primary, ledger, old_durable)
 
     # The old primary comes back on its directory and port; Sentinel converts it.
+    restarted_at = time.time()
     restart_as_replica(primary, old_port, new_port, sentinels)
     wait_synced(new_primary, primary)
+    print(f"old primary: restart to resynced replica {time.time() - restarted_at:.1f} s")
     assert unacked_keys(primary.client()) == [], "the old primary serves unacknowledged writes"
     assert dump(primary.client()) == dump(new_primary.client())
     assert info(primary)["replica_full_syncs"] == 1, "a diverged log is never continued"
