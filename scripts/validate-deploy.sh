@@ -36,10 +36,13 @@ need(len(engines) == 2 and len(sentinels) == 3, "replicas profile: 2 replicas + 
 def data_volume(s, mount):
     return [v.split(":")[0] for v in s.get("volumes", []) if v.split(":")[1] == mount]
 seen = {data_volume(svcs["engine"], "/app/persistence")[0]}
+need(svcs["engine"]["environment"].get("STRONGBOX_REPLICA_ANNOUNCE_IP") == "engine",
+     "engine: announces its name (once a replica)")
 for n, s in engines.items():
     need(s["command"] == ["strongbox-engine", "--replicaof", "engine", "6379"], n + ": --replicaof engine")
     need(s["healthcheck"]["test"] == ["CMD", "strongbox-role-check"], n + ": ROLE health check")
     need(s["depends_on"]["engine"]["condition"] == "service_healthy", n + ": waits for engine")
+    need(s["environment"].get("STRONGBOX_REPLICA_ANNOUNCE_IP") == n, n + ": announces its name")
     need(any(o.startswith("seccomp=") for o in s["security_opt"]), n + ": io_uring seccomp")
     vol = data_volume(s, "/app/persistence")
     need(len(vol) == 1 and vol[0] not in seen, n + ": its own persistence volume")
@@ -126,6 +129,9 @@ need(env["STRONGBOX_SEED_PRIMARY"]["value"] == "strongbox-0." + ss["spec"]["serv
 need(names["engine"]["readinessProbe"]["exec"]["command"] == ["strongbox-role-check"],
      "engine: readiness by ROLE")
 need({"POD_IP", "POD_NAME"} <= set(env), "engine: POD_IP/POD_NAME from the downward API")
+need(env.get("STRONGBOX_REPLICA_ANNOUNCE_IP", {}).get("value") == "$(POD_NAME)." + ss["spec"]["serviceName"]
+     and list(env).index("POD_NAME") < list(env).index("STRONGBOX_REPLICA_ANNOUNCE_IP"),
+     "engine: announces its headless DNS name (after POD_NAME, for $(POD_NAME) to expand)")
 sen = named.get(("StatefulSet", "strongbox-sentinel"))
 need(sen is not None and sen["spec"]["replicas"] == 3, "three Sentinels")
 sen_svc = named.get(("Service", sen["spec"]["serviceName"]), {}).get("spec", {})

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <ctime>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/state/snapshot.h"
@@ -161,9 +162,12 @@ absl::Status ReplicaLink::Handshake() {
     if (line != "+OK") return absl::PermissionDeniedError("AUTH refused: " + line);
   }
   std::string port = absl::StrCat(options_.listening_port);
-  for (auto argv : {std::initializer_list<std::string_view>{"REPLCONF", "listening-port", port},
-                    std::initializer_list<std::string_view>{"REPLCONF", "capa", "strongbox"}}) {
-    if (auto s = SendCommand(argv); !s.ok()) return s;
+  // ip-address only when announced, as Redis: else the primary shows the connection's source.
+  std::vector<std::vector<std::string_view>> replconfs = {{"listening-port", port}};
+  if (!options_.announce_ip.empty()) replconfs.push_back({"ip-address", options_.announce_ip});
+  replconfs.push_back({"capa", "strongbox"});
+  for (const auto& option : replconfs) {
+    if (auto s = SendCommand({"REPLCONF", option[0], option[1]}); !s.ok()) return s;
     if (auto s = ReadLine(&line); !s.ok()) return s;
     if (line != "+OK") return absl::FailedPreconditionError("REPLCONF refused: " + line);
   }

@@ -32,7 +32,8 @@ struct LinkOptions {
   int port = 0;
   std::string masteruser;
   std::string masterauth;
-  int listening_port = 0;
+  int listening_port = 0;              // REPLCONF listening-port (the announced port when set)
+  std::string announce_ip;             // REPLCONF ip-address when not empty
   std::string sync_dir;                // where the snapshot of a full resync is received
   int64_t timeout_ms = 60'000;         // no byte from the primary for this long: the link is down
   int64_t connect_timeout_ms = 5'000;  // TCP connect and TLS handshake

@@ -26,6 +26,9 @@ namespace strongbox::engine::replication {
 
 namespace {
 
+// Redis's NET_HOST_STR_LEN: an announced address (an IP or a hostname) is shorter.
+constexpr size_t kMaxAnnouncedIpBytes = 256;
+
 std::string IpOf(const std::string& address) {
   size_t colon = address.rfind(':');
   return colon == std::string::npos ? address : address.substr(0, colon);
@@ -71,12 +74,14 @@ std::string Replication::ReplicaOf(std::string_view host, int port) {
   }
   master_host_ = std::string(host);
   master_port_ = port;
-  LinkOptions link{master_host_,
-                   master_port_,
-                   options_.masteruser,
-                   options_.masterauth,
-                   options_.listening_port,
-                   options_.dir + "/replica-sync"};
+  LinkOptions link{.host = master_host_,
+                   .port = master_port_,
+                   .masteruser = options_.masteruser,
+                   .masterauth = options_.masterauth,
+                   .listening_port = options_.announce_port != 0 ? options_.announce_port
+                                                                 : options_.listening_port,
+                   .announce_ip = options_.announce_ip,
+                   .sync_dir = options_.dir + "/replica-sync"};
   link.tls_ctx = options_.tls_ctx;
   link_ = std::make_unique<ReplicaLink>(deps_.fs, link, history_.id, deps_.log.lsn_assigned() + 1,
                                         notify_fd_);
@@ -100,6 +105,15 @@ void Replication::PromoteToPrimary() {
   }
   deps_.log_line(absl::StrCat("promoted to primary at LSN ", deps_.log.lsn_assigned(),
                               ", new history ", history_.id));
+}
+
+std::string Replication::replicaof() const {
+  return link_ == nullptr ? "" : absl::StrCat(master_host_, " ", master_port_);
+}
+
+void Replication::SetAnnounce(std::string ip, int port) {
+  options_.announce_ip = std::move(ip);
+  options_.announce_port = port;
 }
 
 bool Replication::enough_good_replicas() const {
@@ -140,9 +154,16 @@ void Replication::Replconf(ClientSession& client, std::span<const std::string_vi
       if (!absl::SimpleAtoi(std::string(argv[i + 1]), &port)) {
         return reply.Error("ERR value is not an integer or out of range");
       }
-      listening_ports_[client.id] = port;
-    } else if (opt != "capa" && opt != "ip-address" && opt != "rdb-only" &&
-               opt != "rdb-filter-only") {
+      announced_[client.id].port = port;
+    } else if (opt == "ip-address") {
+      std::string_view ip = argv[i + 1];
+      if (ip.size() >= kMaxAnnouncedIpBytes) {
+        return reply.Error(absl::StrCat(
+            "ERR REPLCONF ip-address provided by replica instance is too long: ", ip.size(),
+            " bytes"));
+      }
+      announced_[client.id].ip = std::string(ip);
+    } else if (opt != "capa" && opt != "rdb-only" && opt != "rdb-filter-only") {
       return reply.Error("ERR Unrecognized REPLCONF option: " + std::string(argv[i]));
     }
   }
@@ -196,8 +217,9 @@ void Replication::Psync(ClientSession& client, std::string_view history_id, uint
   if (conn == deps_.conns.end()) return;
   int64_t now_ms = WallClockMs();
   uint64_t durable = deps_.log.lsn_durable();
-  int port = listening_ports_.contains(client.id) ? listening_ports_[client.id] : 0;
-  std::string ip = IpOf(client.address);
+  Announced announced = announced_.contains(client.id) ? announced_[client.id] : Announced{};
+  int port = announced.port;
+  std::string ip = announced.ip.empty() ? IpOf(client.address) : announced.ip;
   bool can_continue =
       CanContinue(history_, history_id, next_lsn, durable) &&
       (next_lsn == durable + 1 ||
@@ -239,7 +261,7 @@ void Replication::Stop() {
 }
 
 void Replication::OnClose(uint64_t conn_id) {
-  listening_ports_.erase(conn_id);
+  announced_.erase(conn_id);
   waiters_.Forget(conn_id);
 }
 

@@ -37,6 +37,8 @@ struct ReplicationOptions {
   std::string dir;
   std::string archive_dir;
   int listening_port = 0;
+  std::string announce_ip;  // --replica-announce-ip/-port: sent to the primary instead
+  int announce_port = 0;
   std::string masteruser;
   std::string masterauth;
   bool replica_read_only = true;
@@ -89,6 +91,11 @@ class Replication final : public ReplicationHooks {
   // --min-replicas-ack: the LSN up to which replies may leave, given the local durable LSN.
   uint64_t ReleasableLsn(uint64_t lsn_durable) const;
   const std::string& history_id() const { return history_.id; }
+  // CONFIG GET / REWRITE replicaof: "host port" of the primary, "" on a primary.
+  std::string replicaof() const;
+  // CONFIG SET replica-announce-ip/-port: used from the next link to a primary (REPLICAOF, a
+  // restart), as Redis uses them from its next handshake.
+  void SetAnnounce(std::string ip, int port);
   const format::DatasetId& dataset() const { return dataset_; }
 
   // ReplicationHooks
@@ -134,7 +141,11 @@ class Replication final : public ReplicationHooks {
   PrimaryFeeds feeds_;
   SyncSnapshot sync_snapshot_;
   WaitList waiters_;
-  absl::flat_hash_map<uint64_t, int> listening_ports_;  // REPLCONF listening-port, by conn
+  struct Announced {
+    int port = 0;    // REPLCONF listening-port
+    std::string ip;  // REPLCONF ip-address ("" = the connection's source address)
+  };
+  absl::flat_hash_map<uint64_t, Announced> announced_;  // by connection
   // Replica role.
   std::unique_ptr<ReplicaLink> link_;
   // Links replaced by REPLICAOF, asked to stop but not joined: the command answers at once, and

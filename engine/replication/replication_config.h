@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace CLI {
@@ -25,8 +26,17 @@ struct ReplicationConfig {
   // fewer online replicas whose last ACK is at most max-lag seconds old.
   int min_replicas_to_write = 0;
   int min_replicas_max_lag_s = 10;
+  // What a replica tells its primary to show as its address (INFO slaveN, ROLE, Sentinel's
+  // view) instead of the connection's source and --port: an address reachable from outside a
+  // NAT (a compose service name, a k8s pod's DNS name). "" / 0: not announced.
+  std::string announce_ip;
+  int announce_port = 0;
 };
 
 void AddReplicationFlags(CLI::App& app, ReplicationConfig* config);
+
+// The value of a config file's `replicaof` (or `slaveof`) directive: "<host> <port>" sets
+// *replicaof, "no one" clears it (as Redis 7.0); false for anything else.
+bool ParseReplicaofDirective(std::string_view value, std::vector<std::string>* replicaof);
 
 }  // namespace strongbox::engine

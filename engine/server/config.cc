@@ -104,6 +104,33 @@ bool ParseNumber(std::string_view v, T* out, bool memory) {
   return true;
 }
 
+bool ParsePort(std::string_view v, int* port) {
+  return ParseNumber(v, port, false) && *port >= 0 && *port <= 65535;
+}
+
+// The replication directives CONFIG REWRITE writes (the role) or a person does, under Redis
+// 7.0's names and their slave- aliases; the flags on the command line win.
+std::vector<FlagDirective>* WithReplicationDirectives(std::vector<FlagDirective>* table) {
+  const FlagDirective directives[] = {
+      {"replicaof", "--replicaof",
+       [](auto v, auto* c) { return ParseReplicaofDirective(v, &c->replication.replicaof); }},
+      {"replica-announce-ip", "--replica-announce-ip",
+       [](auto v, auto* c) {
+         c->replication.announce_ip = std::string(v);
+         return true;
+       }},
+      {"replica-announce-port", "--replica-announce-port",
+       [](auto v, auto* c) { return ParsePort(v, &c->replication.announce_port); }},
+  };
+  static constexpr std::string_view kAliases[] = {"slaveof", "slave-announce-ip",
+                                                  "slave-announce-port"};
+  for (size_t i = 0; i < std::size(directives); ++i) {
+    table->push_back(directives[i]);
+    table->push_back({kAliases[i], directives[i].flag, directives[i].apply});
+  }
+  return table;
+}
+
 std::vector<FlagDirective>* WithTlsDirectives(std::vector<FlagDirective>* table) {
   table->push_back({"tls-port", "--tls-port",
                     [](auto v, auto* c) { return ParseNumber(v, &c->tls.port, false); }});
@@ -117,27 +144,28 @@ std::vector<FlagDirective>* WithTlsDirectives(std::vector<FlagDirective>* table)
 }
 
 const std::vector<FlagDirective>& FlagDirectives() {
-  static const auto* table = WithTlsDirectives(new std::vector<FlagDirective>{
-      {"port", "--port", [](auto v, auto* c) { return ParseNumber(v, &c->port, false); }},
-      {"bind", "--bind", [](auto v, auto* c) { return !(c->bind = std::string(v)).empty(); }},
-      {"dir", "--dir", [](auto v, auto* c) { return !(c->dir = std::string(v)).empty(); }},
-      {"requirepass", "--requirepass",
-       [](auto v, auto* c) {
-         c->requirepass = std::string(v);
-         return true;
-       }},
-      {"maxclients", "--maxclients",
-       [](auto v, auto* c) { return ParseNumber(v, &c->maxclients, false); }},
-      {"proto-max-bulk-len", "--proto-max-bulk-len",
-       [](auto v, auto* c) { return ParseNumber(v, &c->bulk_bytes_max, true); }},
-      {"client-query-buffer-limit", "--client-query-buffer-limit",
-       [](auto v, auto* c) { return ParseNumber(v, &c->query_buffer_bytes_max, true); }},
-      {"appendfsync", "--fsync",
-       [](auto v, auto* c) {
-         c->fsync = v == "everysec" ? "interval" : std::string(v);
-         return v == "always" || v == "everysec";
-       }},
-  });
+  static const auto* table =
+      WithReplicationDirectives(WithTlsDirectives(new std::vector<FlagDirective>{
+          {"port", "--port", [](auto v, auto* c) { return ParseNumber(v, &c->port, false); }},
+          {"bind", "--bind", [](auto v, auto* c) { return !(c->bind = std::string(v)).empty(); }},
+          {"dir", "--dir", [](auto v, auto* c) { return !(c->dir = std::string(v)).empty(); }},
+          {"requirepass", "--requirepass",
+           [](auto v, auto* c) {
+             c->requirepass = std::string(v);
+             return true;
+           }},
+          {"maxclients", "--maxclients",
+           [](auto v, auto* c) { return ParseNumber(v, &c->maxclients, false); }},
+          {"proto-max-bulk-len", "--proto-max-bulk-len",
+           [](auto v, auto* c) { return ParseNumber(v, &c->bulk_bytes_max, true); }},
+          {"client-query-buffer-limit", "--client-query-buffer-limit",
+           [](auto v, auto* c) { return ParseNumber(v, &c->query_buffer_bytes_max, true); }},
+          {"appendfsync", "--fsync",
+           [](auto v, auto* c) {
+             c->fsync = v == "everysec" ? "interval" : std::string(v);
+             return v == "always" || v == "everysec";
+           }},
+      }));
   return *table;
 }
 

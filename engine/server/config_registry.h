@@ -41,6 +41,9 @@ struct ConfigParam {
   bool rewritable = true;
   // The value with no flag and no config file; REWRITE leaves out parameters still at it.
   std::string default_value;
+  // REWRITE writes no directive while the value is "" and removes the file's (replicaof on a
+  // primary, as Redis 7.0); a value of several words is written unquoted.
+  bool omit_when_empty = false;
 };
 
 // A reply pair of CONFIG GET: the name as matched, the value in effect.

@@ -19,6 +19,8 @@ absl::Status Server::StartReplication() {
       .archive_dir = rc.archive_dir.empty() ? config_.dir + "/archived" : rc.archive_dir,
       // What the primary lists for Sentinel: the TLS port when the replica speaks TLS (Redis).
       .listening_port = tls_client_ && config_.tls.enabled() ? config_.tls.port : config_.port,
+      .announce_ip = rc.announce_ip,
+      .announce_port = rc.announce_port,
       .masteruser = rc.masteruser,
       .masterauth = rc.masterauth,
       .replica_read_only = rc.replica_read_only,
@@ -61,6 +63,8 @@ absl::Status Server::StartReplication() {
             state_ = std::move(fresh);
             state_.set_disposer(&lazy_free_);
             TouchAll(-1);
+            replies_.Rebase(log_->lsn_durable());  // the log restarted at the primary's LSN
+            replies_.Release(ReleasableLsn());
           },
       .log_line = [](const std::string& line) { LogLine(line); },
       .acked = [this] { replies_.Release(ReleasableLsn()); },
@@ -79,6 +83,47 @@ absl::Status Server::StartReplication() {
   }
   std::string answer = replication_->ReplicaOf(rc.replicaof[0], port);
   return answer.empty() ? absl::OkStatus() : absl::InvalidArgumentError(answer);
+}
+
+// CONFIG rows of the replication role. replicaof: immutable for CONFIG SET (REPLICAOF changes
+// it), and CONFIG REWRITE writes "replicaof <host> <port>" or removes it on a primary, so a node
+// Sentinel reconfigured keeps its role across a restart (the file's directive is --replicaof).
+void Server::AddReplicationConfigParams(ConfigRegistry& r) {
+  ConfigParam replicaof;
+  replicaof.name = "replicaof";
+  replicaof.aliases = {"slaveof"};
+  replicaof.type = ConfigType::kSpecial;
+  replicaof.get = [this] { return replication_ ? replication_->replicaof() : std::string(); };
+  replicaof.omit_when_empty = true;
+  r.Add(std::move(replicaof));
+  // What this node, as a replica, asks its primary to show as its address (from the next link).
+  ReplicationConfig& rc = config_.replication;
+  auto announce = [this, &rc] {
+    if (replication_) replication_->SetAnnounce(rc.announce_ip, rc.announce_port);
+    return std::string();
+  };
+  ConfigParam ip;
+  ip.name = "replica-announce-ip";
+  ip.aliases = {"slave-announce-ip"};
+  ip.get = [&rc] { return rc.announce_ip; };
+  ip.set = [&rc, announce](std::string_view v) {
+    rc.announce_ip = std::string(v);
+    return announce();
+  };
+  r.Add(std::move(ip));
+  ConfigParam port;
+  port.name = "replica-announce-port";
+  port.aliases = {"slave-announce-port"};
+  port.type = ConfigType::kInt;
+  port.min = 0;
+  port.max = 65535;
+  port.default_value = "0";
+  port.get = [&rc] { return absl::StrCat(rc.announce_port); };
+  port.set = [&rc, announce](std::string_view v) {
+    rc.announce_port = std::stoi(std::string(v));
+    return announce();
+  };
+  r.Add(std::move(port));
 }
 
 // The second gate: with --min-replicas-ack, replies wait for the replicas' durability too.

@@ -1,6 +1,8 @@
 // Reply holding and release (see reply_gate.h).
 #include "engine/server/reply_gate.h"
 
+#include <algorithm>
+
 #include "common/util/check.h"
 
 namespace strongbox::engine {
@@ -49,6 +51,13 @@ void ReplyGate::Release(uint64_t lsn_durable) {
     }
   }
   held_.swap(still);
+}
+
+void ReplyGate::Rebase(uint64_t lsn) {
+  for (auto& [id, conn] : conns_) {
+    conn->lsn_released = std::min(conn->lsn_released, lsn);
+    for (auto& hold : conn->holds) hold.first = std::min(hold.first, lsn);
+  }
 }
 
 void ReplyGate::QueueSend(Conn& c) {

@@ -23,6 +23,10 @@ class ReplyGate {
   void Tag(Conn& c, uint64_t lsn_assigned, uint64_t lsn_durable);
   // Makes every held reply whose LSN is durable sendable (all of them in interval mode).
   void Release(uint64_t lsn_durable);
+  // The log restarted at `lsn` (a replica's full resync replaced it): tags of the old log
+  // above it are clamped, so replies made sendable under the old log count as released under
+  // the new one, and replies held for the old log leave once the new one is durable to `lsn`.
+  void Rebase(uint64_t lsn);
   // Queues c for SubmitSends if it has sendable bytes and is not queued yet.
   void QueueSend(Conn& c);
   std::vector<uint64_t> TakeSendQueue();

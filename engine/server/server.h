@@ -109,6 +109,7 @@ class Server final : public ServerHooks {
   int64_t StartTurnClock();
   // replication_wiring.cc: the Replication's construction and its eventfd on the ring.
   absl::Status StartReplication();
+  void AddReplicationConfigParams(ConfigRegistry& r);
   void ArmReplicationNotify();
   uint64_t ReleasableLsn() const;
 

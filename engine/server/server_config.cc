@@ -135,6 +135,7 @@ void Server::AddServerConfigParams() {
       }));
   AddMemoryConfigParams(r);
   AddTlsConfigParams(r, c.tls);
+  AddReplicationConfigParams(r);
   // Facts: the command log is always on (appendonly yes) and snapshots are the snapshotter's
   // (save ""), 16 databases, no idle timeout, no cluster.
   r.Add(Fixed("appendonly", "yes"));

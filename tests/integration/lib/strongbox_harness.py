@@ -157,15 +157,17 @@ class RedisServer:
     """Debian's redis-server on a free loopback port, no persistence: the reference the
     parity tests compare the engine's replies with."""
 
-    def __init__(self, work_dir):
+    def __init__(self, work_dir, config_file=None):
         self.dir = str(work_dir)
         self.port = free_port()
         self.proc = None
+        self.config = [str(config_file)] if config_file else []  # CONFIG REWRITE writes it
 
     def start(self, timeout=30):
         os.makedirs(self.dir, exist_ok=True)
         self.proc = spawn(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+            ["redis-server"] + self.config +
+            ["--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", self.dir, "--logfile", ""],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + timeout

@@ -4,6 +4,7 @@ the primary is killed with SIGKILL; Sentinel promotes a replica and repoints the
 acknowledged write is on the new primary, nothing that was never sent appears, the other
 replica and the restarted old primary (converted to a replica by Sentinel) equal it, and
 redis-py's Sentinel discovery follows the new primary."""
+import signal
 import threading
 import time
 
@@ -34,7 +35,7 @@ def wait_until(what, predicate, timeout=WAIT_S, interval=0.1, detail=lambda: "")
 class Sentinels:
     """Three redis-sentinel processes monitoring MASTER at `primary_port`, quorum 2."""
 
-    def __init__(self, tmp_path, primary_port, count=3):
+    def __init__(self, tmp_path, primary_port, count=3, down_after_ms=1000):
         self.dir = tmp_path / "sentinels"
         self.dir.mkdir()
         self.ports = [free_port() for _ in range(count)]
@@ -44,7 +45,7 @@ class Sentinels:
             conf.write_text(f"port {port}\nbind 127.0.0.1\ndir {self.dir}\n"
                             f"logfile {self.log_path(i)}\nsentinel resolve-hostnames no\n"
                             f"sentinel monitor {MASTER} 127.0.0.1 {primary_port} 2\n"
-                            f"sentinel down-after-milliseconds {MASTER} 1000\n"
+                            f"sentinel down-after-milliseconds {MASTER} {down_after_ms}\n"
                             f"sentinel failover-timeout {MASTER} 10000\n")
             self.procs.append(spawn([SENTINEL_BIN, str(conf)]))
 
@@ -111,22 +112,39 @@ class Ledger:
 
 
 @pytest.fixture
-def cluster(tmp_path):
-    """A primary (--min-replicas-ack 1), two replicas and three sentinels; all stopped after."""
-    primary = Engine(tmp_path / "primary", "--min-replicas-ack", "1").start()
+def primary_args():
+    """The primary's flags besides --min-replicas-ack 1 (a test module may override it)."""
+    return ()
+
+
+@pytest.fixture
+def down_after_ms():
+    """Sentinel's down-after-milliseconds (a test module may override it)."""
+    return 1000
+
+
+@pytest.fixture
+def cluster(tmp_path, primary_args, down_after_ms):
+    """A primary (--min-replicas-ack 1, metrics on), two replicas and three sentinels; all
+    stopped after (a frozen replica is resumed first; a primary left dead is not restarted)."""
+    primary = Engine(tmp_path / "primary", "--min-replicas-ack", "1", *primary_args,
+                     metrics_port=free_port()).start()
     replicas = [Engine(tmp_path / f"replica{i}", "--replicaof", "127.0.0.1",
                        str(primary.port)).start() for i in range(2)]
     sentinels = None
     try:
         for r in replicas:
             wait_synced(primary, r)
-        sentinels = Sentinels(tmp_path, primary.port)
+        sentinels = Sentinels(tmp_path, primary.port, down_after_ms=down_after_ms)
         yield primary, replicas, sentinels
     finally:
+        for r in replicas:
+            if r.proc and r.proc.poll() is None:
+                r.proc.send_signal(signal.SIGCONT)
         if sentinels:
             sentinels.stop()
-        rcs = [e.stop() for e in [primary] + replicas]
-    assert rcs == [0, 0, 0], "every engine must shut down cleanly"
+        rcs = [e.stop() for e in [primary] + replicas if e.proc]
+    assert rcs == [0] * len(rcs), "every engine must shut down cleanly"
 
 
 def wait_sentinels_know_everything(sentinels, primary):
@@ -141,6 +159,19 @@ def wait_sentinels_know_everything(sentinels, primary):
         return sentinels.master_port() == primary.port
 
     wait_until("the sentinels see 2 replicas and each other", ready, detail=sentinels.logs)
+
+
+def restart_as_replica(old_primary, old_port, new_port, sentinels):
+    """Restarts the killed primary on its directory and old port and waits until Sentinel has
+    converted it into a replica of `new_port` with its link up."""
+    old_primary.port = old_port
+    old_primary.start()
+    assert old_primary.port == old_port, "the old port was taken: Sentinel cannot find it"
+    wait_until("Sentinel converts the old primary to a replica", lambda: (
+        info(old_primary)["role"] == "slave" and info(old_primary)["master_port"] == new_port and
+        info(old_primary)["master_link_status"] == "up"), detail=lambda: sentinels.logs() +
+        old_primary.output()[-3000:])
+    assert "+convert-to-slave" in sentinels.logs()
 
 
 def test_sentinel_fails_over_without_losing_acknowledged_writes(cluster):
@@ -188,15 +219,8 @@ def test_sentinel_fails_over_without_losing_acknowledged_writes(cluster):
     assert info(other)["replica_partial_syncs"] >= 1
 
     # The old primary comes back on its old directory and port: Sentinel converts it.
-    primary.port = old_port
     restarted_at = time.time()
-    primary.start()
-    assert primary.port == old_port, "the old port was taken: Sentinel cannot find it"
-    wait_until("Sentinel converts the old primary to a replica", lambda: (
-        info(primary)["role"] == "slave" and info(primary)["master_port"] == new_port and
-        info(primary)["master_link_status"] == "up"), detail=lambda: sentinels.logs() +
-        primary.output()[-3000:])
-    assert "+convert-to-slave" in sentinels.logs()
+    restart_as_replica(primary, old_port, new_port, sentinels)
     print(f"old primary: restart to replica of the new primary {time.time() - restarted_at:.1f} s")
     new_primary.client().set("rejoined", "3")
     wait_synced(new_primary, primary)

@@ -105,3 +105,24 @@ TEST_CASE("sending a reply before its LSN is durable stops the process") {
   waitpid(pid, &status, 0);
   CHECK((WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT));
 }
+
+TEST_CASE("always: a log restarted at a lower LSN (full resync) rebases released and held tags") {
+  ConnMap conns;
+  ReplyGate gate(FsyncMode::kAlways, conns);
+  Conn& sent = AddConn(conns, 1);
+  sent.out = "+PONG\r\n";
+  gate.Tag(sent, 659, 659);  // answered under the old log, at LSN 659
+  gate.TakeSendable(sent, 659);
+  Conn& held = AddConn(conns, 2);
+  held.out = "$1\r\nv\r\n";
+  gate.Tag(held, 660, 659);  // waits for the old log's LSN 660, which will never come
+  gate.Rebase(415);          // the primary's log: durable to 415
+  CHECK(sent.lsn_released == 415);
+  sent.out = "+OK\r\n";
+  gate.Tag(sent, 415, 415);
+  gate.TakeSendable(sent, 415);  // would stop the process with the old tag 659
+  CHECK(sent.sending == "+OK\r\n");
+  gate.Release(415);
+  CHECK(held.out_sendable == held.out.size());
+  CHECK(gate.held_connections() == 0);
+}
