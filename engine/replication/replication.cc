@@ -101,10 +101,13 @@ void Replication::PromoteToPrimary() {
                               ", new history ", history_.id));
 }
 
+// --min-replicas-ack N refuses a write as min-replicas-to-write N does: accepting it with
+// fewer than N good replicas would hold its reply until some come back. A write accepted before
+// its replicas went stays held until N acknowledge it: that is the promise.
 bool Replication::enough_good_replicas() const {
-  if (options_.min_replicas_to_write <= 0 || link_ != nullptr) return true;
-  return feeds_.CountGood(WallClockMs(), options_.min_replicas_max_lag_s) >=
-         options_.min_replicas_to_write;
+  int needed = std::max(options_.min_replicas_to_write, options_.min_replicas_ack);
+  if (needed <= 0 || link_ != nullptr) return true;
+  return feeds_.CountGood(WallClockMs(), options_.min_replicas_max_lag_s) >= needed;
 }
 
 uint64_t Replication::ReleasableLsn(uint64_t lsn_durable) const {

@@ -38,15 +38,17 @@ absl::Status Server::StartReplication() {
       .log = *log_,
       .commit = *commit_,
       .conns = conns_,
-      .sendable = [this](Conn& c) { replies_.Tag(c, log_->lsn_durable(), log_->lsn_durable()); },
+      .sendable = [this](Conn& c) { TagStateless(c); },
       .close =
           [this](Conn& c) {
             StartClose(c);
             MaybeFree(c.id);
           },
+      // Only WAIT / WAITAOF park here: their count reveals no data a record wrote, so their
+      // reply never waits for the acknowledgements it reports on (kNoReplicaAck).
       .reply_ready =
           [this](Conn& c) {
-            TagReply(c);
+            TagReply(c, ReplyWait::kLocalDurability);
             ResumeFromBacklog(c);
           },
       .replace_state =
@@ -56,7 +58,7 @@ absl::Status Server::StartReplication() {
             TouchAll(-1);
           },
       .log_line = [](const std::string& line) { LogLine(line); },
-      .acked = [this] { replies_.Release(ReleasableLsn()); },
+      .acked = [this] { replies_.Release(Bounds()); },
       .touched =
           [this](int db, std::optional<std::string_view> key) {
             if (key) return TouchKey(static_cast<uint8_t>(db), *key);
@@ -75,8 +77,9 @@ absl::Status Server::StartReplication() {
 }
 
 // The second gate: with --min-replicas-ack, replies wait for the replicas' durability too.
-uint64_t Server::ReleasableLsn() const {
-  return replication_ ? replication_->ReleasableLsn(log_->lsn_durable()) : log_->lsn_durable();
+ReleaseBounds Server::Bounds() const {
+  uint64_t durable = log_->lsn_durable();
+  return {durable, replication_ ? replication_->ReleasableLsn(durable) : durable};
 }
 
 void Server::ArmReplicationNotify() {
