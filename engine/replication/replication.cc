@@ -281,7 +281,10 @@ void Replication::ApplyRecords(const LinkEvent& ev, int64_t now_ms) {
     absl::Status s =
         format::ForEachOp(r.payload, [&](uint8_t db, std::span<const std::string_view> argv) {
           absl::Status applied = state::ApplyOp(deps_.state, db, argv);
-          if (applied.ok()) Touched(db, argv);
+          if (applied.ok()) {
+            Touched(db, argv);
+            deps_.applied(db, argv);
+          }
           return applied;
         });
     if (!s.ok()) {
@@ -292,6 +295,7 @@ void Replication::ApplyRecords(const LinkEvent& ev, int64_t now_ms) {
     deps_.log.AppendReplicated(bytes.substr(0, r.total_bytes), r.lsn);
     bytes.remove_prefix(r.total_bytes);
   }
+  deps_.records_applied();
   deps_.commit.OnRecordAdded(now_ms);
 }
 

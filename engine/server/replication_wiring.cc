@@ -2,6 +2,7 @@
 // replication eventfd on the ring, and --replicaof at start.
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "engine/replication/replicated_events.h"
 #include "engine/server/log_line.h"
 #include "engine/server/server.h"
 
@@ -63,7 +64,13 @@ absl::Status Server::StartReplication() {
           [this](int db, std::optional<std::string_view> key) {
             if (key) return TouchKey(static_cast<uint8_t>(db), *key);
             TouchAll(db);
-          }};
+          },
+      .applied =
+          [this](uint8_t db, std::span<const std::string_view> effect) {
+            NotifyReplicatedEffect(*this, state_, db, effect);
+          },
+      // Tagged after the records they come from, like any delivery of a write.
+      .records_applied = [this] { ReleaseDeliveries(0, ReplyWait::kReplicas); }};
   replication_ = std::make_unique<replication::Replication>(options, std::move(deps), dataset_);
   if (auto s = replication_->Init(); !s.ok()) return s;
   if (rc.replicaof.empty()) return absl::OkStatus();
