@@ -31,9 +31,10 @@ size_t Server::Publish(PubSubKind kind, std::string_view channel, std::string_vi
 // every earlier reply of the subscriber (the gate releases a connection's bytes in order), and
 // it cannot reveal a write of the publisher's transaction (MULTI ... SET ... PUBLISH ... EXEC)
 // before that write is durable: tagging here, after EndRecord, covers the EXEC's own record.
-// A top-level PUBLISH (kNoReplicaAck: its message is the client's argument, not data) passes
-// kLocalDurability, so Sentinel's hellos flow while replicas lag; a message sent from EXEC or a
-// script may carry data a record wrote, and waits for the replicas like a read.
+// A top-level PUBLISH (kNoReplicaAck: its message is the client's argument, not data), or an
+// EXEC of kNoReplicaAck commands only, passes kLocalDurability, so Sentinel's hellos flow while
+// replicas lag; a message sent from another EXEC or a script may follow or carry data a record
+// wrote, and waits for the replicas like a read.
 void Server::ReleaseDeliveries(uint64_t publisher_id, ReplyWait wait) {
   if (delivered_to_.empty()) return;
   std::vector<uint64_t> ids;

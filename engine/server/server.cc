@@ -466,7 +466,8 @@ bool Server::UnblockClient(uint64_t id, bool with_error) {
   c.blocked_argv.clear();
   RespWriter reply(&c.out, c.session.protocol_version);
   with_error ? reply.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK") : reply.NullArray();
-  TagReply(c);
+  // The parked command's flag decides: an unblocked WAIT waits for no acknowledgement.
+  TagReply(c, c.session.reply_no_replica_ack ? ReplyWait::kLocalDurability : ReplyWait::kReplicas);
   ResumeFromBacklog(c);
   return true;
 }
