@@ -55,11 +55,16 @@ TEST_CASE("with a password, only kNoAuth commands run before AUTH") {
   acl::Acl().ReplaceAll({});  // the default user is open again
 }
 
+// Runs argv and reads one of the session's reply marks Dispatch sets.
+bool MarkAfter(Harness& h, bool ClientSession::*mark, std::vector<std::string> argv) {
+  h.Run(std::move(argv));
+  return h.client.*mark;
+}
+
 TEST_CASE("only replies that reveal no state are marked stateless (they wait for no LSN)") {
   Harness h;
   auto stateless = [&](std::vector<std::string> argv) {
-    h.Run(std::move(argv));
-    return h.client.reply_stateless;
+    return MarkAfter(h, &ClientSession::reply_stateless, std::move(argv));
   };
   CHECK(stateless({"ping"}));
   CHECK(stateless({"echo", "x"}));
@@ -78,8 +83,7 @@ TEST_CASE("only replies that reveal no state are marked stateless (they wait for
 TEST_CASE("replies that reveal no data a record wrote skip the replicas' acknowledgements") {
   Harness h;
   auto local_only = [&](std::vector<std::string> argv) {
-    h.Run(std::move(argv));
-    return h.client.reply_no_replica_ack;
+    return MarkAfter(h, &ClientSession::reply_no_replica_ack, std::move(argv));
   };
   CHECK(local_only({"info"}));
   CHECK(local_only({"config", "get", "maxmemory"}));
