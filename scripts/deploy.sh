@@ -13,6 +13,12 @@ files=${COMPOSE_FILES:--f compose.yaml}
 if docker compose version >/dev/null 2>&1; then dc=(docker compose); else dc=(docker-compose); fi
 compose() {
   [ -f .env ] || cp .env.example .env
+  # The replicas profile acknowledges a write once a replica holds it too, unless .env or the
+  # environment says otherwise (docs/operations.md, synchronous replication).
+  if [[ ",${COMPOSE_PROFILES:-}," == *,replicas,* ]] &&
+    ! grep -q '^STRONGBOX_MIN_REPLICAS_ACK=' .env; then
+    export STRONGBOX_MIN_REPLICAS_ACK=${STRONGBOX_MIN_REPLICAS_ACK:-1}
+  fi
   "${dc[@]}" -p "$project" $files "$@"
 }
 

@@ -326,6 +326,9 @@ void AclCommand(CommandContext& ctx) {
 
 }  // namespace
 
-void RegisterAclCommands(CommandRegistry& r) { r.Add({"acl", -2, kNoScript, 0, 0, 0, AclCommand}); }
+// kNoReplicaAck (command.h): users live in the ACL file, not in the log.
+void RegisterAclCommands(CommandRegistry& r) {
+  r.Add({"acl", -2, kNoScript | kNoReplicaAck, 0, 0, 0, AclCommand});
+}
 
 }  // namespace strongbox::engine

@@ -192,7 +192,8 @@ void SetBusyReplyThresholdMs(int64_t threshold_ms) { g_busy_reply_threshold_ms =
 
 void RegisterAdminCommands(CommandRegistry& r) {
   // name, arity, flags, first key, last key, key step, handler
-  r.Add({"config", -2, kAdmin | kNoScript, 0, 0, 0, Config});
+  // kNoReplicaAck (command.h): parameters are not records. MEMORY is not: USAGE sizes a key.
+  r.Add({"config", -2, kAdmin | kNoScript | kNoReplicaAck, 0, 0, 0, Config});
   r.Add({"copy", -3, kWrite | kDenyOom, 1, 2, 1, Copy});
   r.Add({"object", -2, kReadonly, 2, 2, 1, Object});
   r.Add({"memory", -2, kReadonly, 0, 0, 0, MemoryCommand});

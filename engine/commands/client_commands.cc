@@ -228,7 +228,8 @@ void Client(CommandContext& ctx) {
 
 void RegisterClientCommands(CommandRegistry& r) {
   // name, arity, flags, first key, last key, key step, handler
-  r.Add({"client", -2, kAdmin | kNoScript, 0, 0, 0, Client});
+  // kNoReplicaAck (command.h): connections, names, pauses, kills; no data.
+  r.Add({"client", -2, kAdmin | kNoScript | kNoReplicaAck, 0, 0, 0, Client});
 }
 
 }  // namespace strongbox::engine

@@ -58,6 +58,11 @@ enum CommandFlag : uint32_t {
   // so a health check never waits for another client's fdatasync (ordering on its connection
   // is kept by the reply gate).
   kStateless = 1u << 12,
+  // Its reply reveals no data a record wrote (INFO, ROLE, CONFIG, CLIENT...): with
+  // --min-replicas-ack it waits for local durability (and the replies before it) but not for
+  // the replicas' acknowledgements, so Sentinel and operators can see and reconfigure a primary
+  // whose replicas are gone. Each registration says why it qualifies.
+  kNoReplicaAck = 1u << 13,
 };
 
 // Receives the deterministic effects of the command being executed. Each Emit is one op of the
@@ -82,6 +87,9 @@ struct ClientSession {
   // Set by Dispatch: the reply just written reveals no state (a kStateless command, or an error
   // or QUEUED given before anything ran), so it depends on no LSN.
   bool reply_stateless = false;
+  // Set by Dispatch: the top-level command is kNoReplicaAck (its reply, and a PUBLISH's
+  // deliveries, wait for local durability only); by EXEC when every queued command is.
+  bool reply_no_replica_ack = false;
   std::string name;
   std::string address;        // "ip:port" for CLIENT LIST/INFO
   std::string local_address;  // the listening side's "ip:port" (laddr)

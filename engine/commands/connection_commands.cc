@@ -143,8 +143,9 @@ void RegisterConnectionCommands(CommandRegistry& r) {
   // name, arity, flags, first key, last key, key step, handler
   r.Add({"ping", -1, kFast | kPubSubContext | kStateless, 0, 0, 0, Ping});
   r.Add({"echo", 2, kFast | kStateless, 0, 0, 0, Echo});
-  r.Add({"hello", -1, kFast | kNoAuth | kNoScript, 0, 0, 0, Hello});
-  r.Add({"auth", -2, kFast | kNoAuth | kNoScript, 0, 0, 0, Auth});
+  // kNoReplicaAck (command.h): the session and the server's identity, no data.
+  r.Add({"hello", -1, kFast | kNoAuth | kNoScript | kNoReplicaAck, 0, 0, 0, Hello});
+  r.Add({"auth", -2, kFast | kNoAuth | kNoScript | kNoReplicaAck, 0, 0, 0, Auth});
   r.Add({"select", 2, kFast, 0, 0, 0, Select});
   r.Add({"reset", 1, kFast | kNoAuth | kNoMulti | kPubSubContext | kNoScript, 0, 0, 0, Reset});
   r.Add({"quit", -1, kFast | kNoAuth | kNoMulti | kPubSubContext | kNoScript, 0, 0, 0, Quit});

@@ -76,27 +76,32 @@ bool SubscriberModeAllows(CommandContext& ctx, const CommandSpec& spec) {
   return false;
 }
 
+}  // namespace
+
 // A replica refuses writes (replica-read-only), a primary with too few good replicas too
-// (min-replicas-to-write) and, while a replica's link is down with
+// (min-replicas-to-write, --min-replicas-ack) and, while a replica's link is down with
 // replica-serve-stale-data no, what reads data (Redis's commands without the stale flag; here:
 // readonly ones and scripts — INFO, ROLE, PING, CONFIG... still answer, as Sentinel needs).
-bool ReplicaAdmits(CommandContext& ctx, const CommandSpec& spec) {
+std::string_view ReplicaRefusal(CommandContext& ctx, uint32_t flags) {
   ReplicationHooks* repl = ctx.server.replication();
-  if (repl == nullptr) return true;
-  if ((spec.flags & kWrite) && repl->refuses_writes()) {
-    ctx.reply.Error("READONLY You can't write against a read only replica.");
-    return false;
+  if (repl == nullptr) return {};
+  if ((flags & kWrite) && repl->refuses_writes()) {
+    return "READONLY You can't write against a read only replica.";
   }
-  if ((spec.flags & kWrite) && !repl->enough_good_replicas()) {
-    ctx.reply.Error("NOREPLICAS Not enough good replicas to write.");
-    return false;
+  if ((flags & kWrite) && !repl->enough_good_replicas()) return kErrNoReplicas;
+  if ((flags & (kReadonly | kRunsScript)) && repl->refuses_stale_reads()) {
+    return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
   }
-  if ((spec.flags & (kReadonly | kRunsScript)) && repl->refuses_stale_reads()) {
-    ctx.reply.Error(
-        "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
-    return false;
-  }
-  return true;
+  return {};
+}
+
+namespace {
+
+bool ReplicaAdmits(CommandContext& ctx, const CommandSpec& spec) {
+  std::string_view refusal = ReplicaRefusal(ctx, spec.flags);
+  if (refusal.empty()) return true;
+  ctx.reply.Error(refusal);
+  return false;
 }
 
 // Checks that do not depend on MULTI: returns false after writing the error.
@@ -193,6 +198,11 @@ void Queue(CommandContext& ctx, const CommandSpec* spec) {
     ctx.client.multi_error = true;
     return ctx.reply.Error(kErrOom);
   }
+  // READONLY / NOREPLICAS / MASTERDOWN refuse the command when queued, as Redis (EXEC aborts).
+  if (!ReplicaAdmits(ctx, *spec)) {
+    ctx.client.multi_error = true;
+    return;
+  }
   ctx.client.multi_queue.emplace_back(ctx.argv.begin(), ctx.argv.end());
   ctx.reply.SimpleString("QUEUED");
 }
@@ -202,6 +212,7 @@ void Queue(CommandContext& ctx, const CommandSpec* spec) {
 void Dispatch(CommandContext& ctx) {
   // Until something runs, the reply (an error, QUEUED) reveals no state.
   ctx.client.reply_stateless = true;
+  ctx.client.reply_no_replica_ack = false;
   if (ctx.argv.empty()) return;
   const CommandSpec* spec = FindCommand(ctx.argv[0]);
   if (spec != nullptr) ctx.client.last_command = FullName(*spec, ctx.argv);  // CLIENT LIST cmd
@@ -225,6 +236,7 @@ void Dispatch(CommandContext& ctx) {
     return ctx.reply.Error(kErrOom);
   }
   ctx.client.reply_stateless = (spec->flags & kStateless) != 0;
+  ctx.client.reply_no_replica_ack = (spec->flags & kNoReplicaAck) != 0;
   Run(ctx, *spec);
 }
 

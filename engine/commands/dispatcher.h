@@ -12,7 +12,13 @@ namespace strongbox::engine {
 inline constexpr std::string_view kErrOom =
     "OOM command not allowed when used memory > 'maxmemory'.";
 
+inline constexpr std::string_view kErrNoReplicas = "NOREPLICAS Not enough good replicas to write.";
+
 void Dispatch(CommandContext& ctx);
+
+// What a replica or a primary short of good replicas refuses for a command with these flags
+// (READONLY, NOREPLICAS, MASTERDOWN); empty when it runs. EXEC asks it for its queue's flags.
+std::string_view ReplicaRefusal(CommandContext& ctx, uint32_t flags);
 
 // The arity rule of CommandSpec::arity (also what a script's redis.call checks).
 bool ArityOk(const CommandSpec& spec, size_t argc);

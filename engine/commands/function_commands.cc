@@ -282,6 +282,7 @@ void FcallGeneric(CommandContext& ctx, bool read_only) {
   if (!no_writes && ctx.server.read_only()) {
     return ctx.reply.Error(absl::StrCat("MISCONF ", ctx.server.read_only_reason()));
   }
+  if (!no_writes && RefusedForReplicas(ctx)) return;
   ScriptCallHost host(ctx, read_only || no_writes, /*is_function=*/true);
   auto keys = ctx.argv.subspan(3, static_cast<size_t>(*numkeys));
   auto args = ctx.argv.subspan(3 + static_cast<size_t>(*numkeys));

@@ -193,8 +193,10 @@ void Latency(CommandContext& ctx) {
 
 void RegisterMonitorCommands(CommandRegistry& r) {
   // name, arity, flags, first key, last key, key step, handler
-  r.Add({"slowlog", -2, kAdmin, 0, 0, 0, Slowlog});
-  r.Add({"latency", -2, kAdmin, 0, 0, 0, Latency});
+  // kNoReplicaAck (command.h): timings of commands, not the keyspace (SLOWLOG GET shows the
+  // arguments a client sent, which says nothing of whether its write was acknowledged).
+  r.Add({"slowlog", -2, kAdmin | kNoReplicaAck, 0, 0, 0, Slowlog});
+  r.Add({"latency", -2, kAdmin | kNoReplicaAck, 0, 0, 0, Latency});
 }
 
 }  // namespace strongbox::engine

@@ -141,15 +141,17 @@ void Pubsub(CommandContext& ctx) {
 
 void RegisterPubSubCommands(CommandRegistry& r) {
   // name, arity, flags, first key, last key, key step, handler
-  r.Add({"subscribe", -2, kPubSubContext | kNoScript, 0, 0, 0, Subscribe});
-  r.Add({"unsubscribe", -1, kPubSubContext | kNoScript, 0, 0, 0, Unsubscribe});
-  r.Add({"psubscribe", -2, kPubSubContext | kNoScript, 0, 0, 0, Psubscribe});
-  r.Add({"punsubscribe", -1, kPubSubContext | kNoScript, 0, 0, 0, Punsubscribe});
-  r.Add({"ssubscribe", -2, kPubSubContext | kNoScript, 0, 0, 0, Ssubscribe});
-  r.Add({"sunsubscribe", -1, kPubSubContext | kNoScript, 0, 0, 0, Sunsubscribe});
-  r.Add({"publish", 3, kFast, 0, 0, 0, Publish});
-  r.Add({"spublish", 3, kFast, 0, 0, 0, Spublish});
-  r.Add({"pubsub", -2, 0, 0, 0, 0, Pubsub});
+  // kNoReplicaAck (command.h): channel names and counts; a top-level PUBLISH's message is its
+  // argument (Sentinel's hellos on __sentinel__:hello), so its deliveries wait the same way.
+  r.Add({"subscribe", -2, kPubSubContext | kNoScript | kNoReplicaAck, 0, 0, 0, Subscribe});
+  r.Add({"unsubscribe", -1, kPubSubContext | kNoScript | kNoReplicaAck, 0, 0, 0, Unsubscribe});
+  r.Add({"psubscribe", -2, kPubSubContext | kNoScript | kNoReplicaAck, 0, 0, 0, Psubscribe});
+  r.Add({"punsubscribe", -1, kPubSubContext | kNoScript | kNoReplicaAck, 0, 0, 0, Punsubscribe});
+  r.Add({"ssubscribe", -2, kPubSubContext | kNoScript | kNoReplicaAck, 0, 0, 0, Ssubscribe});
+  r.Add({"sunsubscribe", -1, kPubSubContext | kNoScript | kNoReplicaAck, 0, 0, 0, Sunsubscribe});
+  r.Add({"publish", 3, kFast | kNoReplicaAck, 0, 0, 0, Publish});
+  r.Add({"spublish", 3, kFast | kNoReplicaAck, 0, 0, 0, Spublish});
+  r.Add({"pubsub", -2, kNoReplicaAck, 0, 0, 0, Pubsub});
 }
 
 }  // namespace strongbox::engine

@@ -8,6 +8,7 @@
 #include "engine/commands/command_registry.h"
 #include "engine/commands/command_util.h"
 #include "engine/commands/dispatcher.h"
+#include "engine/replication/replication_hooks.h"
 
 namespace strongbox::engine {
 namespace {
@@ -25,6 +26,13 @@ scripting::LuaEngine& SharedLua() {
 }
 
 void ResetSharedLua() { LuaSlot().reset(); }
+
+bool RefusedForReplicas(CommandContext& ctx) {
+  ReplicationHooks* repl = ctx.server.replication();
+  if (repl == nullptr || repl->enough_good_replicas()) return false;
+  ctx.reply.Error(kErrNoReplicas);
+  return true;
+}
 
 ScriptCallHost::ScriptCallHost(CommandContext& caller, bool read_only, bool is_function)
     : caller_(caller),

@@ -33,6 +33,10 @@ class WriteTracker final : public EffectSink {
   bool wrote_ = false;
 };
 
+// A script declared writable (a function, or a shebang script without no-writes) is refused
+// before it runs when too few replicas are good, as Redis: writes the error and returns true.
+bool RefusedForReplicas(CommandContext& ctx);
+
 // What a script's redis.call reaches. The script has its own client: SELECT inside it does not
 // change the caller's database, and blocking commands are refused before they could block.
 class ScriptCallHost final : public scripting::ScriptHost {

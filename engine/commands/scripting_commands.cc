@@ -29,7 +29,9 @@ void EvalGeneric(CommandContext& ctx, bool by_sha, bool read_only) {
     std::string error;
     if (!lua.Load(ctx.argv[1], &sha, &error)) return ctx.reply.Error(error);
   }
-  ScriptCallHost host(ctx, read_only || lua.Find(sha)->no_writes);
+  const scripting::ScriptFlags& flags = *lua.Find(sha);
+  if (flags.shebang && !flags.no_writes && !read_only && RefusedForReplicas(ctx)) return;
+  ScriptCallHost host(ctx, read_only || flags.no_writes);
   auto keys = ctx.argv.subspan(3, static_cast<size_t>(*numkeys));
   auto args = ctx.argv.subspan(3 + static_cast<size_t>(*numkeys));
   lua.Run(sha, keys, args, host, ctx.reply);
@@ -83,7 +85,9 @@ void RegisterScriptingCommands(CommandRegistry& r) {
   r.Add({"evalsha", -3, kNoScript | kRunsScript, 0, 0, 0, EvalSha});
   r.Add({"eval_ro", -3, kNoScript | kRunsScript, 0, 0, 0, EvalRo});
   r.Add({"evalsha_ro", -3, kNoScript | kRunsScript, 0, 0, 0, EvalShaRo});
-  r.Add({"script", -2, kNoScript, 0, 0, 0, Script});
+  // kNoReplicaAck (command.h): the script cache is not in the log (SHA1s, OK); SCRIPT KILL
+  // must reach a primary whose replicas are gone.
+  r.Add({"script", -2, kNoScript | kNoReplicaAck, 0, 0, 0, Script});
 }
 
 }  // namespace strongbox::engine

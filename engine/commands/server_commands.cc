@@ -57,12 +57,14 @@ void Time(CommandContext& ctx) {
 
 void RegisterServerCommands(CommandRegistry& r) {
   // name, arity, flags, first key, last key, key step, handler
-  r.Add({"info", -1, 0, 0, 0, 0, Info});
+  // kNoReplicaAck (command.h): counters and server state Sentinel polls; its keyspace counts
+  // and LSNs may include a write still waiting for replicas (docs/architecture.md).
+  r.Add({"info", -1, kNoReplicaAck, 0, 0, 0, Info});
   r.Add({"dbsize", 1, kReadonly | kFast, 0, 0, 0, Dbsize});
   r.Add({"flushdb", -1, kWrite, 0, 0, 0, Flushdb});
   r.Add({"flushall", -1, kWrite, 0, 0, 0, Flushall});
   r.Add({"time", 1, kFast | kStateless, 0, 0, 0, Time});
-  r.Add({"command", -1, 0, 0, 0, 0, CommandCommand});
+  r.Add({"command", -1, kNoReplicaAck, 0, 0, 0, CommandCommand});  // the static command table
   r.Add({"monitor", 1, kAdmin | kNoScript, 0, 0, 0, MonitorCommand});
 }
 

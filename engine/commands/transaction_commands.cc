@@ -23,20 +23,37 @@ void Multi(CommandContext& ctx) {
   ctx.reply.SimpleString("OK");
 }
 
-// Redis 7.0 evicts before an EXEC whose queue may grow memory, and aborts it if that fails.
-bool QueueMayGrowMemory(const ClientSession& client) {
+// The flags of the queued commands together (Redis's mstate.cmd_flags): any of them has the
+// flags of `any`, all of them those of `all`.
+struct QueueFlags {
+  uint32_t any = 0;
+  uint32_t all = ~0u;
+};
+
+QueueFlags FlagsOfQueue(const ClientSession& client) {
+  QueueFlags flags;
   for (const auto& cmd : client.multi_queue) {
     const CommandSpec* spec = FindCommand(cmd[0]);
-    if (spec != nullptr && (spec->flags & kDenyOom)) return true;
+    if (spec == nullptr) continue;
+    flags.any |= spec->flags;
+    flags.all &= spec->flags;
   }
-  return false;
+  return flags;
 }
 
 void Exec(CommandContext& ctx) {
   if (!ctx.client.in_multi) return ctx.reply.Error("ERR EXEC without MULTI");
-  if (QueueMayGrowMemory(ctx.client) && !ctx.server.FreeMemoryIfNeeded(ctx.effects, ctx.now_ms)) {
+  constexpr std::string_view kAbort = "EXECABORT Transaction discarded because of: ";
+  QueueFlags queue_flags = FlagsOfQueue(ctx.client);
+  // Redis 7.0 evicts before an EXEC whose queue may grow memory, and aborts it if that fails.
+  if ((queue_flags.any & kDenyOom) && !ctx.server.FreeMemoryIfNeeded(ctx.effects, ctx.now_ms)) {
     ResetMulti(ctx);
-    return ctx.reply.Error("EXECABORT Transaction discarded because of: " + std::string(kErrOom));
+    return ctx.reply.Error(std::string(kAbort).append(kErrOom));
+  }
+  // The replicas went (or the node became a replica) since the writes were queued.
+  if (std::string_view refusal = ReplicaRefusal(ctx, queue_flags.any); !refusal.empty()) {
+    ResetMulti(ctx);
+    return ctx.reply.Error(std::string(kAbort).append(refusal));
   }
   if (ctx.client.multi_error) {
     ResetMulti(ctx);
@@ -46,6 +63,9 @@ void Exec(CommandContext& ctx) {
     ResetMulti(ctx);
     return ctx.reply.NullArray();
   }
+  // Sentinel's MULTI SLAVEOF / CONFIG REWRITE / CLIENT KILL EXEC: replies that reveal no data a
+  // record wrote make one that does not either (command.h kNoReplicaAck).
+  ctx.client.reply_no_replica_ack = (queue_flags.all & kNoReplicaAck) != 0;
   auto queue = std::move(ctx.client.multi_queue);
   ResetMulti(ctx);
   ctx.reply.ArrayHeader(static_cast<int64_t>(queue.size()));
@@ -83,11 +103,12 @@ void Unwatch(CommandContext& ctx) {
 
 void RegisterTransactionCommands(CommandRegistry& r) {
   // name, arity, flags, first key, last key, key step, handler
-  r.Add({"multi", 1, kFast | kNoMulti | kNoScript, 0, 0, 0, Multi});
+  // kNoReplicaAck (command.h): an OK reveals no data (EXEC decides per queue, in Exec).
+  r.Add({"multi", 1, kFast | kNoMulti | kNoScript | kNoReplicaAck, 0, 0, 0, Multi});
   r.Add({"exec", 1, kNoMulti | kNoSlowlog | kNoScript, 0, 0, 0, Exec});
-  r.Add({"discard", 1, kFast | kNoMulti | kNoScript, 0, 0, 0, Discard});
-  r.Add({"watch", -2, kFast | kNoMulti | kNoScript, 1, -1, 1, Watch});
-  r.Add({"unwatch", 1, kFast | kNoMulti | kNoScript, 0, 0, 0, Unwatch});
+  r.Add({"discard", 1, kFast | kNoMulti | kNoScript | kNoReplicaAck, 0, 0, 0, Discard});
+  r.Add({"watch", -2, kFast | kNoMulti | kNoScript | kNoReplicaAck, 1, -1, 1, Watch});
+  r.Add({"unwatch", 1, kFast | kNoMulti | kNoScript | kNoReplicaAck, 0, 0, 0, Unwatch});
 }
 
 }  // namespace strongbox::engine

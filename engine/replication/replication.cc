@@ -116,10 +116,13 @@ void Replication::SetAnnounce(std::string ip, int port) {
   options_.announce_port = port;
 }
 
+// --min-replicas-ack N refuses a write as min-replicas-to-write N does: accepting it with
+// fewer than N good replicas would hold its reply until some come back. A write accepted before
+// its replicas went stays held until N acknowledge it: that is the promise.
 bool Replication::enough_good_replicas() const {
-  if (options_.min_replicas_to_write <= 0 || link_ != nullptr) return true;
-  return feeds_.CountGood(WallClockMs(), options_.min_replicas_max_lag_s) >=
-         options_.min_replicas_to_write;
+  int needed = std::max(options_.min_replicas_to_write, options_.min_replicas_ack);
+  if (needed <= 0 || link_ != nullptr) return true;
+  return feeds_.CountGood(WallClockMs(), options_.min_replicas_max_lag_s) >= needed;
 }
 
 uint64_t Replication::ReleasableLsn(uint64_t lsn_durable) const {
@@ -319,7 +322,10 @@ void Replication::ApplyRecords(const LinkEvent& ev, int64_t now_ms) {
     absl::Status s =
         format::ForEachOp(r.payload, [&](uint8_t db, std::span<const std::string_view> argv) {
           absl::Status applied = state::ApplyOp(deps_.state, db, argv);
-          if (applied.ok()) Touched(db, argv);
+          if (applied.ok()) {
+            Touched(db, argv);
+            deps_.applied(db, argv);
+          }
           return applied;
         });
     if (!s.ok()) {
@@ -330,6 +336,7 @@ void Replication::ApplyRecords(const LinkEvent& ev, int64_t now_ms) {
     deps_.log.AppendReplicated(bytes.substr(0, r.total_bytes), r.lsn);
     bytes.remove_prefix(r.total_bytes);
   }
+  deps_.records_applied();
   deps_.commit.OnRecordAdded(now_ms);
 }
 

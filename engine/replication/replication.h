@@ -68,6 +68,10 @@ struct ReplicationDeps {
   // A replicated write changed a key (db, key), a database (db, {}) or all (-1, {}): WATCHes
   // fail and clients blocked on it (XREAD BLOCK on a replica) are served, as after a command.
   std::function<void(int db, std::optional<std::string_view> key)> touched;
+  // A replicated effect applied: its keyspace notifications (replicated_events.h); then, once
+  // the batch's records are in the log, `records_applied` lets what they published leave.
+  std::function<void(uint8_t db, std::span<const std::string_view> effect)> applied;
+  std::function<void()> records_applied;
 };
 
 class Replication final : public ReplicationHooks {

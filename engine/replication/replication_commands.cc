@@ -97,16 +97,19 @@ void WaitaofCommand(CommandContext& ctx) {
 }  // namespace
 
 void RegisterReplicationCommands(CommandRegistry& r) {
-  r.Add({"replicaof", 3, kAdmin | kNoScript, 0, 0, 0, ReplicaofCommand});
-  r.Add({"slaveof", 3, kAdmin | kNoScript, 0, 0, 0, ReplicaofCommand});
-  r.Add({"role", 1, kFast | kNoScript, 0, 0, 0, RoleCommand});
+  // kNoReplicaAck (command.h): an OK, offsets and peers reveal no data, and Sentinel must be
+  // able to see and repoint a primary whose replicas are gone.
+  r.Add({"replicaof", 3, kAdmin | kNoScript | kNoReplicaAck, 0, 0, 0, ReplicaofCommand});
+  r.Add({"slaveof", 3, kAdmin | kNoScript | kNoReplicaAck, 0, 0, 0, ReplicaofCommand});
+  r.Add({"role", 1, kFast | kNoScript | kNoReplicaAck, 0, 0, 0, RoleCommand});
   // Stateless: the handshake's answers depend on no record (PSYNC's LSN is durable already), so
   // they never wait behind other clients' fsyncs or, with --min-replicas-ack, for the very
   // replica asking.
   r.Add({"replconf", -1, kAdmin | kNoScript | kStateless, 0, 0, 0, ReplconfCommand});
   r.Add({"psync", -3, kAdmin | kNoScript | kStateless, 0, 0, 0, PsyncCommand});
-  r.Add({"wait", 3, kNoScript, 0, 0, 0, WaitCommand});
-  r.Add({"waitaof", 4, kNoScript, 0, 0, 0, WaitaofCommand});
+  // kNoReplicaAck: a count of acknowledgements, which must not wait for the acks it counts.
+  r.Add({"wait", 3, kNoScript | kNoReplicaAck, 0, 0, 0, WaitCommand});
+  r.Add({"waitaof", 4, kNoScript | kNoReplicaAck, 0, 0, 0, WaitaofCommand});
 }
 
 }  // namespace strongbox::engine

@@ -25,7 +25,8 @@ class ReplicationHooks {
   virtual bool refuses_writes() const = 0;
   // Reads refused: link down, replica-serve-stale-data no.
   virtual bool refuses_stale_reads() const = 0;
-  // min-replicas-to-write: enough replicas acknowledged recently for a write to be accepted.
+  // min-replicas-to-write / --min-replicas-ack: enough replicas acknowledged recently for a
+  // write to be accepted.
   virtual bool enough_good_replicas() const = 0;
   virtual void WriteRole(RespWriter& reply) = 0;
   // REPLCONF's subcommands; writes the reply (none for ACK).

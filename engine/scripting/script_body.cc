@@ -58,6 +58,7 @@ bool ParseScriptBody(std::string_view body, ScriptFlags* flags, std::string_view
   *flags = ScriptFlags{};
   *code = body;
   if (body.substr(0, 2) != "#!") return true;
+  flags->shebang = true;
   size_t eol = body.find('\n');
   std::string_view line = body.substr(2, eol == std::string_view::npos ? body.size() : eol - 2);
   *code = eol == std::string_view::npos ? std::string_view() : body.substr(eol);

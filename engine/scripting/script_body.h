@@ -14,6 +14,9 @@ std::string HexLower(std::string_view bytes);
 
 struct ScriptFlags {
   bool no_writes = false;  // "#!lua flags=no-writes": write commands are refused
+  // A shebang declares the flags: Redis then refuses a writable script before it runs (MISCONF,
+  // NOREPLICAS...), where an old-style script fails only at its first write.
+  bool shebang = false;
 };
 
 // Reads the shebang if `body` starts with "#!". On success fills *flags and *code (the text Lua

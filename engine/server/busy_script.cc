@@ -113,7 +113,7 @@ void Server::AnswerWhileBusy(Conn& c, std::span<const std::string_view> argv) {
     reply.Error(busy_.is_function ? kBusyFunction : kBusyScript);
   }
   // Depends on nothing the script does: only on what is already durable.
-  replies_.Tag(c, log_->lsn_durable(), log_->lsn_durable());
+  TagStateless(c);
 }
 
 void Server::RunDeferredCompletions() {

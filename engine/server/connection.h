@@ -23,10 +23,15 @@ struct Conn {
   size_t in_len = 0;
   size_t in_pos = 0;  // parsed up to here (compacted away once no receive is in flight)
   // Replies not yet handed to the kernel. The prefix [0, out_sendable) may leave now; the rest
-  // waits in `holds`: (LSN it depends on, end offset in out), in order (see reply_gate.h).
+  // waits in `holds`, in order (see reply_gate.h).
   std::string out;
   size_t out_sendable = 0;
-  std::deque<std::pair<uint64_t, size_t>> holds;
+  struct Held {
+    uint64_t lsn;             // the LSN its bytes depend on
+    size_t end;               // end offset in out
+    bool waits_for_replicas;  // released by --min-replicas-ack's LSN, else by local durability
+  };
+  std::deque<Held> holds;
   uint64_t lsn_released = 0;  // highest LSN tag of the bytes made sendable
   std::string sending;        // bytes of the send in flight (stable for io_uring)
   size_t sending_off = 0;

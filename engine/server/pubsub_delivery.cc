@@ -31,7 +31,11 @@ size_t Server::Publish(PubSubKind kind, std::string_view channel, std::string_vi
 // every earlier reply of the subscriber (the gate releases a connection's bytes in order), and
 // it cannot reveal a write of the publisher's transaction (MULTI ... SET ... PUBLISH ... EXEC)
 // before that write is durable: tagging here, after EndRecord, covers the EXEC's own record.
-void Server::ReleaseDeliveries(uint64_t publisher_id) {
+// A top-level PUBLISH (kNoReplicaAck: its message is the client's argument, not data), or an
+// EXEC of kNoReplicaAck commands only, passes kLocalDurability, so Sentinel's hellos flow while
+// replicas lag; a message sent from another EXEC or a script may follow or carry data a record
+// wrote, and waits for the replicas like a read.
+void Server::ReleaseDeliveries(uint64_t publisher_id, ReplyWait wait) {
   if (delivered_to_.empty()) return;
   std::vector<uint64_t> ids;
   ids.swap(delivered_to_);
@@ -41,7 +45,7 @@ void Server::ReleaseDeliveries(uint64_t publisher_id) {
   for (uint64_t id : ids) {
     auto it = conns_.find(id);
     if (it == conns_.end() || it->second->closing) continue;
-    TagReply(*it->second);
+    TagReply(*it->second, wait);
     EnforcePubSubOutputLimit(*it->second, publisher_id, now_ms);
   }
 }

@@ -2,6 +2,7 @@
 // replication eventfd on the ring, and --replicaof at start.
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "engine/replication/replicated_events.h"
 #include "engine/server/log_line.h"
 #include "engine/server/server.h"
 
@@ -47,15 +48,17 @@ absl::Status Server::StartReplication() {
       .log = *log_,
       .commit = *commit_,
       .conns = conns_,
-      .sendable = [this](Conn& c) { replies_.Tag(c, log_->lsn_durable(), log_->lsn_durable()); },
+      .sendable = [this](Conn& c) { TagStateless(c); },
       .close =
           [this](Conn& c) {
             StartClose(c);
             MaybeFree(c.id);
           },
+      // Only WAIT / WAITAOF park here: their count reveals no data a record wrote, so their
+      // reply never waits for the acknowledgements it reports on (kNoReplicaAck).
       .reply_ready =
           [this](Conn& c) {
-            TagReply(c);
+            TagReply(c, ReplyWait::kLocalDurability);
             ResumeFromBacklog(c);
           },
       .replace_state =
@@ -64,15 +67,21 @@ absl::Status Server::StartReplication() {
             state_.set_disposer(&lazy_free_);
             TouchAll(-1);
             replies_.Rebase(log_->lsn_durable());  // the log restarted at the primary's LSN
-            replies_.Release(ReleasableLsn());
+            replies_.Release(Bounds());
           },
       .log_line = [](const std::string& line) { LogLine(line); },
-      .acked = [this] { replies_.Release(ReleasableLsn()); },
+      .acked = [this] { replies_.Release(Bounds()); },
       .touched =
           [this](int db, std::optional<std::string_view> key) {
             if (key) return TouchKey(static_cast<uint8_t>(db), *key);
             TouchAll(db);
-          }};
+          },
+      .applied =
+          [this](uint8_t db, std::span<const std::string_view> effect) {
+            NotifyReplicatedEffect(*this, state_, db, effect);
+          },
+      // Tagged after the records they come from, like any delivery of a write.
+      .records_applied = [this] { ReleaseDeliveries(0, ReplyWait::kReplicas); }};
   replication_ = std::make_unique<replication::Replication>(options, std::move(deps), dataset_);
   if (auto s = replication_->Init(); !s.ok()) return s;
   if (rc.replicaof.empty()) return absl::OkStatus();
@@ -127,8 +136,9 @@ void Server::AddReplicationConfigParams(ConfigRegistry& r) {
 }
 
 // The second gate: with --min-replicas-ack, replies wait for the replicas' durability too.
-uint64_t Server::ReleasableLsn() const {
-  return replication_ ? replication_->ReleasableLsn(log_->lsn_durable()) : log_->lsn_durable();
+ReleaseBounds Server::Bounds() const {
+  uint64_t durable = log_->lsn_durable();
+  return {durable, replication_ ? replication_->ReleasableLsn(durable) : durable};
 }
 
 void Server::ArmReplicationNotify() {

@@ -7,23 +7,27 @@
 
 namespace strongbox::engine {
 
-void ReplyGate::Tag(Conn& c, uint64_t lsn_assigned, uint64_t lsn_durable) {
-  bool must_wait = mode_ == FsyncMode::kAlways && lsn_assigned > lsn_durable;
+void ReplyGate::Tag(Conn& c, uint64_t lsn_tag, ReleaseBounds now, ReplyWait wait) {
+  bool must_wait = mode_ == FsyncMode::kAlways && lsn_tag > now.For(wait);
   // Earlier replies still held: later ones queue behind them, whatever their LSN.
   if (must_wait || !c.holds.empty()) {
-    Hold(c, lsn_assigned);
+    Hold(c, lsn_tag, wait);
   } else {
     c.out_sendable = c.out.size();
-    c.lsn_released = std::max(c.lsn_released, lsn_assigned);
+    c.lsn_released = std::max(c.lsn_released, lsn_tag);
   }
   QueueSend(c);
 }
 
-void ReplyGate::Hold(Conn& c, uint64_t lsn_tag) {
-  if (!c.holds.empty() && c.holds.back().first == lsn_tag) {
-    c.holds.back().second = c.out.size();
+void ReplyGate::Hold(Conn& c, uint64_t lsn_tag, ReplyWait wait) {
+  bool for_replicas = wait == ReplyWait::kReplicas;
+  // Bytes join the last hold when they would leave with it anyway: same LSN, and not a reply
+  // that waits for replicas joining one that waits for local durability only.
+  if (!c.holds.empty() && c.holds.back().lsn == lsn_tag &&
+      (c.holds.back().waits_for_replicas || !for_replicas)) {
+    c.holds.back().end = c.out.size();
   } else {
-    c.holds.emplace_back(lsn_tag, c.out.size());
+    c.holds.push_back(Conn::Held{lsn_tag, c.out.size(), for_replicas});
   }
   if (!c.in_held_list) {
     c.in_held_list = true;
@@ -31,16 +35,19 @@ void ReplyGate::Hold(Conn& c, uint64_t lsn_tag) {
   }
 }
 
-void ReplyGate::Release(uint64_t lsn_durable) {
+void ReplyGate::Release(ReleaseBounds now) {
   std::vector<uint64_t> still;
   for (uint64_t id : held_) {
     auto it = conns_.find(id);
     if (it == conns_.end()) continue;
     Conn& c = *it->second;
-    while (!c.holds.empty() &&
-           (c.holds.front().first <= lsn_durable || mode_ == FsyncMode::kInterval)) {
-      c.out_sendable = c.holds.front().second;
-      c.lsn_released = std::max(c.lsn_released, c.holds.front().first);
+    while (!c.holds.empty()) {
+      const Conn::Held& front = c.holds.front();
+      ReplyWait wait =
+          front.waits_for_replicas ? ReplyWait::kReplicas : ReplyWait::kLocalDurability;
+      if (front.lsn > now.For(wait) && mode_ != FsyncMode::kInterval) break;
+      c.out_sendable = front.end;
+      c.lsn_released = std::max(c.lsn_released, front.lsn);
       c.holds.pop_front();
     }
     QueueSend(c);
@@ -56,7 +63,7 @@ void ReplyGate::Release(uint64_t lsn_durable) {
 void ReplyGate::Rebase(uint64_t lsn) {
   for (auto& [id, conn] : conns_) {
     conn->lsn_released = std::min(conn->lsn_released, lsn);
-    for (auto& hold : conn->holds) hold.first = std::min(hold.first, lsn);
+    for (auto& hold : conn->holds) hold.lsn = std::min(hold.lsn, lsn);
   }
 }
 
@@ -79,7 +86,7 @@ void ReplyGate::TakeSendable(Conn& c, uint64_t lsn_durable) {
            static_cast<unsigned long long>(lsn_durable));
   c.sending.assign(c.out.data(), c.out_sendable);
   c.out.erase(0, c.out_sendable);
-  for (auto& h : c.holds) h.second -= c.out_sendable;
+  for (auto& h : c.holds) h.end -= c.out_sendable;
   c.out_sendable = 0;
   c.sending_off = 0;
 }

@@ -284,7 +284,7 @@ void Server::OnCompletion(OpType type, uint64_t id, int res, uint32_t flags) {
 }
 
 void Server::AfterDurable() {
-  replies_.Release(ReleasableLsn());
+  replies_.Release(Bounds());
   replication_->OnDurable(log_->lsn_durable(), NowMs());
   commit_->Rotate(NowMs());
   if (config_.fsync_mode == FsyncMode::kAlways) commit_->MaybeFlush(NowMs(), true);
@@ -304,7 +304,7 @@ void Server::OnTimer() {
   // A replica's keys expire by the primary's DELs, never by its own (they would be records).
   if (!shutting_down_ && log_->accepting_writes() && !replication_->is_replica()) {
     counters_.expired_keys += RunExpiryCycle(state_, *log_, *this, now);
-    ReleaseDeliveries(0);  // "expired" notifications
+    ReleaseDeliveries(0, ReplyWait::kReplicas);  // "expired" notifications
   }
   if (pause_until_ms_ != 0 && pause_until_ms_ <= now) UnpauseClients();
   SampleStats(now);
@@ -374,10 +374,12 @@ void Server::Execute(Conn& c, std::span<const std::string_view> argv) {
   c.session.last_command_ms = now_ms;
   if (uint64_t lsn = log_->EndRecord(); lsn != 0) c.session.last_write_lsn = lsn;
   if (c.session.block.active) blocked_.Park(c, argv);
-  // A reply that reveals no state waits for nothing but the replies before it.
-  c.session.reply_stateless ? replies_.Tag(c, log_->lsn_durable(), log_->lsn_durable())
-                            : TagReply(c);
-  ReleaseDeliveries(c.id);
+  // A reply that reveals no state waits for nothing but the replies before it; one that
+  // reveals no data a record wrote (kNoReplicaAck) not for the replicas' acknowledgements.
+  ReplyWait wait =
+      c.session.reply_no_replica_ack ? ReplyWait::kLocalDurability : ReplyWait::kReplicas;
+  c.session.reply_stateless ? TagStateless(c) : TagReply(c, wait);
+  ReleaseDeliveries(c.id, wait);
   commit_->OnRecordAdded(now_ms);
 }
 
@@ -396,7 +398,14 @@ bool Server::FreeMemoryIfNeeded(EffectSink& effects, int64_t now_ms) {
   return !out_of_memory_;
 }
 
-void Server::TagReply(Conn& c) { replies_.Tag(c, log_->lsn_assigned(), ReleasableLsn()); }
+void Server::TagReply(Conn& c, ReplyWait wait) {
+  replies_.Tag(c, log_->lsn_assigned(), Bounds(), wait);
+}
+
+// Depends on what is already durable only: waits for nothing but the replies before it.
+void Server::TagStateless(Conn& c) {
+  replies_.Tag(c, log_->lsn_durable(), Bounds(), ReplyWait::kLocalDurability);
+}
 
 void Server::ResumeInput(Conn& c) {
   if (c.closing) return;
@@ -475,7 +484,8 @@ bool Server::UnblockClient(uint64_t id, bool with_error) {
   c.blocked_argv.clear();
   RespWriter reply(&c.out, c.session.protocol_version);
   with_error ? reply.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK") : reply.NullArray();
-  TagReply(c);
+  // The parked command's flag decides: an unblocked WAIT waits for no acknowledgement.
+  TagReply(c, c.session.reply_no_replica_ack ? ReplyWait::kLocalDurability : ReplyWait::kReplicas);
   ResumeFromBacklog(c);
   return true;
 }

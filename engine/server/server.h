@@ -102,7 +102,9 @@ class Server final : public ServerHooks {
   void SampleStats(int64_t now_ms);
   bool DrainForShutdown(int64_t* deadline_ms);
   void Execute(Conn& c, std::span<const std::string_view> argv);
-  void TagReply(Conn& c);
+  // Tags c's new replies with the last LSN assigned (reply_gate.h).
+  void TagReply(Conn& c, ReplyWait wait = ReplyWait::kReplicas);
+  void TagStateless(Conn& c);
   void ResumeInput(Conn& c);
   int64_t NowMs() const;
   // The monotonic clock (µs) at a loop turn's start; also reads the wall clock's offset from it.
@@ -111,7 +113,7 @@ class Server final : public ServerHooks {
   absl::Status StartReplication();
   void AddReplicationConfigParams(ConfigRegistry& r);
   void ArmReplicationNotify();
-  uint64_t ReleasableLsn() const;
+  ReleaseBounds Bounds() const;  // local durability, and --min-replicas-ack's LSN
 
   // server_config.cc: the CONFIG rows of what the server holds, the --config file's directives.
   void AddServerConfigParams();
@@ -122,7 +124,7 @@ class Server final : public ServerHooks {
   void FeedMonitors(const Conn& c, std::span<const std::string_view> argv);
 
   // pubsub_delivery.cc: messages written by Publish leave like replies; slow subscribers go.
-  void ReleaseDeliveries(uint64_t publisher_id);
+  void ReleaseDeliveries(uint64_t publisher_id, ReplyWait wait);
   void EnforcePubSubOutputLimit(Conn& subscriber, uint64_t publisher_id, int64_t now_ms);
 
   // busy_script.cc: the nested, restricted poll while a script is busy, and what it deferred.

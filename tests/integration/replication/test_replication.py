@@ -342,14 +342,19 @@ def test_replica_replies_match_redis(tmp_path, primary):
 def test_min_replicas_ack_holds_replies_until_a_replica_made_the_write_durable(tmp_path):
     primary = Engine(tmp_path / "primary", "--min-replicas-ack", "1").start()
     try:
-        with pytest.raises(redis.exceptions.TimeoutError):
-            primary.client(socket_timeout=1).set("held", "v")  # no replica: never acknowledged
+        with pytest.raises(redis.exceptions.ResponseError) as e:
+            primary.client().set("refused", "v")  # no replica: refused rather than held
+        assert str(e.value) == "NOREPLICAS Not enough good replicas to write."
         with replica_of(tmp_path, primary) as replica:
+            deadline = time.time() + 30
+            while info(primary).get("slave0", {}).get("state") != "online":
+                assert time.time() < deadline, "the replica never came online"
+                time.sleep(0.05)
             c = primary.client()
             assert c.set("k", "v")  # answered once the replica acknowledged it
             assert int(info(primary)["slave0"]["offset"]) >= c.info("persistence")["lsn_durable"]
             assert replica.client().get("k") == b"v"
-            assert replica.client().get("held") == b"v"
+            assert replica.client().get("refused") is None
     finally:
         assert primary.stop() == 0
 

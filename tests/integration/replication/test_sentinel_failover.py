@@ -234,21 +234,27 @@ def test_sentinel_fails_over_without_losing_acknowledged_writes(cluster):
 
 
 def test_restarted_primary_with_min_replicas_ack_answers_sentinel_without_replicas(tmp_path):
-    """Records from a previous run do not hold replies (else PING and INFO would wait forever
-    and Sentinel could never demote the old primary); new writes still wait for a replica."""
+    """Records from a previous run do not hold replies (else reads would wait forever for
+    acknowledgements that are gone); new writes are refused until a replica is back."""
     primary = Engine(tmp_path / "primary", "--min-replicas-ack", "1").start()
+    replica = Engine(tmp_path / "replica", "--replicaof", "127.0.0.1", str(primary.port)).start()
     try:
+        wait_until("the replica is online", lambda: info(primary)["slave0"]["state"] == "online")
+        replica.proc.send_signal(signal.SIGSTOP)
         with pytest.raises(redis.exceptions.TimeoutError):
-            primary.client(socket_timeout=1).set("k", "v")  # no replica: never acknowledged
+            primary.client(socket_timeout=1).set("k", "v")  # durable here, never acknowledged
         assert primary.stop() == 0
+        replica.kill9()
         primary.start()
         c = primary.client(socket_timeout=5)
         assert c.ping()
         assert info(primary)["role"] == "master"
         assert c.get("k") == b"v"
-        with pytest.raises(redis.exceptions.TimeoutError):
-            primary.client(socket_timeout=1).set("k2", "v")
+        with pytest.raises(redis.exceptions.ResponseError) as e:
+            c.set("k2", "v")
+        assert str(e.value) == "NOREPLICAS Not enough good replicas to write."
     finally:
+        replica.kill9()
         assert primary.stop() == 0
 
 

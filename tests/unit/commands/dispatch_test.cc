@@ -55,11 +55,16 @@ TEST_CASE("with a password, only kNoAuth commands run before AUTH") {
   acl::Acl().ReplaceAll({});  // the default user is open again
 }
 
+// Runs argv and reads one of the session's reply marks Dispatch sets.
+bool MarkAfter(Harness& h, bool ClientSession::*mark, std::vector<std::string> argv) {
+  h.Run(std::move(argv));
+  return h.client.*mark;
+}
+
 TEST_CASE("only replies that reveal no state are marked stateless (they wait for no LSN)") {
   Harness h;
   auto stateless = [&](std::vector<std::string> argv) {
-    h.Run(std::move(argv));
-    return h.client.reply_stateless;
+    return MarkAfter(h, &ClientSession::reply_stateless, std::move(argv));
   };
   CHECK(stateless({"ping"}));
   CHECK(stateless({"echo", "x"}));
@@ -73,6 +78,30 @@ TEST_CASE("only replies that reveal no state are marked stateless (they wait for
   CHECK(stateless({"multi"}) == false);
   CHECK(stateless({"get", "k"}));  // QUEUED
   CHECK_FALSE(stateless({"exec"}));
+}
+
+TEST_CASE("replies that reveal no data a record wrote skip the replicas' acknowledgements") {
+  Harness h;
+  auto local_only = [&](std::vector<std::string> argv) {
+    return MarkAfter(h, &ClientSession::reply_no_replica_ack, std::move(argv));
+  };
+  CHECK(local_only({"info"}));
+  CHECK(local_only({"config", "get", "maxmemory"}));
+  CHECK(local_only({"client", "list"}));
+  CHECK(local_only({"command", "count"}));
+  CHECK(local_only({"slowlog", "len"}));
+  CHECK(local_only({"publish", "__sentinel__:hello", "x"}));
+  CHECK_FALSE(local_only({"set", "k", "v"}));
+  CHECK_FALSE(local_only({"get", "k"}));
+  CHECK_FALSE(local_only({"dbsize"}));
+  CHECK_FALSE(local_only({"memory", "usage", "k"}));  // tells whether a held key exists
+  CHECK(local_only({"multi"}));
+  CHECK_FALSE(local_only({"config", "get", "maxmemory"}));  // QUEUED: stateless instead
+  CHECK(local_only({"exec"}));                              // every queued command reveals no data
+  h.Run({"multi"});
+  h.Run({"config", "get", "maxmemory"});
+  h.Run({"get", "k"});
+  CHECK_FALSE(local_only({"exec"}));  // a read among them: it waits for the replicas
 }
 
 TEST_CASE("while read-only, writes get MISCONF and reads still run") {

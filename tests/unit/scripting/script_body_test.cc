@@ -30,6 +30,7 @@ TEST_CASE("A body without a shebang is compiled as it is") {
   REQUIRE(p.ok);
   CHECK(p.code == "return 1");
   CHECK_FALSE(p.flags.no_writes);
+  CHECK_FALSE(p.flags.shebang);  // Redis's compatibility mode: no checks before it runs
 }
 
 TEST_CASE("The shebang sets flags and keeps the body's line numbers") {
@@ -41,6 +42,7 @@ TEST_CASE("The shebang sets flags and keeps the body's line numbers") {
   REQUIRE(p.ok);
   CHECK(p.code.empty());
   CHECK_FALSE(p.flags.no_writes);
+  CHECK(p.flags.shebang);  // declared writable: refused before it runs when writes are
 }
 
 TEST_CASE("A bad shebang is refused with Redis's texts") {
