@@ -116,12 +116,14 @@ TEST_CASE("always: a log restarted at a lower LSN (full resync) rebases released
   ReplyGate gate(FsyncMode::kAlways, conns);
   Conn& sent = AddConn(conns, 1);
   sent.out = "+PONG\r\n";
-  gate.Tag(sent, 659, ReleaseBounds{659, 659}, ReplyWait::kReplicas);  // answered under the old log, at LSN 659
+  gate.Tag(sent, 659, ReleaseBounds{659, 659},
+           ReplyWait::kReplicas);  // answered under the old log, at LSN 659
   gate.TakeSendable(sent, 659);
   Conn& held = AddConn(conns, 2);
   held.out = "$1\r\nv\r\n";
-  gate.Tag(held, 660, ReleaseBounds{659, 659}, ReplyWait::kReplicas);  // waits for the old log's LSN 660, which will never come
-  gate.Rebase(415);          // the primary's log: durable to 415
+  gate.Tag(held, 660, ReleaseBounds{659, 659},
+           ReplyWait::kReplicas);  // waits for the old log's LSN 660, which will never come
+  gate.Rebase(415);                // the primary's log: durable to 415
   CHECK(sent.lsn_released == 415);
   sent.out = "+OK\r\n";
   gate.Tag(sent, 415, ReleaseBounds{415, 415}, ReplyWait::kReplicas);
