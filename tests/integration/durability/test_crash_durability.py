@@ -79,3 +79,9 @@ def test_sigterm_seals_and_exits_zero(tmp_path):
     engine.start()
     assert engine.client().dbsize() == 100
     assert engine.stop() == 0
+
+
+@pytest.mark.parametrize("value", ["0", "5", "-1", "99999999999999999999", "two"])
+def test_log_batches_in_flight_out_of_range_refuses_to_start(tmp_path, value):
+    rc, out = Engine(tmp_path / "data", "--log-batches-in-flight", value).run_to_exit()
+    assert rc != 0 and "--log-batches-in-flight" in out, out
